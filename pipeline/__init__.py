@@ -1,0 +1,3 @@
+"""newsfigures: extract the figures that tech-news articles report as checkable claims."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1213 @@
+"""Checks: the figures of claim rows against each other, with rounding-aware tolerance.
+
+Input is claim rows (schema v1, ``../shared/claim_schema.md``) from one or
+many articles; output is check rows (``check``, ``status``, ``claim_ids``,
+``expected``, ``observed``, ``tolerance``, ``message``) in a deterministic
+order. The six checks:
+
+- ``share_of_total``: a share (``revenue share``, ``market share``,
+  ``share of X``, unit ``%``) against the part and the whole it relates.
+- ``segment_sum``: the segments of a metric listed together in one article
+  against the stated total.
+- ``change_vs_prior``: a level and its change (``%``, ``pp`` or absolute)
+  against the stated prior level (the "from" figure, the period a year, a
+  quarter or a month earlier).
+- ``change_abs_vs_pct``: an absolute change ("8 million fewer") against a
+  level and its percentage change.
+- ``direction_sign``: the direction words against the sign of the change,
+  and against the order of the two values of a "from X to Y" pair.
+- ``conflict``: one company, metric, segment, period and unit stated with
+  values that no rounding reconciles.
+
+Tolerance is interval arithmetic over the stated precision (see
+``docs/checks.md``): every stated number stands for the interval of values
+that round to it (``"35 billion"`` is [34.5, 35.5] billion), the relation is
+evaluated at the corners of those intervals (each relation is monotone in
+each argument, so the corners bound it), and a check is ``inconsistent`` only
+when the implied interval and the stated interval do not meet.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import jsonlines
+
+from .claim import Claim
+from .errors import FiguresError, LexiconError, SchemaError, UsageError
+
+CHECK_KINDS: tuple[str, ...] = (
+    "share_of_total", "segment_sum", "change_vs_prior",
+    "change_abs_vs_pct", "direction_sign", "conflict",
+)
+"""The check kinds, in the order rows are written."""
+
+STATUSES: tuple[str, ...] = ("consistent", "inconsistent")
+
+CHECK_FIELDS: tuple[str, ...] = (
+    "check", "status", "claim_ids", "expected", "observed", "tolerance", "message",
+)
+"""The check row's columns in the schema's order."""
+
+CHECKS_FILE = "checks.jsonl"
+
+# Vocabularies the checks rely on. They describe how segments and metrics
+# behave, not any one article; kept here (not in models/) because they are
+# the checks' own logic, and overridable through CheckSettings.
+GEOGRAPHY_WORDS: frozenset[str] = frozenset({
+    "overseas", "international", "domestic", "global", "worldwide", "china", "chinese",
+    "mainland", "greater", "hong", "kong", "taiwan", "japan", "korea", "india", "asia",
+    "pacific", "apac", "emea", "europe", "european", "americas", "america", "us",
+    "u.s.", "usa", "united", "states", "canada", "latin", "africa", "middle", "east",
+    "oceania", "australia", "germany", "france", "uk", "britain", "region", "regions",
+    "regional", "world", "western", "eastern", "southeast", "north", "south",
+})
+"""Words that mark a segment as a geography, never summed with product lines."""
+
+CATCH_ALL_WORDS: frozenset[str] = frozenset({"other", "others", "rest", "remaining", "remainder"})
+"""Words that mark a segment as a catch-all: a list holding one claims to cover the total."""
+
+NON_ADDITIVE_METRIC_WORDS: frozenset[str] = frozenset({
+    "profit", "income", "loss", "earnings", "margin", "share", "price", "rate",
+    "ebit", "ebitda", "cash", "per", "valuation", "value", "growth", "average",
+})
+"""Words that mark a metric whose segments do not add up to the total
+(profits can hide a loss-making segment; margins, shares and prices are not sums)."""
+
+ZERO_SCALE_WORDS: dict[str, float] = {
+    "thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mn": 1e6, "m": 1e6, "crore": 1e7,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}
+"""Scale words, read only for a stated zero ("0 billion"), whose scale no ratio reveals."""
+
+MARKET_BASE_METRICS: tuple[str, ...] = ("shipments", "deliveries", "sales", "revenue", "users")
+"""Metrics a ``market share`` may be a share of, tried in this order."""
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_NUMBER = re.compile(r"(?:\d+(?:[,\u00a0\u202f\u2009']\d{3})*)?\.\d+|\d+(?:[,\u00a0\u202f\u2009']\d{3})*")
+_PERIOD = re.compile(r"^(FY)?(\d{4})(?:-(Q[1-4]|H[12]|\d{2})(?:-(\d{2}))?)?$")
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_BOUNDED_QUALIFIERS = ("exact", "about", "range")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Tunables of the checks (the ``[checks]`` table of ``config.toml``).
+
+    Attributes:
+        about_relative: an ``about`` figure stands for value ± this fraction
+            of itself (0.10: "about 540 million" is [486, 594] million), or its
+            rounding if wider.
+        trailing_zeros_significant: if False, trailing zeros of a whole
+            number are taken as rounding ("600 million" is ±50 million,
+            "1,200 people" ±50); percentages always keep their last digit.
+        min_segments: fewest segments a list needs before it is summed.
+        segment_sentence_gap: segments further apart than this many
+            sentences are not one list.
+        flat_band: a change of at most this many % or pp counts as "flat".
+        relative_epsilon: float slack, relative to the numbers compared.
+    """
+
+    about_relative: float = 0.10
+    trailing_zeros_significant: bool = False
+    min_segments: int = 3
+    segment_sentence_gap: int = 1
+    flat_band: float = 1.0
+    relative_epsilon: float = 1e-9
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any]) -> "CheckSettings":
+        """Build settings from a config table, e.g. ``config.toml``'s ``[checks]``.
+
+        Raises:
+            LexiconError: ``E320`` for an unknown key (the message lists the
+                allowed ones), ``E321`` for a value of the wrong type.
+        """
+        allowed = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise LexiconError("E320", f"unknown [checks] setting(s) {unknown}; allowed: {sorted(allowed)}")
+        defaults = cls()
+        for key, value in table.items():
+            want = type(getattr(defaults, key))
+            ok = isinstance(value, bool) if want is bool else (
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+                and (want is float or float(value).is_integer()))
+            if not ok:
+                raise LexiconError("E321", f"[checks] {key} = {value!r} should be {want.__name__}")
+        return cls(**{k: (type(getattr(defaults, k))(v)) for k, v in table.items()})
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval ``[lo, hi]`` of values with the stated (or implied) value ``mid``."""
+
+    lo: float
+    hi: float
+    mid: float
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.lo) and math.isfinite(self.hi)
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A claims-file row that could not be used: where it is and why."""
+
+    path: str
+    line: int | None
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: [{self.code}] {self.reason}"
+
+
+@dataclass(frozen=True)
+class FlaggedCheck:
+    """An inconsistent check row with the claims it relates (for display).
+
+    ``claims`` holds, per claim id in the row's order, a dict with
+    ``claim_id``, ``doc_id``, ``sentence_index`` and ``sentence``.
+    """
+
+    row: dict[str, Any]
+    claims: tuple[dict[str, Any], ...]
+
+
+@dataclass
+class CheckSummary:
+    """What :func:`run_checks` did.
+
+    Attributes:
+        out_path: the written ``checks.jsonl``.
+        files: the claims files read.
+        claims: claims checked (after dropping duplicates and bad rows).
+        counts: ``{check kind: {status: n}}`` for every kind and status.
+        inconsistent: the inconsistent rows with their sentences, in row order.
+        problems: bad input rows, skipped (file, line, code, reason).
+        duplicates: rows skipped because the same claim was read before.
+    """
+
+    out_path: Path
+    files: list[Path]
+    claims: int
+    counts: dict[str, dict[str, int]]
+    inconsistent: list[FlaggedCheck] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def total(self) -> int:
+        """Number of check rows written."""
+        return sum(sum(by_status.values()) for by_status in self.counts.values())
+
+
+# --------------------------------------------------------------------------
+# Precision of a stated number
+
+
+def _digits_step(number: str, percent: bool, trailing_zeros_significant: bool) -> Decimal:
+    """Return the place value of the last significant digit of a plain number string."""
+    clean = re.sub(r"[,\u00a0\u202f\u2009']", "", number)
+    if "." in clean:
+        return Decimal(1).scaleb(-len(clean.split(".", 1)[1]))
+    if percent or trailing_zeros_significant:
+        return Decimal(1)
+    stripped = clean.rstrip("0")
+    zeros = len(clean) - len(stripped) if stripped else 0
+    return Decimal(1).scaleb(zeros)
+
+
+def half_interval(value: float | None, text: str | None, unit: str | None,
+                  settings: CheckSettings | None = None) -> float:
+    """Return the rounding half-interval of a stated figure, in the figure's units.
+
+    The precision is read from the figure's words: the last digit written,
+    scaled by the scale word (``value / number written``, a power of ten):
+    ``"59.5 billion yuan"`` -> 0.05e9, ``"RMB35,691 million"`` -> 0.5e6,
+    ``"$2.40"`` -> 0.005, ``"58.8%"`` -> 0.05. Trailing zeros of a whole
+    number are rounding unless ``settings.trailing_zeros_significant``
+    (``"600 million"`` -> 50e6), except for ``%`` and ``pp``, whose last
+    digit always counts (``"20%"`` -> 0.5). Without usable text (missing,
+    number words, a written number that is not the value times a power of
+    ten) the value's own shortest decimal digits are used (12 significant
+    digits at most).
+
+    Args:
+        value: the figure in base units (``value`` or ``change`` of a claim).
+        text: the words it came from (``value_text`` or ``change_text``), or None.
+        unit: its unit (``%`` and ``pp`` keep their last digit).
+        settings: tunables; defaults if None.
+
+    Returns:
+        The half-interval, >= 0, in base units; 0.0 if ``value`` is None.
+    """
+    if value is None:
+        return 0.0
+    settings = settings or CheckSettings()
+    percent = unit in ("%", "pp")
+    magnitude = abs(value)
+    if text:
+        text = unicodedata.normalize("NFKC", text)
+        for match in _NUMBER.finditer(text):
+            written = match.group(0)
+            try:
+                number = float(re.sub(r"[,\u00a0\u202f\u2009']", "", written))
+            except ValueError:
+                continue
+            if number == 0 or magnitude == 0:
+                if number == 0 and magnitude == 0:
+                    # No ratio to read the scale from: take the scale word after the zero.
+                    word = re.match(r"\s*([a-z]+)", text[match.end():].lower())
+                    scale = ZERO_SCALE_WORDS.get(word.group(1), 1.0) if word else 1.0
+                    step = _digits_step(written, percent, settings.trailing_zeros_significant)
+                    return float(step) * scale / 2
+                continue
+            exponent = math.log10(magnitude / number)
+            if abs(exponent - round(exponent)) < 1e-6:
+                step = _digits_step(written, percent, settings.trailing_zeros_significant)
+                return float(step.scaleb(round(exponent))) / 2
+    if magnitude == 0:
+        return 0.0
+    # Without the words, the scale word is unknown: the last non-zero digit is the precision.
+    shortest = Decimal(f"{magnitude:.12g}").normalize()
+    step = Decimal(1).scaleb(shortest.as_tuple().exponent)
+    if percent:
+        step = min(step, Decimal(1))
+    return float(step) / 2
+
+
+def _stated_interval(value: float, high: float | None, qualifier: str, text: str | None,
+                     unit: str | None, settings: CheckSettings) -> Interval:
+    """Return the interval a figure stands for, given its qualifier."""
+    half = half_interval(value, text, unit, settings)
+    if qualifier == "range" and high is not None:
+        half_high = half_interval(high, _second_number_text(text), unit, settings)
+        return Interval(value - half, high + half_high, (value + high) / 2)
+    if qualifier == "about":
+        half = max(half, settings.about_relative * abs(value))
+    if qualifier in ("more_than", "at_least"):
+        return Interval(value - half, math.inf, value)
+    if qualifier in ("less_than", "at_most"):
+        return Interval(-math.inf, value + half, value)
+    return Interval(value - half, value + half, value)
+
+
+def _second_number_text(text: str | None) -> str | None:
+    """Return the words after the first number of a range text (``"10 to 12 billion"`` -> ``"12 billion"``)."""
+    if not text:
+        return None
+    match = _NUMBER.search(unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFKC", text)[match.end():] if match else None
+
+
+# --------------------------------------------------------------------------
+# Periods
+
+
+def shift_period(period: str | None, basis: str) -> str | None:
+    """Return the period a change is measured from.
+
+    Args:
+        period: a normalised period (``2023-Q1``, ``FY2025-Q1``, ``2023``,
+            ``2023-H1``, ``2023-05``, ``2023-05-24``, ``2021-01/2021-08``).
+        basis: ``yoy`` (one year earlier), ``qoq`` (the previous quarter,
+            quarters only) or ``mom`` (the previous month, months only).
+
+    Returns:
+        The earlier period in the same notation (``2023-Q1`` -> ``2022-Q1``
+        for yoy, ``2022-Q4`` for qoq; ``FY2025-Q1`` -> ``FY2024-Q1``), or
+        None when the basis does not apply to the period.
+    """
+    if not period:
+        return None
+    if "/" in period:
+        if basis != "yoy":
+            return None
+        parts = [shift_period(p, basis) for p in period.split("/")]
+        return "/".join(parts) if all(parts) else None
+    match = _PERIOD.match(period)
+    if not match:
+        return None
+    fy, year, sub, day = match.group(1) or "", int(match.group(2)), match.group(3), match.group(4)
+    if basis == "yoy":
+        return f"{fy}{year - 1}" + period[len(fy) + 4:]
+    if basis == "qoq" and sub and sub.startswith("Q") and not day:
+        quarter = int(sub[1])
+        return f"{fy}{year}-Q{quarter - 1}" if quarter > 1 else f"{fy}{year - 1}-Q4"
+    if basis == "mom" and sub and sub.isdigit() and not fy and not day:
+        month = int(sub)
+        return f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
+    return None
+
+
+def _period_start(period: str | None) -> tuple[str, int, int, int] | None:
+    """Return a sortable start of a period: (calendar kind ``FY``/``CY``, year, month, day)."""
+    if not period:
+        return None
+    match = _PERIOD.match(period.split("/")[0])
+    if not match:
+        return None
+    kind = "FY" if match.group(1) else "CY"
+    sub, day = match.group(3), match.group(4)
+    month = 1
+    if sub and sub[0] == "Q":
+        month = 3 * int(sub[1]) - 2
+    elif sub and sub[0] == "H":
+        month = 6 * int(sub[1]) - 5
+    elif sub:
+        month = int(sub)
+    return kind, int(match.group(2)), month, int(day or 1)
+
+
+def _earlier(a: str | None, b: str | None) -> bool | None:
+    """True if period ``a`` starts before ``b``; None if either is unknown or their calendars differ."""
+    sa, sb = _period_start(a), _period_start(b)
+    if sa is None or sb is None or sa[0] != sb[0]:
+        return None
+    return sa[1:] < sb[1:]
+
+
+# --------------------------------------------------------------------------
+# Claims as the checks see them
+
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = re.sub(r"\s+", " ", text.strip().lower())
+    return text or None
+
+
+def _unit_key(unit: str | None) -> str | None:
+    """Money and %/pp keep their unit; every count noun folds into ``count`` (``units`` matches any)."""
+    if unit is None or unit in ("%", "pp") or _CURRENCY.match(unit):
+        return unit
+    return "count"
+
+
+@dataclass(frozen=True)
+class _Fig:
+    """A claim with its normalised keys and the intervals its figures stand for."""
+
+    claim: Claim
+    order: tuple[Any, ...]
+    company: str | None
+    metric: str
+    segment: str | None
+    unit: str | None
+    value: Interval | None
+    change: Interval | None
+    change_unit: str | None
+
+    @property
+    def id(self) -> str:
+        return self.claim.claim_id
+
+    @property
+    def place(self) -> tuple[str, int]:
+        return self.claim.doc_id, self.claim.sentence_index
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return self.company, self.metric, self.segment, self.claim.period, self.unit
+
+    @property
+    def actual(self) -> bool:
+        return self.claim.modality == "actual"
+
+
+def _make_fig(claim: Claim, settings: CheckSettings) -> _Fig:
+    value = change = None
+    if claim.value is not None:
+        value = _stated_interval(claim.value, claim.value_high, claim.qualifier,
+                                 claim.value_text, claim.unit, settings)
+    if claim.change is not None:
+        # The qualifier belongs to the claim's main figure: the change only when there is no value.
+        # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
+        qualifier = claim.qualifier if claim.value is None else "exact"
+        change = _stated_interval(claim.change, None, "at_least" if qualifier == "range" else qualifier,
+                                  claim.change_text, claim.change_unit, settings)
+    tail = claim.claim_id.rsplit(":", 1)[-1]
+    order = (claim.doc_id, claim.sentence_index, claim.start, int(tail) if tail.isdigit() else 0,
+             claim.claim_id)
+    return _Fig(claim, order, claim.company.strip() if claim.company else None, _norm(claim.metric) or "",
+                _norm(claim.segment), _unit_key(claim.unit), value, change,
+                _unit_key(claim.change_unit))
+
+
+_NUMERIC_FIELDS = ("value", "value_high", "change")
+
+
+def parse_claim_row(row: Any, where: str = "claim row") -> Claim:
+    """Validate one claim row (schema v1) and return it as a :class:`Claim`.
+
+    Args:
+        row: the decoded JSON object.
+        where: how to name the row in errors (``"claims.jsonl:12"``).
+
+    Raises:
+        SchemaError: ``E210`` when the row is not an object, lacks a field
+            the checks need, has a field of the wrong type or an unknown field
+            or value outside the schema (the reason names the field).
+    """
+    if not isinstance(row, dict):
+        raise SchemaError("E210", f"expected a JSON object, got {type(row).__name__}", where)
+    for name in ("claim_id", "doc_id", "metric"):
+        if not isinstance(row.get(name), str) or not row.get(name):
+            raise SchemaError("E210", f"field {name!r} must be a non-empty string", where)
+    if isinstance(row.get("sentence_index"), bool) or not isinstance(row.get("sentence_index"), int):
+        raise SchemaError("E210", "field 'sentence_index' must be an integer", where)
+    for name in _NUMERIC_FIELDS:
+        item = row.get(name)
+        if item is not None and (isinstance(item, bool) or not isinstance(item, (int, float))
+                                 or not math.isfinite(item)):
+            raise SchemaError("E210", f"field {name!r} must be a finite number or null, got {item!r}", where)
+    for name in ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit"):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            raise SchemaError("E210", f"field {name!r} must be a string or null", where)
+    data = dict(row)
+    for name in _NUMERIC_FIELDS:
+        if data.get(name) is not None:
+            data[name] = float(data[name])
+    data.setdefault("doc_date", None)
+    data.setdefault("sentence", "")
+    data.setdefault("start", 0)
+    data.setdefault("end", data["start"])
+    try:
+        return Claim.from_dict(data)
+    except SchemaError as err:
+        raise SchemaError("E210", err.reason, where) from err
+    except TypeError as err:
+        raise SchemaError("E210", f"not a claim row: {err}", where) from err
+
+
+# --------------------------------------------------------------------------
+# Interval arithmetic and verdicts
+
+
+def _implied(relation: Callable[..., float], *inputs: Interval) -> Interval | None:
+    """Evaluate a relation monotone in each argument at the corners of the input intervals.
+
+    Returns:
+        The interval of values the relation can take, with ``mid`` its value
+        at the stated figures; None if it is undefined or unbounded there.
+    """
+    try:
+        corners = [relation(*combo) for combo in itertools.product(*((i.lo, i.hi) for i in inputs))]
+        mid = relation(*(i.mid for i in inputs))
+    except (ZeroDivisionError, OverflowError):
+        return None
+    if not all(math.isfinite(x) for x in (*corners, mid)):
+        return None
+    return Interval(min(corners), max(corners), mid)
+
+
+def _slack(settings: CheckSettings, *intervals: Interval) -> float:
+    scale = max((abs(x) for i in intervals for x in (i.lo, i.hi, i.mid) if math.isfinite(x)), default=1.0)
+    return settings.relative_epsilon * max(scale, 1e-12)
+
+
+def _verdict(implied: Interval, stated: Interval, settings: CheckSettings) -> tuple[bool, float]:
+    """Compare what other claims imply with what a claim states.
+
+    Returns:
+        ``(consistent, tolerance)``: consistent when the two intervals meet;
+        tolerance is the largest ``|observed - expected|`` the rounding
+        explains on the side where the difference lies, so ``consistent``
+        is exactly ``|stated.mid - implied.mid| <= tolerance``.
+    """
+    observed, expected = stated.mid, implied.mid
+    if observed >= expected:
+        tolerance = (implied.hi - expected) + (observed - stated.lo)
+    else:
+        tolerance = (expected - implied.lo) + (stated.hi - observed)
+    consistent = abs(observed - expected) <= tolerance + _slack(settings, implied, stated)
+    return consistent, tolerance
+
+
+# --------------------------------------------------------------------------
+# Display
+
+
+def _num(x: float, places: int = 4) -> str:
+    text = f"{x:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _amount(x: float, unit: str | None, places: int = 4) -> str:
+    """Format a figure in base units for a message: ``35e9, CNY`` -> ``35 billion CNY``."""
+    if unit == "%":
+        return f"{_num(x, places)}%"
+    if unit == "pp":
+        return f"{_num(x, places)} pp"
+    for scale, word in _SCALES:
+        if abs(x) >= scale:
+            text = f"{_num(x / scale, places)} {word}"
+            break
+    else:
+        text = _num(x, places)
+    return f"{text} {unit}" if unit else text
+
+
+def _change_text(x: float, unit: str | None) -> str:
+    sign = "+" if x > 0 else ""
+    return f"{sign}{_amount(x, unit, 2)}"
+
+
+def _label(fig: _Fig, metric: str | None = None) -> str:
+    parts = [fig.company, fig.segment, metric or fig.metric]
+    return " ".join(p for p in parts if p)
+
+
+def _period(fig: _Fig) -> str:
+    return f" ({fig.claim.period})" if fig.claim.period else ""
+
+
+def _result(consistent: bool, tolerance: float, unit: str | None) -> str:
+    if consistent:
+        return f"consistent within rounding (±{_amount(tolerance, unit, 2)})"
+    return f"inconsistent: no rounding of the stated figures explains it (±{_amount(tolerance, unit, 2)})"
+
+
+def _clean(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, observed: float,
+         tolerance: float, message: str) -> dict[str, Any]:
+    return {
+        "check": kind,
+        "status": "consistent" if consistent else "inconsistent",
+        "claim_ids": [f.id for f in figs],
+        "expected": _clean(expected),
+        "observed": _clean(observed),
+        "tolerance": _clean(tolerance),
+        "message": message,
+    }
+
+
+# --------------------------------------------------------------------------
+# The index the checks look claims up in
+
+
+class _Index:
+    """Claims grouped by (company, metric, segment, period, unit) for the lookups of the checks."""
+
+    def __init__(self, figs: Sequence[_Fig]) -> None:
+        self.figs = figs
+        self.valued: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
+        self.by_sentence: dict[tuple[str, int], list[_Fig]] = defaultdict(list)
+        self.by_key: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
+        self.units: dict[tuple[str, str | None], set[str | None]] = defaultdict(set)
+        for fig in figs:
+            self.by_sentence[fig.place].append(fig)
+            if fig.actual:
+                self.by_key[fig.key].append(fig)
+            if fig.actual and fig.value is not None and fig.value.bounded:
+                self.valued[fig.key].append(fig)
+                self.units[(fig.metric, fig.claim.period)].add(fig.unit)
+
+    def pick(self, key: tuple[Any, ...], anchor: _Fig, exclude: Iterable[_Fig] = ()) -> _Fig | None:
+        """Choose the claim with this key that ``anchor`` relates to.
+
+        The nearest sentence in the anchor's article wins. Other articles
+        are used only when the article has none, when the period is known,
+        and when they agree with each other (else the conflict check speaks).
+        """
+        skip = {f.id for f in exclude} | {anchor.id}
+        candidates = [f for f in self.valued.get(key, ()) if f.id not in skip]
+        same_doc = [f for f in candidates if f.claim.doc_id == anchor.claim.doc_id]
+        if same_doc:
+            return min(same_doc, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+                                                f.order))
+        if key[3] is None or not candidates:
+            return None
+        candidates.sort(key=lambda f: f.order)
+        first = candidates[0].value
+        if all(f.value.lo <= first.hi and first.lo <= f.value.hi for f in candidates[1:]):
+            return candidates[0]
+        return None
+
+
+# --------------------------------------------------------------------------
+# share_of_total
+
+
+def _share_bases(fig: _Fig) -> list[tuple[str, bool]]:
+    """Return (base metric, market-wide whole?) pairs a share claim may relate, in order of preference."""
+    metric = fig.metric
+    if metric == "market share":
+        return [(m, True) for m in MARKET_BASE_METRICS]
+    if metric.endswith(" share") and metric != "market share":
+        return [(metric[: -len(" share")], False)]
+    if metric.startswith("share of "):
+        base = metric[len("share of "):]
+        return [(base, False), (base, True)]
+    return []
+
+
+def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+    if not (fig.actual and fig.claim.unit == "%" and fig.value is not None and fig.value.bounded
+            and fig.segment is not None):
+        return None
+    for base, market_wide in _share_bases(fig):
+        if market_wide and fig.company is None:
+            continue
+        period = fig.claim.period
+        for unit in sorted(index.units.get((base, period), ()), key=lambda u: u or ""):
+            if unit in ("%", "pp"):
+                continue
+            part = index.pick((fig.company, base, fig.segment, period, unit), fig)
+            whole_key = (None, base, fig.segment, period, unit) if market_wide else (
+                fig.company, base, None, period, unit)
+            whole = index.pick(whole_key, fig, exclude=[part] if part else ())
+            if part is None or whole is None or whole.value.lo <= 0 or part.value.lo < 0:
+                continue
+            implied = _implied(lambda p, w: 100.0 * p / w, part.value, whole.value)
+            if implied is None:
+                continue
+            consistent, tolerance = _verdict(implied, fig.value, settings)
+            whole_label = (f"{whole.segment} {base}" if market_wide else _label(whole))
+            message = (f"{_label(part)} {_amount(part.value.mid, part.claim.unit)} is "
+                       f"{_num(implied.mid, 2)}% of {whole_label} {_amount(whole.value.mid, whole.claim.unit)}"
+                       f"{_period(fig)}; stated {fig.metric} {_amount(fig.value.mid, '%')}: "
+                       f"{_result(consistent, tolerance, '%')}")
+            return _row("share_of_total", consistent, [fig, part, whole], implied.mid, fig.value.mid,
+                        tolerance, message)
+    return None
+
+
+# --------------------------------------------------------------------------
+# segment_sum
+
+
+def _words(segment: str) -> set[str]:
+    return set(re.findall(r"[\w.&-]+", segment))
+
+
+def _is_geography(segment: str, settings_words: frozenset[str]) -> bool:
+    return bool(_words(segment) & settings_words)
+
+
+def _is_catch_all(segment: str) -> bool:
+    return bool(_words(segment) & CATCH_ALL_WORDS)
+
+
+def _additive(metric: str) -> bool:
+    return not (set(metric.split()) & NON_ADDITIVE_METRIC_WORDS)
+
+
+def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
+                   settings: CheckSettings) -> Iterator[list[_Fig]]:
+    """Split one article's segments of one metric into lists that may cover the total.
+
+    A list is a run of segments in sentences at most ``segment_sentence_gap``
+    apart, counting only sentences that state actual figures (so prose and
+    forecast lines in between do not break a list), each segment named once;
+    geographies and product lines are separate lists; a segment whose name
+    contains another's is a sub-part and is dropped.
+
+    Args:
+        segments: valued segment claims of one article, company, metric,
+            period and unit.
+        rank: the article's sentence index -> ordinal among its sentences
+            with actual figures.
+        settings: tunables.
+    """
+    runs: list[list[_Fig]] = []
+    for fig in sorted(segments, key=lambda f: f.order):
+        run = runs[-1] if runs else None
+        if (run is None
+                or rank[fig.claim.sentence_index] - rank[run[-1].claim.sentence_index] > settings.segment_sentence_gap
+                or any(f.segment == fig.segment for f in run)):
+            runs.append([fig])
+        else:
+            run.append(fig)
+    for run in runs:
+        for geography in (False, True):
+            group = [f for f in run if _is_geography(f.segment, GEOGRAPHY_WORDS) == geography]
+            names = [f.segment for f in group]
+            group = [f for f in group
+                     if not any(other != f.segment and re.search(rf"\b{re.escape(other)}\b", f.segment)
+                                for other in names)]
+            if len(group) >= settings.min_segments:
+                yield group
+
+
+def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
+    rows = []
+    groups: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
+    for key, figs in index.valued.items():
+        company, metric, segment, period, unit = key
+        if segment is None or unit in ("%", "pp") or not _additive(metric):
+            continue
+        for fig in figs:
+            groups[(fig.claim.doc_id, company, metric, period, unit)].append(fig)
+    ranks: dict[str, dict[int, int]] = defaultdict(dict)
+    for doc_id, sentence_index in sorted({f.place for f in index.figs if f.actual}):
+        ranks[doc_id][sentence_index] = len(ranks[doc_id])
+    for (doc_id, company, metric, period, unit), segments in sorted(groups.items(), key=_group_order):
+        for group in _segment_lists(segments, ranks[doc_id], settings):
+            anchor = group[0]
+            totals = [f for f in index.valued.get((company, metric, None, period, unit), ())
+                      if f.claim.doc_id == doc_id]
+            if not totals:
+                continue
+            total = min(totals, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+                                               f.order))
+            implied = _implied(lambda *xs: math.fsum(xs), *(f.value for f in group))
+            if implied is None:
+                continue
+            consistent, tolerance = _verdict(implied, total.value, settings)
+            undershoot = implied.hi < total.value.lo
+            if undershoot and not any(_is_catch_all(f.segment) for f in group):
+                continue  # a partial list: nothing to say
+            money = total.claim.unit
+            parts = " + ".join(f"{f.segment} {_amount(f.value.mid, money)}" for f in group)
+            message = (f"{_label(total)} segments {parts} sum to {_amount(implied.mid, money)}"
+                       f"{_period(total)}; stated total {_amount(total.value.mid, money)}: "
+                       f"{_result(consistent, tolerance, money)}")
+            rows.append(_row("segment_sum", consistent, [total, *group], implied.mid, total.value.mid,
+                             tolerance, message))
+    return rows
+
+
+def _group_order(item: tuple[tuple[Any, ...], list[_Fig]]) -> tuple[Any, ...]:
+    return min(f.order for f in item[1])
+
+
+# --------------------------------------------------------------------------
+# change_vs_prior, change_abs_vs_pct, direction_sign
+
+
+def _level_of(fig: _Fig, index: _Index) -> _Fig | None:
+    """Return the claim holding the level a change is about: the claim itself, or a
+    claim with a value and the same key in the same sentence (a second change)."""
+    if fig.value is not None:
+        return fig if fig.value.bounded else None
+    same = [f for f in index.by_sentence[fig.place]
+            if f is not fig and f.key == fig.key and f.value is not None and f.value.bounded]
+    before = [f for f in same if f.claim.start <= fig.claim.start]
+    pool = before or same
+    return max(pool, key=lambda f: f.claim.start) if pool else None
+
+
+def _prior_of(level: _Fig, basis: str | None, index: _Index) -> _Fig | None:
+    """Return the claim stating the level a change is measured from."""
+    if basis == "from_value":
+        candidates = [f for f in index.by_sentence[level.place]
+                      if f is not level and f.actual and f.change is None and f.value is not None
+                      and f.value.bounded and (f.company, f.metric, f.segment, f.unit)
+                      == (level.company, level.metric, level.segment, level.unit)]
+        earlier = [f for f in candidates if _earlier(f.claim.period, level.claim.period)]
+        if earlier:
+            candidates = earlier
+        else:
+            candidates = [f for f in candidates if _earlier(f.claim.period, level.claim.period) is None]
+        return candidates[0] if len(candidates) == 1 else None
+    if basis in ("yoy", "qoq", "mom"):
+        period = shift_period(level.claim.period, basis)
+        if period is None:
+            return None
+        return index.pick((level.company, level.metric, level.segment, period, level.unit), level)
+    return None
+
+
+def _relation_for(fig: _Fig) -> tuple[Callable[[float, float], float], str] | None:
+    """Return the change relation f(level, prior) for the change unit, and the unit to show it in."""
+    if fig.change_unit == "%":
+        return (lambda v, p: 100.0 * (v / p - 1.0)), "%"
+    if fig.change_unit == "pp" and fig.unit == "%":
+        return (lambda v, p: v - p), "pp"
+    if fig.change_unit is not None and fig.change_unit == fig.unit and fig.unit not in ("%", "pp"):
+        return (lambda v, p: v - p), fig.claim.change_unit
+    return None
+
+
+def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+    if not (fig.actual and fig.change is not None and fig.change.bounded
+            and fig.claim.change_basis in ("yoy", "qoq", "mom", "from_value")):
+        return None
+    relation = _relation_for(fig)
+    level = _level_of(fig, index)
+    if relation is None or level is None:
+        return None
+    prior = _prior_of(level, fig.claim.change_basis, index)
+    if prior is None or (fig.change_unit == "%" and prior.value.lo <= 0):
+        return None
+    function, show_unit = relation
+    implied = _implied(function, level.value, prior.value)
+    if implied is None:
+        return None
+    consistent, tolerance = _verdict(implied, fig.change, settings)
+    unit = level.claim.unit
+    message = (f"{_label(level)} {_amount(level.value.mid, unit)}{_period(level)} against "
+               f"{_amount(prior.value.mid, unit)}{_period(prior)} is a change of "
+               f"{_change_text(implied.mid, show_unit)}; stated {_change_text(fig.change.mid, show_unit)} "
+               f"({fig.claim.change_basis}): {_result(consistent, tolerance, show_unit)}")
+    ids = [fig, level, prior] if level is not fig else [fig, prior]
+    return _row("change_vs_prior", consistent, ids, implied.mid, fig.change.mid, tolerance, message)
+
+
+def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+    if not (fig.actual and fig.change is not None and fig.change.bounded
+            and fig.change_unit not in (None, "%", "pp")):
+        return None
+    key = (fig.company, fig.metric, fig.segment, fig.claim.period, fig.change_unit)
+    same_key = [f for f in index.by_key.get(key, ())
+                if f is not fig and f.change_unit == "%"
+                and f.change is not None and f.change.bounded
+                and (fig.claim.change_basis is None or f.claim.change_basis is None
+                     or f.claim.change_basis == fig.claim.change_basis)]
+    if not same_key:
+        return None
+    same_doc = [f for f in same_key if f.claim.doc_id == fig.claim.doc_id]
+    if not same_doc and fig.claim.period is None:
+        return None
+    pct = min(same_doc or same_key, key=lambda f: (f.claim.doc_id != fig.claim.doc_id,
+                                                 abs(f.claim.sentence_index - fig.claim.sentence_index), f.order))
+    level = pct if pct.value is not None and pct.value.bounded else (
+        fig if fig.value is not None and fig.value.bounded else None)
+    if level is None or pct.change.lo <= -100:
+        return None
+    implied = _implied(lambda v, c: v * c / (100.0 + c), level.value, pct.change)
+    if implied is None:
+        return None
+    consistent, tolerance = _verdict(implied, fig.change, settings)
+    unit = fig.claim.change_unit
+    message = (f"{_label(level)} {_amount(level.value.mid, level.claim.unit)}{_period(level)} after a change of "
+               f"{_change_text(pct.change.mid, '%')} implies a change of {_change_text(implied.mid, unit)}; "
+               f"stated {_change_text(fig.change.mid, unit)}: {_result(consistent, tolerance, unit)}")
+    return _row("change_abs_vs_pct", consistent, [fig, pct], implied.mid, fig.change.mid, tolerance, message)
+
+
+def _sign_verdict(direction: str, stated: Interval, band: float | None,
+                  settings: CheckSettings) -> tuple[bool, float, float] | None:
+    """Compare a direction with an interval of changes.
+
+    Returns:
+        ``(consistent, expected, tolerance)``: ``expected`` is the value
+        nearest to the stated one that the direction allows (0 for a rise
+        stated as a fall), ``tolerance`` the rounding toward it; None if
+        the direction has no test here (``flat`` without a band).
+    """
+    if direction == "increase":
+        low, high = 0.0, math.inf
+    elif direction == "decrease":
+        low, high = -math.inf, 0.0
+    elif direction == "flat" and band is not None:
+        low, high = -band, band
+    else:
+        return None
+    observed = stated.mid
+    expected = min(max(observed, low), high)
+    if expected > observed:
+        tolerance = stated.hi - observed
+    elif expected < observed:
+        tolerance = observed - stated.lo
+    else:
+        sides = [s for s in (stated.hi - observed, observed - stated.lo) if math.isfinite(s)]
+        tolerance = max(sides, default=0.0)
+    consistent = abs(observed - expected) <= tolerance + _slack(settings, stated)
+    return consistent, expected, tolerance
+
+
+def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+    direction = fig.claim.direction
+    if direction is None:
+        return None
+    if fig.change is not None:
+        band = settings.flat_band if fig.change_unit in ("%", "pp") else None
+        verdict = _sign_verdict(direction, fig.change, band, settings)
+        if verdict is None:
+            return None
+        consistent, expected, tolerance = verdict
+        unit = fig.claim.change_unit
+        message = (f"{_label(fig)}{_period(fig)}: direction {direction}, stated change "
+                   f"{_change_text(fig.change.mid, unit)}: "
+                   + ("consistent" if consistent else "inconsistent: the sign says the opposite"))
+        return _row("direction_sign", consistent, [fig], expected, fig.change.mid, tolerance, message)
+    if fig.claim.change_basis != "from_value" or fig.value is None or not fig.value.bounded:
+        return None
+    prior = _prior_of(fig, "from_value", index)
+    if prior is None:
+        return None
+    difference = _implied(lambda v, p: v - p, fig.value, prior.value)
+    verdict = _sign_verdict(direction, difference, None, settings) if difference else None
+    if verdict is None:
+        return None
+    consistent, expected, tolerance = verdict
+    unit = fig.claim.unit
+    message = (f"{_label(fig)} from {_amount(prior.value.mid, unit)}{_period(prior)} to "
+               f"{_amount(fig.value.mid, unit)}{_period(fig)} is a change of {_change_text(difference.mid, unit)}; "
+               f"stated direction {direction}: "
+               + ("consistent" if consistent else "inconsistent: the values move the other way"))
+    return _row("direction_sign", consistent, [fig, prior], expected, difference.mid, tolerance, message)
+
+
+# --------------------------------------------------------------------------
+# conflict
+
+
+def _check_conflicts(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
+    """Compare each claim of a key with the key's median claim (O(n log n) per key)."""
+    rows = []
+    for key, figs in index.valued.items():
+        if key[3] is None or len({f.place for f in figs}) < 2:
+            continue
+        ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
+        reference = ranked[(len(ranked) - 1) // 2]
+        for fig in sorted(figs, key=lambda f: f.order):
+            if fig.place == reference.place:
+                continue
+            consistent, tolerance = _verdict(reference.value, fig.value, settings)
+            unit = fig.claim.unit
+            where = (f"in {fig.claim.doc_id} and {reference.claim.doc_id}"
+                     if fig.claim.doc_id != reference.claim.doc_id
+                     else f"in sentences {fig.claim.sentence_index} and {reference.claim.sentence_index} "
+                          f"of {fig.claim.doc_id}")
+            verdict = ("consistent within rounding" if consistent
+                       else "inconsistent: no rounding reconciles them")
+            message = (f"{_label(fig)}{_period(fig)} is stated as {_amount(fig.value.mid, unit)} and "
+                       f"{_amount(reference.value.mid, unit)} {where}: {verdict} "
+                       f"(difference {_amount(abs(fig.value.mid - reference.value.mid), unit, 2)}, "
+                       f"tolerance ±{_amount(tolerance, unit, 2)})")
+            rows.append(_row("conflict", consistent, [fig, reference], reference.value.mid, fig.value.mid,
+                             tolerance, message))
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Entry points
+
+
+def _dedupe(claims: Iterable[Claim]) -> tuple[list[Claim], int]:
+    """Drop repeated claims (same id, same content); a repeated id with other content is an error."""
+    seen: dict[str, Claim] = {}
+    duplicates = 0
+    for claim in claims:
+        before = seen.get(claim.claim_id)
+        if before is None:
+            seen[claim.claim_id] = claim
+        elif before == claim:
+            duplicates += 1
+        else:
+            raise SchemaError("E211", f"claim_id {claim.claim_id!r} appears twice with different content")
+    return list(seen.values()), duplicates
+
+
+def _check_parsed(claims: Sequence[Claim], settings: CheckSettings) -> list[dict[str, Any]]:
+    figs = sorted((_make_fig(c, settings) for c in claims), key=lambda f: f.order)
+    index = _Index(figs)
+    rows: list[dict[str, Any]] = []
+    for fig in figs:
+        for check in (_check_share, _check_change_vs_prior, _check_abs_vs_pct, _check_direction):
+            row = check(fig, index, settings)
+            if row is not None:
+                rows.append(row)
+    rows.extend(_check_segment_sums(index, settings))
+    rows.extend(_check_conflicts(index, settings))
+    order = {f.id: f.order for f in figs}
+    rows.sort(key=lambda r: (CHECK_KINDS.index(r["check"]), [order[i] for i in r["claim_ids"]]))
+    return rows
+
+
+def check_claims(claims: Iterable[dict[str, Any]], settings: CheckSettings | None = None) -> list[dict[str, Any]]:
+    """Run every check over claim rows, within and across articles.
+
+    Args:
+        claims: claim rows (schema v1 dicts), from any number of articles.
+            A row repeated with the same ``claim_id`` and content counts once.
+        settings: tunables; defaults if None.
+
+    Returns:
+        Check rows (dicts with ``CHECK_FIELDS`` in order), sorted by check
+        kind (``CHECK_KINDS`` order), then by the position (doc_id,
+        sentence_index, offset) of the claims they relate. ``expected``,
+        ``observed`` and ``tolerance`` are in the checked claim's unit
+        (base units for money and counts, percent for ``%``).
+
+    Raises:
+        SchemaError: ``E210`` for a row that is not a valid claim (naming
+            its 0-based position), ``E211`` for one claim_id with two contents.
+    """
+    settings = settings or CheckSettings()
+    parsed = [parse_claim_row(row, f"claims[{i}]") for i, row in enumerate(claims)]
+    unique, _ = _dedupe(parsed)
+    return _check_parsed(unique, settings)
+
+
+def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, Claim]]:
+    """Yield (line number, claim) from one claims file; bad rows go to ``problems``."""
+    line_number = 0
+
+    def lines(handle: Iterable[str]) -> Iterator[str]:
+        nonlocal line_number
+        for line_number, line in enumerate(handle, 1):
+            yield line
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            reader = jsonlines.Reader(lines(handle))
+            while True:
+                try:
+                    row = reader.read(skip_empty=True)
+                except EOFError:
+                    break
+                except jsonlines.InvalidLineError as err:
+                    problems.append(InputProblem(str(path), err.lineno, "E210", f"not JSON: {err}"))
+                    continue
+                try:
+                    yield line_number, parse_claim_row(row, f"{path}:{line_number}")
+                except SchemaError as err:
+                    problems.append(InputProblem(str(path), line_number, err.code, err.reason))
+    except UnicodeDecodeError as err:
+        problems.append(InputProblem(str(path), line_number + 1 or None, "E212", f"not UTF-8 text: {err.reason}"))
+    except OSError as err:
+        problems.append(InputProblem(str(path), None, "E212", f"cannot read: {err.strerror or err}"))
+
+
+def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
+    """Write check rows to ``path`` as JSONL, atomically (a temporary file renamed over it).
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False)
+    try:
+        with handle, jsonlines.Writer(handle, compact=True, flush=False) as writer:
+            for row in rows:
+                writer.write({name: row[name] for name in CHECK_FIELDS})
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def run_checks(claim_paths: Sequence[Path], out_dir: Path, settings: CheckSettings | None = None,
+               force: bool = False) -> CheckSummary:
+    """Check the claims of one or more ``claims.jsonl`` files and write ``OUT_DIR/checks.jsonl``.
+
+    Bad rows (not JSON, not a claim, one claim_id with two contents) are
+    skipped and listed in ``CheckSummary.problems`` with file and line; the
+    other rows are still checked.
+
+    Args:
+        claim_paths: claims files (schema v1 JSONL).
+        out_dir: folder for ``checks.jsonl`` (created if missing).
+        settings: tunables; defaults if None.
+        force: replace an existing ``checks.jsonl``.
+
+    Returns:
+        Counts by check kind and status, the inconsistent rows with their
+        sentences, and the input problems.
+
+    Raises:
+        UsageError: ``E410`` no claims file given or one does not exist;
+            ``E411`` ``checks.jsonl`` exists and ``force`` is False.
+    """
+    settings = settings or CheckSettings()
+    paths = [Path(p) for p in claim_paths]
+    if not paths:
+        raise UsageError("E410", "no claims file given")
+    for path in paths:
+        if not path.is_file():
+            raise UsageError("E410", "claims file not found", str(path))
+    out_path = Path(out_dir) / CHECKS_FILE
+    if out_path.exists() and not force:
+        raise UsageError("E411", "already exists; use --force to replace it", str(out_path))
+    problems: list[InputProblem] = []
+    seen: dict[str, Claim] = {}
+    duplicates = 0
+    for path in paths:
+        for line, claim in _read_claims(path, problems):
+            before = seen.get(claim.claim_id)
+            if before is None:
+                seen[claim.claim_id] = claim
+            elif before == claim:
+                duplicates += 1
+            else:
+                problems.append(InputProblem(str(path), line, "E211",
+                                             f"claim_id {claim.claim_id!r} was read before with other content"))
+    claims = list(seen.values())
+    rows = _check_parsed(claims, settings)
+    write_checks(rows, out_path)
+    counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
+    for row in rows:
+        counts[row["check"]][row["status"]] += 1
+    by_id = {c.claim_id: c for c in claims}
+    flagged = [
+        FlaggedCheck(row, tuple({"claim_id": i, "doc_id": by_id[i].doc_id,
+                                 "sentence_index": by_id[i].sentence_index, "sentence": by_id[i].sentence}
+                                for i in row["claim_ids"]))
+        for row in rows if row["status"] == "inconsistent"
+    ]
+    return CheckSummary(out_path, paths, len(claims), counts, flagged, problems, duplicates)
+
+
+def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
+    """Render a :class:`CheckSummary` as plain text for the terminal.
+
+    Args:
+        summary: what :func:`run_checks` returned.
+        max_sentence: sentences longer than this many characters are cut
+            with an ellipsis.
+
+    Returns:
+        Lines: a header, a table of counts by check kind and status, each
+        inconsistent check (message, then article and sentence of each
+        claim it relates), and the skipped input rows.
+    """
+    lines = [f"Checked {summary.claims} claims from {len(summary.files)} file(s): "
+             f"{summary.total} checks -> {summary.out_path}"]
+    width = max(len(k) for k in CHECK_KINDS)
+    lines.append(f"  {'check':<{width}}  {'consistent':>10}  {'inconsistent':>12}")
+    for kind in CHECK_KINDS:
+        by_status = summary.counts.get(kind, {})
+        lines.append(f"  {kind:<{width}}  {by_status.get('consistent', 0):>10}  "
+                     f"{by_status.get('inconsistent', 0):>12}")
+    consistent = sum(s.get("consistent", 0) for s in summary.counts.values())
+    inconsistent = sum(s.get("inconsistent", 0) for s in summary.counts.values())
+    lines.append(f"  {'total':<{width}}  {consistent:>10}  {inconsistent:>12}")
+    if summary.inconsistent:
+        lines.append("")
+        lines.append(f"Inconsistent ({len(summary.inconsistent)}):")
+        for n, flagged in enumerate(summary.inconsistent, 1):
+            lines.append(f"{n}. [{flagged.row['check']}] {flagged.row['message']}")
+            shown: set[tuple[str, int]] = set()
+            for claim in flagged.claims:
+                place = (claim["doc_id"], claim["sentence_index"])
+                if place in shown:
+                    continue
+                shown.add(place)
+                sentence = claim["sentence"] or ""
+                if len(sentence) > max_sentence:
+                    sentence = sentence[: max_sentence - 1].rstrip() + "…"
+                lines.append(f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}")
+    if summary.duplicates:
+        lines.append(f"{summary.duplicates} repeated claim row(s) counted once.")
+    if summary.problems:
+        lines.append("")
+        lines.append(f"{len(summary.problems)} input row(s) skipped:")
+        lines.extend(f"  {problem}" for problem in summary.problems)
+    return "\n".join(lines)
+

@@ -1,0 +1,805 @@
+"""Claim assembly: turn the mentions of one article into schema-v1 claim rows.
+
+Runs last in the pipeline. Per sentence it decides, for every figure, whether
+it is a *level* (``revenue was 59.5 billion yuan``), a *change* (``down
+18.9%``) or a *prior* level (``from 6.2 billion yuan``), pairs changes with
+their levels, and fills company, metric, segment, period, direction, basis,
+modality and source from the mentions around the figure and from what is in
+force from earlier sentences (schema v1 carry-over rules).
+
+Attachment rules (``../shared/claim_schema.md``):
+
+* a level and its change in one sentence are ONE claim;
+* a second change of the same level is its own claim without a value;
+* ``from X to Y`` gives two claims: Y with the change (basis ``from_value``)
+  and X with its own period and no change;
+* a parenthesised currency conversion is not a claim (numbers stage).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+from spacy.tokens import Doc
+
+from .claim import Claim
+from .numbers import Figure
+from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
+
+_CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
+_COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
+_TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
+_FROM_BEFORE = regex.compile(r"\bfrom\s*$", regex.I)
+_TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
+_BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
+_CHANGE_AFTER = regex.compile(
+    r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"
+    r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
+_FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b(?!\s+than)", regex.I)
+_IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
+_NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
+_HEADER_DATE = regex.compile(r"")
+_RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion", "yield")
+
+
+def _is_ratio_metric(metric: str | None) -> bool:
+    return bool(metric) and any(w in metric for w in _RATIO_METRICS)
+
+
+@dataclass
+class Mention:
+    """A lexicon mention laid on the text: offsets, label, canonical id."""
+
+    start: int
+    end: int
+    label: str
+    id: str = ""
+    extra: str = ""
+    text: str = ""
+
+
+@dataclass
+class Item:
+    """A figure being assembled into a claim."""
+
+    fig: Figure
+    role: str = "level"  # level | change | prior
+    change: "Item | None" = None
+    level: "Item | None" = None
+    prior: "Item | None" = None
+    basis: str | None = None
+    direction: str | None = None
+    multiplier: float | None = None
+    text: str = ""
+
+
+@dataclass
+class ArticleState:
+    """What is in force from earlier sentences of one article."""
+
+    company: str | None = None
+    company_set: bool = False
+    metric: str | None = None
+    metric_text: str | None = None
+    period: str | None = None
+    source: str | None = None
+    fiscal: bool = False
+    market: str | None = None
+
+
+@dataclass
+class ClaimSettings:
+    """Tunables of the claim stage (``config.toml`` ``[claims]``).
+
+    Attributes:
+        min_bare_number: a figure with no unit, scale or decimals is a claim
+            only from this value up (list markers, model numbers, small counts).
+        event_metrics: metrics whose period defaults to the publication date.
+        carry_company, carry_metric, carry_period: carry-over switches.
+    """
+
+    min_bare_number: float = 100.0
+    event_metrics: tuple[str, ...] = ("share price", "funding", "valuation", "esop grants")
+    carry_company: bool = True
+    carry_metric: bool = True
+    carry_period: bool = True
+
+
+class ClaimBuilder:
+    """spaCy component: assemble claims; writes ``doc.user_data["claims"]`` (list of dict rows).
+
+    Requires ``doc.user_data["doc_id"]`` (str) and ``doc.user_data["doc_date"]``
+    (ISO date str or None), set by the reader before the pipeline runs.
+    """
+
+    def __init__(self, fiscal_by_company: dict[str, int | None], multipliers: dict[str, float],
+                 metric_units: dict[str, str | None], settings: ClaimSettings) -> None:
+        self.fiscal_by_company = fiscal_by_company
+        self.multipliers = multipliers
+        self.metric_units = metric_units
+        self.settings = settings
+
+    # -- entry -------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        from .numbers import normalise
+
+        text = doc.text
+        norm = normalise(text)
+        doc_id = doc.user_data.get("doc_id", "")
+        doc_date_s = doc.user_data.get("doc_date")
+        doc_date = dt.date.fromisoformat(doc_date_s) if doc_date_s else None
+        figures: list[Figure] = doc.user_data.get("figures", [])
+        periods: list[PeriodMention] = doc.user_data.get("periods", [])
+        companies = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("companies", [])]
+        metrics = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("metrics", [])]
+        segments = [Mention(s.start_char, s.end_char, s.label_, s.id_, s.kb_id_, text=s.text) for s in doc.spans.get("segments", [])]
+        cues = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("cues", [])]
+        ref_year = self._ref_year(norm, periods, cues, doc_date)
+        state = ArticleState()
+        rows: list[dict] = []
+        for si, sent in enumerate(doc.sents):
+            s0, s1 = sent.start_char, sent.end_char
+            inside = lambda xs: [x for x in xs if s0 <= x.start and x.end <= s1]  # noqa: E731
+            sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
+                           inside(figures), inside(periods), inside(companies), inside(metrics),
+                           inside(segments), inside(cues), state)
+            rows.extend(sc.claims())
+        doc.user_data["claims"] = rows
+        return doc
+
+    def _ref_year(self, norm: str, periods: list[PeriodMention], cues: list[Mention],
+                  doc_date: dt.date | None) -> int | None:
+        """The latest year the article reports as past (schema: used when no date is known)."""
+        if doc_date:
+            return doc_date.year
+        forecast_pos = [c.start for c in cues if c.label == "FORECAST"]
+        years = []
+        for p in periods:
+            if p.spec.year and p.spec.kind in ("Q", "H", "Y", "M", "SPAN", "MQ"):
+                # a year in a sentence that looks forward is not "reported as past"
+                line_start = max(norm.rfind(".", 0, p.start), norm.rfind("\n", 0, p.start))
+                if any(line_start < c < p.start for c in forecast_pos):
+                    continue
+                years.append(p.spec.year if not p.spec.fiscal else p.spec.year)
+        return max(years) if years else None
+
+
+class _Sentence:
+    """Claim assembly for one sentence (internal)."""
+
+    def __init__(self, owner: ClaimBuilder, norm: str, text: str, index: int, s0: int, s1: int,
+                 doc_id: str, doc_date_s: str | None, doc_date: dt.date | None, ref_year: int | None,
+                 figures: list[Figure], periods: list[PeriodMention], companies: list[Mention],
+                 metrics: list[Mention], segments: list[Mention], cues: list[Mention],
+                 state: ArticleState) -> None:
+        self.o = owner
+        self.norm, self.text = norm, text
+        self.index, self.s0, self.s1 = index, s0, s1
+        self.doc_id, self.doc_date_s, self.doc_date, self.ref_year = doc_id, doc_date_s, doc_date, ref_year
+        self.periods = periods
+        self.companies = [c for c in companies if c.label == "COMPANY"]
+        self.sources = [c for c in companies if c.label == "SOURCE"]
+        self.metrics = metrics
+        self.segments = segments
+        self.cues = cues
+        self.state = state
+        self.lower = norm.lower()
+        self.breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(norm[s0:s1])]
+        self.commas = [m.start() + s0 for m in _COMMA_BREAK.finditer(norm[s0:s1])]
+        self.items = [Item(f, text=text[f.start:f.end]) for f in self._keep(figures)]
+        self.items += self._multiplier_items()
+        self.items.sort(key=lambda it: it.fig.start)
+
+    # -- helpers -------------------------------------------------------------
+    def clause(self, pos: int) -> int:
+        return sum(1 for b in self.breaks if b < pos)
+
+    def comma_clause(self, pos: int) -> int:
+        return sum(1 for b in self.commas if b < pos)
+
+    def clause_start(self, pos: int) -> int:
+        prev = [b for b in self.breaks if b < pos]
+        return prev[-1] if prev else self.s0
+
+    def _keep(self, figures: list[Figure]) -> list[Figure]:
+        out = []
+        for f in figures:
+            if any(p.start <= f.num_start < p.end and p.spec.kind not in ("REL",) for p in self.periods):
+                continue  # a number inside a period ("Q2 2016", "first half of 2016")
+            if f.kind == "number" and f.scale == 1 and f.decimals == 0 and f.value < Decimal(str(self.o.settings.min_bare_number)):
+                continue
+            if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f):
+                continue
+            out.append(f)
+        return out
+
+    def _bare_number_ok(self, f: Figure) -> bool:
+        """A bare number counts when a change or metric word sits in its clause."""
+        c = self.clause(f.start)
+        near = [m for m in self.metrics + self.cues if self.clause(m.start) == c]
+        return bool(near)
+
+    def _multiplier_items(self) -> list[Item]:
+        items = []
+        for c in self.cues:
+            if c.label != "MULTIPLIER":
+                continue
+            value = self.o.multipliers.get(c.id)
+            if value is None:
+                continue
+            qualifier = "more_than" if c.id.startswith("more than") else "exact"
+            fig = Figure(c.start, c.end, Decimal(str(value)), "%", "percent", qualifier=qualifier,
+                         num_start=c.start, flags=frozenset({"multiplier"}))
+            it = Item(fig, role="change", text=self.text[c.start:c.end], multiplier=value)
+            it.direction = "increase" if value > 0 else "decrease"
+            items.append(it)
+        return items
+
+    def before(self, f: Figure, n: int = 40) -> str:
+        lo = max(self.s0, f.start - n)
+        return self.norm[lo:f.start]
+
+    def cues_between(self, a: int, b: int, labels: tuple[str, ...]) -> list[Mention]:
+        return [c for c in self.cues if a <= c.start and c.end <= b and c.label in labels]
+
+    # -- roles ---------------------------------------------------------------
+    def assign_roles(self) -> None:
+        items = self.items
+        for i, it in enumerate(items):
+            if it.multiplier is not None:
+                continue
+            f = it.fig
+            prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
+            lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
+            lead_q = lead  # qualifier is already inside the figure span
+            if _FROM_BEFORE.search(lead_q):
+                it.role = "prior"
+                continue
+            after = self.norm[f.end:min(self.s1, f.end + 40)]
+            if f.kind == "pp":
+                it.role = "change"
+            elif f.kind == "percent":
+                it.role = self._percent_role(it, lead_q, after)
+            else:
+                it.role = self._amount_role(it, i, lead_q, after)
+            if it.role == "change":
+                it.direction = self._direction(it, lead_q, after)
+
+    def _percent_role(self, it: Item, lead: str, after: str) -> str:
+        if "fraction" in it.fig.flags:
+            return "level"
+        if _TO_BEFORE.search(lead) and not regex.search(r"\b(?:of|by)\s*$", lead, regex.I):
+            return "level"
+        cue_before = self._last_cue(lead, it.fig.start)
+        if regex.search(r"\b(?:by|of)\s*$", lead, regex.I) and cue_before:
+            return "change"
+        if cue_before and self._cue_adjacent(lead):
+            return "change"
+        if _CHANGE_AFTER.match(after) or self._basis_right_after(after):
+            return "change"
+        if _NEGATIVE.search(lead):
+            return "change"
+        if cue_before and not _is_ratio_metric(self._metric_guess(it)):
+            return "change"
+        return "level"
+
+    def _amount_role(self, it: Item, i: int, lead: str, after: str) -> str:
+        f = it.fig
+        if _TO_BEFORE.search(lead):
+            return "level"
+        if _BY_BEFORE.search(lead) and self._last_cue(lead, f.start):
+            return "change"
+        if _FEWER_AFTER.match(after) and not f.noun_end:
+            return "change"
+        if f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]):
+            return "change"
+        nxt = self.items[i + 1] if i + 1 < len(self.items) else None
+        if nxt is not None and self._cue_adjacent(lead) and self._last_cue(lead, f.start) \
+                and _TO_LINK.match(self.norm[f.end:nxt.fig.start]) and nxt.fig.unit == f.unit:
+            return "change"
+        cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
+        if cut and not self._amount_is_level_after_cut(cut[-1], f):
+            return "change"
+        return "level"
+
+    def _amount_is_level_after_cut(self, cut: Mention, f: Figure) -> bool:
+        between = self.norm[cut.end:f.start]
+        return bool(regex.search(r"\b(?:to|from|of|at)\s", between, regex.I)) and "by" not in between
+
+    def _cue_adjacent(self, lead: str) -> bool:
+        """A direction cue ends within two words before the figure."""
+        tail = regex.sub(r"\b(?:by|of|a|an|the|about|around|some|nearly|almost|roughly|approximately|"
+                         r"just|only|more than|over|slightly|sharply|another|further|an additional)\s*$", "", lead.strip(), flags=regex.I)
+        words = tail.split()[-3:]
+        return bool(words) and any(
+            c.label in ("INCREASE", "DECREASE", "CUT", "YOY", "QOQ", "MOM")
+            for c in self.cues
+            if self.norm[c.start:c.end].lower() in " ".join(words).lower())
+
+    def _last_cue(self, lead: str, pos: int) -> Mention | None:
+        lo = pos - len(lead)
+        found = [c for c in self.cues if lo <= c.start and c.end <= pos and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
+        return found[-1] if found else None
+
+    def _basis_right_after(self, after: str) -> bool:
+        return bool(regex.match(r"^\s*(?:year-on-year|year-over-year|yoy|y/y|sequential|sequentially|"
+                                r"quarter-on-quarter|qoq|q/q|on-year|annual)\b", after, regex.I))
+
+    def _direction(self, it: Item, lead: str, after: str) -> str | None:
+        f = it.fig
+        if _NEGATIVE.search(lead):
+            return "decrease"
+        fw = _FEWER_AFTER.match(after) or (f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]))
+        if fw:
+            return "decrease" if fw.group("w").lower() in ("fewer", "less", "lower") else "increase"
+        # a cue right after the figure ("a 25 per cent drop") is the closest
+        after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
+                      and c.label in ("INCREASE", "DECREASE", "FLAT")
+                      and not regex.search(r"[,;]|\bto\b", self.norm[f.end:c.start])]
+        before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
+                       and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
+        if after_cues and (not before_cues or after_cues[0].start - f.end < 12):
+            return _dir_label(after_cues[0].label)
+        if before_cues:
+            return _dir_label(before_cues[-1].label)
+        if after_cues:
+            return _dir_label(after_cues[0].label)
+        return None
+
+    def _metric_guess(self, it: Item) -> str | None:
+        m = self._metric_for(it)
+        return m[0] if m else None
+
+    # -- pairing -------------------------------------------------------------
+    def pair(self) -> None:
+        items = self.items
+        # 1. "<change> to <level>" and "from <prior> ... to <level>"
+        for i, it in enumerate(items):
+            if it.role != "change" or i + 1 >= len(items):
+                continue
+            nxt = items[i + 1]
+            between = self.norm[it.fig.end:nxt.fig.start]
+            between_clean = self._strip_basis(between)
+            if nxt.role == "level" and nxt.change is None and _TO_LINK.match(between_clean) and self._compatible(it, nxt):
+                self._attach(it, nxt)
+            elif nxt.role == "prior" and regex.fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
+                it.basis = "from_value"
+                # from <prior> [period words] to <level>
+                if i + 2 < len(items):
+                    lvl = items[i + 2]
+                    gap = self.norm[nxt.fig.end:lvl.fig.start]
+                    if lvl.role == "level" and lvl.change is None and regex.search(r"\bto\s*$", gap) \
+                            and not regex.search(r"[;]", gap):
+                        self._attach(it, lvl)
+                        lvl.prior = nxt
+        # 2. prior without change: "from <prior> ... to <level>" (direction only)
+        for i, it in enumerate(items):
+            if it.role != "prior" or i + 1 >= len(items):
+                continue
+            lvl = items[i + 1]
+            gap = self.norm[it.fig.end:lvl.fig.start]
+            if lvl.role == "level" and lvl.prior is None and regex.search(r"\bto\s*$", gap) and ";" not in gap:
+                lvl.prior = it
+                if lvl.change is None and lvl.direction is None:
+                    lvl.direction = self._from_to_direction(it, lvl)
+        # 3. remaining changes attach to the nearest preceding level of their clause
+        for i, it in enumerate(items):
+            if it.role != "change" or it.level is not None:
+                continue
+            for j in range(i - 1, -1, -1):
+                cand = items[j]
+                if cand.role == "prior":
+                    continue
+                if cand.role != "level":
+                    break
+                if self.clause(cand.fig.start) != self.clause(it.fig.start):
+                    break
+                if cand.change is None and self._compatible(it, cand):
+                    self._attach(it, cand)
+                break
+            nxt_prior = items[i + 1] if i + 1 < len(items) else None
+            if nxt_prior is not None and nxt_prior.role == "prior" and \
+                    regex.fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
+                it.basis = "from_value"
+                if it.level is not None and it.level.prior is None:
+                    it.level.prior = nxt_prior
+        # 4. a level reached "to" after a direction verb carries that direction
+        for it in items:
+            if it.role == "level" and it.change is None and it.direction is None:
+                it.direction = self._level_direction(it)
+
+    def _strip_basis(self, s: str) -> str:
+        return regex.sub(r"(?i)\b(?:year-on-year|year-over-year|yoy|y/y|sequentially|quarter-on-quarter|"
+                         r"on a year-on-year basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
+                         r"from a year (?:ago|earlier)|percent|per cent)\b|\([^()]*\)", " ", s)
+
+    def _compatible(self, change: Item, level: Item) -> bool:
+        cu, lu = change.fig.unit, level.fig.unit
+        if change.fig.kind == "pp":
+            return lu == "%"
+        if cu == "%":
+            return lu != "%" or change.multiplier is not None and False
+        return cu == lu or lu is None or cu is None or (level.fig.kind == "count" and change.fig.kind in ("count", "number"))
+
+    def _attach(self, change: Item, level: Item) -> None:
+        change.level = level
+        level.change = change
+
+    def _from_to_direction(self, prior: Item, level: Item) -> str | None:
+        cue = self.cues_between(self.clause_start(prior.fig.start), prior.fig.start, ("INCREASE", "DECREASE", "FLAT"))
+        if cue:
+            return _dir_label(cue[-1].label)
+        if level.fig.value > prior.fig.value:
+            return "increase"
+        if level.fig.value < prior.fig.value:
+            return "decrease"
+        return "flat"
+
+    def _level_direction(self, it: Item) -> str | None:
+        f = it.fig
+        start = self.clause_start(f.start)
+        prev_fig_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [start])
+        lead = self.norm[prev_fig_end:f.start]
+        cues = [c for c in self.cues if prev_fig_end <= c.start and c.end <= f.start and c.label in ("INCREASE", "DECREASE", "FLAT")]
+        if not cues:
+            after = [c for c in self.cues if f.end <= c.start <= f.end + 25 and c.label == "FLAT"]
+            return "flat" if after else None
+        last = cues[-1]
+        if last.label == "FLAT":
+            return "flat"
+        if regex.search(r"\bto\s*$", lead, regex.I):
+            return _dir_label(last.label)
+        return None
+
+    # -- fields --------------------------------------------------------------
+    def _metric_for(self, it: Item) -> tuple[str, Mention | None] | None:
+        """(canonical metric, mention) for a figure; None when nothing is near."""
+        f = it.fig
+        end = f.noun_end or f.end
+        ms = self.metrics
+        # share-of-total right after a percent: "58.8% of revenue"
+        for m in ms:
+            if m.id and f.unit == "%" and 0 <= m.start - f.end <= 3:
+                return m.label, m
+        # "$23.12 billion in revenue", "1,200 related personnel", "2.35 billion active devices"
+        for m in ms:
+            if m.start >= end - 1 and (m.start - end) <= 30 and _IN_METRIC.match(self.norm[end:m.start]):
+                return self._base(m), m
+            if f.noun_end and f.end <= m.start < f.noun_end + 1:
+                return self._base(m), m
+        c = self.clause(f.start)
+        before = [m for m in ms if m.end <= f.start and self.clause(m.start) == c]
+        # "a 25 per cent drop in shipments", "12 per cent growth in shipments"
+        after_near = [m for m in ms if m.start >= end and self.clause(m.start) == c
+                      and regex.fullmatch(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?", self.norm[end:m.start])]
+        if after_near and it.role == "change" and (not before or self._cue_between_mention(before[-1], f)):
+            return self._base(after_near[0]), after_near[0]
+        if before:
+            return self._base(before[-1]), before[-1]
+        if after_near:
+            return self._base(after_near[0]), after_near[0]
+        sent_before = [m for m in ms if m.end <= f.start]
+        if sent_before:
+            return self._base(sent_before[-1]), sent_before[-1]
+        after = [m for m in ms if m.start >= end and self.clause(m.start) == c]
+        if after:
+            return self._base(after[0]), after[0]
+        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
+                       "devices": "active devices", "vehicles": "deliveries", "downloads": "downloads"}
+        if f.unit in unit_metric:
+            return unit_metric[f.unit], None
+        return None
+
+    def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
+        """A clause word like 'with' between an earlier metric and the figure."""
+        return bool(regex.search(r"\b(?:with|and|while)\b", self.norm[m.end:f.start], regex.I))
+
+    def _base(self, m: Mention) -> str:
+        if m.id:  # share-of-total form not right after a percent: the base metric
+            return m.id if not regex.search(r"share", m.label) else m.label
+        return m.label
+
+    def _company_for(self, it: Item, metric_m: Mention | None, metric: str | None) -> tuple[str | None, str | None, bool]:
+        """(company, company_text, market_wide) for a figure."""
+        f = it.fig
+        c = self.clause(f.start)
+        cand = [m for m in self.companies if m.end <= f.start and self.clause(m.start) == c]
+        if not cand:
+            cand = [m for m in self.companies if m.end <= f.start]
+        company_m = cand[-1] if cand else None
+        # market-wide: a market word after the last company mention, before the figure
+        lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
+        market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start]
+        if metric_m is not None and metric_m.start >= f.end:
+            market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
+        if market and metric != "market share" and (company_m is None or self.clause(company_m.start) != c or market[-1].start > company_m.end):
+            return None, None, True
+        if company_m is None:
+            after = [m for m in self.companies if m.start >= f.end and self.clause(m.start) == c]
+            if after and not regex.search(r"\b(?:from|than|over)\s*$", self.norm[self.s0:after[0].start]):
+                company_m = after[0]
+        if company_m is not None:
+            return company_m.id, company_m.text, False
+        if self.o.settings.carry_company:
+            return self.state.company, None, self.state.company is None and self.state.company_set
+        return None, None, False
+
+    def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
+                     market: bool, metric: str | None) -> str | None:
+        f = it.fig
+        found: list[Mention] = []
+        if metric_m is not None:
+            # segment words in the metric's noun phrase: "smartphone revenue", "MAU of QQ"
+            left = metric_m.start
+            for s in reversed([s for s in self.segments if s.end <= metric_m.start]):
+                gap = self.norm[s.end:left]
+                if regex.fullmatch(r"[\s\-']*(?:'s\s*|s'\s*)?(?:(?:first|second|third|fourth)-quarter\s+|"
+                                   r"\([^()]*\)\s*|and\s+|,\s*|business\s+|segment\s+|division\s+|market\s+)*", gap, regex.I):
+                    found.insert(0, s)
+                    left = s.start
+                else:
+                    break
+            right = metric_m.end
+            for s in [s for s in self.segments if s.start >= metric_m.end]:
+                gap = self.norm[right:s.start]
+                if regex.fullmatch(r"\s*(?:of|from|in|for|across)\s+(?:the\s+)?(?:[A-Z]\w+'s\s+|its\s+|\w+'s\s+)?|\s*(?:\([^()]*\)\s*)?(?:of|from)\s+", gap):
+                    found.append(s)
+                    right = s.end
+                else:
+                    break
+        if f.noun_end:
+            found += [s for s in self.segments if f.end <= s.start < f.noun_end + 1]
+        # a segment named as the subject: "Internet services grew 11.4 per cent"
+        if not found and metric_m is None:
+            lead = [s for s in self.segments if s.end <= f.start and self.clause(s.start) == self.clause(f.start)]
+            if lead:
+                found.append(lead[-1])
+        found = [s for s in found if not s.extra or (company or "") in s.extra.split("|")]
+        # a company-limited entry wins over the general one for the same words
+        segs = []
+        for s in found:
+            label = s.label
+            if s.id == "geography" and label == "mainland china" and company and any(
+                    x.label == "greater china" and x.start == s.start for x in self.segments):
+                continue
+            if label not in segs:
+                segs.append(label)
+        geo = [s for s in segs if s in self._geos()]
+        prod = [s for s in segs if s not in geo]
+        if market or (metric in ("market share", "shipments") and (geo or "market" in self.lower[self.s0:self.s1])):
+            g = geo[0] if geo else None
+            p = prod[0] if prod else None
+            if market and not (g or p):
+                ctx = self.state.market
+                return ctx
+            if g or p:
+                name = " ".join(x for x in (g, p) if x)
+                if market or "market" in self.lower[self.s0:self.s1]:
+                    name += " market"
+                return name
+            return self.state.market if metric in ("market share", "shipments") else None
+        if not segs:
+            return None
+        return " ".join(segs[:2])
+
+    def _geos(self) -> set[str]:
+        return {s.label for s in self.segments if s.id == "geography"} | {
+            "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
+
+    def _period_for(self, it: Item, company: str | None, forecast: bool, basis: str | None) -> tuple[str | None, str | None]:
+        f = it.fig
+        fiscal_end = self.o.fiscal_by_company.get(company) if company else None
+        ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, forecast)
+        c = self.clause(f.start)
+        others = [x.fig.start for x in self.items if x is not it and x.fig.start > f.end]
+        next_fig = min(others) if others else self.s1
+        own = [p for p in self.periods if f.end <= p.start < next_fig and self.clause(p.start) == c
+               and p.spec.kind != "D"]
+        if it.role == "prior":
+            if own:
+                return resolve(own[0].spec, ctx), self.text[own[0].start:own[0].end]
+            main = self.main_period(ctx)
+            return (shift(main, years=-1) if main else None), None
+        own = [p for p in own if not p.is_prior]
+        if own:
+            return resolve(own[0].spec, ctx), self.text[own[0].start:own[0].end]
+        prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
+        lo = max(prev_figs) if prev_figs else self.s0
+        before = [p for p in self.periods if lo <= p.start and p.end <= f.start and not p.is_prior and p.spec.kind != "D"]
+        if not before:
+            before = [p for p in self.periods if p.end <= f.start and not p.is_prior and p.spec.kind != "D"
+                      and self.clause(p.start) == c]
+        if before:
+            return resolve(before[-1].spec, ctx), self.text[before[-1].start:before[-1].end]
+        main_mention = self.main_mention()
+        if main_mention is not None:
+            return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
+        if self.o.settings.carry_period and self.state.period:
+            return self.state.period, None
+        return None, None
+
+    def main_mention(self) -> PeriodMention | None:
+        for p in self.periods:
+            if not p.is_prior and p.spec.kind != "D":
+                return p
+        return None
+
+    def main_period(self, ctx: PeriodContext) -> str | None:
+        p = self.main_mention()
+        if p is not None:
+            return resolve(p.spec, ctx)
+        return self.state.period
+
+    def _basis(self, it: Item, level: Item | None) -> str | None:
+        if it.basis:
+            return it.basis
+        f = it.fig
+        last = max(f.end, level.fig.end if level else f.end)
+        others = [x.fig.start for x in self.items if x.fig.start >= last and x is not it and x is not level]
+        hi = min(others + [self.s1])
+        window_after = (last, hi)
+        for c in self.cues:
+            if window_after[0] <= c.start < window_after[1] and c.label in ("YOY", "QOQ", "MOM"):
+                if not regex.search(r"\b(?:but|while|whereas)\b|;", self.norm[last:c.start]):
+                    return c.label.lower()
+        for p in self.periods:
+            if window_after[0] <= p.start < window_after[1] and p.is_prior:
+                return {"prior_year": "yoy", "prior_quarter": "qoq", "prior_month": "mom"}[p.spec.rel]
+        first = min(f.start, level.fig.start if level else f.start)
+        prev = [x.fig.end for x in self.items if x.fig.end <= first]
+        lo = max(prev + [self.clause_start(first)])
+        found = [c for c in self.cues if lo <= c.start < first and c.label in ("YOY", "QOQ", "MOM")]
+        if found:
+            return found[-1].label.lower()
+        return None
+
+    def _forecast(self, f: Figure) -> bool:
+        cc = self.comma_clause(f.start)
+        for c in self.cues:
+            if c.label == "FORECAST" and c.end <= f.start and self.comma_clause(c.start) == cc:
+                return True
+            if c.label == "FORECAST" and c.end <= f.start and c.id in (
+                    "expect", "expects", "expected", "expecting", "forecast", "forecasts", "guidance", "outlook",
+                    "estimate", "estimates", "projected", "prediction", "predicted", "plans", "plan", "target",
+                    "aims", "consensus", "expectations"):
+                return True
+            if c.label == "FORECAST_AFTER" and f.end <= c.start <= f.end + 12:
+                return True
+        return False
+
+    def _source(self) -> str | None:
+        return self.sources[0].id if self.sources else None
+
+    # -- output --------------------------------------------------------------
+    def claims(self) -> list[dict]:
+        if not self.items:
+            self._update_state_without_claims()
+            return []
+        self.assign_roles()
+        self.pair()
+        rows: list[dict] = []
+        last_company, last_metric = None, None
+        any_company = False
+        for it in self.items:
+            if it.role == "change" and it.level is not None:
+                continue  # carried on its level's claim
+            row = self._row(it, len(rows))
+            if row is not None:
+                rows.append(row)
+                last_company, last_metric = row["company"], row["metric"]
+                any_company = True
+        if any_company:
+            self.state.company, self.state.company_set = last_company, True
+            if last_metric and last_metric != "unknown":
+                self.state.metric = last_metric
+        elif self.companies:
+            self.state.company, self.state.company_set = self.companies[-1].id, True
+        self._update_period_state()
+        if self._source():
+            self.state.source = self._source()
+        return rows
+
+    def _update_state_without_claims(self) -> None:
+        if self.companies:
+            self.state.company, self.state.company_set = self.companies[-1].id, True
+        if self.metrics:
+            self.state.metric = self.metrics[-1].label
+        self._update_period_state()
+
+    def _update_period_state(self) -> None:
+        fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
+        ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False)
+        p = self.main_mention()
+        if p is not None and p.spec.kind not in ("D",):
+            r = resolve(p.spec, ctx)
+            if r:
+                self.state.period = r
+        # the market named in this sentence ("the global smartphone market") stays in force
+        geo = [s.label for s in self.segments if s.id == "geography"]
+        prod = [s.label for s in self.segments if s.id == "product"]
+        if any(c.label == "MARKET" for c in self.cues) and (geo or prod):
+            self.state.market = " ".join(x for x in (geo[:1] + prod[:1])) + " market"
+
+    def _row(self, it: Item, k: int) -> dict | None:
+        f = it.fig
+        change_item = it if it.role == "change" else it.change
+        level_item = None if it.role == "change" else it
+        mm = self._metric_for(it) or (self._metric_for(change_item) if change_item is not None and change_item is not it else None)
+        metric, metric_m = (mm if mm else (None, None))
+        if metric is None and self.o.settings.carry_metric and self.state.metric:
+            metric = self.state.metric
+        if metric is None:
+            metric = "unknown"
+        company, company_text, market = self._company_for(it, metric_m, metric)
+        # a percent level with a share-of form: "accounted for 58.8% of revenue"
+        if level_item is not None and f.unit == "%" and metric and not _is_ratio_metric(metric):
+            if metric_m is not None and metric_m.id:
+                metric = metric_m.label
+            elif change_item is None and not _is_ratio_metric(metric):
+                pass
+        forecast = self._forecast(f)
+        basis = self._basis(change_item, level_item) if change_item is not None else None
+        period, period_text = self._period_for(it, company, forecast, basis)
+        if period is None and self.doc_date_s and metric in self.o.settings.event_metrics:
+            period = self.doc_date_s
+        segment = self._segment_for(it, metric_m, company, market, metric)
+        value = value_text = unit = value_high = None
+        qualifier = "exact"
+        if level_item is not None:
+            unit = f.unit
+            value = f.value
+            if unit == "bp":
+                unit, value = "pp", value / 100
+            if unit is None or (f.kind == "count" and unit == "units"):
+                unit = self.o.metric_units.get(metric) or ("units" if f.kind in ("count", "number") else unit)
+            value = float(value)
+            value_text = it.text
+            qualifier = f.qualifier
+            value_high = float(f.value_high) if f.value_high is not None else None
+        change = change_unit = change_text = None
+        direction = it.direction if it.role == "level" else None
+        if change_item is not None:
+            cf = change_item.fig
+            direction = change_item.direction or direction
+            mag = float(cf.value)
+            change_unit = cf.unit
+            if change_unit == "bp":
+                change_unit, mag = "pp", mag / 100
+            if change_unit is None or cf.kind in ("count", "number"):
+                change_unit = unit or self.o.metric_units.get(metric) or cf.unit or "units"
+            if cf.kind == "money":
+                change_unit = cf.unit
+            if direction == "decrease":
+                mag = -abs(mag)
+            elif direction == "flat":
+                mag = 0.0
+            change = mag
+            change_text = change_item.text
+            if level_item is None:
+                qualifier = cf.qualifier if cf.qualifier != "range" else "exact"
+                if cf.unit not in ("%", "pp", "bp") and cf.kind != "percent":
+                    unit = change_unit
+        elif level_item is not None and it.direction == "flat":
+            direction = "flat"
+        anchor = f
+        start, end = anchor.start, anchor.end
+        if value is None and change is None:
+            return None
+        claim = Claim(
+            claim_id=f"{self.doc_id}:{self.index}:{k}", doc_id=self.doc_id, doc_date=self.doc_date_s,
+            sentence_index=self.index, sentence=self.text[self.s0:self.s1], start=start, end=end,
+            company=company, company_text=company_text, metric=metric,
+            metric_text=metric_m.text if metric_m is not None else None, segment=segment,
+            value=value, value_text=value_text, unit=unit, qualifier=qualifier, value_high=value_high,
+            period=period, period_text=period_text, direction=direction, change=change,
+            change_unit=change_unit, change_basis=basis, change_text=change_text,
+            modality="forecast" if forecast else "actual",
+            source=self._source() or (self.state.source if company is None else None),
+        )
+        return claim.to_dict()
+
+
+def _dir_label(label: str) -> str:
+    return {"INCREASE": "increase", "DECREASE": "decrease", "FLAT": "flat", "CUT": "decrease"}[label]

@@ -1,0 +1,96 @@
+"""Command line: ``newsfigures extract | eval | check | report | show``.
+
+Thin by design: each command checks its arguments and calls importable
+functions that the tests call too.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import load_settings
+from .errors import FiguresError
+
+
+def _fail(exc: FiguresError) -> None:
+    click.echo(f"newsfigures: error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="newsfigures")
+def main() -> None:
+    """Extract the figures tech-news articles report as checkable claims, and check them."""
+
+
+@main.command()
+@click.argument("articles", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--force", is_flag=True, help="Overwrite existing output in the folder.")
+@click.option("--date", "default_date", default=None, help="Publication date (YYYY-MM-DD) for articles that carry none.")
+@click.option("--config", "config_path", default=None, type=click.Path(path_type=Path), help="Settings file (default: the project's config.toml).")
+@click.option("--check", "run_check", is_flag=True, help="Run the claim checks into the same folder.")
+@click.option("--report", "run_report", is_flag=True, help="Write report.html and the claim tables into the same folder.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None, config_path: Path | None,
+            run_check: bool, run_report: bool, progress: bool | None) -> None:
+    """Extract claims from ARTICLES (a folder, read recursively, or one file) into OUT/claims.jsonl."""
+    from .extract import run_extract
+    from .reading import to_iso_date
+
+    try:
+        if default_date:
+            try:
+                default_date = to_iso_date(default_date)
+            except FiguresError:
+                raise click.BadParameter(f"{default_date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+        settings = load_settings(config_path)
+        summary = run_extract(articles, out_dir, settings, force=force, default_date=default_date, progress=progress)
+    except FiguresError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+    if summary.failed:
+        click.echo(f"{summary.failed} article(s) failed; reasons in {out_dir / 'errors.jsonl'}", err=True)
+        for row in summary.failures[:5]:
+            click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
+    click.echo(f"wrote {out_dir / 'claims.jsonl'}")
+    if run_check:
+        from .checks import format_summary, run_checks
+
+        check_summary = run_checks([out_dir / "claims.jsonl"], out_dir)
+        click.echo(format_summary(check_summary))
+    if run_report:
+        from .report import build_report, write_tables
+
+        write_tables(out_dir)
+        click.echo(f"wrote {build_report(out_dir)}")
+
+
+@main.command(name="eval")
+@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, path_type=Path), help="Gold claims (JSONL).")
+@click.option("--pred", "pred_path", required=True, type=click.Path(exists=True, path_type=Path), help="Predicted claims (JSONL).")
+@click.option("--json", "json_path", default=None, type=click.Path(path_type=Path), help="Also write the scores as JSON here ('-' for stdout).")
+@click.option("--doc-prefix", default="", help="Score only gold documents whose id starts with this.")
+@click.option("--show-misses", is_flag=True, help="List each missed or wrong claim.")
+def evaluate(gold_path: Path, pred_path: Path, json_path: Path | None, doc_prefix: str, show_misses: bool) -> None:
+    """Score predicted claims against gold: recall, precision, F1, per-field accuracy, full-claim F1."""
+    from .evaluate import format_score, load_rows, score
+
+    try:
+        result = score(load_rows(gold_path), load_rows(pred_path), doc_prefix)
+    except FiguresError as exc:
+        _fail(exc)
+    click.echo(format_score(result, show_misses))
+    if json_path is not None:
+        data = json.dumps(result.to_dict(details=show_misses), indent=2)
+        if str(json_path) == "-":
+            click.echo(data)
+        else:
+            Path(json_path).write_text(data + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Read ``config.toml`` (every user-tunable setting) and validate it."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import LexiconError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
+
+_ALLOWED = {
+    "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
+    "reading": {"extensions", "max_chars", "dateline_chars"},
+    "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period"},
+}
+
+
+@dataclass
+class Settings:
+    """All settings, with the defaults of the shipped ``config.toml``."""
+
+    lang: str = "en"
+    models_dir: Path = PROJECT_DIR / "models"
+    batch_size: int = 64
+    n_process: int = 1
+    ner_model: str = ""
+    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
+    max_chars: int = 2_000_000
+    dateline_chars: int = 300
+    claims: dict[str, Any] = field(default_factory=dict)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load settings from ``path`` (default: ``config.toml`` of the project).
+
+    Raises:
+        LexiconError: the file is not TOML or has an unknown section or key
+            (the message lists the allowed ones).
+    """
+    path = Path(path) if path else DEFAULT_CONFIG
+    if not path.exists():
+        if path == DEFAULT_CONFIG:
+            return Settings()
+        raise LexiconError("E310", "config file not found", str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError("E311", f"not valid TOML: {exc}", str(path)) from None
+    for section, values in data.items():
+        if section not in _ALLOWED:
+            raise LexiconError("E312", f"unknown section [{section}]; allowed: {sorted(_ALLOWED)}", str(path))
+        unknown = set(values) - _ALLOWED[section]
+        if unknown:
+            raise LexiconError("E312", f"unknown key(s) {sorted(unknown)} in [{section}]; "
+                               f"allowed: {sorted(_ALLOWED[section])}", str(path))
+    p, r = data.get("pipeline", {}), data.get("reading", {})
+    models_dir = Path(p.get("models_dir", "models"))
+    if not models_dir.is_absolute():
+        models_dir = path.parent / models_dir
+    return Settings(
+        lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
+        n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
+        extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
+        dateline_chars=int(r.get("dateline_chars", 300)), claims=dict(data.get("claims", {})),
+    )

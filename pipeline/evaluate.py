@@ -1,0 +1,214 @@
+"""Score predicted claims against gold claims, by the rules of ``claim_schema.md``.
+
+Matching (schema "Gold files"): a prediction matches a gold claim when both
+are in the same document, their character spans overlap, and the ``value``
+agrees within 0.5% relative (or, for a gold claim without value, the
+``change`` within 0.05). Gold rows marked ``optional`` are neither required
+nor held against a prediction that matches them. Fields are compared on the
+matched pairs: exact after lowercasing, ``metric``/``segment`` also when one
+contains the other after folding the synonyms below; a gold ``period`` of
+null is not scored. The full-claim score counts a pair as right when
+company, metric, segment, unit, period, direction and change are all right.
+
+This module follows the reference scorer ``shared/tools/score.py`` rule for
+rule; ``tests/test_evaluate.py`` checks that both give the same numbers.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import SchemaError
+
+FIELDS = ("company", "metric", "segment", "unit", "period", "direction", "change", "qualifier", "modality")
+FULL = ("company", "metric", "segment", "unit", "period", "direction", "change")
+SYNONYMS = {"eps": "earnings per share", "net income": "net profit", "net sales": "revenue",
+            "sales": "revenue", "turnover": "revenue", "income": "net profit",
+            "operating income": "operating profit", "staff": "headcount", "employees": "headcount",
+            "jobs": "headcount", "research and development expenses": "r&d expenses",
+            "unit shipments": "shipments", "share": "market share"}
+
+
+def load_rows(path: Path) -> list[dict]:
+    """Read a JSONL file of claim rows.
+
+    Raises:
+        SchemaError: E210 naming the file and line of a row that is not a JSON object.
+    """
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SchemaError("E210", f"line {n}: not JSON ({exc.msg})", str(path)) from None
+        if not isinstance(row, dict):
+            raise SchemaError("E210", f"line {n}: not a JSON object", str(path))
+        rows.append(row)
+    return rows
+
+
+def _num_eq(a, b, rel: float = 0.005, abs_: float = 0.05) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        a, b = float(a), float(b)
+    except (TypeError, ValueError):
+        return False
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_ if abs(b) < 1000 else 0)
+
+
+def _norm(s):
+    if s is None:
+        return None
+    s = str(s).lower().replace("\u2019", "'").strip()
+    for w in ("the ", "'s"):
+        s = s.replace(w, " ")
+    return " ".join(s.split()) or None
+
+
+def _canon(name: str, s):
+    if s is None or name not in ("metric", "segment"):
+        return s
+    for k, v in SYNONYMS.items():
+        s = re.sub(rf"\b{re.escape(k)}\b", v, s)
+    return s
+
+
+def _text_eq(name: str, g, p) -> bool:
+    g, p = _canon(name, _norm(g)), _canon(name, _norm(p))
+    if g is None or p is None:
+        return g is None and p is None
+    if name in ("metric", "segment"):
+        return g == p or g in p or p in g
+    if name == "company":
+        return g == p or g.split()[0] == p.split()[0]
+    return g == p
+
+
+def _is_count_noun(u) -> bool:
+    return isinstance(u, str) and u.isalpha() and u.islower() and u != "pp"
+
+
+def field_ok(name: str, gold: dict, pred: dict) -> bool:
+    """Whether ``pred`` has the right ``name`` field for ``gold`` (schema scoring rules)."""
+    gv, pv = gold.get(name), pred.get(name)
+    if name == "period" and gv is None:
+        return True
+    if name == "change":
+        return _num_eq(pv, gv)
+    if name in ("unit", "change_unit") and "units" in (gv, pv):
+        return _is_count_noun(gv) and _is_count_noun(pv)
+    if name == "qualifier":
+        return (gv or "exact") == (pv or "exact")
+    if name == "modality":
+        return (gv or "actual") == (pv or "actual")
+    return _text_eq(name, gv, pv)
+
+
+def _overlaps(g: dict, p: dict) -> bool:
+    try:
+        return int(p["start"]) < g["end"] and g["start"] < int(p["end"])
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _figure_ok(g: dict, p: dict) -> bool:
+    if g.get("optional"):
+        return True
+    if g.get("value") is not None:
+        return _num_eq(p.get("value"), g["value"], abs_=0.0)
+    return _num_eq(p.get("change"), g.get("change"))
+
+
+@dataclass
+class Score:
+    """Detection and field scores of one evaluation."""
+
+    gold: int
+    pred: int
+    matched: int
+    recall: float
+    precision: float
+    f1: float
+    full_f1: float
+    fields: dict[str, float]
+    misses: list[dict] = field(default_factory=list)
+    wrong: list[dict] = field(default_factory=list)
+
+    def to_dict(self, details: bool = False) -> dict:
+        d = asdict(self)
+        if not details:
+            d.pop("misses")
+            d.pop("wrong")
+        return d
+
+
+def score(gold: list[dict], pred: list[dict], doc_prefix: str = "") -> Score:
+    """Score predictions against gold (see the module docstring for the rules)."""
+    gold = [g for g in gold if g["doc_id"].startswith(doc_prefix)]
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pred):
+        by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
+
+    def pdocs(doc: str) -> list[int]:
+        # a predicted doc_id may carry a folder prefix: match on suffix
+        out = []
+        for d, idx in by_doc.items():
+            if d == doc or d.endswith("/" + doc) or d.endswith("#" + doc):
+                out.extend(idx)
+        return out
+
+    used: set[int] = set()
+    pairs, misses = [], []
+    for g in sorted(gold, key=lambda g: g.get("optional", False)):
+        hit = None
+        for i in pdocs(g["doc_id"]):
+            if i not in used and _overlaps(g, pred[i]) and _figure_ok(g, pred[i]):
+                hit = i
+                break
+        if hit is None:
+            if not g.get("optional"):
+                misses.append(g)
+            continue
+        used.add(hit)
+        pairs.append((None if g.get("optional") else g, pred[hit]))
+    docs = {g["doc_id"] for g in gold}
+    n_pred = sum(len(pdocs(d)) for d in docs)
+    n_opt = sum(1 for g, _ in pairs if g is None)
+    real = [(g, p) for g, p in pairs if g is not None]
+    n_gold = sum(1 for g in gold if not g.get("optional"))
+    denom_p = max(n_pred - n_opt, 1)
+    rec, prec = len(real) / max(n_gold, 1), len(real) / denom_p
+    f1 = 2 * rec * prec / (rec + prec) if rec + prec else 0.0
+    fields = {f: sum(field_ok(f, g, p) for g, p in real) / max(len(real), 1) for f in FIELDS}
+    full = sum(all(field_ok(f, g, p) for f in FULL) for g, p in real)
+    frec, fprec = full / max(n_gold, 1), full / denom_p
+    ff1 = 2 * frec * fprec / (frec + fprec) if frec + fprec else 0.0
+    wrong = []
+    for g, p in real:
+        bad = [f for f in FULL if not field_ok(f, g, p)]
+        if bad:
+            wrong.append({"doc_id": g["doc_id"], "metric": g.get("metric"), "value": g.get("value"),
+                          "change": g.get("change"), "fields": {f: [g.get(f), p.get(f)] for f in bad}})
+    return Score(n_gold, n_pred, len(real), rec, prec, f1, ff1, fields, misses, wrong)
+
+
+def format_score(s: Score, show_misses: bool = False) -> str:
+    """The score as the reference scorer prints it (plus misses when asked)."""
+    lines = []
+    if show_misses:
+        for g in s.misses:
+            lines.append(f"MISS {g['doc_id']} {g.get('value')} {g.get('change')} {g.get('metric')}")
+        for w in s.wrong:
+            lines.append(f"WRONG {w['doc_id']} {w['metric']} {w['value']} {w['change']} | "
+                         + str({k: tuple(v) for k, v in w["fields"].items()}))
+    lines.append(f"gold {s.gold} pred {s.pred} matched {s.matched}")
+    lines.append(f"recall {s.recall:.3f} precision {s.precision:.3f} f1 {s.f1:.3f} full_f1 {s.full_f1:.3f}")
+    lines.append("fields " + " ".join(f"{k}={v:.2f}" for k, v in s.fields.items()))
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""The batch job: read a folder of articles, run the pipeline, stream claims to disk.
+
+Output (``OUT_DIR``):
+
+* ``claims.jsonl``: one claim row per line (schema v1);
+* ``errors.jsonl``: one row per article that could not be read or processed
+  (``doc_id``, ``file``, ``code``, ``reason``);
+* ``summary.json``: counts, timing and ``"complete": true``.
+
+Rows stream to ``*.partial`` files as they are made and are renamed to their
+final names only when the run ends; an interrupted run leaves only
+``.partial`` files and no ``summary.json``, so partial output is never
+passed off as complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import jsonlines
+
+from .build import make_nlp
+from .config import Settings
+from .errors import UsageError
+from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
+
+OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "summary.json")
+
+
+@dataclass
+class ExtractSummary:
+    """What one extraction run did (also written as ``summary.json``)."""
+
+    articles_read: int = 0
+    skipped: int = 0
+    failed: int = 0
+    claims: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    complete: bool = False
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        """One readable line for the end of a run."""
+        return (f"articles read {self.articles_read}, skipped {self.skipped}, failed {self.failed}, "
+                f"claims {self.claims}, {self.seconds:.2f} s, {self.words_per_second:,.0f} words/s")
+
+
+def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = OUTPUT_FILES) -> None:
+    """Create ``out_dir``; refuse when it already holds output unless ``force``.
+
+    Raises:
+        UsageError: E401 naming the existing file.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if (out_dir / name).exists() and not force:
+            raise UsageError("E401", f"{out_dir / name} exists; use --force to overwrite it")
+
+
+def extract_claims(articles: Iterable[Article], settings: Settings | None = None,
+                   on_error: Callable[[Article, Exception], None] | None = None) -> Iterator[tuple[Article, list[dict]]]:
+    """Run the pipeline over articles; yield ``(article, claim rows)`` in input order.
+
+    An article whose processing raises is passed to ``on_error`` and
+    yields nothing; the others go on.
+    """
+    settings = settings or Settings()
+    nlp = make_nlp(settings)
+    pending: dict[int, Article] = {}
+
+    def docs():
+        for art in articles:
+            doc = nlp.make_doc(art.text)
+            doc.user_data["doc_id"] = art.doc_id
+            doc.user_data["doc_date"] = art.doc_date
+            pending[id(doc)] = art
+            yield doc
+
+    def handler(proc_name, proc, docs_, exc):
+        for d in docs_:
+            art = pending.pop(id(d), None)
+            if art is not None and on_error is not None:
+                on_error(art, exc)
+
+    nlp.set_error_handler(handler)
+    for doc in nlp.pipe(docs(), batch_size=settings.batch_size):
+        art = pending.pop(id(doc))
+        yield art, doc.user_data.get("claims", [])
+
+
+def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
+                default_date: str | None = None, progress: bool | None = None) -> ExtractSummary:
+    """Extract claims from every article under ``source`` into ``out_dir``.
+
+    Args:
+        source: a folder (read recursively) or one file.
+        out_dir: output folder; see the module docstring for its files.
+        settings: loaded ``config.toml``.
+        force: overwrite existing output.
+        default_date: ISO date for articles that carry none.
+        progress: show a progress bar (default: when stderr is a terminal).
+
+    Returns:
+        The run's :class:`ExtractSummary`.
+
+    Raises:
+        UsageError: ``source`` does not exist (E402) or output exists (E401).
+    """
+    settings = settings or Settings()
+    source, out_dir = Path(source), Path(out_dir)
+    if not source.exists():
+        raise UsageError("E402", f"{source} does not exist")
+    prepare_out_dir(out_dir, force)
+    for name in OUTPUT_FILES:
+        (out_dir / name).unlink(missing_ok=True)
+    summary = ExtractSummary()
+    claims_tmp = out_dir / "claims.jsonl.partial"
+    errors_tmp = out_dir / "errors.jsonl.partial"
+    started = time.perf_counter()
+    show = sys.stderr.isatty() if progress is None else progress
+    n_files = len(list_files(source)) if show else 0
+    with jsonlines.open(claims_tmp, "w", compact=True) as claims_out, \
+            jsonlines.open(errors_tmp, "w", compact=True) as errors_out, \
+            _progress(show, n_files) as advance:
+
+        def fail(doc_id: str, path: str, code: str, reason: str) -> None:
+            row = {"doc_id": doc_id, "file": path, "code": code, "reason": reason}
+            errors_out.write(row)
+            summary.failed += 1
+            summary.failures.append(row)
+
+        def articles() -> Iterator[Article]:
+            last_path = None
+            for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
+                                      settings.dateline_chars):
+                path = item.path if not isinstance(item, Skipped) else item.path
+                if path != last_path:
+                    advance()
+                    last_path = path
+                if isinstance(item, Skipped):
+                    summary.skipped += 1
+                elif isinstance(item, ArticleFailure):
+                    fail(item.doc_id, item.path, item.code, item.reason)
+                else:
+                    yield item
+
+        def on_error(art: Article, exc: Exception) -> None:
+            fail(art.doc_id, art.path, "E110", f"processing failed: {type(exc).__name__}: {exc}")
+
+        for art, rows in extract_claims(articles(), settings, on_error):
+            summary.articles_read += 1
+            summary.words += len(art.text.split())
+            for row in rows:
+                claims_out.write(row)
+            summary.claims += len(rows)
+    summary.seconds = time.perf_counter() - started
+    summary.complete = True
+    os.replace(claims_tmp, out_dir / "claims.jsonl")
+    os.replace(errors_tmp, out_dir / "errors.jsonl")
+    data = asdict(summary)
+    data.pop("failures")
+    data["words_per_second"] = round(summary.words_per_second, 1)
+    data["source"] = str(source)
+    tmp = out_dir / "summary.json.partial"
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / "summary.json")
+    return summary
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing when output is piped."""
+
+    def __init__(self, show: bool, total: int) -> None:
+        self.show, self.total = show, total
+        self.bar = None
+
+    def __enter__(self) -> Callable[[], None]:
+        if not self.show:
+            return lambda: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task("extracting", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)

@@ -1,0 +1,91 @@
+"""Every spaCy factory of newsfigures, registered in one place.
+
+A config name (``figures_numbers``) traces to its code here. Each factory
+loads its lexicon from ``models_dir`` once, when the pipeline is built.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .claims import ClaimBuilder, ClaimSettings
+from .lexicons import (MODELS_DIR, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
+                       load_metrics, load_segments)
+from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer
+from .numbers import FigureRecognizer
+from .periods import PeriodRecognizer
+
+
+@Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"])
+def make_line_breaks(nlp: Language, name: str) -> "LineBreaks":
+    """Sentence starts after blank lines, bullets and headlines (runs after ``sentencizer``)."""
+    return LineBreaks()
+
+
+class LineBreaks:
+    """Start a sentence after every newline: headlines, bullets and table rows end there."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for tok in doc[:-1]:
+            if "\n" in tok.text_with_ws and not tok.is_space or tok.is_space and "\n" in tok.text:
+                doc[tok.i + 1].is_sent_start = True
+        return doc
+
+
+@Language.factory("figures_numbers", assigns=["doc.spans", "doc.user_data"],
+                  default_config={"models_dir": str(MODELS_DIR)})
+def make_numbers(nlp: Language, name: str, models_dir: str) -> FigureRecognizer:
+    """Figures: numbers, scales, currencies, percents, ranges (``models/numbers.toml``)."""
+    return FigureRecognizer(NumberLexicon.load(Path(models_dir)))
+
+
+@Language.factory("figures_periods", assigns=["doc.spans", "doc.user_data"])
+def make_periods(nlp: Language, name: str) -> PeriodRecognizer:
+    """Period mentions: quarters, halves, fiscal years, months, relative periods."""
+    return PeriodRecognizer()
+
+
+@Language.factory("figures_companies", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})
+def make_companies(nlp: Language, name: str, models_dir: str) -> CompanyRecognizer:
+    """Companies and sources (``models/companies.jsonl``, ``models/sources.jsonl``)."""
+    return CompanyRecognizer(nlp, load_entities(Path(models_dir)))
+
+
+@Language.factory("figures_metrics", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})
+def make_metrics(nlp: Language, name: str, models_dir: str) -> MetricRecognizer:
+    """Metrics and segments (``models/metrics.jsonl``, ``models/segments.jsonl``)."""
+    return MetricRecognizer(nlp, load_metrics(Path(models_dir)), load_segments(Path(models_dir)))
+
+
+@Language.factory("figures_cues", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})
+def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
+    """Direction, basis, forecast and market cues (``models/cues.toml``)."""
+    return CueRecognizer(nlp, Cues.load(Path(models_dir)))
+
+
+@Language.factory(
+    "figures_claims", assigns=["doc.user_data"],
+    requires=["doc.spans", "doc.user_data"],
+    default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
+                    "event_metrics": ["share price", "funding", "valuation", "esop grants"],
+                    "carry_company": True, "carry_metric": True, "carry_period": True})
+def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
+                event_metrics: list[str], carry_company: bool, carry_metric: bool,
+                carry_period: bool) -> ClaimBuilder:
+    """Claim assembly: roles, attachment, carry-over (see :mod:`pipeline.claims`)."""
+    path = Path(models_dir)
+    calendars = load_fiscal_calendars(path)
+    fiscal = {}
+    for ent in load_entities(path):
+        if ent.kind == "company" and ent.fiscal_calendar:
+            if ent.fiscal_calendar not in calendars:
+                from .errors import LexiconError
+                raise LexiconError("E304", f"{ent.name}: unknown fiscal_calendar {ent.fiscal_calendar!r}; "
+                                   f"allowed: {sorted(calendars)}", str(path / "companies.jsonl"))
+            fiscal[ent.name] = calendars[ent.fiscal_calendar]["year_end_month"]
+    cues = Cues.load(path)
+    units = {m.metric: m.unit for m in load_metrics(path) if m.unit}
+    settings = ClaimSettings(min_bare_number, tuple(event_metrics), carry_company, carry_metric, carry_period)
+    return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings)

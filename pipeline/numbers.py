@@ -1,0 +1,402 @@
+"""Number grammar: find the figures of an article and parse them exactly.
+
+A *figure* is one stated quantity: a number (digits or words) with its
+scale word, currency, percent sign, percentage-point or basis-point mark,
+count noun and qualifier, or a range of two such numbers. Values are parsed
+with :class:`decimal.Decimal` so ``59.5 billion`` is ``59500000000`` exactly.
+
+The grammar runs on a same-length normalised copy of the text (see
+:func:`normalise`), so every offset it reports is an offset into the
+original article text (end-exclusive).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Iterator
+
+import regex
+
+from .lexicons import NumberLexicon
+
+# Same-length replacements: full-width digits and signs, no-break and
+# thin spaces, curly quotes, dashes. Length is kept so offsets stay valid.
+_SAME_LENGTH = {0xFF10 + i: ord("0") + i for i in range(10)}
+_SAME_LENGTH.update({
+    0xFF0C: ",", 0xFF0E: ".", 0xFF05: "%", 0xFF04: "$", 0x00A0: " ", 0x202F: " ",
+    0x2009: " ", 0x2007: " ", 0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
+    0x2013: "-", 0x2014: "-", 0x2212: "-", 0x2011: "-", 0x2010: "-", 0xFFE5: "¥",
+})
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` with look-alike characters folded, keeping its length.
+
+    Full-width digits (``１２``), no-break spaces, curly quotes and dashes
+    become their ASCII forms one character for one, so offsets found in the
+    result are offsets in ``text``.
+    """
+    return text.translate(_SAME_LENGTH)
+
+
+_UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_FRACTIONS = {"half": Decimal("0.5"), "third": Decimal(1) / Decimal(3),
+              "quarter": Decimal("0.25"), "thirds": Decimal(2) / Decimal(3),
+              "two-thirds": Decimal(2) / Decimal(3), "three-quarters": Decimal("0.75")}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stated quantity found in the text.
+
+    Attributes:
+        start, end: end-exclusive character offsets of the figure's words
+            (qualifier included, e.g. ``more than 1,200``).
+        value: the number in base units (``Decimal``); for a range the low end.
+        value_high: the high end of a range, else None.
+        unit: ISO 4217 code, ``%``, ``pp``, ``bp`` (converted to pp by
+            callers), a count noun, or None for a bare number.
+        qualifier: schema qualifier (``exact``, ``about``, ...).
+        kind: ``money``, ``percent``, ``pp``, ``count`` or ``number``.
+        decimals: digits written after the decimal point (precision), and
+            ``scale`` the multiplier of the scale word, so the stated
+            rounding is ``0.5 * 10**-decimals * scale``.
+        words: True when the number was written in words.
+        noun_end: end offset of a count noun that follows the figure, if any.
+    """
+
+    start: int
+    end: int
+    value: Decimal
+    unit: str | None
+    kind: str
+    qualifier: str = "exact"
+    value_high: Decimal | None = None
+    decimals: int = 0
+    scale: Decimal = Decimal(1)
+    words: bool = False
+    num_start: int = 0
+    noun_end: int | None = None
+    flags: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_range(self) -> bool:
+        return self.value_high is not None
+
+
+def _alt(words) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+
+
+class NumberGrammar:
+    """Compiled figure patterns for one :class:`NumberLexicon`.
+
+    Args:
+        lexicon: scale words, currency marks and count nouns from ``models/``.
+    """
+
+    def __init__(self, lexicon: NumberLexicon) -> None:
+        self.lex = lexicon
+        word_num = _alt(list(_UNITS_WORDS) + ["hundred", "a", "an"])
+        digit = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+        words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}))*"
+                 rf"(?:[ -]point[ -](?:\d+|(?:(?:{word_num})(?:[ -](?:{word_num}))*)))?)")
+        scale_words = [s for s in lexicon.scales if len(s) > 1]
+        prefixes = _alt(lexicon.currency_prefixes)
+        suffixes = _alt(lexicon.currency_suffixes)
+        self.atom = regex.compile(
+            rf"""
+            (?P<cur1>(?<![A-Za-z]){prefixes})?[ ]?
+            (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words})(?=[ -](?i:{_alt(scale_words)}|{_alt(lexicon.scales)})\b)))
+            (?:
+                (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
+              | [ -](?P<scale>(?i:{_alt(scale_words)})(?![\w]))
+            )?
+            (?:
+                [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
+              | [ ](?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
+              | [ ](?P<cur2>(?:{suffixes})(?![\w]))
+            )?
+            """,
+            regex.VERBOSE,
+        )
+        self.fraction = regex.compile(
+            r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter)|two-thirds|two thirds|"
+            r"three-quarters|three quarters|half)(?=\s+of\b)")
+        self.qualifier = regex.compile(
+            rf"(?i)(?:^|(?<=[\s(\"'—-]))(?P<q>{_alt(lexicon.qualifiers)})[ ]+$")
+        nouns = _alt(lexicon.count_nouns)
+        mods = _alt(lexicon.count_noun_modifiers)
+        self.count_noun = regex.compile(
+            rf"(?i)^[ ](?:(?:{mods})[ ]){{0,2}}(?P<noun>{nouns})(?![\w])")
+        self.date_before = regex.compile(rf"(?i)(?:\b(?:{_MONTHS})\.?|\bQ[1-4]|\bFY)[ ]?$")
+        self.date_after = regex.compile(rf"(?i)^(?:st|nd|rd|th)?[ ]?(?:of[ ])?(?:{_MONTHS})\b")
+        self.range_join = regex.compile(r"(?i)^\s*(?:\([^()]{1,30}\)\s*)?(?:-|to|and)\s*$")
+        self.range_blocker = regex.compile(rf"(?i)\b(?:{_alt(lexicon.range_blockers)})\s+(?:\S+\s+)?$")
+        self.paren_before = regex.compile(r"\(\s*(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?$")
+
+    def figures(self, text: str) -> list[Figure]:
+        """Find every figure in ``text`` (already :func:`normalise`-d).
+
+        Returns:
+            Figures in text order, ranges merged, parenthesised currency
+            conversions (``8.8 trillion won ($8.3 billion)``) dropped, and
+            dates, years, ordinals and model names (``C11``) left out.
+        """
+        atoms = [a for a in self._atoms(text) if a is not None]
+        atoms = self._drop_conversions(text, atoms)
+        return self._merge_ranges(text, atoms)
+
+    # -- atoms ---------------------------------------------------------
+    def _atoms(self, text: str) -> Iterator[Figure | None]:
+        for m in self.fraction.finditer(text):
+            word = m["num"].lower().replace(" ", "-")
+            frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
+            if frac is None:
+                continue
+            yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
+                         num_start=m.start(), decimals=1, qualifier="about",
+                         flags=frozenset({"fraction"}))
+        for m in self.atom.finditer(text):
+            yield self._atom(text, m)
+
+    def _atom(self, text: str, m: regex.Match) -> Figure | None:
+        num_text = m["num"]
+        start, end = m.start(), m.end()
+        if m["cur1"] is None:
+            start = m.start("num")
+        # numbers glued to letters are names (C11, 5G, Q3), not figures
+        after = text[m.end("num"):m.end("num") + 1]
+        if m["abbr"] is None and after[:1].isalpha() and m.end() == m.end("num"):
+            return None
+        is_words = not num_text[:1].isdigit() and not num_text.startswith(".")
+        if is_words:
+            value, decimals = _parse_words(num_text)
+            if value is None:
+                return None
+        else:
+            digits = num_text.replace(",", "")
+            value = Decimal(digits)
+            decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+        scale = Decimal(1)
+        scale_word = m["abbr"] or m["scale"]
+        if scale_word:
+            key = scale_word.lower()
+            if key not in self.lex.scales:
+                return None
+            scale = Decimal(self.lex.scales[key])
+        unit, kind = None, "number"
+        if m["pct"]:
+            unit, kind = "%", "percent"
+        elif m["pp"]:
+            kind = "pp"
+            unit = "bp" if m["pp"].lower().startswith(("b",)) else "pp"
+        cur = None
+        if m["cur1"]:
+            cur = self.lex.currency_prefixes[m["cur1"]]
+        if m["cur2"]:
+            cur = self.lex.currency_suffixes.get(m["cur2"]) or self.lex.currency_suffixes.get(m["cur2"].lower())
+        if cur and kind == "number":
+            kind, unit = "money", cur
+            if cur.endswith("/100"):
+                unit, scale = cur[:-4], scale / 100
+        elif cur and kind != "number":
+            # "$5%" is not a thing; keep the percent reading
+            start = m.start("num")
+        value_scaled = value * scale
+        noun_end = None
+        if kind == "number":
+            nm = self.count_noun.match(text[end:end + 40])
+            if nm:
+                unit, kind = self.lex.count_nouns[nm["noun"].lower()], "count"
+                noun_end = end + nm.end()
+        if kind == "number" and is_words and not scale_word:
+            return None
+        if self._is_date_or_year(text, m, value, scale_word, kind):
+            return None
+        qualifier = "exact"
+        qm = self.qualifier.search(text[max(0, start - 25):start])
+        if qm:
+            qualifier = self.lex.qualifiers[qm["q"].lower()]
+            start = start - (len(text[max(0, start - 25):start]) - qm.start("q"))
+        return Figure(start, end, value_scaled, unit, kind, qualifier=qualifier,
+                      decimals=decimals, scale=scale, words=is_words,
+                      num_start=m.start("num"), noun_end=noun_end)
+
+    def _is_date_or_year(self, text: str, m: regex.Match, value: Decimal,
+                         scale_word: str | None, kind: str) -> bool:
+        if kind not in ("number", "count") or scale_word:
+            return False
+        num = m["num"]
+        if regex.fullmatch(r"(?:19|20)\d\d", num) and kind == "number":
+            return True
+        before = text[max(0, m.start() - 12):m.start()]
+        after = text[m.end():m.end() + 14]
+        if self.date_before.search(before) or self.date_after.match(after):
+            return True
+        if regex.match(r"^(?:st|nd|rd|th)\b", after):
+            return True
+        if regex.match(r"^[:/]\d", after) or regex.search(r"\d[:/]$", before):
+            return True
+        return False
+
+    # -- conversions and ranges -----------------------------------------
+    def _drop_conversions(self, text: str, atoms: list[Figure]) -> list[Figure]:
+        """Drop ``(...)`` currency conversions that follow a money figure."""
+        kept: list[Figure] = []
+        for a in sorted(atoms, key=lambda f: (f.start, -f.end)):
+            if kept and a.start < kept[-1].end:
+                continue  # overlapping match (fraction inside a number)
+            if a.kind == "money" and kept and kept[-1].kind == "money":
+                between = text[kept[-1].end:a.start]
+                if self.paren_before.search(between) and between.strip().startswith("("):
+                    close = text.find(")", a.end, a.end + 3)
+                    if close != -1 and not between.strip()[1:].strip("( ").strip():
+                        continue
+                    if close != -1 and regex.fullmatch(r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*", between):
+                        continue
+            kept.append(a)
+        return kept
+
+    def _merge_ranges(self, text: str, atoms: list[Figure]) -> list[Figure]:
+        out: list[Figure] = []
+        i = 0
+        while i < len(atoms):
+            a = atoms[i]
+            merged = None
+            if i + 1 < len(atoms):
+                merged = self._range(text, a, atoms[i + 1], atoms[i + 2] if i + 2 < len(atoms) else None)
+            if merged is not None:
+                fig, used = merged
+                out.append(fig)
+                i += used
+                continue
+            out.append(a)
+            i += 1
+        return out
+
+    def _range(self, text: str, a: Figure, b: Figure, c: Figure | None):
+        """Merge ``a`` and ``b`` (or ``a``, a conversion, ``b``) into a range."""
+        between = text[a.end:b.start]
+        lead = text[max(0, a.start - 9):a.start].lower()
+        lead_words = text[max(0, a.start - 30):a.start]
+        between_ok = self.range_join.match(between)
+        if not between_ok:
+            return None
+        joiner = regex.sub(r"\([^()]*\)", "", between).strip().lower()
+        if joiner == "and" and not lead.rstrip().endswith("between"):
+            return None
+        if joiner == "to" and regex.search(r"\bfrom\s*$", lead):
+            return None
+        if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
+            return None
+        if "number" not in (a.kind, b.kind) and a.kind != b.kind:
+            return None
+        if self.range_blocker.search(lead_words):
+            return None  # "decreased $1.2 million to $23.5 million" is a change and a level
+        # the scale and unit written once are shared by both ends
+        a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale
+        low = (a.value / a.scale) * a_scale
+        unit, kind = b.unit, b.kind
+        if a.kind != "number" and b.kind == "number":
+            unit, kind = a.unit, "money"
+        if low > b.value:
+            return None
+        start = a.start
+        qualifier = "range"
+        if lead.rstrip().endswith("between"):
+            start = a.start - (len(lead) - lead.rstrip().rfind("between"))
+        fig = Figure(start, b.end, low, unit, kind, qualifier=qualifier, value_high=b.value,
+                     decimals=max(a.decimals, b.decimals), scale=b.scale, words=a.words,
+                     num_start=a.num_start, noun_end=b.noun_end)
+        return fig, 2
+
+
+def _parse_words(phrase: str) -> tuple[Decimal | None, int]:
+    """Parse a number written in words: ``one point two`` -> (1.2, 1).
+
+    Returns:
+        (value, decimals written after "point"); (None, 0) when a word is
+        not a number word.
+    """
+    phrase = phrase.lower().replace("-", " ")
+    whole, _, frac = phrase.partition(" point ")
+    total = Decimal(0)
+    current = Decimal(0)
+    for w in whole.split():
+        if w == "and":
+            continue
+        if w in ("a", "an"):
+            current += 1
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in _UNITS_WORDS:
+            current += _UNITS_WORDS[w]
+        else:
+            return None, 0
+    total += current
+    decimals = 0
+    if frac:
+        frac = frac.strip()
+        if frac.isdigit():
+            digits = frac
+        else:
+            digits = ""
+            for w in frac.split():
+                if w not in _UNITS_WORDS or _UNITS_WORDS[w] > 9:
+                    return None, 0
+                digits += str(_UNITS_WORDS[w])
+        decimals = len(digits)
+        total += Decimal("0." + digits)
+    return total, decimals
+
+
+def with_unit(fig: Figure, unit: str | None, kind: str) -> Figure:
+    """Return ``fig`` with another unit (e.g. ``¥`` resolved to JPY)."""
+    return replace(fig, unit=unit, kind=kind)
+
+
+class FigureRecognizer:
+    """spaCy component: find the figures of a Doc.
+
+    Writes the span group ``figures`` (label = figure kind) and the parsed
+    :class:`Figure` objects, in the same order, to ``doc.user_data["figures"]``.
+    An ambiguous ``¥`` is resolved per article from ``yen_sign_cues``.
+    """
+
+    def __init__(self, lexicon: NumberLexicon) -> None:
+        self.grammar = NumberGrammar(lexicon)
+        self.yen_cues = {cur: regex.compile(rf"\b(?:{_alt(words)})\b") for cur, words in lexicon.yen_sign_cues.items()}
+
+    def yen_currency(self, text: str) -> str:
+        """``CNY`` or ``JPY`` for an article's ``¥``: the currency whose cue words occur most."""
+        counts = {cur: len(pat.findall(text)) for cur, pat in self.yen_cues.items()}
+        best = max(counts, key=lambda c: counts[c])
+        return best if counts[best] else "CNY"
+
+    def __call__(self, doc):
+        text = normalise(doc.text)
+        figures = self.grammar.figures(text)
+        if any(f.unit == "CNY|JPY" for f in figures):
+            cur = self.yen_currency(text)
+            figures = [with_unit(f, cur, "money") if f.unit == "CNY|JPY" else f for f in figures]
+        spans, kept = [], []
+        for f in figures:
+            span = doc.char_span(f.start, f.end, label=f.kind, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+                kept.append(f)
+        doc.spans["figures"] = spans
+        doc.user_data["figures"] = kept
+        return doc

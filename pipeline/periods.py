@@ -1,0 +1,459 @@
+"""Period grammar: find period mentions and resolve them to normalised periods.
+
+Normalised forms (schema v1): ``2023``, ``2023-Q1``, ``2023-H1``, ``2023-05``,
+``2023-05-24``, fiscal ``FY2024``, ``FY2024-Q1``, ``FY2024-H1``, and ISO 8601
+intervals for spans of months (``2021-01/2021-08``).
+
+A mention is found once (:func:`find_periods`) as a :class:`PeriodMention`
+with an unresolved :class:`PeriodSpec`; :func:`resolve` turns a spec into a
+period string given a :class:`PeriodContext` (publication date, the year
+inferred from the article, the period in force, the company's fiscal
+calendar). Fiscal years are named by the calendar year they end in (Apple
+FY2025 ends September 2025; Nvidia FY2024 ends January 2024), as in the
+companies' own filings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import regex
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], 1)}
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+MONTHS["sept"] = 9
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+            "fourth": 4, "4th": 4, "final": 4}
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_ORD = r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)"
+_YEAR_REF = r"(?:(?:19|20)\d\d|this year|last year|the (?:previous|prior|current) year|the year)"
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """An unresolved period.
+
+    Attributes:
+        kind: ``Q`` quarter, ``H`` half, ``Y`` year, ``M`` month, ``D`` day,
+            ``MQ`` the quarter ending in ``month``, ``SPAN`` months
+            ``month``..``month2``, ``REL`` relative (see ``rel``).
+        year: calendar or fiscal year written, else None.
+        year_rel: ``this``/``last`` when the year was written relatively.
+        number: quarter or half number.
+        month, month2, day: calendar month(s) and day when written.
+        fiscal: the text says "fiscal" or "FY".
+        rel: for ``REL``: ``prior_year`` (a year ago, the same period last
+            year), ``prior_quarter`` (the previous quarter, sequentially),
+            ``prior_month``, ``this_year``, ``last_year``, ``this_quarter``,
+            ``last_quarter``, ``recent_quarter``, ``end_last_year``.
+    """
+
+    kind: str
+    year: int | None = None
+    year_rel: str | None = None
+    number: int | None = None
+    month: int | None = None
+    month2: int | None = None
+    day: int | None = None
+    fiscal: bool = False
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    """A period found in the text: ``[start, end)`` offsets and its spec."""
+
+    start: int
+    end: int
+    spec: PeriodSpec
+
+    @property
+    def is_prior(self) -> bool:
+        """True for mentions that name the comparison period (``a year ago``)."""
+        return self.spec.kind == "REL" and self.spec.rel in ("prior_year", "prior_quarter", "prior_month")
+
+
+def _year(text: str | None) -> tuple[int | None, str | None]:
+    if not text:
+        return None, None
+    t = text.lower().strip("' ")
+    if t.isdigit():
+        y = int(t)
+        return (2000 + y if y < 100 else y), None
+    if t == "this year" or t.endswith("current year") or t == "the year":
+        return None, "this"
+    if t in ("last year", "the previous year", "the prior year"):
+        return None, "last"
+    return None, None
+
+
+_PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNORECASE)) for name, p in [
+    ("q_fy_first", r"\b(?:FY|fiscal\s+(?:year\s+)?)'?(?P<year>\d{4}|\d{2})\s*(?:-\s*)?Q(?P<q>[1-4])\b"),
+    ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
+    ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
+                rf"(?:\s+(?:of\s+|in\s+)?(?:(?P<fy3>fiscal(?:\s+year)?)\s+)?(?P<year>{_YEAR_REF}))?"),
+    ("q_bare", r"(?<![\w-])Q(?P<q>[1-4])(?![\w-])"),
+    ("half_words", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<fy>fiscal)\s+)?(?P<year>{_YEAR_REF}))?"),
+    ("half_code", r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)\s*(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)?\b"),
+    ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"),
+    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?end(?:ed|ing)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
+    ("month_span", rf"\bfrom\s+(?P<month>{_MONTH})\s+(?:to|through)\s+(?P<month2>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"),
+    ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
+    ("fiscal_year", r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
+    ("end_last_year", r"\b(?:at\s+)?the\s+end\s+of\s+(?:last\s+year|the\s+previous\s+year)"),
+    ("date", rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("date_dmy", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("month_year", rf"\b(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("month", rf"\b(?P<prep>in|for|during|of|since|through|until|by)\s+(?P<last>last\s+)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?!\s+quarter)\b"),
+    ("last_month_name", rf"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:a\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's)"),
+    ("prior_quarter", r"\b(?:(?:from|compared\s+(?:to|with)|versus|over|than)\s+)?(?:the\s+(?:previous|prior|preceding)\s+quarter|a\s+quarter\s+(?:ago|earlier)|the\s+(?:first|second|third|fourth)\s+quarter(?=\.|,|;|\s+and\b))"),
+    ("prior_month", r"\b(?:from|compared\s+(?:to|with)|than)\s+(?:the\s+previous|the\s+prior|a|last)\s+month\b"),
+    ("recent_quarter", r"\b(?:the\s+)?(?:recently|just)[\s-]+(?:ended|concluded|completed)\s+quarter\b"),
+    ("last_quarter", r"\b(?:in\s+)?(?:the\s+)?(?:last|past|latest|most\s+recent)\s+quarter\b"),
+    ("this_quarter", r"\b(?:this|the\s+current)\s+quarter\b"),
+    ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
+    ("last_year", r"\blast\s+year\b"),
+    ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
+]]
+
+
+def _month(text: str) -> int:
+    return MONTHS[text.lower().rstrip(".")]
+
+
+def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
+    g = m.groupdict()
+    if name in ("q_fy_first",):
+        y, _ = _year(g["year"])
+        return PeriodSpec("Q", year=y, number=int(g["q"]), fiscal=True)
+    if name == "q_code":
+        y, _ = _year(g["year"])
+        return PeriodSpec("Q", year=y, number=int(g["q"] or g["q2"]), fiscal=bool(g["fy"]))
+    if name == "q_words":
+        y, rel = _year(g.get("year"))
+        fiscal = bool(g["fy1"] or g["fy2"] or g["fy3"])
+        return PeriodSpec("Q", year=y, year_rel=rel, number=ORDINALS[g["ord"].lower()], fiscal=fiscal)
+    if name == "q_bare":
+        return PeriodSpec("Q", number=int(g["q"]))
+    if name == "half_words":
+        y, rel = _year(g.get("year"))
+        return PeriodSpec("H", year=y, year_rel=rel, number=1 if g["ord"].lower() in ("first", "1st") else 2,
+                          fiscal=bool(g["fy"]))
+    if name == "half_code":
+        y, _ = _year(g["year"])
+        return PeriodSpec("H", year=y, number=int(g["h"] or g["h2"]), fiscal=bool(g["fy"]))
+    if name == "month_quarter":
+        return PeriodSpec("MQ", month=_month(g["month"]))
+    if name == "quarter_ended":
+        y, _ = _year(g.get("year"))
+        return PeriodSpec("MQ", month=_month(g["month"]), year=y)
+    if name == "month_span":
+        y, _ = _year(g.get("year"))
+        return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
+    if name == "first_months":
+        n = g["n"].lower()
+        y, rel = _year(g.get("year"))
+        return PeriodSpec("SPAN", month=1, month2=int(n) if n.isdigit() else COUNT_WORDS[n], year=y, year_rel=rel)
+    if name == "fiscal_year":
+        y, _ = _year(g["year"])
+        return PeriodSpec("Y", year=y, fiscal=True)
+    if name == "end_last_year":
+        return PeriodSpec("REL", rel="end_last_year")
+    if name in ("date", "date_dmy"):
+        y, _ = _year(g["year"])
+        return PeriodSpec("D", year=y, month=_month(g["month"]), day=int(g["day"]))
+    if name == "month_year":
+        y, _ = _year(g["year"])
+        return PeriodSpec("M", year=y, month=_month(g["month"]))
+    if name == "month":
+        return PeriodSpec("M", month=_month(g["month"]), year_rel="last" if g.get("last") else None)
+    if name == "last_month_name":
+        return PeriodSpec("M", month=_month(g["month"]), year_rel="last")
+    if name in ("prior_year", "prior_quarter", "prior_month"):
+        return PeriodSpec("REL", rel=name)
+    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
+        return PeriodSpec("REL", rel=name)
+    if name == "year":
+        y, _ = _year(g["year"])
+        return PeriodSpec("Y", year=y)
+    return None
+
+
+def find_periods(text: str) -> list[PeriodMention]:
+    """Find period mentions in ``text`` (normalised article text).
+
+    Returns:
+        Non-overlapping mentions in text order; where two patterns overlap
+        the longer match wins (``the first quarter of 2023`` over ``2023``).
+    """
+    found: list[PeriodMention] = []
+    for name, pat in _PATTERNS:
+        for m in pat.finditer(text):
+            spec = _spec(name, m)
+            if spec is not None:
+                found.append(PeriodMention(m.start(), m.end(), spec))
+    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    out: list[PeriodMention] = []
+    for p in found:
+        if out and p.start < out[-1].end:
+            if p.end - p.start > out[-1].end - out[-1].start and p.start == out[-1].start:
+                out[-1] = p
+            continue
+        out.append(p)
+    return out
+
+
+# -- resolution ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodContext:
+    """What a relative or partial period is resolved against.
+
+    Attributes:
+        doc_date: publication date, or None.
+        ref_year: the latest year the article reports as past (used when
+            ``doc_date`` is None), or None.
+        in_force: the normalised period in force from earlier text, or None.
+        fiscal_end_month: the company's fiscal year-end month (1-12), or None
+            for a calendar-year company.
+        forecast: the figure is a forecast (an unnamed-year quarter is then
+            the next one, not the last one).
+    """
+
+    doc_date: dt.date | None = None
+    ref_year: int | None = None
+    in_force: str | None = None
+    fiscal_end_month: int | None = None
+    forecast: bool = False
+
+    @property
+    def this_year(self) -> int | None:
+        if self.doc_date:
+            return self.doc_date.year
+        if self.in_force:
+            y = _year_of(self.in_force)
+            if y:
+                return y
+        return self.ref_year
+
+
+def _year_of(period: str) -> int | None:
+    m = regex.match(r"(?:FY)?(\d{4})", period)
+    return int(m.group(1)) if m else None
+
+
+def fiscal_quarter_of(month: int, year: int, end_month: int) -> tuple[int, int]:
+    """Map a calendar month to (fiscal year, fiscal quarter) for a fiscal year ending in ``end_month``.
+
+    Example: Apple (``end_month=9``): December 2024 -> (2025, 1);
+    Nvidia (``end_month=1``): April 2023 -> (2024, 1).
+    """
+    start_month = end_month % 12 + 1
+    offset = (month - start_month) % 12
+    fy = year + (1 if month > end_month else 0) if end_month != 12 else year
+    return fy, offset // 3 + 1
+
+
+def quarter_end(fy: int, q: int, end_month: int | None) -> tuple[int, int]:
+    """(calendar year, month) in which quarter ``q`` of year ``fy`` ends."""
+    if not end_month or end_month == 12:
+        return fy, q * 3
+    start_month = end_month % 12 + 1
+    start_year = fy - 1
+    month0 = start_month - 1 + q * 3  # 0-based months from start_year's January, end of quarter
+    month_index = month0 - 1
+    return start_year + month_index // 12, month_index % 12 + 1
+
+
+def _fmt_q(year: int, q: int, fiscal: bool) -> str:
+    return f"FY{year}-Q{q}" if fiscal else f"{year}-Q{q}"
+
+
+def _last_before(date: dt.date, q: int, end_month: int | None, forecast: bool) -> int:
+    """The (fiscal) year whose quarter ``q`` ends closest before ``date`` (after, for forecasts)."""
+    best = None
+    for fy in range(date.year - 1, date.year + 3):
+        y, m = quarter_end(fy, q, end_month)
+        end = dt.date(y, m, 28)
+        if forecast:
+            if end >= date.replace(day=1) and (best is None or fy < best):
+                best = fy
+        elif end < date and (best is None or fy > best):
+            best = fy
+    return best if best is not None else date.year
+
+
+def shift(period: str, years: int = 0, quarters: int = 0, months: int = 0) -> str | None:
+    """Shift a normalised period: ``shift("2023-Q1", years=-1)`` -> ``"2022-Q1"``.
+
+    Returns None for a period form that cannot be shifted that way.
+    """
+    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?", period)
+    if not m:
+        return None
+    fy, year, kind, num, month, day = m.groups()
+    year = int(year) + years
+    prefix = fy or ""
+    if kind == "Q":
+        idx = year * 4 + int(num) - 1 + quarters
+        return f"{prefix}{idx // 4}-Q{idx % 4 + 1}"
+    if quarters:
+        return None
+    if kind == "H":
+        return f"{prefix}{year}-H{num}"
+    if month and not day:
+        idx = year * 12 + int(month) - 1 + months
+        return f"{idx // 12}-{idx % 12 + 1:02d}"
+    if day:
+        return f"{year}-{int(month):02d}-{day}"
+    return f"{prefix}{year}"
+
+
+def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
+    """Resolve a period spec to its normalised string, or None if it cannot be.
+
+    Rules (schema v1): relative periods resolve against ``doc_date``; without
+    it, against the period in force and then the article's own latest past
+    year. A quarter with no year is the last such quarter before the
+    publication date (the next one for a forecast).
+    """
+    fiscal = spec.fiscal and ctx.fiscal_end_month is not None and ctx.fiscal_end_month != 12
+    this_year = ctx.this_year
+    year = spec.year
+    if year is None and spec.year_rel:
+        if this_year is None:
+            return None
+        year = this_year - (1 if spec.year_rel == "last" else 0)
+    k = spec.kind
+    if k == "Q":
+        if year is None:
+            if ctx.doc_date:
+                year = _last_before(ctx.doc_date, spec.number, ctx.fiscal_end_month if fiscal else None, ctx.forecast)
+            elif ctx.in_force and _year_of(ctx.in_force):
+                year = _year_of(ctx.in_force)
+                if ctx.in_force.startswith("FY"):
+                    fiscal = True
+            elif this_year:
+                year = this_year
+            else:
+                return None
+        return _fmt_q(year, spec.number, fiscal)
+    if k == "H":
+        if year is None:
+            year = this_year
+            if year is None:
+                return None
+        return f"FY{year}-H{spec.number}" if fiscal else f"{year}-H{spec.number}"
+    if k == "Y":
+        if year is None:
+            return None
+        return f"FY{year}" if spec.fiscal else str(year)
+    if k == "MQ":
+        end_month = ctx.fiscal_end_month
+        if year is None:
+            ref = ctx.doc_date
+            if ref is None:
+                y = this_year
+                if y is None:
+                    return None
+                year = y
+            else:
+                # the quarter ending in that month closest to publication:
+                # the next one for a forecast, else the last one ended
+                candidates = [ref.year - 1, ref.year, ref.year + 1]
+                ends = [dt.date(y, spec.month, 28) for y in candidates]
+                if ctx.forecast:
+                    year = next(y for y, e in zip(candidates, ends) if e >= ref.replace(day=1))
+                else:
+                    year = max(y for y, e in zip(candidates, ends) if e <= ref)
+        if end_month and end_month != 12:
+            fy, q = fiscal_quarter_of(spec.month, year, end_month)
+            return _fmt_q(fy, q, True)
+        if spec.month % 3 == 0:
+            return f"{year}-Q{spec.month // 3}"
+        return f"{year}-{spec.month:02d}"
+    if k == "SPAN":
+        if year is None:
+            year = this_year
+            if year is None:
+                return None
+        if spec.month % 3 == 1 and spec.month2 == spec.month + 2:
+            return f"{year}-Q{spec.month2 // 3}"
+        return f"{year}-{spec.month:02d}/{year}-{spec.month2:02d}"
+    if k == "M":
+        if year is None:
+            if ctx.doc_date:
+                year = ctx.doc_date.year
+                if spec.month > ctx.doc_date.month and not ctx.forecast:
+                    year -= 1
+                if spec.year_rel == "last" and spec.month <= ctx.doc_date.month:
+                    year -= 1
+            elif this_year:
+                year = this_year
+            else:
+                return None
+        return f"{year}-{spec.month:02d}"
+    if k == "D":
+        return f"{year}-{spec.month:02d}-{spec.day:02d}" if year else None
+    if k == "REL":
+        return _resolve_rel(spec.rel, ctx, this_year)
+    return None
+
+
+def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None) -> str | None:
+    if rel == "this_year":
+        return str(this_year) if this_year else None
+    if rel == "last_year":
+        return str(this_year - 1) if this_year else None
+    if rel == "end_last_year":
+        return f"{this_year - 1}-12" if this_year else None
+    if rel in ("recent_quarter", "last_quarter", "this_quarter"):
+        if ctx.doc_date and rel != "this_quarter" and not (rel == "last_quarter" and ctx.in_force):
+            d = ctx.doc_date
+            q = (d.month - 1) // 3  # the last completed calendar quarter
+            year = d.year if q else d.year - 1
+            return f"{year}-Q{q or 4}"
+        if ctx.in_force and "Q" in ctx.in_force:
+            return ctx.in_force
+        return None
+    base = ctx.in_force
+    if not base:
+        return None
+    if rel == "prior_year":
+        return shift(base, years=-1)
+    if rel == "prior_quarter":
+        return shift(base, quarters=-1)
+    if rel == "prior_month":
+        return shift(base, months=-1)
+    return None
+
+
+class PeriodRecognizer:
+    """spaCy component: find period mentions.
+
+    Writes the span group ``periods`` (label = spec kind) and the
+    :class:`PeriodMention` objects, in the same order, to
+    ``doc.user_data["periods"]``. Resolution happens in the claims stage,
+    where the company (fiscal calendar) and the period in force are known.
+    """
+
+    def __call__(self, doc):
+        from .numbers import normalise
+
+        mentions = find_periods(normalise(doc.text))
+        spans, kept = [], []
+        for p in mentions:
+            span = doc.char_span(p.start, p.end, label=p.spec.kind, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+                kept.append(p)
+        doc.spans["periods"] = spans
+        doc.user_data["periods"] = kept
+        return doc

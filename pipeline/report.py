@@ -1,0 +1,974 @@
+"""Review outputs: claims and checks as tables, and one self-contained HTML report.
+
+Reads ``OUT_DIR/claims.jsonl`` (claim rows, ``../shared/claim_schema.md`` v1)
+and, when present, ``OUT_DIR/checks.jsonl`` and ``OUT_DIR/errors.jsonl``, and
+writes:
+
+- ``claims.csv`` / ``claims.parquet``: one row per claim, columns in
+  :data:`pipeline.claim.FIELD_NAMES` order;
+- ``checks.csv`` / ``checks.parquet``: one row per check, the schema's check
+  columns first (``claim_ids`` as a JSON list in the CSV);
+- ``report.html``: overview, failed checks, per-company charts, every
+  article's sentences with the claim parts highlighted (spaCy displaCy span
+  rendering), and filterable, sortable claims tables. Everything is inline:
+  the file makes no network request.
+
+Offsets are end-exclusive character offsets. A claim's ``start``/``end``
+point into the article text; the report works per sentence, so it first
+finds each sentence's own offset in the article (see :func:`locate_sentence`)
+and then marks every part only where its text is actually found.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from spacy import displacy
+
+from .claim import FIELD_NAMES, Claim
+from .errors import SchemaError
+from .lexicons import Cues
+
+CLAIMS_FILE = "claims.jsonl"
+CHECKS_FILE = "checks.jsonl"
+ERRORS_FILE = "errors.jsonl"
+REPORT_FILE = "report.html"
+
+CHECK_FIELDS: tuple[str, ...] = (
+    "check", "status", "claim_ids", "expected", "observed", "tolerance", "message")
+"""The check row's columns in the schema's order."""
+
+STATUS_INCONSISTENT = "inconsistent"
+STATUS_CONSISTENT = "consistent"
+STATUS_UNCHECKED = "unchecked"
+
+PARTS: dict[str, tuple[str, str]] = {
+    "company": ("CO", "#7aecec"),
+    "metric": ("MET", "#b5e48c"),
+    "value": ("VAL", "#feca74"),
+    "change": ("CHG", "#c3b1fa"),
+    "period": ("PER", "#9ec9ff"),
+    "direction": ("DIR", "#f7a8c8"),
+}
+"""Each highlighted claim part: its displaCy span label (short, so that labels
+of adjacent short words do not run into each other) and its colour."""
+LABEL_OF = {part: label for part, (label, _) in PARTS.items()}
+LABEL_COLORS = {label: color for label, color in PARTS.values()}
+
+FILLER_LABEL = ""
+"""Invisible displaCy span put on a token that directly touches the next one
+(``(`` before ``35%``), so that displaCy does not add a space after it."""
+
+# displaCy span templates: one ``nf-text`` element per highlighted token, so
+# that the main figure's element can carry the claim's data attributes.
+_TPL_TOKEN = ('<span class="nf-tok" style="height: {total_height}px">'
+              '<span class="nf-text">{text}</span>{span_slices}{span_starts}</span>')
+_TPL_SLICE = '<span class="nf-bar" style="background: {bg}; top: {top_offset}px"></span>'
+_TPL_START = ('<span class="nf-bar nf-bar-start" style="background: {bg}; top: {top_offset}px">'
+              '<span class="nf-label" style="background: {bg}">{label}{kb_link}</span></span>')
+_TEXT_TAG = '<span class="nf-text">'
+_DISPLACY_OPTIONS: dict[str, Any] = {
+    "colors": {**LABEL_COLORS, FILLER_LABEL: "transparent"},
+    "template": {"span": _TPL_TOKEN, "slice": _TPL_SLICE, "start": _TPL_START},
+    "top_offset": 26,
+    "span_label_offset": 14,
+    "top_offset_step": 15,
+}
+
+_PARQUET_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+_WS = re.compile(r"\s+|\S+")
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+def read_claims(out_dir: Path | str) -> list[dict[str, Any]]:
+    """Read and validate ``OUT_DIR/claims.jsonl``.
+
+    Args:
+        out_dir: the extractor's output folder.
+
+    Returns:
+        The claim rows, each a dict with every schema field in
+        :data:`~pipeline.claim.FIELD_NAMES` order (missing optional fields
+        filled with their defaults), in file order.
+
+    Raises:
+        SchemaError: ``E250`` when the file is missing, ``E251`` when a line
+            is not JSON, or the row's own code when it breaks the schema;
+            the message names the file and line.
+    """
+    path = Path(out_dir) / CLAIMS_FILE
+    if not path.is_file():
+        raise SchemaError("E250", f"no {CLAIMS_FILE} in {out_dir}; run `newsfigures extract` first",
+                          str(path))
+    rows = []
+    for line_no, row in _read_jsonl(path):
+        try:
+            rows.append(Claim.from_dict(row).to_dict())
+        except (SchemaError, TypeError) as err:
+            reason = err.reason if isinstance(err, SchemaError) else str(err)
+            raise SchemaError("E252", f"line {line_no}: {reason}", str(path)) from err
+    return rows
+
+
+def read_checks(out_dir: Path | str) -> list[dict[str, Any]]:
+    """Read ``OUT_DIR/checks.jsonl`` if it exists.
+
+    Args:
+        out_dir: the output folder.
+
+    Returns:
+        The check rows (``check``, ``status``, ``claim_ids``, ``expected``,
+        ``observed``, ``tolerance``, ``message`` and any further keys), or an
+        empty list when there is no checks file.
+
+    Raises:
+        SchemaError: ``E251`` when a line is not JSON, ``E253`` when a row
+            lacks ``status`` or ``claim_ids``.
+    """
+    path = Path(out_dir) / CHECKS_FILE
+    if not path.is_file():
+        return []
+    rows = []
+    for line_no, row in _read_jsonl(path):
+        if not isinstance(row.get("claim_ids"), list) or "status" not in row:
+            raise SchemaError("E253", f"line {line_no}: a check row needs `status` and a "
+                              f"`claim_ids` list; allowed keys: {list(CHECK_FIELDS)}", str(path))
+        rows.append(row)
+    return rows
+
+
+def read_errors(out_dir: Path | str) -> list[dict[str, Any]]:
+    """Read ``OUT_DIR/errors.jsonl`` (articles that failed), or ``[]`` if absent.
+
+    Args:
+        out_dir: the output folder.
+
+    Returns:
+        The error rows as written by the extractor (``file``, ``reason``, ...).
+    """
+    path = Path(out_dir) / ERRORS_FILE
+    if not path.is_file():
+        return []
+    return [row for _, row in _read_jsonl(path)]
+
+
+def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise SchemaError("E251", f"line {line_no} is not JSON: {err.msg}",
+                                  str(path)) from err
+            if not isinstance(row, dict):
+                raise SchemaError("E251", f"line {line_no} is not a JSON object", str(path))
+            yield line_no, row
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+def claims_arrow_schema() -> pa.Schema:
+    """Return the Parquet schema of the claims table, built from :class:`Claim`.
+
+    Returns:
+        One field per claim field in :data:`FIELD_NAMES` order: ``str`` as
+        string, ``int`` as int64, ``float`` as float64; a field typed
+        ``X | None`` is nullable, the others are not.
+    """
+    arrow_fields = []
+    for spec in fields(Claim):
+        parts = [p.strip() for p in str(spec.type).split("|")]
+        nullable = "None" in parts
+        base = [p for p in parts if p != "None"]
+        if len(base) != 1 or base[0] not in _PARQUET_TYPES:
+            raise SchemaError("E254", f"claim field {spec.name} has type {spec.type!r}; "
+                              f"the table writer knows {sorted(_PARQUET_TYPES)}")
+        arrow_fields.append(pa.field(spec.name, _PARQUET_TYPES[base[0]], nullable=nullable))
+    return pa.schema(arrow_fields)
+
+
+def write_tables(out_dir: Path | str) -> list[Path]:
+    """Write the claims and checks of ``OUT_DIR`` as CSV and Parquet tables.
+
+    ``claims.csv`` and ``claims.parquet`` have the schema's columns in
+    :data:`FIELD_NAMES` order; null is an empty CSV cell. ``checks.csv`` and
+    ``checks.parquet`` (only when ``checks.jsonl`` exists) have
+    :data:`CHECK_FIELDS` first, then any further keys in first-seen order;
+    ``claim_ids`` is a list in Parquet and a JSON list in the CSV. Floats are
+    written with Python's shortest round-trip repr, so reading the CSV with
+    ``float_precision="round_trip"`` gives back the exact values.
+
+    Args:
+        out_dir: the output folder holding ``claims.jsonl``.
+
+    Returns:
+        The paths written.
+
+    Raises:
+        SchemaError: when ``claims.jsonl`` is missing or malformed.
+    """
+    out = Path(out_dir)
+    claims = read_claims(out)
+    written = []
+    frame = pd.DataFrame(claims, columns=list(FIELD_NAMES))
+    frame.to_csv(out / "claims.csv", index=False)
+    table = pa.Table.from_pylist(claims, schema=claims_arrow_schema())
+    pq.write_table(table, out / "claims.parquet")
+    written += [out / "claims.csv", out / "claims.parquet"]
+
+    if (out / CHECKS_FILE).is_file():
+        checks = read_checks(out)
+        columns = list(CHECK_FIELDS)
+        for row in checks:
+            columns += [key for key in row if key not in columns]
+        frame = pd.DataFrame(checks, columns=columns)
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), out / "checks.parquet")
+        frame["claim_ids"] = [json.dumps(ids, ensure_ascii=False) for ids in frame["claim_ids"]]
+        frame.to_csv(out / "checks.csv", index=False)
+        written += [out / "checks.csv", out / "checks.parquet"]
+    return written
+
+
+# ---------------------------------------------------------------------------
+# Locating sentences and claim parts
+
+@dataclass
+class Mark:
+    """One highlighted range of a sentence (sentence-relative, end-exclusive)."""
+
+    start: int
+    end: int
+    label: str
+    claim_ids: list[str] = field(default_factory=list)
+    main: str | None = None  # "value" or "change" for a claim's main figure
+
+
+@dataclass
+class Placement:
+    """Where a claim's main figure was found in its sentence.
+
+    ``how`` is ``offsets`` (the claim's ``start``/``end`` point at its
+    figure text), ``text`` (the offsets do not, the text was found elsewhere
+    in the sentence) or ``missing`` (not highlighted).
+    """
+
+    how: str
+    start: int | None = None
+    end: int | None = None
+
+
+def main_part(claim: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Return which part anchors the claim and its text.
+
+    Args:
+        claim: a claim row.
+
+    Returns:
+        ``("value", value_text)`` when the claim has a value text, else
+        ``("change", change_text)`` (the schema's rule for ``start``/``end``).
+    """
+    if claim.get("value_text"):
+        return "value", claim["value_text"]
+    return "change", claim.get("change_text")
+
+
+def find_all(text: str, needle: str, ignore_case: bool = False) -> list[int]:
+    """Return every start of ``needle`` in ``text`` that sits on word edges.
+
+    A match may not continue a word on either side (``up`` does not match in
+    ``support``), so short period or cue words land on whole words only.
+
+    Args:
+        text: the text to search.
+        needle: the literal to find (not a pattern).
+        ignore_case: match case-insensitively.
+
+    Returns:
+        Start offsets in ``text``, ascending.
+    """
+    if not needle:
+        return []
+    pattern = re.escape(needle)
+    if needle[0].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if needle[-1].isalnum():
+        pattern += r"(?!\w)"
+    flags = re.IGNORECASE if ignore_case else 0
+    return [m.start() for m in re.finditer(pattern, text, flags)]
+
+
+def locate_sentence(sentence: str, claims: list[Mapping[str, Any]],
+                    article_text: str | None = None) -> int | None:
+    """Find the article offset at which a sentence starts.
+
+    With the article text, the sentence is looked up there and the
+    occurrence that holds the most claims' ``[start, end)`` is taken. Without
+    it (or when the sentence is not found verbatim), every claim votes for
+    ``start - p`` for each position ``p`` of its figure text in the sentence,
+    and the offset with most votes wins (the smallest on a tie).
+
+    Args:
+        sentence: the sentence text of the claim rows.
+        claims: the claim rows of that sentence.
+        article_text: the article text the offsets point into, if known.
+
+    Returns:
+        The sentence's start offset in the article, or ``None`` when no
+        claim's figure text occurs in the sentence.
+    """
+    if article_text:
+        best, best_held = None, -1
+        pos = article_text.find(sentence)
+        while pos >= 0:
+            held = sum(pos <= c["start"] and c["end"] <= pos + len(sentence) for c in claims)
+            if held > best_held:
+                best, best_held = pos, held
+            pos = article_text.find(sentence, pos + 1)
+        if best is not None and best_held > 0:
+            return best
+    votes: Counter[int] = Counter()
+    for claim in claims:
+        _, figure = main_part(claim)
+        for pos in find_all(sentence, figure or ""):
+            if claim["end"] - claim["start"] == len(figure):
+                votes[claim["start"] - pos] += 1
+    if not votes:
+        return None
+    top = max(votes.values())
+    return min(offset for offset, n in votes.items() if n == top)
+
+
+def place_main(claim: Mapping[str, Any], sentence: str, offset: int | None) -> Placement:
+    """Place a claim's main figure in its sentence.
+
+    Args:
+        claim: the claim row.
+        sentence: its sentence text.
+        offset: the sentence's article offset (:func:`locate_sentence`).
+
+    Returns:
+        The figure's sentence-relative range and how it was found.
+    """
+    _, figure = main_part(claim)
+    if offset is not None:
+        rel_start, rel_end = claim["start"] - offset, claim["end"] - offset
+        if 0 <= rel_start < rel_end <= len(sentence) and (
+                figure is None or sentence[rel_start:rel_end] == figure):
+            return Placement("offsets", rel_start, rel_end)
+    if figure:
+        guess = claim["start"] - offset if offset is not None else 0
+        hits = find_all(sentence, figure) or find_all(sentence, figure, ignore_case=True)
+        if hits:
+            pos = min(hits, key=lambda p: abs(p - guess))
+            return Placement("text", pos, pos + len(figure))
+    return Placement("missing")
+
+
+@lru_cache(maxsize=1)
+def direction_cues() -> dict[str, re.Pattern[str]]:
+    """Return a whole-word, case-insensitive pattern per direction.
+
+    The words are the extractor's own (``models/cues.toml``: ``increase``,
+    ``decrease``, ``flat``), so the report marks the words the extractor
+    reads as a direction.
+
+    Returns:
+        ``{"increase": pattern, "decrease": pattern, "flat": pattern}``.
+
+    Raises:
+        LexiconError: ``models/cues.toml`` is missing or malformed.
+    """
+    cues = Cues.load()
+    patterns = {}
+    for direction in ("increase", "decrease", "flat"):
+        words = sorted(getattr(cues, direction), key=len, reverse=True)
+        alternation = "|".join(re.escape(w) for w in words)
+        patterns[direction] = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+    return patterns
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _crosses(part: tuple[int, int], main: tuple[int, int]) -> bool:
+    """True when ``part`` would cut ``main`` into pieces (partial overlap or inside)."""
+    if part[1] <= main[0] or main[1] <= part[0]:
+        return False
+    return not (part[0] <= main[0] and main[1] <= part[1]) or part == main
+
+
+def sentence_marks(sentence: str, claims: list[Mapping[str, Any]],
+                   offset: int | None) -> tuple[list[Mark], dict[str, Placement], dict[str, list[str]]]:
+    """Work out every highlighted range of one sentence.
+
+    Each claim's main figure (value, else change) is placed first and kept
+    whole; then company, metric, period, change and direction words are
+    marked where their text occurs in the sentence, at the occurrence nearest
+    to the claim's figure, and only if they do not cut a main figure.
+
+    Args:
+        sentence: the sentence text.
+        claims: the claim rows of the sentence, in claim order.
+        offset: the sentence's article offset, or ``None``.
+
+    Returns:
+        ``(marks, placements, unmarked)``: the marks (duplicates merged),
+        the main figure's placement per claim id, and per claim id the
+        labels of parts whose text was given but not found.
+    """
+    mains: dict[tuple[int, int], Mark] = {}
+    placements: dict[str, Placement] = {}
+    anchor: dict[str, tuple[int, int]] = {}
+    for claim in claims:
+        placement = place_main(claim, sentence, offset)
+        span = (placement.start, placement.end)
+        if placement.how != "missing" and any(
+                span != other and _overlaps(span, other) for other in mains):
+            placement = Placement("missing")
+        placements[claim["claim_id"]] = placement
+        if placement.how == "missing":
+            continue
+        anchor[claim["claim_id"]] = span
+        kind, _ = main_part(claim)
+        mark = mains.setdefault(span, Mark(span[0], span[1], LABEL_OF[kind], main=kind))
+        mark.claim_ids.append(claim["claim_id"])
+
+    parts: dict[tuple[int, int, str], Mark] = {}
+    unmarked: dict[str, list[str]] = defaultdict(list)
+    for claim in claims:
+        cid = claim["claim_id"]
+        near = anchor.get(cid, (claim["start"] - (offset or 0),) * 2)
+        kind, _ = main_part(claim)
+        wanted = [("company", claim.get("company_text")), ("metric", claim.get("metric_text")),
+                  ("period", claim.get("period_text"))]
+        if kind == "value":
+            wanted.append(("change", claim.get("change_text")))
+        for part, text in wanted:
+            text = (text or "").strip()
+            if not text:
+                continue
+            hits = find_all(sentence, text) or find_all(sentence, text, ignore_case=True)
+            spans = [(p, p + len(text)) for p in hits]
+            spans = [s for s in spans if not any(_crosses(s, m) for m in mains)]
+            if not spans:
+                unmarked[cid].append(part)
+                continue
+            best = min(spans, key=lambda s: (_distance(s, near), s[0]))
+            label = LABEL_OF[part]
+            parts.setdefault((*best, label), Mark(best[0], best[1], label)).claim_ids.append(cid)
+            if part == "change":
+                near = (min(near[0], best[0]), max(near[1], best[1]))
+        cue = direction_cues().get(claim.get("direction") or "")
+        if cue is not None:
+            spans = [m.span() for m in cue.finditer(sentence)]
+            spans = [s for s in spans if not any(_crosses(s, m) for m in mains)]
+            if spans:
+                best = min(spans, key=lambda s: (_distance(s, near), s[0]))
+                label = LABEL_OF["direction"]
+                parts.setdefault((*best, label), Mark(best[0], best[1], label)).claim_ids.append(cid)
+            else:
+                unmarked[cid].append("direction")
+    marks = sorted([*mains.values(), *parts.values()], key=lambda m: (m.start, -m.end, m.label))
+    return marks, placements, dict(unmarked)
+
+
+# ---------------------------------------------------------------------------
+# displaCy rendering
+
+def tokens_for(sentence: str, marks: list[Mark]) -> list[tuple[int, int]]:
+    """Cut a sentence into displaCy tokens.
+
+    Tokens are the whitespace runs and the non-whitespace runs of the
+    sentence, further cut at every mark's edges; a main figure stays one
+    token (whitespace inside it included), so its element's text is exactly
+    the figure text.
+
+    Args:
+        sentence: the sentence text.
+        marks: the sentence's marks (main figures never overlap partially).
+
+    Returns:
+        Token ranges ``[start, end)`` covering the sentence in order.
+    """
+    cuts = {0, len(sentence)}
+    for mark in marks:
+        cuts.update((mark.start, mark.end))
+    atomic = [(m.start, m.end) for m in marks if m.main]
+    for match in _WS.finditer(sentence):
+        for edge in match.span():
+            if not any(a < edge < b for a, b in atomic):
+                cuts.add(edge)
+    edges = sorted(c for c in cuts if 0 <= c <= len(sentence))
+    return [(a, b) for a, b in zip(edges, edges[1:]) if a < b]
+
+
+def render_sentence(sentence: str, marks: list[Mark],
+                    attrs: Mapping[tuple[int, int], Mapping[str, str]],
+                    classes: Mapping[tuple[int, int], str]) -> str:
+    """Render one sentence with displaCy's span visualiser.
+
+    Args:
+        sentence: the sentence text.
+        marks: the highlighted ranges (sentence-relative).
+        attrs: extra HTML attributes for the element of a main figure, keyed
+            by its range (``data-claim-id``, ``data-start``, ...).
+        classes: extra CSS classes for those elements, keyed by range.
+
+    Returns:
+        The HTML of the sentence (a ``div.spans`` block).
+
+    Raises:
+        RuntimeError: displaCy's output does not have one text element per
+            highlighted token (a displaCy change this code must follow).
+    """
+    tokens = tokens_for(sentence, marks)
+    index_of_start = {a: i for i, (a, _) in enumerate(tokens)}
+    index_of_end = {b: i for i, (_, b) in enumerate(tokens)}
+    spans = [{"start_token": index_of_start[m.start], "end_token": index_of_end[m.end] + 1,
+              "label": m.label} for m in marks]
+    covered = set()
+    for span in spans:
+        covered.update(range(span["start_token"], span["end_token"]))
+    texts = [sentence[a:b] for a, b in tokens]
+    for i, text in enumerate(texts):
+        glued = i + 1 < len(texts) and not texts[i + 1].isspace()
+        if i not in covered and not text.isspace() and glued:
+            spans.append({"start_token": i, "end_token": i + 1, "label": FILLER_LABEL})
+            covered.add(i)
+    rendered = displacy.render({"text": sentence, "tokens": texts, "spans": spans}, style="span",
+                               manual=True, jupyter=False, options=_DISPLACY_OPTIONS)
+    extras = []
+    for i, (a, b) in enumerate(tokens):
+        if i in covered and not texts[i].isspace():
+            extra = " ".join(f'{k}="{html.escape(v, quote=True)}"'
+                             for k, v in attrs.get((a, b), {}).items())
+            cls = classes.get((a, b), "")
+            extras.append((cls, extra))
+    if rendered.count(_TEXT_TAG) != len(extras):
+        raise RuntimeError(f"displaCy rendered {rendered.count(_TEXT_TAG)} highlighted tokens, "
+                           f"expected {len(extras)}")
+    pieces = iter(extras)
+
+    def tag(_: re.Match[str]) -> str:
+        cls, extra = next(pieces)
+        return f'<span class="nf-text{" " + cls if cls else ""}"{" " + extra if extra else ""}>'
+
+    return re.sub(re.escape(_TEXT_TAG), tag, rendered)
+
+
+# ---------------------------------------------------------------------------
+# Formatting
+
+_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"))
+_QUALIFIER_SIGNS = {"about": "≈ ", "more_than": "> ", "at_least": "≥ ", "less_than": "< ",
+                    "at_most": "≤ "}
+
+
+def format_number(x: float) -> str:
+    """Format a base-unit number for reading: ``59500000000.0`` -> ``59.5 bn``.
+
+    Args:
+        x: the number.
+
+    Returns:
+        The number scaled to tn/bn/M when at least a million, with at most
+        three decimals and thousands separators.
+    """
+    for scale, word in _SCALES:
+        if abs(x) >= scale:
+            return f"{_trim(x / scale)} {word}"
+    return _trim(x)
+
+
+def _trim(x: float) -> str:
+    text = f"{x:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _with_unit(number: str, unit: str | None) -> str:
+    if unit in ("%",):
+        return f"{number}%"
+    return f"{number} {unit}" if unit else number
+
+
+def format_value(claim: Mapping[str, Any]) -> str:
+    """Return the claim's value as a reader sees it: ``≈ 59.5 bn CNY``, ``10–12 bn USD``.
+
+    Args:
+        claim: a claim row.
+
+    Returns:
+        The qualifier sign, number (or range) and unit; ``""`` when the
+        claim has no value.
+    """
+    if claim.get("value") is None:
+        return ""
+    number = format_number(claim["value"])
+    if claim.get("qualifier") == "range" and claim.get("value_high") is not None:
+        high = format_number(claim["value_high"])
+        low, _, word = number.partition(" ")
+        high_num, _, high_word = high.partition(" ")
+        number = f"{low}–{high}" if word != high_word else f"{low}–{high_num} {word}".strip()
+        return _with_unit(number, claim.get("unit"))
+    return _QUALIFIER_SIGNS.get(claim.get("qualifier", ""), "") + _with_unit(number, claim.get("unit"))
+
+
+def format_change(claim: Mapping[str, Any]) -> str:
+    """Return the claim's change as a reader sees it: ``-18.9% yoy``, ``+6 pp``.
+
+    Args:
+        claim: a claim row.
+
+    Returns:
+        Signed change, its unit and basis; the direction alone when the
+        claim states a direction without a number; ``""`` otherwise.
+    """
+    change = claim.get("change")
+    if change is None:
+        return claim.get("direction") or ""
+    sign = "+" if change > 0 else ""
+    text = _with_unit(sign + format_number(change), claim.get("change_unit"))
+    basis = claim.get("change_basis")
+    return f"{text} {basis.replace('_', ' ')}" if basis else text
+
+
+# ---------------------------------------------------------------------------
+# Periods on a time axis
+
+_PERIOD_FORMS = (
+    (re.compile(r"^(FY)?(\d{4})$"), "year", 1),
+    (re.compile(r"^(FY)?(\d{4})-H([12])$"), "half", 2),
+    (re.compile(r"^(FY)?(\d{4})-Q([1-4])$"), "quarter", 4),
+    (re.compile(r"^(FY)?(\d{4})-(\d{2})$"), "month", 12),
+    (re.compile(r"^(FY)?(\d{4})-(\d{2})-(\d{2})$"), "day", 365),
+)
+
+
+@dataclass(frozen=True)
+class PeriodPoint:
+    """A period placed on a numeric axis."""
+
+    x: float
+    """Midpoint of the period in years (``2023-Q1`` -> 2023.125)."""
+    granularity: str
+    """``year``, ``half``, ``quarter``, ``month``, ``day`` or ``span``; ``fiscal``
+    prefixed for fiscal periods (``fiscal quarter``)."""
+
+
+def period_point(period: str | None) -> PeriodPoint | None:
+    """Place a normalised period (schema ``period``) on a year axis.
+
+    Args:
+        period: ``2023``, ``2023-Q1``, ``2023-H1``, ``2023-05``,
+            ``2023-05-24``, ``FY2024``, ``FY2024-Q1``, ``FY2024-H1`` or an
+            ISO 8601 interval ``2021-01/2021-08``.
+
+    Returns:
+        The midpoint in years and the granularity; ``None`` for a null or
+        unreadable period. Fiscal periods are placed by their fiscal year
+        number (their calendar dates depend on the company).
+    """
+    if not period:
+        return None
+    if "/" in period:
+        ends = [period_point(p) for p in period.split("/", 1)]
+        if None in ends:
+            return None
+        return PeriodPoint((ends[0].x + ends[1].x) / 2, "span")
+    for pattern, granularity, per_year in _PERIOD_FORMS:
+        match = pattern.match(period)
+        if not match:
+            continue
+        fiscal, year = match.group(1), int(match.group(2))
+        if granularity == "year":
+            x = year + 0.5
+        elif granularity == "day":
+            month, day = int(match.group(3)), int(match.group(4))
+            x = year + ((month - 1) * 30.5 + day - 0.5) / 366
+        else:
+            x = year + (int(match.group(3)) - 0.5) / per_year
+        return PeriodPoint(x, f"fiscal {granularity}" if fiscal else granularity)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The report
+
+def claim_status(claims: list[Mapping[str, Any]], checks: list[Mapping[str, Any]]
+                 ) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """Give each claim its check status.
+
+    Args:
+        claims: the claim rows.
+        checks: the check rows.
+
+    Returns:
+        ``(status, checks_of)``: per claim id ``inconsistent`` (some check
+        naming it failed), ``consistent`` (checked, none failed) or
+        ``unchecked``; and per claim id the indices of the checks naming it.
+    """
+    checks_of: dict[str, list[int]] = defaultdict(list)
+    for i, check in enumerate(checks):
+        for cid in dict.fromkeys(check.get("claim_ids", [])):
+            checks_of[cid].append(i)
+    status = {}
+    for claim in claims:
+        found = [checks[i].get("status") for i in checks_of.get(claim["claim_id"], [])]
+        status[claim["claim_id"]] = (STATUS_INCONSISTENT if STATUS_INCONSISTENT in found
+                                     else STATUS_CONSISTENT if found else STATUS_UNCHECKED)
+    return status, dict(checks_of)
+
+
+def _company_label(claim: Mapping[str, Any]) -> str:
+    return claim.get("company") or "(market-wide)"
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("pipeline", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = lambda x: format_number(x) if isinstance(x, (int, float)) else (x or "")
+    return env
+
+
+def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
+                 charts: bool = True) -> Path:
+    """Write ``OUT_DIR/report.html``, one self-contained review page.
+
+    The page has an overview (articles, claims, checks by kind and status,
+    claims per company and metric), the inconsistent checks with links to
+    their claims, a chart per company of each metric over its periods (inline
+    SVG, inconsistent points marked), one collapsible section per article
+    with its claim sentences highlighted by displaCy and its claims table,
+    and a table of all claims that can be filtered by company, metric and
+    check status and sorted by any column. Every main figure is an element
+    with ``data-claim-id``, ``data-claim-ids`` (JSON list), ``data-part``
+    (``value``/``change``), ``data-start`` and ``data-end`` (the claim's
+    article offsets).
+
+    Args:
+        out_dir: folder with ``claims.jsonl`` (and optionally
+            ``checks.jsonl``, ``errors.jsonl``).
+        articles_text: article text per ``doc_id``; when given, sentences
+            are found in it to confirm the claims' offsets. Without it the
+            offsets are confirmed from the sentences alone.
+        charts: draw the per-company charts (matplotlib); off makes the
+            report faster to build.
+
+    Returns:
+        The path of ``report.html``.
+
+    Raises:
+        SchemaError: when ``claims.jsonl`` or ``checks.jsonl`` is missing or
+            malformed.
+    """
+    began = time.perf_counter()
+    out = Path(out_dir)
+    claims = read_claims(out)
+    checks = read_checks(out)
+    errors = read_errors(out)
+    status, checks_of = claim_status(claims, checks)
+    articles_text = articles_text or {}
+
+    # claim rows for the tables
+    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for claim in claims:
+        by_doc[claim["doc_id"]].append(claim)
+    doc_ids = sorted(by_doc)
+    article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
+    row_id = {c["claim_id"]: f"c{i}" for i, c in enumerate(claims)}
+
+    placements: dict[str, Placement] = {}
+    unmarked: dict[str, list[str]] = {}
+    articles = []
+    for doc in doc_ids:
+        sentences = defaultdict(list)
+        for claim in by_doc[doc]:
+            sentences[(claim["sentence_index"], claim["sentence"])].append(claim)
+        rendered = []
+        for (index, text), rows in sorted(sentences.items(), key=lambda kv: kv[0][0]):
+            offset = locate_sentence(text, rows, articles_text.get(doc))
+            marks, placed, missing = sentence_marks(text, rows, offset)
+            placements.update(placed)
+            unmarked.update(missing)
+            attrs, classes = {}, {}
+            for mark in marks:
+                if not mark.main:
+                    continue
+                first = next(c for c in rows if c["claim_id"] == mark.claim_ids[0])
+                span = (mark.start, mark.end)
+                attrs[span] = {
+                    "data-claim-id": first["claim_id"],
+                    "data-claim-ids": json.dumps(mark.claim_ids, ensure_ascii=False),
+                    "data-part": mark.main, "data-start": str(first["start"]),
+                    "data-end": str(first["end"]), "data-row": row_id[first["claim_id"]],
+                    "title": " | ".join(_tooltip(c, status, checks, checks_of)
+                                        for c in rows if c["claim_id"] in mark.claim_ids),
+                }
+                cls = ["nf-main", f"nf-main-{mark.main}"]
+                if any(status[c] == STATUS_INCONSISTENT for c in mark.claim_ids):
+                    cls.append("nf-fail")
+                if any(placed[c].how != "offsets" for c in mark.claim_ids):
+                    cls.append("nf-moved")
+                classes[span] = " ".join(cls)
+            rendered.append({
+                "index": index, "anchor": f"{article_anchor[doc]}-s{index}",
+                "html": Markup(render_sentence(text, marks, attrs, classes)),
+            })
+        doc_claims = by_doc[doc]
+        articles.append({
+            "anchor": article_anchor[doc], "doc_id": doc,
+            "doc_date": doc_claims[0].get("doc_date"),
+            "n_claims": len(doc_claims),
+            "n_fail": sum(status[c["claim_id"]] == STATUS_INCONSISTENT for c in doc_claims),
+            "sentences": rendered,
+        })
+
+    rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
+            for c in claims]
+    rows_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        rows_by_doc[row["doc_id"]].append(row)
+    for article in articles:
+        article["rows"] = rows_by_doc[article["doc_id"]]
+
+    chart_list = []
+    chart_seconds = 0.0
+    if charts:
+        from .report_chart import company_charts
+        chart_began = time.perf_counter()
+        chart_list = company_charts(claims, status)
+        chart_seconds = time.perf_counter() - chart_began
+
+    overview = _overview(claims, checks, errors, status, placements)
+    claim_by_id = {c["claim_id"]: c for c in claims}
+    failed = []
+    for check in checks:
+        if check.get("status") != STATUS_INCONSISTENT:
+            continue
+        links = [{"claim_id": cid, "row": row_id.get(cid),
+                  "label": _short_claim(claim_by_id.get(cid))}
+                 for cid in check.get("claim_ids", [])]
+        failed.append({**check, "links": links})
+    misplaced = [{"row": row_id[c["claim_id"]], "claim_id": c["claim_id"],
+                  "how": placements[c["claim_id"]].how, "figure": main_part(c)[1]}
+                 for c in claims if placements[c["claim_id"]].how != "offsets"]
+
+    env = _env()
+    template = env.get_template("report.html.j2")
+    assets = Path(__file__).parent / "templates"
+    page = template.render(
+        title=f"newsfigures report: {out.resolve().name}",
+        overview=overview, failed=failed, misplaced=misplaced, charts=chart_list,
+        articles=articles, rows=rows, errors=errors,
+        companies=sorted({r["company"] for r in rows}),
+        metrics=sorted({r["metric"] for r in rows}),
+        parts=PARTS,
+        css=Markup((assets / "report.css").read_text(encoding="utf-8")),
+        js=Markup((assets / "report.js").read_text(encoding="utf-8")),
+        build_seconds=None,
+    )
+    seconds = time.perf_counter() - began
+    page = page.replace("<!--BUILD-SECONDS-->",
+                        f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
+    path = out / REPORT_FILE
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _short_claim(claim: Mapping[str, Any] | None) -> str:
+    if claim is None:
+        return "(claim not in claims.jsonl)"
+    parts = [_company_label(claim), claim.get("metric") or "", claim.get("segment") or "",
+             claim.get("period") or "", format_value(claim) or format_change(claim)]
+    return " · ".join(p for p in parts if p)
+
+
+def _tooltip(claim: Mapping[str, Any], status: Mapping[str, str], checks: list[Mapping[str, Any]],
+             checks_of: Mapping[str, list[int]]) -> str:
+    text = f"{claim['claim_id']}: {_short_claim(claim)}"
+    failed = [checks[i] for i in checks_of.get(claim["claim_id"], [])
+              if checks[i].get("status") == STATUS_INCONSISTENT]
+    for check in failed:
+        text += f" — FAILED {check.get('check')}: {check.get('message', '')}"
+    return text
+
+
+def _table_row(claim: Mapping[str, Any], status: Mapping[str, str],
+               checks: list[Mapping[str, Any]], checks_of: Mapping[str, list[int]],
+               row_id: Mapping[str, str], article_anchor: Mapping[str, str],
+               placements: Mapping[str, Placement], unmarked: Mapping[str, list[str]]
+               ) -> dict[str, Any]:
+    cid = claim["claim_id"]
+    return {
+        "id": row_id[cid], "claim_id": cid, "doc_id": claim["doc_id"],
+        "article": article_anchor[claim["doc_id"]],
+        "sentence_anchor": f"{article_anchor[claim['doc_id']]}-s{claim['sentence_index']}",
+        "sentence_index": claim["sentence_index"],
+        "company": _company_label(claim), "metric": claim.get("metric") or "",
+        "segment": claim.get("segment") or "",
+        "value": format_value(claim), "value_sort": "" if claim.get("value") is None else claim["value"],
+        "unit": claim.get("unit") or "",
+        "period": claim.get("period") or "",
+        "change": format_change(claim),
+        "change_sort": "" if claim.get("change") is None else claim["change"],
+        "modality": claim.get("modality") or "", "source": claim.get("source") or "",
+        "status": status[cid],
+        "checks": [checks[i] for i in checks_of.get(cid, [])],
+        "placement": placements[cid].how,
+        "unmarked": unmarked.get(cid, []),
+        "sentence": claim["sentence"],
+    }
+
+
+def _overview(claims: list[Mapping[str, Any]], checks: list[Mapping[str, Any]],
+              errors: list[Mapping[str, Any]], status: Mapping[str, str],
+              placements: Mapping[str, Placement]) -> dict[str, Any]:
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    for check in checks:
+        by_kind[check.get("check", "?")][check.get("status", "?")] += 1
+    companies = Counter(_company_label(c) for c in claims)
+    metrics = Counter(c.get("metric") or "" for c in claims)
+    statuses = Counter(status.values())
+    top_company = max([*companies.values(), 1])
+    top_metric = max([*metrics.values(), 1])
+    return {
+        "articles": len({c["doc_id"] for c in claims}),
+        "sentences": len({(c["doc_id"], c["sentence_index"]) for c in claims}),
+        "claims": len(claims),
+        "checks": len(checks),
+        "consistent": sum(c.get("status") == STATUS_CONSISTENT for c in checks),
+        "inconsistent": sum(c.get("status") == STATUS_INCONSISTENT for c in checks),
+        "claims_by_status": dict(statuses),
+        "checks_by_kind": [{"check": k, "consistent": v[STATUS_CONSISTENT],
+                            "inconsistent": v[STATUS_INCONSISTENT]}
+                           for k, v in sorted(by_kind.items())],
+        "companies": [{"name": k, "n": v, "pct": 100 * v / top_company} for k, v in companies.most_common()],
+        "metrics": [{"name": k, "n": v, "pct": 100 * v / top_metric} for k, v in metrics.most_common()],
+        "at_offsets": sum(p.how == "offsets" for p in placements.values()),
+        "failed_articles": len(errors),
+    }

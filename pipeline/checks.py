@@ -93,6 +93,7 @@ MARKET_BASE_METRICS: tuple[str, ...] = ("shipments", "deliveries", "sales", "rev
 """Metrics a ``market share`` may be a share of, tried in this order."""
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009']")
 _NUMBER = re.compile(r"(?:\d+(?:[,\u00a0\u202f\u2009']\d{3})*)?\.\d+|\d+(?:[,\u00a0\u202f\u2009']\d{3})*")
 _PERIOD = re.compile(r"^(FY)?(\d{4})(?:-(Q[1-4]|H[12]|\d{2})(?:-(\d{2}))?)?$")
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
@@ -107,9 +108,11 @@ class CheckSettings:
         about_relative: an ``about`` figure stands for value ± this fraction
             of itself (0.10: "about 540 million" is [486, 594] million), or its
             rounding if wider.
-        trailing_zeros_significant: if False, trailing zeros of a whole
-            number are taken as rounding ("600 million" is ±50 million,
-            "1,200 people" ±50); percentages always keep their last digit.
+        rounding_zeros: a whole number written with at least this many
+            trailing zeros is taken as rounded to its last non-zero digit
+            ("600 million" is ±50 million, "1,200 people" ±50, but "20
+            million" ±0.5 million); 0 = every written digit counts.
+            Percentages and percentage points always keep their last digit.
         min_segments: fewest segments a list needs before it is summed.
         segment_sentence_gap: segments further apart than this many
             sentences are not one list.
@@ -118,7 +121,7 @@ class CheckSettings:
     """
 
     about_relative: float = 0.10
-    trailing_zeros_significant: bool = False
+    rounding_zeros: int = 2
     min_segments: int = 3
     segment_sentence_gap: int = 1
     flat_band: float = 1.0
@@ -218,15 +221,20 @@ class CheckSummary:
 # Precision of a stated number
 
 
-def _digits_step(number: str, percent: bool, trailing_zeros_significant: bool) -> Decimal:
-    """Return the place value of the last significant digit of a plain number string."""
-    clean = re.sub(r"[,\u00a0\u202f\u2009']", "", number)
+def _digits_step(number: str, percent: bool, rounding_zeros: int) -> Decimal:
+    """Return the place value of the last significant digit of a plain number string.
+
+    ``"59.5"`` -> 0.1, ``"2.40"`` -> 0.01, ``"35"`` -> 1, ``"600"`` -> 100
+    (when ``rounding_zeros`` <= 2), ``"20"`` -> 1; for percentages the
+    units digit always counts (``"20"`` -> 1).
+    """
+    clean = _SEPARATORS.sub("", number)
     if "." in clean:
         return Decimal(1).scaleb(-len(clean.split(".", 1)[1]))
-    if percent or trailing_zeros_significant:
-        return Decimal(1)
     stripped = clean.rstrip("0")
     zeros = len(clean) - len(stripped) if stripped else 0
+    if percent or rounding_zeros <= 0 or zeros < rounding_zeros:
+        return Decimal(1)
     return Decimal(1).scaleb(zeros)
 
 
@@ -237,13 +245,15 @@ def half_interval(value: float | None, text: str | None, unit: str | None,
     The precision is read from the figure's words: the last digit written,
     scaled by the scale word (``value / number written``, a power of ten):
     ``"59.5 billion yuan"`` -> 0.05e9, ``"RMB35,691 million"`` -> 0.5e6,
-    ``"$2.40"`` -> 0.005, ``"58.8%"`` -> 0.05. Trailing zeros of a whole
-    number are rounding unless ``settings.trailing_zeros_significant``
-    (``"600 million"`` -> 50e6), except for ``%`` and ``pp``, whose last
-    digit always counts (``"20%"`` -> 0.5). Without usable text (missing,
-    number words, a written number that is not the value times a power of
-    ten) the value's own shortest decimal digits are used (12 significant
-    digits at most).
+    ``"$2.40"`` -> 0.005, ``"58.8%"`` -> 0.05, ``"Rs 1,200 crore"`` -> 0.5e9.
+    A whole number ending in ``settings.rounding_zeros`` (2) or more zeros is
+    rounded to its last non-zero digit (``"600 million"`` -> 50e6); ``%``
+    and ``pp`` keep their units digit (``"20%"`` -> 0.5). Without usable
+    words (missing, number words, a written number that is not the value
+    times a power of ten) the value is read as it would be written with the
+    largest of thousand/million/billion/trillion not above it (59.5e9 ->
+    "59.5 billion" -> 0.05e9; 124800 -> "124.8 thousand" -> 50), at most 12
+    significant digits.
 
     Args:
         value: the figure in base units (``value`` or ``change`` of a claim).
@@ -263,30 +273,24 @@ def half_interval(value: float | None, text: str | None, unit: str | None,
         text = unicodedata.normalize("NFKC", text)
         for match in _NUMBER.finditer(text):
             written = match.group(0)
-            try:
-                number = float(re.sub(r"[,\u00a0\u202f\u2009']", "", written))
-            except ValueError:
-                continue
+            number = float(_SEPARATORS.sub("", written))
             if number == 0 or magnitude == 0:
                 if number == 0 and magnitude == 0:
                     # No ratio to read the scale from: take the scale word after the zero.
                     word = re.match(r"\s*([a-z]+)", text[match.end():].lower())
                     scale = ZERO_SCALE_WORDS.get(word.group(1), 1.0) if word else 1.0
-                    step = _digits_step(written, percent, settings.trailing_zeros_significant)
-                    return float(step) * scale / 2
+                    return float(_digits_step(written, percent, settings.rounding_zeros)) * scale / 2
                 continue
             exponent = math.log10(magnitude / number)
             if abs(exponent - round(exponent)) < 1e-6:
-                step = _digits_step(written, percent, settings.trailing_zeros_significant)
+                step = _digits_step(written, percent, settings.rounding_zeros)
                 return float(step.scaleb(round(exponent))) / 2
     if magnitude == 0:
         return 0.0
-    # Without the words, the scale word is unknown: the last non-zero digit is the precision.
-    shortest = Decimal(f"{magnitude:.12g}").normalize()
-    step = Decimal(1).scaleb(shortest.as_tuple().exponent)
-    if percent:
-        step = min(step, Decimal(1))
-    return float(step) / 2
+    power = 0 if percent else min(12, 3 * max(0, int(math.floor(math.log10(magnitude) / 3))))
+    mantissa = format(Decimal(f"{magnitude / 10 ** power:.12g}").normalize(), "f")
+    step = _digits_step(mantissa, percent, settings.rounding_zeros)
+    return float(step.scaleb(power)) / 2
 
 
 def _stated_interval(value: float, high: float | None, qualifier: str, text: str | None,
@@ -718,9 +722,10 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
 
     A list is a run of segments in sentences at most ``segment_sentence_gap``
     apart, counting only sentences that state actual figures (so prose and
-    forecast lines in between do not break a list), each segment named once;
-    geographies and product lines are separate lists; a segment whose name
-    contains another's is a sub-part and is dropped.
+    forecast lines in between do not break a list), each segment named once.
+    Geographies and product lines form separate lists (one never bridges
+    the other's gap); a segment whose name contains another's is a sub-part
+    and is dropped.
 
     Args:
         segments: valued segment claims of one article, company, metric,
@@ -729,20 +734,22 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
             with actual figures.
         settings: tunables.
     """
-    runs: list[list[_Fig]] = []
-    for fig in sorted(segments, key=lambda f: f.order):
-        run = runs[-1] if runs else None
-        if (run is None
-                or rank[fig.claim.sentence_index] - rank[run[-1].claim.sentence_index] > settings.segment_sentence_gap
-                or any(f.segment == fig.segment for f in run)):
-            runs.append([fig])
-        else:
-            run.append(fig)
-    for run in runs:
-        for geography in (False, True):
-            group = [f for f in run if _is_geography(f.segment, GEOGRAPHY_WORDS) == geography]
-            names = [f.segment for f in group]
-            group = [f for f in group
+    for geography in (False, True):
+        runs: list[list[_Fig]] = []
+        for fig in sorted(segments, key=lambda f: f.order):
+            if _is_geography(fig.segment, GEOGRAPHY_WORDS) != geography:
+                continue
+            run = runs[-1] if runs else None
+            if (run is None
+                    or rank[fig.claim.sentence_index] - rank[run[-1].claim.sentence_index]
+                    > settings.segment_sentence_gap
+                    or any(f.segment == fig.segment for f in run)):
+                runs.append([fig])
+            else:
+                run.append(fig)
+        for run in runs:
+            names = [f.segment for f in run]
+            group = [f for f in run
                      if not any(other != f.segment and re.search(rf"\b{re.escape(other)}\b", f.segment)
                                 for other in names)]
             if len(group) >= settings.min_segments:

@@ -287,6 +287,9 @@ class _Sentence:
 
     def _amount_role(self, it: Item, i: int, lead: str, after: str) -> str:
         f = it.fig
+        cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
+        if cut and not self._amount_is_level_after_cut(cut[-1], f):
+            return "change"
         if _TO_BEFORE.search(lead):
             return "level"
         if _BY_BEFORE.search(lead) and self._last_cue(lead, f.start):
@@ -298,9 +301,6 @@ class _Sentence:
         nxt = self.items[i + 1] if i + 1 < len(self.items) else None
         if nxt is not None and self._cue_adjacent(lead) and self._last_cue(lead, f.start) \
                 and _TO_LINK.match(self.norm[f.end:nxt.fig.start]) and nxt.fig.unit == f.unit:
-            return "change"
-        cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
-        if cut and not self._amount_is_level_after_cut(cut[-1], f):
             return "change"
         return "level"
 
@@ -411,9 +411,12 @@ class _Sentence:
                 it.direction = self._level_direction(it)
 
     def _strip_basis(self, s: str) -> str:
+        """Blank basis words, asides and period mentions between two figures."""
+        for p in self.periods:
+            s = s.replace(self.norm[p.start:p.end], " ")
         return regex.sub(r"(?i)\b(?:year-on-year|year-over-year|yoy|y/y|sequentially|quarter-on-quarter|"
-                         r"on a year-on-year basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
-                         r"from a year (?:ago|earlier)|percent|per cent)\b|\([^()]*\)", " ", s)
+                         r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
+                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for)\b|\([^()]*\)", " ", s)
 
     def _compatible(self, change: Item, level: Item) -> bool:
         cu, lu = change.fig.unit, level.fig.unit
@@ -459,10 +462,15 @@ class _Sentence:
         f = it.fig
         end = f.noun_end or f.end
         ms = self.metrics
-        # share-of-total right after a percent: "58.8% of revenue"
+        # share-of-total right after a percent: "58.8% of revenue"; "a 14.1 per cent market share"
         for m in ms:
             if m.id and f.unit == "%" and 0 <= m.start - f.end <= 3:
                 return m.label, m
+            if f.unit == "%" and it.role == "level" and 0 <= m.start - f.end <= 2 and _is_ratio_metric(m.label):
+                return m.label, m
+        asides = self.asides()
+        ms = [m for m in ms if not any(a0 <= m.start and m.end <= a1 for a0, a1 in asides)
+              or any(a0 <= f.start < a1 for a0, a1 in asides)]
         # "$23.12 billion in revenue", "1,200 related personnel", "2.35 billion active devices"
         for m in ms:
             if m.start >= end - 1 and (m.start - end) <= 30 and _IN_METRIC.match(self.norm[end:m.start]):
@@ -491,6 +499,12 @@ class _Sentence:
         if f.unit in unit_metric:
             return unit_metric[f.unit], None
         return None
+
+    def asides(self) -> list[tuple[int, int]]:
+        """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
+        seg = self.norm[self.s0:self.s1]
+        return [(m.start() + self.s0, m.end() + self.s0)
+                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s", seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
@@ -526,60 +540,78 @@ class _Sentence:
             return self.state.company, None, self.state.company is None and self.state.company_set
         return None, None, False
 
+    _GAP_BEFORE = regex.compile(
+        r"[\s\-'\"]*(?:'s\s*|s'\s*)?(?:(?:first|second|third|fourth)-quarter\s+|\([^()]*\)\s*|and\s+|,\s*|"
+        r"(?:business|segment|division|unit|arm|market|model|models|series|brand|lineup|category|products?|"
+        r"flagship|total|overall|combined)\s+)*", regex.I)
+    _GAP_AFTER = regex.compile(
+        r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across)\s+(?:the\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?", regex.I)
+    _SUBJECT = regex.compile(r"^\W*(?:(?:the|its|their|[A-Z][\w.&-]*(?:'s|')|in|specific\s+to|and)\s+)*$", regex.I)
+
+    def _segments_of_metric(self, metric_m: Mention) -> list[Mention]:
+        """Segment words in the metric's noun phrase: "smartphone revenue", "MAU of QQ"."""
+        before: list[Mention] = []
+        left = metric_m.start
+        for sg in reversed([x for x in self.segments if x.end <= metric_m.start]):
+            if self._GAP_BEFORE.fullmatch(self.norm[sg.end:left]):
+                before.insert(0, sg)
+                left = sg.start
+            else:
+                break
+        after: list[Mention] = []
+        right = metric_m.end
+        for sg in [x for x in self.segments if x.start >= metric_m.end]:
+            if self._GAP_AFTER.fullmatch(self.norm[right:sg.start]):
+                after.append(sg)
+                right = sg.end
+            else:
+                break
+        return after + before  # "smart device MAU of QQ" -> "qq smart devices"
+
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
         f = it.fig
-        found: list[Mention] = []
-        if metric_m is not None:
-            # segment words in the metric's noun phrase: "smartphone revenue", "MAU of QQ"
-            left = metric_m.start
-            for s in reversed([s for s in self.segments if s.end <= metric_m.start]):
-                gap = self.norm[s.end:left]
-                if regex.fullmatch(r"[\s\-']*(?:'s\s*|s'\s*)?(?:(?:first|second|third|fourth)-quarter\s+|"
-                                   r"\([^()]*\)\s*|and\s+|,\s*|business\s+|segment\s+|division\s+|market\s+)*", gap, regex.I):
-                    found.insert(0, s)
-                    left = s.start
-                else:
-                    break
-            right = metric_m.end
-            for s in [s for s in self.segments if s.start >= metric_m.end]:
-                gap = self.norm[right:s.start]
-                if regex.fullmatch(r"\s*(?:of|from|in|for|across)\s+(?:the\s+)?(?:[A-Z]\w+'s\s+|its\s+|\w+'s\s+)?|\s*(?:\([^()]*\)\s*)?(?:of|from)\s+", gap):
-                    found.append(s)
-                    right = s.end
-                else:
-                    break
+        found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
-            found += [s for s in self.segments if f.end <= s.start < f.noun_end + 1]
-        # a segment named as the subject: "Internet services grew 11.4 per cent"
-        if not found and metric_m is None:
-            lead = [s for s in self.segments if s.end <= f.start and self.clause(s.start) == self.clause(f.start)]
-            if lead:
-                found.append(lead[-1])
-        found = [s for s in found if not s.extra or (company or "") in s.extra.split("|")]
-        # a company-limited entry wins over the general one for the same words
-        segs = []
-        for s in found:
-            label = s.label
-            if s.id == "geography" and label == "mainland china" and company and any(
-                    x.label == "greater china" and x.start == s.start for x in self.segments):
+            found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
+        if not found and (metric_m is None or metric_m.start > f.start or _is_ratio_metric(metric)):
+            # the sentence's subject names the segment: "Internet services grew 11.4 per cent",
+            # "The mobile phone business ... accounted for 58.8% of revenue"
+            lead = [x for x in self.segments if x.end <= f.start]
+            if lead and (self._SUBJECT.match(self.norm[self.s0:lead[0].start]) or _is_ratio_metric(metric)):
+                found.append(lead[0])
+        elif not found and metric_m is not None:
+            lead = [x for x in self.segments if x.end <= metric_m.start]
+            if lead and self._SUBJECT.match(self.norm[self.s0:lead[0].start]):
+                found.append(lead[0])
+        found = [x for x in found if not x.extra or (company or "") in x.extra.split("|")]
+        segs: list[str] = []
+        for x in found:
+            if x.label == "mainland china" and company and any(
+                    y.label == "greater china" and y.start == x.start and (company in y.extra.split("|"))
+                    for y in self.segments):
                 continue
-            if label not in segs:
-                segs.append(label)
-        geo = [s for s in segs if s in self._geos()]
-        prod = [s for s in segs if s not in geo]
-        if market or (metric in ("market share", "shipments") and (geo or "market" in self.lower[self.s0:self.s1])):
-            g = geo[0] if geo else None
-            p = prod[0] if prod else None
-            if market and not (g or p):
-                ctx = self.state.market
-                return ctx
-            if g or p:
-                name = " ".join(x for x in (g, p) if x)
-                if market or "market" in self.lower[self.s0:self.s1]:
-                    name += " market"
-                return name
-            return self.state.market if metric in ("market share", "shipments") else None
+            if x.label not in segs:
+                segs.append(x.label)
+        # "China" for a company limited entry (Apple: greater china)
+        for x in self.segments:
+            if x.extra and company in x.extra.split("|") and any(x.start == y.start for y in found) \
+                    and x.label not in segs:
+                segs = [x.label if (y.start == x.start) else lbl for y, lbl in zip(found, segs)] or [x.label]
+        geos = self._geos()
+        geo = [g for g in segs if g in geos]
+        prod = [g for g in segs if g not in geos]
+        if metric in ("market share", "shipments") or market:
+            if not segs:
+                return self.state.market if (metric in ("market share", "shipments") or market) else None
+            if market or metric == "market share" or "market" in self.lower[self.s0:self.s1]:
+                g = geo[0] if geo else None
+                p = prod[0] if prod else None
+                if g and not p and self.state.market and self.state.market.startswith(g):
+                    return self.state.market
+                if p and not g and self.state.market and p in self.state.market:
+                    return self.state.market
+                return " ".join(x for x in (g, p) if x) + " market"
         if not segs:
             return None
         return " ".join(segs[:2])
@@ -588,29 +620,57 @@ class _Sentence:
         return {s.label for s in self.segments if s.id == "geography"} | {
             "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
 
-    def _period_for(self, it: Item, company: str | None, forecast: bool, basis: str | None) -> tuple[str | None, str | None]:
+    def own_period(self, it: Item) -> PeriodMention | None:
+        """The period written right after a figure, before the next figure, in its clause."""
         f = it.fig
-        fiscal_end = self.o.fiscal_by_company.get(company) if company else None
-        ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, forecast)
         c = self.clause(f.start)
         others = [x.fig.start for x in self.items if x is not it and x.fig.start > f.end]
         next_fig = min(others) if others else self.s1
         own = [p for p in self.periods if f.end <= p.start < next_fig and self.clause(p.start) == c
-               and p.spec.kind != "D"]
+               and p.spec.kind != "D" and (it.role == "prior" or not p.is_prior)]
+        return own[0] if own else None
+
+    def bound_to_prior(self) -> set[int]:
+        """Start offsets of periods that belong to a prior ("from X in Q1 2022") figure."""
+        out = set()
+        for x in self.items:
+            if x.role == "prior":
+                p = self.own_period(x)
+                if p is not None:
+                    out.add(p.start)
+        return out
+
+    def _period_for(self, it: Item, company: str | None, forecast: bool, basis: str | None,
+                    level_period: str | None = None) -> tuple[str | None, str | None]:
+        f = it.fig
+        fiscal_end = self.o.fiscal_by_company.get(company) if company else None
+        in_force = level_period or self.state.period
+        ctx = PeriodContext(self.doc_date, self.ref_year, in_force, fiscal_end, forecast)
+        c = self.clause(f.start)
+        own = self.own_period(it)
         if it.role == "prior":
-            if own:
-                return resolve(own[0].spec, ctx), self.text[own[0].start:own[0].end]
-            main = self.main_period(ctx)
-            return (shift(main, years=-1) if main else None), None
-        own = [p for p in own if not p.is_prior]
-        if own:
-            return resolve(own[0].spec, ctx), self.text[own[0].start:own[0].end]
+            if own is not None:
+                return resolve(own.spec, ctx), self.text[own.start:own.end]
+            # a comparison period written for another prior of this sentence
+            for x in self.items:
+                if x is not it and x.role == "prior":
+                    p = self.own_period(x)
+                    if p is not None and not p.is_prior:
+                        return resolve(p.spec, ctx), None
+            if not in_force:
+                return None, None
+            if basis == "qoq":
+                return shift(in_force, quarters=-1), None
+            return shift(in_force, years=-1), None
+        if own is not None:
+            return resolve(own.spec, ctx), self.text[own.start:own.end]
+        bound = self.bound_to_prior()
+        usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound]
         prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
         lo = max(prev_figs) if prev_figs else self.s0
-        before = [p for p in self.periods if lo <= p.start and p.end <= f.start and not p.is_prior and p.spec.kind != "D"]
+        before = [p for p in usable if lo <= p.start and p.end <= f.start]
         if not before:
-            before = [p for p in self.periods if p.end <= f.start and not p.is_prior and p.spec.kind != "D"
-                      and self.clause(p.start) == c]
+            before = [p for p in usable if p.end <= f.start and self.clause(p.start) == c]
         if before:
             return resolve(before[-1].spec, ctx), self.text[before[-1].start:before[-1].end]
         main_mention = self.main_mention()
@@ -621,16 +681,12 @@ class _Sentence:
         return None, None
 
     def main_mention(self) -> PeriodMention | None:
+        """The sentence's own reporting period: its first period that is not a comparison."""
+        bound = self.bound_to_prior()
         for p in self.periods:
-            if not p.is_prior and p.spec.kind != "D":
+            if not p.is_prior and p.spec.kind != "D" and p.start not in bound:
                 return p
         return None
-
-    def main_period(self, ctx: PeriodContext) -> str | None:
-        p = self.main_mention()
-        if p is not None:
-            return resolve(p.spec, ctx)
-        return self.state.period
 
     def _basis(self, it: Item, level: Item | None) -> str | None:
         if it.basis:
@@ -656,14 +712,14 @@ class _Sentence:
         return None
 
     def _forecast(self, f: Figure) -> bool:
+        """Forecast cue in the figure's comma clause before it, or right after it ("$2.35 estimated")."""
+        return self._forecast_at(f.start, f.end)
+
+    def _forecast_at(self, start: int, end: int | None = None) -> bool:
+        f = Figure(start, end if end is not None else start, Decimal(0), None, "number")
         cc = self.comma_clause(f.start)
         for c in self.cues:
             if c.label == "FORECAST" and c.end <= f.start and self.comma_clause(c.start) == cc:
-                return True
-            if c.label == "FORECAST" and c.end <= f.start and c.id in (
-                    "expect", "expects", "expected", "expecting", "forecast", "forecasts", "guidance", "outlook",
-                    "estimate", "estimates", "projected", "prediction", "predicted", "plans", "plan", "target",
-                    "aims", "consensus", "expectations"):
                 return True
             if c.label == "FORECAST_AFTER" and f.end <= c.start <= f.end + 12:
                 return True
@@ -682,14 +738,20 @@ class _Sentence:
         rows: list[dict] = []
         last_company, last_metric = None, None
         any_company = False
-        for it in self.items:
+        periods: dict[int, str | None] = {}
+        order = [it for it in self.items if it.role != "prior"] + [it for it in self.items if it.role == "prior"]
+        for it in order:
             if it.role == "change" and it.level is not None:
                 continue  # carried on its level's claim
-            row = self._row(it, len(rows))
+            row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
+                periods[id(it)] = row["period"]
                 rows.append(row)
                 last_company, last_metric = row["company"], row["metric"]
                 any_company = True
+        rows.sort(key=lambda r: r["start"])
+        for k, row in enumerate(rows):
+            row["claim_id"] = f"{self.doc_id}:{self.index}:{k}"
         if any_company:
             self.state.company, self.state.company_set = last_company, True
             if last_metric and last_metric != "unknown":
@@ -700,6 +762,19 @@ class _Sentence:
         if self._source():
             self.state.source = self._source()
         return rows
+
+    def _level_period(self, it: Item, periods: dict[int, str | None]) -> str | None:
+        """For a prior figure: the period of the level it is the comparison for."""
+        if it.role != "prior":
+            return None
+        for x in self.items:
+            if x.prior is it and id(x) in periods:
+                return periods[id(x)]
+        before = [x for x in self.items if x.fig.start < it.fig.start and id(x) in periods]
+        if before:
+            return periods[id(before[-1])]
+        after = [x for x in self.items if id(x) in periods]
+        return periods[id(after[0])] if after else None
 
     def _update_state_without_claims(self) -> None:
         if self.companies:
@@ -712,7 +787,7 @@ class _Sentence:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
         ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False)
         p = self.main_mention()
-        if p is not None and p.spec.kind not in ("D",):
+        if p is not None and not self._forecast_at(p.start):
             r = resolve(p.spec, ctx)
             if r:
                 self.state.period = r
@@ -721,8 +796,10 @@ class _Sentence:
         prod = [s.label for s in self.segments if s.id == "product"]
         if any(c.label == "MARKET" for c in self.cues) and (geo or prod):
             self.state.market = " ".join(x for x in (geo[:1] + prod[:1])) + " market"
+        if any(c.label == "MARKET" for c in self.cues) and not self.companies and not self.items:
+            self.state.company, self.state.company_set = None, True
 
-    def _row(self, it: Item, k: int) -> dict | None:
+    def _row(self, it: Item, k: int, level_period: str | None = None) -> dict | None:
         f = it.fig
         change_item = it if it.role == "change" else it.change
         level_item = None if it.role == "change" else it
@@ -732,6 +809,9 @@ class _Sentence:
             metric = self.state.metric
         if metric is None:
             metric = "unknown"
+        if metric == "revenue" and f.kind == "count" or (metric == "revenue" and change_item is not None
+                                                          and change_item.fig.kind == "count"):
+            metric = "shipments"  # "sales ... 30.4 million units" is a sales volume (schema: shipments)
         company, company_text, market = self._company_for(it, metric_m, metric)
         # a percent level with a share-of form: "accounted for 58.8% of revenue"
         if level_item is not None and f.unit == "%" and metric and not _is_ratio_metric(metric):
@@ -741,9 +821,10 @@ class _Sentence:
                 pass
         forecast = self._forecast(f)
         basis = self._basis(change_item, level_item) if change_item is not None else None
-        period, period_text = self._period_for(it, company, forecast, basis)
-        if period is None and self.doc_date_s and metric in self.o.settings.event_metrics:
-            period = self.doc_date_s
+        if self.doc_date_s and metric in self.o.settings.event_metrics:
+            period, period_text = self.doc_date_s, None  # an event of the publication day
+        else:
+            period, period_text = self._period_for(it, company, forecast, basis, level_period)
         segment = self._segment_for(it, metric_m, company, market, metric)
         value = value_text = unit = value_high = None
         qualifier = "exact"

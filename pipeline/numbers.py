@@ -303,6 +303,17 @@ class NumberGrammar:
             return None
         if "number" not in (a.kind, b.kind) and a.kind != b.kind:
             return None
+        if a.kind in ("percent", "pp") and b.kind != a.kind:
+            return None
+        if b.qualifier != "exact":
+            return None  # "Model 3 to about 200,000 yuan"
+        # the two ends of a range are of one magnitude once the shared scale is applied
+        a_plain = a.value / a.scale
+        b_plain = b.value / b.scale
+        if a.scale == 1 and b.scale != 1 and (a_plain > b_plain or a_plain * 100 < b_plain):
+            return None
+        if a.scale == b.scale and a.value * 1000 < b.value:
+            return None
         if self.range_blocker.search(lead_words):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
         # the scale and unit written once are shared by both ends

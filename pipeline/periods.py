@@ -235,13 +235,12 @@ class PeriodContext:
 
     @property
     def this_year(self) -> int | None:
+        """The year "this year" means: the publication year, else the article's latest past year."""
         if self.doc_date:
             return self.doc_date.year
-        if self.in_force:
-            y = _year_of(self.in_force)
-            if y:
-                return y
-        return self.ref_year
+        if self.ref_year:
+            return self.ref_year
+        return _year_of(self.in_force) if self.in_force else None
 
 
 def _year_of(period: str) -> int | None:

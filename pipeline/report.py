@@ -212,8 +212,8 @@ def write_tables(out_dir: Path | str) -> list[Path]:
     ``checks.parquet`` (only when ``checks.jsonl`` exists) have
     :data:`CHECK_FIELDS` first, then any further keys in first-seen order;
     ``claim_ids`` is a list in Parquet and a JSON list in the CSV. Floats are
-    written with Python's shortest round-trip repr, so reading the CSV with
-    ``float_precision="round_trip"`` gives back the exact values.
+    written with Python's shortest round-trip repr, so ``pandas.read_csv``
+    gives back the exact values.
 
     Args:
         out_dir: the output folder holding ``claims.jsonl``.

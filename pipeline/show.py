@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -57,6 +58,13 @@ def _order(claim: Mapping[str, Any]) -> tuple:
             claim["doc_id"], claim["sentence_index"], claim["claim_id"])
 
 
+def _metric(claim: Mapping[str, Any]) -> Text:
+    text = Text(claim.get("metric") or "")
+    if claim.get("segment"):
+        text.append(f" · {claim['segment']}", style="dim")
+    return text
+
+
 def claims_table(out_dir: Path | str, company: str | None = None, metric: str | None = None,
                  inconsistent: bool = False) -> tuple[Table, list[str]]:
     """Build the rich table that ``newsfigures show`` prints.
@@ -69,9 +77,10 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
 
     Returns:
         ``(table, messages)``: the table, one row per claim, a section per
-        (company, period) group with the company and period written on the
-        group's first row; and the messages of the inconsistent checks that
-        name a shown claim.
+        company, the company written on its first row and each period on
+        the first row of its group; the check column lists the failed checks
+        (``✗ kind``) and the number passed (``✓n``); and the messages of the
+        inconsistent checks that name a shown claim.
 
     Raises:
         SchemaError: ``claims.jsonl`` is missing or malformed.
@@ -83,34 +92,39 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
     shown = select_claims(claims, status, company, metric, inconsistent)
 
     table = Table(title=f"{len(shown)} of {len(claims)} claims in {out_dir}", title_justify="left",
-                  header_style="bold", pad_edge=False, expand=False)
-    for name, options in (("company", {"style": "cyan"}), ("period", {"style": "blue"}),
-                          ("metric", {}), ("segment", {"style": "dim"}),
-                          ("value", {"justify": "right"}), ("change", {"justify": "right"}),
-                          ("check", {}), ("where", {"style": "dim", "overflow": "fold"})):
-        table.add_column(name, **options)
+                  header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    columns = (("company", {"style": "cyan", "min_width": 8, "max_width": 24}),
+               ("period", {"style": "blue", "min_width": 7, "no_wrap": True}),
+               ("metric", {"min_width": 9, "max_width": 34}),
+               ("value", {"justify": "right", "min_width": 9}),
+               ("change", {"justify": "right", "min_width": 7}),
+               ("check", {"min_width": 6}),
+               ("where", {"style": "dim", "min_width": 8}))
+    for name, options in columns:
+        table.add_column(name, overflow="fold", **options)
     failed_messages: dict[int, str] = {}
-    group = None
+    group: tuple[str, str] | None = None
     for claim in shown:
         key = (claim.get("company") or MARKET_WIDE, claim.get("period") or "")
-        if group is not None and key[0] != group[0]:
+        new_company = group is None or key[0] != group[0]
+        if group is not None and new_company:
             table.add_section()
-        first = key != group
+        new_period = key != group
         group = key
-        mine = [checks[i] for i in checks_of.get(claim["claim_id"], [])]
+        check = Text()
+        passed = 0
         for i in checks_of.get(claim["claim_id"], []):
             if checks[i].get("status") == STATUS_INCONSISTENT:
                 failed_messages.setdefault(i, f"{checks[i].get('check')}: {checks[i].get('message', '')}")
-        check = Text()
-        for row in mine:
-            bad = row.get("status") == STATUS_INCONSISTENT
-            check.append(("✗ " if bad else "✓ ") + str(row.get("check")) + " ",
-                         style="bold red" if bad else "green")
+                check.append(f"✗ {checks[i].get('check')} ", style="bold red")
+            else:
+                passed += 1
+        if passed:
+            check.append(f"✓{passed}", style="green")
         value = format_value(claim)
         if claim.get("modality") == "forecast":
-            value = f"{value} (forecast)" if value else "(forecast)"
-        table.add_row(key[0] if first else "", key[1] if first else "",
-                      claim.get("metric") or "", claim.get("segment") or "",
-                      value, format_change(claim), check,
+            value = f"{value} (fcst)" if value else "(fcst)"
+        table.add_row(key[0] if new_company else "", key[1] if new_period else "",
+                      _metric(claim), value, format_change(claim), check,
                       f"{claim['doc_id']} s{claim['sentence_index']}")
     return table, list(failed_messages.values())

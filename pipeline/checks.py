@@ -1110,27 +1110,26 @@ def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
         raise
 
 
-def run_checks(claim_paths: Sequence[Path], out_dir: Path, settings: CheckSettings | None = None,
-               force: bool = False) -> CheckSummary:
+def run_checks(claim_paths: Sequence[Path], out_dir: Path,
+               settings: CheckSettings | None = None) -> CheckSummary:
     """Check the claims of one or more ``claims.jsonl`` files and write ``OUT_DIR/checks.jsonl``.
 
     Bad rows (not JSON, not a claim, one claim_id with two contents) are
     skipped and listed in ``CheckSummary.problems`` with file and line; the
-    other rows are still checked.
+    other rows are still checked. ``checks.jsonl`` is derived output: an
+    existing one is replaced (atomically, only once the new one is complete).
 
     Args:
         claim_paths: claims files (schema v1 JSONL).
         out_dir: folder for ``checks.jsonl`` (created if missing).
         settings: tunables; defaults if None.
-        force: replace an existing ``checks.jsonl``.
 
     Returns:
         Counts by check kind and status, the inconsistent rows with their
         sentences, and the input problems.
 
     Raises:
-        UsageError: ``E410`` no claims file given or one does not exist;
-            ``E411`` ``checks.jsonl`` exists and ``force`` is False.
+        UsageError: ``E410`` no claims file given or one does not exist.
     """
     settings = settings or CheckSettings()
     paths = [Path(p) for p in claim_paths]
@@ -1140,8 +1139,6 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path, settings: CheckSettin
         if not path.is_file():
             raise UsageError("E410", "claims file not found", str(path))
     out_path = Path(out_dir) / CHECKS_FILE
-    if out_path.exists() and not force:
-        raise UsageError("E411", "already exists; use --force to replace it", str(out_path))
     problems: list[InputProblem] = []
     seen: dict[str, Claim] = {}
     duplicates = 0

@@ -73,6 +73,7 @@ class Item:
     direction: str | None = None
     multiplier: float | None = None
     text: str = ""
+    direction_src: str = ""
 
 
 @dataclass
@@ -87,6 +88,7 @@ class ArticleState:
     source: str | None = None
     fiscal: bool = False
     market: str | None = None
+    forecast_period: str | None = None
 
 
 @dataclass
@@ -138,6 +140,10 @@ class ClaimBuilder:
         cues = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("cues", [])]
         ref_year = self._ref_year(norm, periods, cues, doc_date)
         state = ArticleState()
+        # before any company is named, the article's most-named company is in force
+        names = [c.id for c in companies if c.label == "COMPANY"]
+        if names:
+            state.company = max(dict.fromkeys(names), key=names.count)
         rows: list[dict] = []
         for si, sent in enumerate(doc.sents):
             s0, s1 = sent.start_char, sent.end_char
@@ -289,6 +295,7 @@ class _Sentence:
         f = it.fig
         cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
         if cut and not self._amount_is_level_after_cut(cut[-1], f):
+            it.direction_src = "cut"
             return "change"
         if _TO_BEFORE.search(lead):
             return "level"
@@ -396,7 +403,7 @@ class _Sentence:
                     break
                 if self.clause(cand.fig.start) != self.clause(it.fig.start):
                     break
-                if cand.change is None and self._compatible(it, cand):
+                if cand.change is None and self._compatible(it, cand) and "cut" not in it.direction_src:
                     self._attach(it, cand)
                 break
             nxt_prior = items[i + 1] if i + 1 < len(items) else None
@@ -525,12 +532,13 @@ class _Sentence:
         company_m = cand[-1] if cand else None
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
-        market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start]
+        market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
+                  and not regex.search(r"(?i)(?:\bits|\btheir|'s)\s+$", self.norm[max(self.s0, x.start - 8):x.start])]
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
         if market and metric != "market share" and (company_m is None or self.clause(company_m.start) != c or market[-1].start > company_m.end):
             return None, None, True
-        if company_m is None:
+        if company_m is None and not self.state.company_set:
             after = [m for m in self.companies if m.start >= f.end and self.clause(m.start) == c]
             if after and not regex.search(r"\b(?:from|than|over)\s*$", self.norm[self.s0:after[0].start]):
                 company_m = after[0]
@@ -547,6 +555,9 @@ class _Sentence:
     _GAP_AFTER = regex.compile(
         r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across)\s+(?:the\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?", regex.I)
     _SUBJECT = regex.compile(r"^\W*(?:(?:the|its|their|[A-Z][\w.&-]*(?:'s|')|in|specific\s+to|and)\s+)*$", regex.I)
+
+    def _owns_company(self, seg: Mention) -> bool:
+        return any(0 <= c.start - seg.end <= 4 for c in self.companies)
 
     def _segments_of_metric(self, metric_m: Mention) -> list[Mention]:
         """Segment words in the metric's noun phrase: "smartphone revenue", "MAU of QQ"."""
@@ -577,7 +588,7 @@ class _Sentence:
         if not found and (metric_m is None or metric_m.start > f.start or _is_ratio_metric(metric)):
             # the sentence's subject names the segment: "Internet services grew 11.4 per cent",
             # "The mobile phone business ... accounted for 58.8% of revenue"
-            lead = [x for x in self.segments if x.end <= f.start]
+            lead = [x for x in self.segments if x.end <= f.start and not self._owns_company(x)]
             if lead and (self._SUBJECT.match(self.norm[self.s0:lead[0].start]) or _is_ratio_metric(metric)):
                 found.append(lead[0])
         elif not found and metric_m is not None:
@@ -605,7 +616,7 @@ class _Sentence:
             if not segs:
                 return self.state.market if (metric in ("market share", "shipments") or market) else None
             if market or metric == "market share" or "market" in self.lower[self.s0:self.s1]:
-                g = geo[0] if geo else None
+                g = geo[0] if geo else self._market_geo()
                 p = prod[0] if prod else None
                 if g and not p and self.state.market and self.state.market.startswith(g):
                     return self.state.market
@@ -615,6 +626,17 @@ class _Sentence:
         if not segs:
             return None
         return " ".join(segs[:2])
+
+    def _market_geo(self) -> str | None:
+        """A geography the sentence names as the market: "the mainland China market", "In India, ..."."""
+        for x in self.segments:
+            if x.id != "geography":
+                continue
+            if regex.match(r"(?i)\s*(?:'s\s+)?(?:\w+\s+){0,2}?market\b", self.norm[x.end:x.end + 30]):
+                return x.label
+            if regex.fullmatch(r"(?i)\W*in\s+", self.norm[self.s0:x.start]) and self.norm[x.end:x.end + 1] == ",":
+                return x.label
+        return None
 
     def _geos(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {
@@ -665,7 +687,9 @@ class _Sentence:
         if own is not None:
             return resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
-        usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound]
+        usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
+                  and (not p.is_prior or not regex.match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
+                                                          self.norm[p.start:p.end]))]
         prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
         lo = max(prev_figs) if prev_figs else self.s0
         before = [p for p in usable if lo <= p.start and p.end <= f.start]
@@ -676,6 +700,8 @@ class _Sentence:
         main_mention = self.main_mention()
         if main_mention is not None:
             return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
+        if forecast and self.state.forecast_period:
+            return self.state.forecast_period, None
         if self.o.settings.carry_period and self.state.period:
             return self.state.period, None
         return None, None
@@ -787,9 +813,13 @@ class _Sentence:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
         ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False)
         p = self.main_mention()
-        if p is not None and not self._forecast_at(p.start):
-            r = resolve(p.spec, ctx)
+        if p is not None and self._forecast_at(p.start):
+            r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
             if r:
+                self.state.forecast_period = r
+        elif p is not None and (self.items or self.state.period is None):
+            r = resolve(p.spec, ctx)
+            if r and not _earlier(r, self.state.period):
                 self.state.period = r
         # the market named in this sentence ("the global smartphone market") stays in force
         geo = [s.label for s in self.segments if s.id == "geography"]
@@ -809,8 +839,8 @@ class _Sentence:
             metric = self.state.metric
         if metric is None:
             metric = "unknown"
-        if metric == "revenue" and f.kind == "count" or (metric == "revenue" and change_item is not None
-                                                          and change_item.fig.kind == "count"):
+        if metric == "revenue" and (f.kind in ("count", "number") or (
+                change_item is not None and change_item.fig.kind in ("count", "number"))):
             metric = "shipments"  # "sales ... 30.4 million units" is a sales volume (schema: shipments)
         company, company_text, market = self._company_for(it, metric_m, metric)
         # a percent level with a share-of form: "accounted for 58.8% of revenue"
@@ -880,6 +910,30 @@ class _Sentence:
             source=self._source() or (self.state.source if company is None else None),
         )
         return claim.to_dict()
+
+
+def _period_key(period: str) -> tuple[int, int] | None:
+    """(year, month at the period's end) for comparing normalised periods; None if not comparable."""
+    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
+    if not m:
+        return None
+    fy, year, kind, num, month = m.groups()
+    year = int(year)
+    if kind == "Q":
+        return year, int(num) * 3
+    if kind == "H":
+        return year, int(num) * 6
+    if month:
+        return year, int(month)
+    return year, 12
+
+
+def _earlier(new: str, current: str | None) -> bool:
+    """Whether ``new`` is an earlier period than ``current`` of the same kind (FY or calendar)."""
+    if not current or new.startswith("FY") != current.startswith("FY"):
+        return False
+    a, b = _period_key(new), _period_key(current)
+    return a is not None and b is not None and a < b
 
 
 def _dir_label(label: str) -> str:

@@ -92,5 +92,25 @@ def evaluate(gold_path: Path, pred_path: Path, json_path: Path | None, doc_prefi
             Path(json_path).write_text(data + "\n", encoding="utf-8")
 
 
+@main.command()
+@click.argument("claims", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder for checks.jsonl (created if missing; an older checks.jsonl is replaced).")
+def check(claims: tuple[Path, ...], out_dir: Path) -> None:
+    """Check the figures of CLAIMS.jsonl files against each other and write OUT/checks.jsonl.
+
+    Prints the checks run by kind and status, then each inconsistent one
+    with its article and sentences.
+    """
+    from .checks import format_summary, run_checks
+
+    try:
+        summary = run_checks(list(claims), out_dir)
+    except FiguresError as exc:
+        _fail(exc)
+    click.echo(format_summary(summary))
+
+
 if __name__ == "__main__":
     main()

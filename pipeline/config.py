@@ -29,7 +29,7 @@ class Settings:
     ner_model: str = ""
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
     max_chars: int = 2_000_000
-    dateline_chars: int = 300
+    dateline_chars: int = 600
     claims: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,5 +64,5 @@ def load_settings(path: Path | None = None) -> Settings:
         lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
         n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
-        dateline_chars=int(r.get("dateline_chars", 300)), claims=dict(data.get("claims", {})),
+        dateline_chars=int(r.get("dateline_chars", 600)), claims=dict(data.get("claims", {})),
     )

@@ -324,6 +324,9 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
     publication date (the next one for a forecast).
     """
     fiscal = spec.fiscal and ctx.fiscal_end_month is not None and ctx.fiscal_end_month != 12
+    if (spec.kind == "Q" and spec.year is None and spec.year_rel is None and ctx.in_force
+            and ctx.in_force.startswith("FY") and ctx.fiscal_end_month not in (None, 12)):
+        fiscal = True  # "the first quarter" in an article that reports fiscal quarters
     this_year = ctx.this_year
     year = spec.year
     if year is None and spec.year_rel:

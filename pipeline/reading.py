@@ -74,7 +74,7 @@ def list_files(root: Path) -> list[Path]:
 
 def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
                   default_date: str | None = None, max_chars: int = 2_000_000,
-                  dateline_chars: int = 300) -> Iterator[Article | ArticleFailure | Skipped]:
+                  dateline_chars: int = 600) -> Iterator[Article | ArticleFailure | Skipped]:
     """Yield every article under ``root`` (a folder, read recursively, or one file).
 
     Args:

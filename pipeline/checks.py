@@ -36,14 +36,14 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import jsonlines
 
 from .claim import Claim
-from .errors import FiguresError, LexiconError, SchemaError, UsageError
+from .errors import LexiconError, SchemaError, UsageError
 
 CHECK_KINDS: tuple[str, ...] = (
     "share_of_total", "segment_sum", "change_vs_prior",
@@ -803,8 +803,12 @@ def _group_order(item: tuple[tuple[Any, ...], list[_Fig]]) -> tuple[Any, ...]:
 
 
 def _level_of(fig: _Fig, index: _Index) -> _Fig | None:
-    """Return the claim holding the level a change is about: the claim itself, or a
-    claim with a value and the same key in the same sentence (a second change)."""
+    """Return the claim holding the level a change is about.
+
+    That is the claim itself, or for a change-only claim (a figure's second
+    change) the nearest preceding claim of its sentence with a value and the
+    same key.
+    """
     if fig.value is not None:
         return fig if fig.value.bounded else None
     same = [f for f in index.by_sentence[fig.place]
@@ -961,8 +965,8 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
     consistent, expected, tolerance = verdict
     unit = fig.claim.unit
     message = (f"{_label(fig)} from {_amount(prior.value.mid, unit)}{_period(prior)} to "
-               f"{_amount(fig.value.mid, unit)}{_period(fig)} is a change of {_change_text(difference.mid, unit)}; "
-               f"stated direction {direction}: "
+               f"{_amount(fig.value.mid, unit)}{_period(fig)} is a change of "
+               f"{_change_text(difference.mid, unit)}; stated direction {direction}: "
                + ("consistent" if consistent else "inconsistent: the values move the other way"))
     return _row("direction_sign", consistent, [fig, prior], expected, difference.mid, tolerance, message)
 
@@ -1084,7 +1088,7 @@ def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int
                 except SchemaError as err:
                     problems.append(InputProblem(str(path), line_number, err.code, err.reason))
     except UnicodeDecodeError as err:
-        problems.append(InputProblem(str(path), line_number + 1 or None, "E212", f"not UTF-8 text: {err.reason}"))
+        problems.append(InputProblem(str(path), line_number + 1, "E212", f"not UTF-8 text: {err.reason}"))
     except OSError as err:
         problems.append(InputProblem(str(path), None, "E212", f"cannot read: {err.strerror or err}"))
 

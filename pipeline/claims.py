@@ -698,7 +698,8 @@ class _Sentence:
         if before:
             return resolve(before[-1].spec, ctx), self.text[before[-1].start:before[-1].end]
         main_mention = self.main_mention()
-        if main_mention is not None:
+        if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
+                                         == self.comma_clause(f.start) or not forecast):
             return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
         if forecast and self.state.forecast_period:
             return self.state.forecast_period, None

@@ -32,6 +32,9 @@ COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 _ORD = r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)"
+REPORTING_LAG = dt.timedelta(days=60)
+"""Results of a quarter are published within about two months of its end (SEC 10-Q: 40-45 days)."""
+
 _YEAR_REF = r"(?:(?:19|20)\d\d|this year|last year|the (?:previous|prior|current) year|the year)"
 
 
@@ -153,7 +156,7 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
         y, _ = _year(g.get("year"))
-        return PeriodSpec("MQ", month=_month(g["month"]), year=y)
+        return PeriodSpec("MQ", month=_month(g["month"]), year=y, rel="ended")
     if name == "month_span":
         y, _ = _year(g.get("year"))
         return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
@@ -282,7 +285,7 @@ def _last_before(date: dt.date, q: int, end_month: int | None, forecast: bool) -
         y, m = quarter_end(fy, q, end_month)
         end = dt.date(y, m, 28)
         if forecast:
-            if end >= date.replace(day=1) and (best is None or fy < best):
+            if end >= date - REPORTING_LAG and (best is None or fy < best):
                 best = fy
         elif end < date and (best is None or fy > best):
             best = fy
@@ -371,8 +374,10 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 # the next one for a forecast, else the last one ended
                 candidates = [ref.year - 1, ref.year, ref.year + 1]
                 ends = [dt.date(y, spec.month, 28) for y in candidates]
-                if ctx.forecast:
-                    year = next(y for y, e in zip(candidates, ends) if e >= ref.replace(day=1))
+                if ctx.forecast and spec.rel != "ended":
+                    # a forecast is about a quarter not yet reported: one ending after
+                    # the reporting lag before publication
+                    year = next(y for y, e in zip(candidates, ends) if e >= ref - REPORTING_LAG)
                 else:
                     year = max(y for y, e in zip(candidates, ends) if e <= ref)
         if end_month and end_month != 12:

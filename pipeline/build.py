@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_suffix_regex
 
 from . import factories  # noqa: F401  (registers the figures_* factories)
 from .config import Settings
@@ -20,6 +21,10 @@ def make_nlp(settings: Settings | None = None) -> Language:
     """
     settings = settings or Settings()
     nlp = spacy.blank(settings.lang)
+    # a sentence-final period after mixed-case or slashed abbreviations ("YoY.", "Y/Y.")
+    # is punctuation, so the cue matchers see "YoY"
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("figures_line_breaks")

@@ -196,6 +196,7 @@ class _Sentence:
         self.commas = [m.start() + s0 for m in _COMMA_BREAK.finditer(norm[s0:s1])]
         self.items = [Item(f, text=text[f.start:f.end]) for f in self._keep(figures)]
         self.items += self._multiplier_items()
+        self.items += self._flat_items()
         self.items.sort(key=lambda it: it.fig.start)
 
     # -- helpers -------------------------------------------------------------
@@ -240,6 +241,23 @@ class _Sentence:
                          num_start=c.start, flags=frozenset({"multiplier"}))
             it = Item(fig, role="change", text=self.text[c.start:c.end], multiplier=value)
             it.direction = "increase" if value > 0 else "decrease"
+            items.append(it)
+        return items
+
+    def _flat_items(self) -> list[Item]:
+        """"Revenue in Q1 2018 was flat": a zero change stated without a figure."""
+        items = []
+        for c in self.cues:
+            if c.label != "FLAT" or any(self.clause(x.fig.start) == self.clause(c.start) for x in self.items):
+                continue
+            if not regex.search(r"(?i)\b(?:was|were|is|are|remained|stayed|held|came\s+in|broadly|roughly|largely)\s+$",
+                                self.norm[max(self.s0, c.start - 20):c.start]):
+                continue
+            if not any(m.end <= c.start and self.clause(m.start) == self.clause(c.start) for m in self.metrics):
+                continue
+            fig = Figure(c.start, c.end, Decimal(0), "%", "percent", num_start=c.start, flags=frozenset({"flat"}))
+            it = Item(fig, role="change", text=self.text[c.start:c.end], direction="flat")
+            it.multiplier = 0.0
             items.append(it)
         return items
 
@@ -733,7 +751,9 @@ class _Sentence:
         first = min(f.start, level.fig.start if level else f.start)
         prev = [x.fig.end for x in self.items if x.fig.end <= first]
         lo = max(prev + [self.clause_start(first)])
-        found = [c for c in self.cues if lo <= c.start < first and c.label in ("YOY", "QOQ", "MOM")]
+        # before the claim's first figure, or between its level and its change
+        found = [c for c in self.cues if lo <= c.start < last and c.label in ("YOY", "QOQ", "MOM")
+                 and not (f.start <= c.start < f.end)]
         if found:
             return found[-1].label.lower()
         return None
@@ -748,7 +768,8 @@ class _Sentence:
         for c in self.cues:
             if c.label == "FORECAST" and c.end <= f.start and self.comma_clause(c.start) == cc:
                 return True
-            if c.label == "FORECAST_AFTER" and f.end <= c.start <= f.end + 12:
+            if c.label == "FORECAST_AFTER" and f.end <= c.start <= f.end + 12 and not any(
+                    f.end <= x.fig.start < c.start for x in self.items):
                 return True
         return False
 

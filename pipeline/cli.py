@@ -112,5 +112,53 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     click.echo(format_summary(summary))
 
 
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--articles", "articles_path", default=None, type=click.Path(exists=True, path_type=Path),
+              help="The ARTICLES given to extract; their text confirms each claim's offsets.")
+@click.option("--charts/--no-charts", default=True, show_default=True,
+              help="Draw the per-company charts (the slowest part on large outputs).")
+def report(out_dir: Path, articles_path: Path | None, charts: bool) -> None:
+    """Write OUT_DIR/report.html and the claims and checks tables (CSV, Parquet).
+
+    OUT_DIR is an output folder of `extract` (claims.jsonl, and checks.jsonl
+    when checks were run). The report is one self-contained HTML file.
+    """
+    import time
+
+    from .report import build_report, read_article_texts, write_tables
+
+    began = time.perf_counter()
+    try:
+        texts = read_article_texts(articles_path) if articles_path is not None else None
+        paths = [*write_tables(out_dir), build_report(out_dir, texts, charts=charts)]
+    except FiguresError as exc:
+        _fail(exc)
+    for path in paths:
+        click.echo(f"wrote {path}")
+    click.echo(f"report built in {time.perf_counter() - began:.2f} s")
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--company", default=None, help="Only this company (case-insensitive; '(market-wide)' for none).")
+@click.option("--metric", default=None, help="Only this canonical metric, e.g. 'revenue'.")
+@click.option("--inconsistent", is_flag=True, help="Only claims that an inconsistent check names.")
+def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: bool) -> None:
+    """Print the claims of OUT_DIR as a table, one row per claim, grouped by company and period."""
+    from rich.console import Console
+
+    from .show import claims_table
+
+    try:
+        table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent)
+    except FiguresError as exc:
+        _fail(exc)
+    console = Console()
+    console.print(table)
+    for message in failed:
+        console.print(f"[bold red]✗[/] {message}", highlight=False)
+
+
 if __name__ == "__main__":
     main()

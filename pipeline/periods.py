@@ -202,15 +202,13 @@ def find_periods(text: str) -> list[PeriodMention]:
             spec = _spec(name, m)
             if spec is not None:
                 found.append(PeriodMention(m.start(), m.end(), spec))
-    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    # the longest of overlapping matches wins ("October 2023" over "for October")
+    found.sort(key=lambda p: (-(p.end - p.start), p.start))
     out: list[PeriodMention] = []
     for p in found:
-        if out and p.start < out[-1].end:
-            if p.end - p.start > out[-1].end - out[-1].start and p.start == out[-1].start:
-                out[-1] = p
-            continue
-        out.append(p)
-    return out
+        if not any(p.start < q.end and q.start < p.end for q in out):
+            out.append(p)
+    return sorted(out, key=lambda p: p.start)
 
 
 # -- resolution ------------------------------------------------------------

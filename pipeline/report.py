@@ -166,6 +166,23 @@ def read_errors(out_dir: Path | str) -> list[dict[str, Any]]:
     return [row for _, row in _read_jsonl(path)]
 
 
+def read_article_texts(articles: Path | str) -> dict[str, str]:
+    """Read the article texts that the claims' offsets point into.
+
+    Args:
+        articles: the folder (or file) that was given to ``extract``, so
+            that ``doc_id`` values match.
+
+    Returns:
+        ``{doc_id: text}`` for every article that could be read (failures
+        and skipped files are left out; the report then confirms those
+        offsets from the sentences alone).
+    """
+    from .reading import Article, iter_articles
+
+    return {a.doc_id: a.text for a in iter_articles(Path(articles)) if isinstance(a, Article)}
+
+
 def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
     with path.open(encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):

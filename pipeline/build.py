@@ -9,7 +9,7 @@ from . import factories  # noqa: F401  (registers the figures_* factories)
 from .config import Settings
 
 PIPE_NAMES = ("sentencizer", "figures_line_breaks", "figures_numbers", "figures_periods",
-              "figures_companies", "figures_metrics", "figures_cues", "figures_claims")
+              "figures_metrics", "figures_companies", "figures_cues", "figures_claims")
 
 
 def make_nlp(settings: Settings | None = None) -> Language:
@@ -17,7 +17,7 @@ def make_nlp(settings: Settings | None = None) -> Language:
 
     No statistical model is loaded and nothing is downloaded. Order:
     ``sentencizer -> figures_line_breaks -> figures_numbers -> figures_periods
-    -> figures_companies -> figures_metrics -> figures_cues -> figures_claims``.
+    -> figures_metrics -> figures_companies -> figures_cues -> figures_claims``.
     """
     settings = settings or Settings()
     nlp = spacy.blank(settings.lang)
@@ -30,8 +30,8 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_line_breaks")
     nlp.add_pipe("figures_numbers", config={"models_dir": models})
     nlp.add_pipe("figures_periods")
-    nlp.add_pipe("figures_companies", config={"models_dir": models})
     nlp.add_pipe("figures_metrics", config={"models_dir": models})
+    nlp.add_pipe("figures_companies", config={"models_dir": models})
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp

@@ -31,7 +31,7 @@ from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
 _CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
-_FROM_BEFORE = regex.compile(r"\bfrom\s*$", regex.I)
+_FROM_BEFORE = regex.compile(r"\b(?:from|compared\s+(?:with|to)|against|versus)\s*$", regex.I)
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
@@ -439,7 +439,7 @@ class _Sentence:
         """Blank basis words, asides and period mentions between two figures."""
         for p in self.periods:
             s = s.replace(self.norm[p.start:p.end], " ")
-        return regex.sub(r"(?i)\b(?:year-on-year|year-over-year|yoy|y/y|sequentially|quarter-on-quarter|"
+        return regex.sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
                          r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
                          r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for)\b|\([^()]*\)", " ", s)
 
@@ -472,7 +472,9 @@ class _Sentence:
         lead = self.norm[prev_fig_end:f.start]
         cues = [c for c in self.cues if prev_fig_end <= c.start and c.end <= f.start and c.label in ("INCREASE", "DECREASE", "FLAT")]
         if not cues:
-            after = [c for c in self.cues if f.end <= c.start <= f.end + 25 and c.label == "FLAT"]
+            nxt = min([x.fig.start for x in self.items if x.fig.start > f.end] + [self.s1])
+            after = [c for c in self.cues if f.end <= c.start < nxt and c.label == "FLAT"
+                     and self.clause(c.start) == self.clause(f.start)]
             return "flat" if after else None
         last = cues[-1]
         if last.label == "FLAT":
@@ -714,7 +716,12 @@ class _Sentence:
         if not before:
             before = [p for p in usable if p.end <= f.start and self.clause(p.start) == c]
         if before:
-            return resolve(before[-1].spec, ctx), self.text[before[-1].start:before[-1].end]
+            pick = before[-1]
+            # "For the September quarter, the first of fiscal 2024, ...": the quarter, not its year
+            finer = [p for p in before[:-1] if p.spec.kind in ("Q", "MQ", "H", "M", "SPAN")]
+            if pick.spec.kind == "Y" and pick.spec.year and finer and self.clause(finer[-1].start) == self.clause(pick.start):
+                pick = finer[-1]
+            return resolve(pick.spec, ctx), self.text[pick.start:pick.end]
         main_mention = self.main_mention()
         if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
                                          == self.comma_clause(f.start) or not forecast):

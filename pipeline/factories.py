@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .claims import ClaimBuilder, ClaimSettings
-from .lexicons import (MODELS_DIR, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
+from .lexicons import (MODELS_DIR, CompanyRules, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
                        load_metrics, load_segments)
 from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer
 from .numbers import FigureRecognizer
@@ -50,7 +50,7 @@ def make_periods(nlp: Language, name: str) -> PeriodRecognizer:
 @Language.factory("figures_companies", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})
 def make_companies(nlp: Language, name: str, models_dir: str) -> CompanyRecognizer:
     """Companies and sources (``models/companies.jsonl``, ``models/sources.jsonl``)."""
-    return CompanyRecognizer(nlp, load_entities(Path(models_dir)))
+    return CompanyRecognizer(nlp, load_entities(Path(models_dir)), CompanyRules.load(Path(models_dir)))
 
 
 @Language.factory("figures_metrics", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})

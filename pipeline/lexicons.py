@@ -118,6 +118,26 @@ def load_entities(models_dir: Path = MODELS_DIR) -> list[Entity]:
 
 
 @dataclass(frozen=True)
+class CompanyRules:
+    """Rules that propose companies missing from the lexicon (``models/company_rules.toml``)."""
+
+    industry_words: list[str]
+    legal_suffixes: list[str]
+    business_verbs: list[str]
+    firm_nouns: list[str]
+    stop_words: list[str]
+
+    @classmethod
+    def load(cls, models_dir: Path = MODELS_DIR) -> "CompanyRules":
+        path = models_dir / "company_rules.toml"
+        data = read_toml(path, set(cls.__dataclass_fields__))
+        missing = set(cls.__dataclass_fields__) - set(data)
+        if missing:
+            raise LexiconError("E302", f"missing key(s) {sorted(missing)}", str(path))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
 class MetricEntry:
     """One metric surface form (``models/metrics.jsonl``)."""
 
@@ -168,6 +188,7 @@ class Cues:
     increase: list[str] = field(default_factory=list)
     decrease: list[str] = field(default_factory=list)
     flat: list[str] = field(default_factory=list)
+    not_direction: list[str] = field(default_factory=list)
     cut_verbs: list[str] = field(default_factory=list)
     yoy: list[str] = field(default_factory=list)
     qoq: list[str] = field(default_factory=list)

@@ -20,17 +20,90 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .lexicons import Cues, Entity, MetricEntry, SegmentEntry
+import regex
+
+from .lexicons import CompanyRules, Cues, Entity, MetricEntry, SegmentEntry
 
 
 def _longest(spans: list[Span]) -> list[Span]:
     return sorted(filter_spans(spans), key=lambda s: s.start)
 
 
-class CompanyRecognizer:
-    """Find company and source names from ``models/companies.jsonl`` / ``sources.jsonl``."""
+_MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December"}
 
-    def __init__(self, nlp: Language, entities: list[Entity]) -> None:
+
+class CompanyGuesser:
+    """Propose companies the lexicon does not know, from how the text names them.
+
+    A run of up to four capitalised words is a company when it ends in an
+    industry word (``Kestrel Semiconductor``), is followed by a legal suffix
+    (``Calder Software plc``), is the subject of a business verb (``Paysetu
+    has raised``), owns a metric (``Lumenra's revenue``) or is introduced as a
+    firm (``Paysetu, a payments startup``). Every later mention of the name,
+    or of its first word, is then a mention of that company. Rules are data
+    (``models/company_rules.toml``).
+    """
+
+    def __init__(self, rules: CompanyRules, known: set[str]) -> None:
+        self.rules = rules
+        self.stop = set(rules.stop_words) | _MONTH_NAMES
+        self.known = known
+        word = r"[A-Z][A-Za-z0-9&-]*(?:\.[a-z]{2,4})?"
+        self.name = regex.compile(rf"(?<![\w.'-]){word}(?:[ ](?:{word}))*" )
+        alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+        self.industry = set(rules.industry_words)
+        self.legal = regex.compile(rf"^[ ,]+(?:{alt(rules.legal_suffixes)})(?![\w])")
+        self.verb = regex.compile(rf"^[ ]+(?:{alt(rules.business_verbs)})\b")
+        self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
+        self.poss = regex.compile(r"^['’]s\b")
+
+    def guess(self, text: str, metric_starts: list[int],
+              blocked: list[tuple[int, int]] = ()) -> dict[str, list[tuple[int, int]]]:
+        """Map canonical name -> [(start, end)] of its mentions in ``text``.
+
+        ``blocked`` spans (metrics, segments, known names) are never part of a guess.
+        """
+        names: dict[str, str] = {}
+        lower_words = set(regex.findall(r"(?<![\w-])[a-z][a-z-]+", text))
+        for m in self.name.finditer(text):
+            words = m.group().split(" ")
+            # leading function words, "Shenzhen-based" and words the article also writes
+            # in lower case ("Phones", "Vendors") are not part of a name
+            while words and (words[0] in self.stop or words[0].endswith("-based")
+                             or words[0].lower() in lower_words):
+                words = words[1:]
+            if any(regex.search(r"-(?:based|listed|headquartered|focused|born|owned|backed)$", w) for w in words):
+                continue
+            if not words or len(words) > 4 or any(w in self.known for w in words):
+                continue
+            if any(m.start() < y and x < m.end() for x, y in blocked):
+                continue
+            end = m.end()
+            after = text[end:end + 60]
+            ok = (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
+                or bool(self.verb.match(after)) or bool(self.appos.match(after)) \
+                or (self.poss.match(after) is not None and any(end < p <= end + 30 for p in metric_starts))
+            if not ok or words[0] in self.industry or len(words[0]) < 3:
+                continue
+            name = " ".join(words)
+            first = words[0]
+            if len(name) > len(names.get(first, "")):
+                names[first] = name
+        out: dict[str, list[tuple[int, int]]] = {}
+        for first, name in names.items():
+            pat = regex.compile(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
+            out[name] = [(x.start(), x.end()) for x in pat.finditer(text)]
+        return out
+
+
+class CompanyRecognizer:
+    """Find company and source names from ``models/companies.jsonl`` / ``sources.jsonl``.
+
+    Runs after ``figures_metrics`` (the guesser reads the metric spans).
+    """
+
+    def __init__(self, nlp: Language, entities: list[Entity], rules: CompanyRules | None = None) -> None:
         self.case = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.nocase = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.fiscal: dict[str, str | None] = {}
@@ -39,6 +112,8 @@ class CompanyRecognizer:
             matcher = self.case if ent.case_sensitive else self.nocase
             matcher.add(label, [nlp.make_doc(a) for a in ent.aliases])
             self.fiscal[ent.name] = ent.fiscal_calendar
+        known = {w for ent in entities for a in ent.aliases for w in a.split()}
+        self.guesser = CompanyGuesser(rules, known) if rules is not None else None
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -46,6 +121,18 @@ class CompanyRecognizer:
             for match_id, start, end in matcher(doc):
                 kind, name = doc.vocab.strings[match_id].split("|", 1)
                 spans.append(Span(doc, start, end, label=kind, span_id=name))
+        if self.guesser is not None:
+            taken = [(s.start_char, s.end_char) for s in spans]
+            blocked = taken + [(s.start_char, s.end_char) for s in doc.spans.get("segments", [])]
+            metric_spans = [(s.start_char, s.end_char) for s in doc.spans.get("metrics", [])]
+            metric_starts = [a for a, _ in metric_spans]
+            for name, places in self.guesser.guess(doc.text, metric_starts, blocked + metric_spans).items():
+                for a, b in places:
+                    if any(a < y and x < b for x, y in blocked):
+                        continue
+                    span = doc.char_span(a, b, label="COMPANY", alignment_mode="expand")
+                    if span is not None:
+                        spans.append(Span(doc, span.start, span.end, label="COMPANY", span_id=name))
         doc.spans["companies"] = _longest(spans)
         return doc
 
@@ -83,7 +170,8 @@ class CueRecognizer:
 
     GROUPS = {"INCREASE": "increase", "DECREASE": "decrease", "FLAT": "flat", "CUT": "cut_verbs",
               "YOY": "yoy", "QOQ": "qoq", "MOM": "mom", "FORECAST": "forecast",
-              "FORECAST_AFTER": "forecast_after", "MARKET": "market_words"}
+              "FORECAST_AFTER": "forecast_after", "MARKET": "market_words",
+              "NOT_DIRECTION": "not_direction"}
 
     def __init__(self, nlp: Language, cues: Cues) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -100,6 +188,12 @@ class CueRecognizer:
                 Span(doc, start, end, label=label, span_id=doc[start:end].text.lower()))
         # one cue may carry two labels ("cut" is DECREASE and CUT): keep both,
         # longest within each label
+        # "made up 53 per cent" states no rise: drop direction cues inside such phrases
+        blockers = by_label.pop("NOT_DIRECTION", [])
+        for label in ("INCREASE", "DECREASE"):
+            if label in by_label:
+                by_label[label] = [s for s in by_label[label]
+                                   if not any(b.start <= s.start and s.end <= b.end for b in blockers)]
         spans = [s for group in by_label.values() for s in _longest(group)]
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start, s.end))
         return doc

@@ -100,12 +100,15 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("q_fy_first", r"\b(?:FY|fiscal\s+(?:year\s+)?)'?(?P<year>\d{4}|\d{2})\s*(?:-\s*)?Q(?P<q>[1-4])\b"),
     ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
     ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
-                rf"(?:\s+(?:of\s+|in\s+)?(?:(?P<fy3>fiscal(?:\s+year)?)\s+)?(?P<year>{_YEAR_REF}))?"),
+                rf"(?:\s+(?:of\s+|in\s+)?(?:(?:its|the|the\s+company's)\s+)?(?:(?P<fy3>fiscal(?:\s+year)?|financial\s+year)\s+)?(?P<year>{_YEAR_REF}))?"),
     ("q_bare", r"(?<![\w-])Q(?P<q>[1-4])(?![\w-])"),
     ("half_words", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<fy>fiscal)\s+)?(?P<year>{_YEAR_REF}))?"),
-    ("half_code", r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)\s*(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)?\b"),
+    ("half_code", r"(?<![\w-])(?:H(?P<h>[12])(?!\d)(?:\s+(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d))?|(?P<h2>[12])H\s*(?P<fy2>FY)?'?(?P<year2>(?:19|20)\d\d|\d\d)?)(?![\w-])"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"),
-    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?end(?:ed|ing)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
+    ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+|\d{{1,2}}\s+(?P<month2>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\b"),
+    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|(?:by\s+)?the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
+    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\bfrom\s+(?P<month>{_MONTH})\s+(?:to|through)\s+(?P<month2>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
     ("fiscal_year", r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
@@ -150,8 +153,18 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("H", year=y, year_rel=rel, number=1 if g["ord"].lower() in ("first", "1st") else 2,
                           fiscal=bool(g["fy"]))
     if name == "half_code":
+        y, _ = _year(g["year"] or g["year2"])
+        return PeriodSpec("H", year=y, number=int(g["h"] or g["h2"]), fiscal=bool(g["fy"] or g["fy2"]))
+    if name == "year_to":
         y, _ = _year(g["year"])
-        return PeriodSpec("H", year=y, number=int(g["h"] or g["h2"]), fiscal=bool(g["fy"]))
+        month = _month(g["month"])
+        return PeriodSpec("Y", year=y, fiscal=month != 12)
+    if name == "as_of":
+        y, _ = _year(g["year"])
+        month = g.get("month") or g.get("month2")
+        return PeriodSpec("M", year=y, month=_month(month) if month else 12)
+    if name == "full_year":
+        return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
@@ -413,6 +426,11 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
 
 
 def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None) -> str | None:
+    if rel == "full_year":
+        if ctx.in_force and _year_of(ctx.in_force):
+            y = _year_of(ctx.in_force)
+            return f"FY{y}" if ctx.in_force.startswith("FY") else str(y)
+        return str(this_year) if this_year else None
     if rel == "this_year":
         return str(this_year) if this_year else None
     if rel == "last_year":

@@ -117,7 +117,8 @@ def read_claims(out_dir: Path | str) -> list[dict[str, Any]]:
     rows = []
     for line_no, row in _read_jsonl(path):
         try:
-            rows.append(Claim.from_dict(row).to_dict())
+            claim = Claim.from_dict(row)
+            rows.append({name: getattr(claim, name) for name in FIELD_NAMES})
         except (SchemaError, TypeError) as err:
             reason = err.reason if isinstance(err, SchemaError) else str(err)
             raise SchemaError("E252", f"line {line_no}: {reason}", str(path)) from err
@@ -322,13 +323,27 @@ def find_all(text: str, needle: str, ignore_case: bool = False) -> list[int]:
     """
     if not needle:
         return []
-    pattern = re.escape(needle)
-    if needle[0].isalnum():
-        pattern = r"(?<!\w)" + pattern
-    if needle[-1].isalnum():
-        pattern += r"(?!\w)"
-    flags = re.IGNORECASE if ignore_case else 0
-    return [m.start() for m in re.finditer(pattern, text, flags)]
+    if ignore_case:
+        pattern = re.escape(needle)
+        if needle[0].isalnum():
+            pattern = r"(?<!\w)" + pattern
+        if needle[-1].isalnum():
+            pattern += r"(?!\w)"
+        return [m.start() for m in re.finditer(pattern, text, re.IGNORECASE)]
+    hits = []
+    check_left, check_right = needle[0].isalnum(), needle[-1].isalnum()
+    pos = text.find(needle)
+    while pos >= 0:
+        end = pos + len(needle)
+        if not (check_left and pos > 0 and _is_word(text[pos - 1])) and not (
+                check_right and end < len(text) and _is_word(text[end])):
+            hits.append(pos)
+        pos = text.find(needle, pos + 1)
+    return hits
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def locate_sentence(sentence: str, claims: list[Mapping[str, Any]],
@@ -541,58 +556,95 @@ def tokens_for(sentence: str, marks: list[Mark]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges, edges[1:]) if a < b]
 
 
+SentenceMarkup = tuple[str, list[Mark], Mapping[tuple[int, int], Mapping[str, str]],
+                       Mapping[tuple[int, int], str]]
+"""One sentence to render: its text, its marks, and the extra HTML attributes
+and CSS classes of its main figures' elements keyed by their range."""
+
+_SPANS_DIV = re.compile(r'(?=<div class="spans")')
+
+
+def render_sentences(items: list[SentenceMarkup]) -> list[str]:
+    """Render sentences with displaCy's span visualiser, in one displaCy call.
+
+    Each sentence is cut into tokens (:func:`tokens_for`), its marks become
+    displaCy spans, and every highlighted token is one ``span.nf-text``
+    element; the element of a main figure then gets the given attributes
+    (``data-claim-id``, ``data-start``, ...) and classes.
+
+    Args:
+        items: ``(sentence, marks, attrs, classes)`` per sentence; ``attrs``
+            and ``classes`` are keyed by a main figure's sentence range.
+
+    Returns:
+        The HTML of each sentence (a ``div.spans`` block), in input order.
+
+    Raises:
+        RuntimeError: displaCy's output does not have one block per sentence
+            and one text element per highlighted token (a displaCy change
+            this code must follow).
+    """
+    parsed, extras = [], []
+    for sentence, marks, attrs, classes in items:
+        tokens = tokens_for(sentence, marks)
+        index_of_start = {a: i for i, (a, _) in enumerate(tokens)}
+        index_of_end = {b: i for i, (_, b) in enumerate(tokens)}
+        spans = [{"start_token": index_of_start[m.start], "end_token": index_of_end[m.end] + 1,
+                  "label": m.label} for m in marks]
+        covered = set()
+        for span in spans:
+            covered.update(range(span["start_token"], span["end_token"]))
+        texts = [sentence[a:b] for a, b in tokens]
+        for i, text in enumerate(texts):
+            glued = i + 1 < len(texts) and not texts[i + 1].isspace()
+            if i not in covered and not text.isspace() and glued:
+                spans.append({"start_token": i, "end_token": i + 1, "label": FILLER_LABEL})
+                covered.add(i)
+        parsed.append({"text": sentence, "tokens": texts, "spans": spans})
+        mine = []
+        for i, (a, b) in enumerate(tokens):
+            if i in covered and not texts[i].isspace():
+                extra = " ".join(f'{k}="{html.escape(v, quote=True)}"'
+                                 for k, v in attrs.get((a, b), {}).items())
+                mine.append((classes.get((a, b), ""), extra))
+        extras.append(mine)
+    if not parsed:
+        return []
+    rendered = displacy.render(parsed, style="span", manual=True, jupyter=False,
+                               options=_DISPLACY_OPTIONS)
+    blocks = [b.strip() for b in _SPANS_DIV.split(rendered) if b.strip()]
+    if len(blocks) != len(parsed):
+        raise RuntimeError(f"displaCy rendered {len(blocks)} sentences, expected {len(parsed)}")
+    out = []
+    for block, mine in zip(blocks, extras):
+        if block.count(_TEXT_TAG) != len(mine):
+            raise RuntimeError(f"displaCy rendered {block.count(_TEXT_TAG)} highlighted tokens, "
+                               f"expected {len(mine)}")
+        pieces = iter(mine)
+
+        def tag(_: re.Match[str]) -> str:
+            cls, extra = next(pieces)
+            return f'<span class="nf-text{" " + cls if cls else ""}"{" " + extra if extra else ""}>'
+
+        out.append(re.sub(re.escape(_TEXT_TAG), tag, block))
+    return out
+
+
 def render_sentence(sentence: str, marks: list[Mark],
                     attrs: Mapping[tuple[int, int], Mapping[str, str]],
                     classes: Mapping[tuple[int, int], str]) -> str:
-    """Render one sentence with displaCy's span visualiser.
+    """Render one sentence; see :func:`render_sentences`.
 
     Args:
         sentence: the sentence text.
         marks: the highlighted ranges (sentence-relative).
-        attrs: extra HTML attributes for the element of a main figure, keyed
-            by its range (``data-claim-id``, ``data-start``, ...).
-        classes: extra CSS classes for those elements, keyed by range.
+        attrs: extra HTML attributes of main figures' elements, by range.
+        classes: extra CSS classes of those elements, by range.
 
     Returns:
         The HTML of the sentence (a ``div.spans`` block).
-
-    Raises:
-        RuntimeError: displaCy's output does not have one text element per
-            highlighted token (a displaCy change this code must follow).
     """
-    tokens = tokens_for(sentence, marks)
-    index_of_start = {a: i for i, (a, _) in enumerate(tokens)}
-    index_of_end = {b: i for i, (_, b) in enumerate(tokens)}
-    spans = [{"start_token": index_of_start[m.start], "end_token": index_of_end[m.end] + 1,
-              "label": m.label} for m in marks]
-    covered = set()
-    for span in spans:
-        covered.update(range(span["start_token"], span["end_token"]))
-    texts = [sentence[a:b] for a, b in tokens]
-    for i, text in enumerate(texts):
-        glued = i + 1 < len(texts) and not texts[i + 1].isspace()
-        if i not in covered and not text.isspace() and glued:
-            spans.append({"start_token": i, "end_token": i + 1, "label": FILLER_LABEL})
-            covered.add(i)
-    rendered = displacy.render({"text": sentence, "tokens": texts, "spans": spans}, style="span",
-                               manual=True, jupyter=False, options=_DISPLACY_OPTIONS)
-    extras = []
-    for i, (a, b) in enumerate(tokens):
-        if i in covered and not texts[i].isspace():
-            extra = " ".join(f'{k}="{html.escape(v, quote=True)}"'
-                             for k, v in attrs.get((a, b), {}).items())
-            cls = classes.get((a, b), "")
-            extras.append((cls, extra))
-    if rendered.count(_TEXT_TAG) != len(extras):
-        raise RuntimeError(f"displaCy rendered {rendered.count(_TEXT_TAG)} highlighted tokens, "
-                           f"expected {len(extras)}")
-    pieces = iter(extras)
-
-    def tag(_: re.Match[str]) -> str:
-        cls, extra = next(pieces)
-        return f'<span class="nf-text{" " + cls if cls else ""}"{" " + extra if extra else ""}>'
-
-    return re.sub(re.escape(_TEXT_TAG), tag, rendered)
+    return render_sentences([(sentence, marks, attrs, classes)])[0]
 
 
 # ---------------------------------------------------------------------------
@@ -824,7 +876,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         sentences = defaultdict(list)
         for claim in by_doc[doc]:
             sentences[(claim["sentence_index"], claim["sentence"])].append(claim)
-        rendered = []
+        items: list[SentenceMarkup] = []
+        anchors = []
         for (index, text), rows in sorted(sentences.items(), key=lambda kv: kv[0][0]):
             offset = locate_sentence(text, rows, articles_text.get(doc))
             marks, placed, missing = sentence_marks(text, rows, offset)
@@ -850,10 +903,10 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
                 if any(placed[c].how != "offsets" for c in mark.claim_ids):
                     cls.append("nf-moved")
                 classes[span] = " ".join(cls)
-            rendered.append({
-                "index": index, "anchor": f"{article_anchor[doc]}-s{index}",
-                "html": Markup(render_sentence(text, marks, attrs, classes)),
-            })
+            items.append((text, marks, attrs, classes))
+            anchors.append((index, f"{article_anchor[doc]}-s{index}"))
+        rendered = [{"index": index, "anchor": anchor, "html": Markup(markup)}
+                    for (index, anchor), markup in zip(anchors, render_sentences(items))]
         doc_claims = by_doc[doc]
         articles.append({
             "anchor": article_anchor[doc], "doc_id": doc,

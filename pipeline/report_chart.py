@@ -4,7 +4,8 @@ Drawn server-side with matplotlib's object API (no pyplot state, Agg-free SVG
 backend), text kept as SVG ``<text>`` so the page needs no font file. One
 figure per company; one panel per (metric, unit) with at least
 ``MIN_POINTS`` points; one line per (segment, period granularity), so
-quarterly and yearly figures are never joined by a line. Claims that an
+quarterly and yearly figures are never joined by a line. Periods sit in time
+order at even steps. Claims that an
 inconsistent check names are marked with a red cross; forecasts are hollow.
 """
 from __future__ import annotations
@@ -27,8 +28,12 @@ MIN_POINTS = 2
 MAX_PANELS = 12
 """Panels per company; the metrics with most points are kept."""
 MAX_TICKS = 10
-PANEL_SIZE = (4.3, 2.7)
-"""Inches per panel (width, height)."""
+PANEL_SIZE = (4.9, 2.6)
+"""Inches per panel (width, height), legend included."""
+PANEL_MARGINS = (0.65, 0.6, 0.3, 1.65)
+"""Inches around each panel's axes: left (y labels), bottom (period labels),
+top (title), right (legend)."""
+LEGEND_CHARS = 24
 COLUMNS = 3
 SERIES_COLORS = ("#2f6fb0", "#d98c1f", "#3a9a5b", "#8a5cc2", "#c2477a", "#5b6b7a", "#1aa3a3",
                  "#a0652a")
@@ -85,15 +90,21 @@ def _draw(panels: list[tuple[tuple[str, str], list[tuple[PeriodPoint, Mapping[st
           status: Mapping[str, str], prefix: str) -> str:
     columns = min(COLUMNS, len(panels))
     rows = math.ceil(len(panels) / columns)
+    width, height = PANEL_SIZE[0] * columns, PANEL_SIZE[1] * rows
+    left, bottom, top, legend = PANEL_MARGINS
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": prefix, "font.size": 8,
                      "axes.titlesize": 9, "axes.spines.top": False, "axes.spines.right": False}):
-        figure = Figure(figsize=(PANEL_SIZE[0] * columns, PANEL_SIZE[1] * rows),
-                        layout="constrained")
-        axes = figure.subplots(rows, columns, squeeze=False).ravel()
-        for ax, ((metric, unit), points) in zip(axes, panels):
+        # Fixed axes rectangles (inches -> figure fractions): much faster than a
+        # layout engine, and every panel lines up.
+        figure = Figure(figsize=(width, height))
+        axes_w = PANEL_SIZE[0] - left - legend
+        axes_h = PANEL_SIZE[1] - bottom - top
+        for n, ((metric, unit), points) in enumerate(panels):
+            row, col = divmod(n, columns)
+            x0 = col * PANEL_SIZE[0] + left
+            y0 = height - (row + 1) * PANEL_SIZE[1] + bottom
+            ax = figure.add_axes((x0 / width, y0 / height, axes_w / width, axes_h / height))
             _draw_panel(ax, metric, unit, points, status)
-        for ax in axes[len(panels):]:
-            ax.set_visible(False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return _inline_svg(buffer.getvalue(), prefix)
@@ -106,42 +117,47 @@ def _draw_panel(ax: Any, metric: str, unit: str,
     for point, claim in points:
         series[(claim.get("segment") or "total", point.granularity)].append((point, claim))
     granularities = {g for _, g in series}
-    ticks: dict[float, str] = {}
-    failed_drawn = False
+    # Periods are evenly spaced in time order (not at their dates), so that one
+    # far-off period does not squash the others and labels never overlap.
+    order = sorted({(point.x, claim["period"]) for point, claim in points})
+    slot = {period: i for i, (_, period) in enumerate(order)}
+    failed_x: list[int] = []
+    failed_y: list[float] = []
     ordered_series = sorted(series.items(), key=lambda kv: (kv[0][0] != "total", kv[0]))
     for i, ((segment, granularity), members) in enumerate(ordered_series):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
-        members.sort(key=lambda pc: pc[0].x)
         label = segment if len(granularities) == 1 else f"{segment}, {granularity}"
-        by_x: dict[float, list[float]] = defaultdict(list)
+        if len(label) > LEGEND_CHARS:
+            label = label[:LEGEND_CHARS - 1] + "…"
+        by_x: dict[int, list[float]] = defaultdict(list)
         for point, claim in members:
-            by_x[point.x].append(claim["value"])
-            ticks.setdefault(point.x, claim["period"])
+            by_x[slot[claim["period"]]].append(claim["value"])
+            if status.get(claim["claim_id"]) == STATUS_INCONSISTENT:
+                failed_x.append(slot[claim["period"]])
+                failed_y.append(claim["value"])
         xs = sorted(by_x)
         ax.plot(xs, [sorted(by_x[x])[len(by_x[x]) // 2] for x in xs], color=color, linewidth=1.4,
                 label=label, zorder=2)
-        for point, claim in members:
-            forecast = claim.get("modality") == "forecast"
-            ax.plot([point.x], [claim["value"]], marker="o", markersize=5, color=color,
-                    markerfacecolor="white" if forecast else color, linestyle="none", zorder=3)
-            if status.get(claim["claim_id"]) == STATUS_INCONSISTENT:
-                ax.plot([point.x], [claim["value"]], marker="X", markersize=10, color=FAIL_COLOR,
-                        linestyle="none", zorder=4,
-                        label=None if failed_drawn else "inconsistent check")
-                failed_drawn = True
+        for forecast in (False, True):
+            chosen = [(slot[c["period"]], c["value"]) for _, c in members
+                      if (c.get("modality") == "forecast") == forecast]
+            if chosen:
+                ax.plot([x for x, _ in chosen], [y for _, y in chosen], marker="o", markersize=5,
+                        color=color, markerfacecolor="white" if forecast else color,
+                        linestyle="none", zorder=3)
+    if failed_x:
+        ax.plot(failed_x, failed_y, marker="X", markersize=10, color=FAIL_COLOR, linestyle="none",
+                zorder=4, label="inconsistent check")
     ax.set_title(_panel_title(metric, unit), loc="left")
-    ordered = sorted(ticks.items())
-    step = max(1, math.ceil(len(ordered) / MAX_TICKS))
-    ax.set_xticks([x for x, _ in ordered[::step]], [p for _, p in ordered[::step]],
-                  rotation=30, ha="right")
-    if len(ordered) == 1:
-        x = ordered[0][0]
-        ax.set_xlim(x - 0.5, x + 0.5)
+    ticks = [period for _, period in order]
+    step = max(1, math.ceil(len(ticks) / MAX_TICKS))
+    ax.set_xticks(range(0, len(ticks), step), ticks[::step], rotation=30, ha="right")
+    ax.set_xlim(-0.5, max(len(ticks) - 0.5, 1.5))
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _: f"{format_number(v)}%" if unit == "%" else format_number(v)))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-    ax.margins(x=0.08, y=0.15)
-    if len(series) > 1 or failed_drawn:
+    ax.margins(y=0.15)
+    if len(series) > 1 or failed_x:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 

@@ -117,7 +117,9 @@ class ClaimBuilder:
     """
 
     def __init__(self, fiscal_by_company: dict[str, int | None], multipliers: dict[str, float],
-                 metric_units: dict[str, str | None], settings: ClaimSettings) -> None:
+                 metric_units: dict[str, str | None], settings: ClaimSettings,
+                 segment_heads: set[str] = frozenset()) -> None:
+        self.segment_heads = {w.lower() for w in segment_heads}
         self.fiscal_by_company = fiscal_by_company
         self.multipliers = multipliers
         self.metric_units = metric_units
@@ -573,7 +575,8 @@ class _Sentence:
         r"(?:business|segment|division|unit|arm|market|model|models|series|brand|lineup|category|products?|"
         r"flagship|total|overall|combined)\s+)*", regex.I)
     _GAP_AFTER = regex.compile(
-        r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across)\s+(?:the\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?", regex.I)
+        r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across)\s+(?:the\s+|all\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?"
+        r"(?:(?:traditional|new|smart|premium|global|total|consumer|personal|mobile)\s+)?", regex.I)
     _SUBJECT = regex.compile(r"^\W*(?:(?:the|its|their|[A-Z][\w.&-]*(?:'s|')|in|specific\s+to|and)\s+)*$", regex.I)
 
     def _owns_company(self, seg: Mention) -> bool:
@@ -599,9 +602,79 @@ class _Sentence:
                 break
         return after + before  # "smart device MAU of QQ" -> "qq smart devices"
 
+    _LIST_GAP = regex.compile(r"""^["']?\s*(?:(?:category|segment|division|unit|business|arm)\s*)?["']?\s*(?:,\s*)?$""", regex.I)
+    _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
+    _CAP_STOP = {"The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
+                 "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
+
+    def _cap_phrase_before(self, pos: int) -> tuple[int, int] | None:
+        """The run of capitalised words ("Windows OEM", "Taobao and Tmall Group") ending right before ``pos``."""
+        seg = self.norm[self.s0:pos]
+        m = regex.search(r"((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|,\s+|\s+)(?:[A-Z][\w&.-]*)){0,6})\s*$", seg)
+        if not m:
+            return None
+        start = m.start(1) + self.s0
+        words = m.group(1).split()
+        while words and words[0] in self._CAP_STOP:
+            start += len(words[0]) + 1
+            start = self.norm.find(words[1], start) if len(words) > 1 else start
+            words = words[1:]
+        if not words:
+            return None
+        end = m.end(1) + self.s0
+        if any(c.start < end and start < c.end for c in self.companies + self.sources):
+            return None
+        if any(p.start < end and start < p.end for p in self.periods):
+            return None
+        if start == self.s0 and len(words) == 1 and words[0].lower() in self.lower[self.s1:self.s1 + 2000]:
+            return None
+        return start, end
+
+    def _guessed_segment(self, it: Item, metric_m: Mention | None) -> str | None:
+        """A business-unit name the lexicon does not know, written as a capitalised phrase
+        right before the metric ("Windows OEM revenue") or the figure ("Components €2.9 billion"),
+        or as the subject of the figure's clause ("Cloud Intelligence Group recorded ...")."""
+        f = it.fig
+        spots = []
+        if metric_m is not None:
+            spots.append(metric_m.start)
+        spots.append(f.start)
+        for pos in spots:
+            gap_start = pos
+            while gap_start > self.s0 and self.norm[gap_start - 1] in " \"'":
+                gap_start -= 1
+            span = self._cap_phrase_before(gap_start)
+            if span and span[0] >= self.clause_start(f.start) and (pos != f.start or
+                                                                   self._LIST_GAP.match(self.norm[span[1]:pos])):
+                return self.text[span[0]:span[1]].lower()
+        # subject of the clause, followed by a verb or an apposition
+        cs = self.clause_start(f.start)
+        head = self.norm[cs:f.start]
+        m = regex.match(r"^[\s,;]*(?:while\s+|and\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
+        if m:
+            words = m.group(1).split()
+            if words[0] not in self._CAP_STOP and words[-1].lower() in self.o.segment_heads:
+                a = cs + m.start(1)
+                b = cs + m.end(1)
+                if not any(c.start < b and a < c.end for c in self.companies + self.sources):
+                    return self.text[a:b].lower()
+        return None
+
+    def _list_segment(self, it: Item) -> str | None:
+        """ "..., internet services 7 billion yuan, and the "others" category 600 million yuan" """
+        f = it.fig
+        for sg in self.segments:
+            if sg.end <= f.start and f.start - sg.end <= 20 and self.clause(sg.start) == self.clause(f.start) \
+                    and self._LIST_GAP.match(self.norm[sg.end:f.start].strip(" ")):
+                return sg.label
+        return None
+
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
         f = it.fig
+        listed = self._list_segment(it)
+        if listed:
+            return listed
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
@@ -615,10 +688,11 @@ class _Sentence:
             lead = [x for x in self.segments if x.end <= metric_m.start]
             if lead and self._SUBJECT.match(self.norm[self.s0:lead[0].start]):
                 found.append(lead[0])
-        found = [x for x in found if not x.extra or (company or "") in x.extra.split("|")]
+        market_metric = metric in ("market share", "shipments") or market
+        found = [x for x in found if not x.extra or ((company or "") in x.extra.split("|") and not market_metric)]
         segs: list[str] = []
         for x in found:
-            if x.label == "mainland china" and company and any(
+            if x.label == "mainland china" and company and not market_metric and any(
                     y.label == "greater china" and y.start == x.start and (company in y.extra.split("|"))
                     for y in self.segments):
                 continue
@@ -626,7 +700,7 @@ class _Sentence:
                 segs.append(x.label)
         # "China" for a company limited entry (Apple: greater china)
         for x in self.segments:
-            if x.extra and company in x.extra.split("|") and any(x.start == y.start for y in found) \
+            if x.extra and company in x.extra.split("|") and not market_metric and any(x.start == y.start for y in found) \
                     and x.label not in segs:
                 segs = [x.label if (y.start == x.start) else lbl for y, lbl in zip(found, segs)] or [x.label]
         geos = self._geos()
@@ -644,7 +718,7 @@ class _Sentence:
                     return self.state.market
                 return " ".join(x for x in (g, p) if x) + " market"
         if not segs:
-            return None
+            return self._guessed_segment(it, metric_m) if not market else None
         return " ".join(segs[:2])
 
     def _market_geo(self) -> str | None:
@@ -801,6 +875,8 @@ class _Sentence:
             row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
                 periods[id(it)] = row["period"]
+                if row["company"] is None and row["segment"] and row["segment"].endswith(" market"):
+                    self.state.market = row["segment"]
                 rows.append(row)
                 last_company, last_metric = row["company"], row["metric"]
                 any_company = True

@@ -88,4 +88,5 @@ def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: floa
     cues = Cues.load(path)
     units = {m.metric: m.unit for m in load_metrics(path) if m.unit}
     settings = ClaimSettings(min_bare_number, tuple(event_metrics), carry_company, carry_metric, carry_period)
-    return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings)
+    return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings,
+                        set(cues.segment_heads))

@@ -196,6 +196,7 @@ class Cues:
     forecast: list[str] = field(default_factory=list)
     forecast_after: list[str] = field(default_factory=list)
     market_words: list[str] = field(default_factory=list)
+    segment_heads: list[str] = field(default_factory=list)
     multipliers: dict[str, float] = field(default_factory=dict)
 
     @classmethod

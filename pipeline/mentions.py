@@ -75,7 +75,8 @@ class CompanyGuesser:
                 words = words[1:]
             if any(regex.search(r"-(?:based|listed|headquartered|focused|born|owned|backed)$", w) for w in words):
                 continue
-            if not words or len(words) > 4 or any(w in self.known for w in words):
+            if not words or len(words) > 4 or " ".join(words) in self.known or any(
+                    w in self.known for w in words if " " not in w):
                 continue
             if any(m.start() < y and x < m.end() for x, y in blocked):
                 continue
@@ -112,7 +113,7 @@ class CompanyRecognizer:
             matcher = self.case if ent.case_sensitive else self.nocase
             matcher.add(label, [nlp.make_doc(a) for a in ent.aliases])
             self.fiscal[ent.name] = ent.fiscal_calendar
-        known = {w for ent in entities for a in ent.aliases for w in a.split()}
+        known = {a for ent in entities for a in ent.aliases}
         self.guesser = CompanyGuesser(rules, known) if rules is not None else None
 
     def __call__(self, doc: Doc) -> Doc:

@@ -109,7 +109,7 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+|\d{{1,2}}\s+(?P<month2>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\b"),
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|(?:by\s+)?the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
     ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
-    ("month_span", rf"\bfrom\s+(?P<month>{_MONTH})\s+(?:to|through)\s+(?P<month2>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"),
+    ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
     ("fiscal_year", r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
     ("end_last_year", r"\b(?:at\s+)?the\s+end\s+of\s+(?:last\s+year|the\s+previous\s+year)"),

@@ -45,7 +45,15 @@ _RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion
 
 
 def _is_ratio_metric(metric: str | None) -> bool:
-    return bool(metric) and any(w in metric for w in _RATIO_METRICS)
+    """Metrics whose level is a percentage: shares of a total, margins, rates."""
+    if not metric:
+        return False
+    words = metric.split()
+    if words[-1] == "share" and "per" not in words:
+        return True  # market share, revenue share (not earnings per share)
+    if metric.startswith("share of"):
+        return True
+    return any(w in words for w in _RATIO_METRICS if w != "share")
 
 
 @dataclass
@@ -425,7 +433,9 @@ class _Sentence:
                     break
                 if cand.change is None and self._compatible(it, cand) and "cut" not in it.direction_src:
                     self._attach(it, cand)
-                break
+                    break
+                if self._compatible(it, cand):
+                    break  # the nearest compatible level already has its change
             nxt_prior = items[i + 1] if i + 1 < len(items) else None
             if nxt_prior is not None and nxt_prior.role == "prior" and \
                     regex.fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
@@ -443,7 +453,7 @@ class _Sentence:
             s = s.replace(self.norm[p.start:p.end], " ")
         return regex.sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
                          r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
-                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for)\b|\([^()]*\)", " ", s)
+                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended)\b|\([^()]*\)", " ", s)
 
     def _compatible(self, change: Item, level: Item) -> bool:
         cu, lu = change.fig.unit, level.fig.unit
@@ -500,6 +510,11 @@ class _Sentence:
         asides = self.asides()
         ms = [m for m in ms if not any(a0 <= m.start and m.end <= a1 for a0, a1 in asides)
               or any(a0 <= f.start < a1 for a0, a1 in asides)]
+        if f.unit != "%":
+            ms = [m for m in ms if not _is_ratio_metric(m.label)]  # "11.7 million units and an 18% share"
+        for m in ms:
+            if 0 <= m.start - end <= 1 and f.unit != "%":
+                return self._base(m), m  # "$1.42 per diluted share"
         # "$23.12 billion in revenue", "1,200 related personnel", "2.35 billion active devices"
         for m in ms:
             if m.start >= end - 1 and (m.start - end) <= 30 and _IN_METRIC.match(self.norm[end:m.start]):

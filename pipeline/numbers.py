@@ -227,6 +227,9 @@ class NumberGrammar:
             return None
         qualifier = "exact"
         qm = self.qualifier.search(text[max(0, start - 25):start])
+        if qm and qm["q"].lower() == "over" and regex.search(
+                r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$", text[max(0, start - 40):start - len(qm.group())]):
+            qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
         if qm:
             qualifier = self.lex.qualifiers[qm["q"].lower()]
             start = start - (len(text[max(0, start - 25):start]) - qm.start("q"))

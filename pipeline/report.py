@@ -107,15 +107,20 @@ def read_claims(out_dir: Path | str) -> list[dict[str, Any]]:
 
     Raises:
         SchemaError: ``E250`` when the file is missing, ``E251`` when a line
-            is not JSON, or the row's own code when it breaks the schema;
-            the message names the file and line.
+            is not JSON, ``E252`` when a row breaks the schema, ``E255``
+            when a ``claim_id`` repeats; the message names the file and line.
     """
     path = Path(out_dir) / CLAIMS_FILE
     if not path.is_file():
         raise SchemaError("E250", f"no {CLAIMS_FILE} in {out_dir}; run `newsfigures extract` first",
                           str(path))
     rows = []
+    seen: dict[str, int] = {}
     for line_no, row in _read_jsonl(path):
+        if row.get("claim_id") in seen:
+            raise SchemaError("E255", f"line {line_no}: claim_id {row['claim_id']!r} is already used "
+                              f"on line {seen[row['claim_id']]}; claim ids must be unique", str(path))
+        seen[row.get("claim_id")] = line_no
         try:
             claim = Claim.from_dict(row)
             rows.append({name: getattr(claim, name) for name in FIELD_NAMES})
@@ -877,7 +882,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         for claim in by_doc[doc]:
             sentences[(claim["sentence_index"], claim["sentence"])].append(claim)
         items: list[SentenceMarkup] = []
-        anchors = []
+        anchors: list[tuple[int, str]] = []
+        used: set[str] = set()
         for (index, text), rows in sorted(sentences.items(), key=lambda kv: kv[0][0]):
             offset = locate_sentence(text, rows, articles_text.get(doc))
             marks, placed, missing = sentence_marks(text, rows, offset)
@@ -904,7 +910,10 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
                     cls.append("nf-moved")
                 classes[span] = " ".join(cls)
             items.append((text, marks, attrs, classes))
-            anchors.append((index, f"{article_anchor[doc]}-s{index}"))
+            anchor = f"{article_anchor[doc]}-s{index}"
+            # two different texts under one sentence index (an extractor slip) stay apart
+            anchors.append((index, anchor if anchor not in used else f"{anchor}-{len(used)}"))
+            used.add(anchors[-1][1])
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup)}
                     for (index, anchor), markup in zip(anchors, render_sentences(items))]
         doc_claims = by_doc[doc]
@@ -958,7 +967,6 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
         js=Markup((assets / "report.js").read_text(encoding="utf-8")),
-        build_seconds=None,
     )
     seconds = time.perf_counter() - began
     page = page.replace("<!--BUILD-SECONDS-->",

@@ -21,7 +21,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .report import STATUS_INCONSISTENT, format_number, period_point
+from .report import STATUS_INCONSISTENT, PeriodPoint, format_number, period_point
 
 MIN_POINTS = 2
 """A panel is drawn only for a (metric, unit) with at least this many points."""

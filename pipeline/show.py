@@ -33,17 +33,17 @@ def select_claims(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         (claims without a period last), then article and sentence.
 
     Raises:
-        UsageError: ``E401`` when ``company`` or ``metric`` matches no claim
+        UsageError: ``E420`` when ``company`` or ``metric`` matches no claim
             at all; the message lists the names there are.
     """
     if company is not None:
         names = sorted({c.get("company") or MARKET_WIDE for c in claims})
         if company.casefold() not in {n.casefold() for n in names}:
-            raise UsageError("E401", f"no claims for company {company!r}; companies: {names}")
+            raise UsageError("E420", f"no claims for company {company!r}; companies: {names}")
     if metric is not None:
         metrics = sorted({c.get("metric") or "" for c in claims})
         if metric.casefold() not in {m.casefold() for m in metrics}:
-            raise UsageError("E401", f"no claims for metric {metric!r}; metrics: {metrics}")
+            raise UsageError("E420", f"no claims for metric {metric!r}; metrics: {metrics}")
     kept = [c for c in claims
             if (company is None or (c.get("company") or MARKET_WIDE).casefold() == company.casefold())
             and (metric is None or (c.get("metric") or "").casefold() == metric.casefold())

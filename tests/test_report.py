@@ -349,7 +349,7 @@ def test_show_filters_company_case_insensitively_and_rejects_unknown_ones(out_di
     assert table.row_count == 5
     with pytest.raises(UsageError) as err:
         claims_table(out_dir, company="Nobody")
-    assert err.value.code == "E401" and "Lumen Computing" in err.value.reason
+    assert err.value.code == "E420" and "Lumen Computing" in err.value.reason
 
 
 def test_report_and_show_commands(out_dir: Path) -> None:
@@ -364,4 +364,13 @@ def test_report_and_show_commands(out_dir: Path) -> None:
     result = runner.invoke(main, ["show", str(out_dir), "--metric", "market share"])
     assert result.exit_code == 0 and "17.6%" in result.output and "1 of 18 claims" in result.output
     result = runner.invoke(main, ["show", str(out_dir), "--company", "Nobody"])
-    assert result.exit_code == 2 and "E401" in result.output
+    assert result.exit_code == 2 and "E420" in result.output
+
+
+def test_a_repeated_claim_id_is_refused_with_both_lines(out_dir: Path) -> None:
+    first = (out_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    with (out_dir / "claims.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(first + "\n")
+    with pytest.raises(SchemaError) as err:
+        read_claims(out_dir)
+    assert err.value.code == "E255" and "line 19" in err.value.reason and "line 1;" in err.value.reason

@@ -198,7 +198,8 @@ class _Sentence:
         self.companies = [c for c in companies if c.label == "COMPANY"]
         self.sources = [c for c in companies if c.label == "SOURCE"]
         self.metrics = metrics
-        self.segments = segments
+        # a segment word inside a company name ("Kestrel Semiconductor") is the name's
+        self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)]
         self.cues = cues
         self.state = state
         self.lower = norm.lower()
@@ -573,6 +574,9 @@ class _Sentence:
                   and not regex.search(r"(?i)(?:\bits|\btheir|'s)\s+$", self.norm[max(self.s0, x.start - 8):x.start])]
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
+        if metric_m is not None and metric == "shipments" and (company_m is None or self.clause(company_m.start) != c) \
+                and any(sg.id == "geography" and sg.end <= metric_m.start for sg in self._segments_of_metric(metric_m)):
+            return None, None, True  # "India's smartphone shipments": the market's figure
         if market and metric != "market share" and (company_m is None or self.clause(company_m.start) != c or market[-1].start > company_m.end):
             return None, None, True
         if company_m is None and not self.state.company_set:

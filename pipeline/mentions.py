@@ -78,8 +78,11 @@ class CompanyGuesser:
             if not words or len(words) > 4 or " ".join(words) in self.known or any(
                     w in self.known for w in words if " " not in w):
                 continue
-            if any(m.start() < y and x < m.end() for x, y in blocked):
-                continue
+            first_end = m.start() + len(m.group().split(" ")[0])
+            if any(m.start() < y and x < first_end for x, y in blocked):
+                continue  # a metric or segment word starts the run: not a name
+            if regex.search(r"[A-Z][\w-]*\s+(?:and|&)\s+$", text[max(0, m.start() - 40):m.start()]):
+                continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
             after = text[end:end + 60]
             ok = (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
@@ -129,7 +132,8 @@ class CompanyRecognizer:
             metric_starts = [a for a, _ in metric_spans]
             for name, places in self.guesser.guess(doc.text, metric_starts, blocked + metric_spans).items():
                 for a, b in places:
-                    if any(a < y and x < b for x, y in blocked):
+                    first_end = a + len(doc.text[a:b].split(" ")[0])
+                    if any(a < y and x < first_end for x, y in blocked):
                         continue
                     span = doc.char_span(a, b, label="COMPANY", alignment_mode="expand")
                     if span is not None:

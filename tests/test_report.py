@@ -247,20 +247,12 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def test_report_in_headless_chromium(out_dir: Path, browser) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
-
-    path = build_report(out_dir, _articles())
+def _assert_highlighted_at_offsets(browser, path: Path, claims: dict[str, dict]) -> None:
+    """Open ``path`` and assert: no console error, no request, every claim marked once at its offsets."""
     browser.get(path.resolve().as_uri())
-    claims = {c["claim_id"]: c for c in _jsonl(out_dir / "claims.jsonl")}
-
-    # no console errors, no network request of any kind
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
-
-    # every claim highlighted once, with its figure text, at its offsets
     marked = browser.execute_script("""
         return Array.from(document.querySelectorAll('.nf-sentences [data-claim-id]')).map(el => ({
             ids: JSON.parse(el.dataset.claimIds), part: el.dataset.part, text: el.textContent,
@@ -276,6 +268,15 @@ def test_report_in_headless_chromium(out_dir: Path, browser) -> None:
             assert (element["start"], element["end"]) == (claim["start"], claim["end"]), cid
             assert not element["moved"], cid
     assert seen == Counter(dict.fromkeys(claims, 1))
+
+
+def test_report_in_headless_chromium(out_dir: Path, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    path = build_report(out_dir, _articles())
+    claims = {c["claim_id"]: c for c in _jsonl(out_dir / "claims.jsonl")}
+    _assert_highlighted_at_offsets(browser, path, claims)
 
     # failed checks are marked on the claims they concern
     failed = set(browser.execute_script(
@@ -374,3 +375,20 @@ def test_a_repeated_claim_id_is_refused_with_both_lines(out_dir: Path) -> None:
     with pytest.raises(SchemaError) as err:
         read_claims(out_dir)
     assert err.value.code == "E255" and "line 19" in err.value.reason and "line 1;" in err.value.reason
+
+
+@pytest.mark.parametrize("articles", [
+    Path(__file__).parents[1] / "corpus" / "articles",
+    Path(__file__).parents[2] / "shared" / "dev" / "articles",
+], ids=["corpus", "shared-dev"])
+def test_extractor_output_is_highlighted_at_its_offsets(articles: Path, tmp_path: Path, browser) -> None:
+    if not articles.is_dir():
+        pytest.skip(f"{articles} is not here")
+    from pipeline.extract import run_extract
+    from pipeline.report import read_article_texts
+
+    run_extract(articles, tmp_path, progress=False)
+    claims = {c["claim_id"]: c for c in _jsonl(tmp_path / "claims.jsonl")}
+    assert len(claims) > 50
+    path = build_report(tmp_path, read_article_texts(articles), charts=False)
+    _assert_highlighted_at_offsets(browser, path, claims)

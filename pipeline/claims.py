@@ -39,6 +39,7 @@ _CHANGE_AFTER = regex.compile(
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b(?!\s+than)", regex.I)
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
+_LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
 _RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion", "yield")
@@ -305,6 +306,10 @@ class _Sentence:
     def _percent_role(self, it: Item, lead: str, after: str) -> str:
         if "fraction" in it.fig.flags:
             return "level"
+        if regex.match(r"(?i)^\s+of\s+(?:its|their|the\s+company's|the)\s+(?:global\s+|total\s+)?(?:workforce|staff|employees|headcount|jobs|workers)\b", after) \
+                and self.cues_between(self.s0, it.fig.start, ("CUT",)):
+            it.direction_src = "cut"
+            return "change"  # "cut 11,000 jobs, about 13% of its staff"
         if _TO_BEFORE.search(lead) and not regex.search(r"\b(?:of|by)\s*$", lead, regex.I):
             return "level"
         cue_before = self._last_cue(lead, it.fig.start)
@@ -322,7 +327,17 @@ class _Sentence:
 
     def _amount_role(self, it: Item, i: int, lead: str, after: str) -> str:
         f = it.fig
+        tail = self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 30]
+        if regex.match(r"(?i)^\s+(?:job\s+cuts|layoffs|redundancies|job\s+losses|jobs\s+cut)\b", tail):
+            it.direction_src, it.direction = "cut", "decrease"
+            return "change"
+        prev = self.items[i - 1] if i else None
+        if prev is not None and prev.role == "change" and regex.search(r"(?i),\s+or\s+$", lead):
+            it.direction_src = "restated"
+            return "change"  # "by around 17%, or roughly 1,500 people"
         cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
+        if not cut and f.kind in ("count", "number") and not _LEVEL_VERB.search(lead):
+            cut = self.cues_between(self.s0, f.start, ("CUT",))
         if cut and not self._amount_is_level_after_cut(cut[-1], f):
             it.direction_src = "cut"
             return "change"
@@ -365,6 +380,11 @@ class _Sentence:
 
     def _direction(self, it: Item, lead: str, after: str) -> str | None:
         f = it.fig
+        if it.direction_src in ("cut",):
+            return "decrease"
+        if it.direction_src == "restated":
+            prev = [x for x in self.items if x.fig.end <= f.start and x.role == "change"]
+            return prev[-1].direction if prev else None
         if _NEGATIVE.search(lead):
             return "decrease"
         fw = _FEWER_AFTER.match(after) or (f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]))
@@ -373,7 +393,7 @@ class _Sentence:
         # a cue right after the figure ("a 25 per cent drop") is the closest
         after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
                       and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and not regex.search(r"[,;]|\bto\b", self.norm[f.end:c.start])]
+                      and regex.fullmatch(r"\s*(?:[\w/-]+\s+)?", self.norm[f.end:c.start])]
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):

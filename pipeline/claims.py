@@ -31,7 +31,7 @@ from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
 _CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
-_FROM_BEFORE = regex.compile(r"\b(?:from|compared\s+(?:with|to)|against|versus)\s*$", regex.I)
+_FROM_BEFORE = regex.compile(r"\b(?:from|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
@@ -39,6 +39,7 @@ _CHANGE_AFTER = regex.compile(
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b(?!\s+than)", regex.I)
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
+_COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since)\s+(?:in\s+|during\s+)?$")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -176,8 +177,10 @@ class ClaimBuilder:
         for p in periods:
             if p.spec.year and p.spec.kind in ("Q", "H", "Y", "M", "SPAN", "MQ"):
                 # a year in a sentence that looks forward is not "reported as past"
-                line_start = max(norm.rfind(".", 0, p.start), norm.rfind("\n", 0, p.start))
-                if any(line_start < c < p.start for c in forecast_pos):
+                line_start = max(norm.rfind(". ", 0, p.start), norm.rfind("\n", 0, p.start))
+                ends = [x for x in (norm.find(". ", p.end), norm.find("\n", p.end)) if x != -1]
+                line_end = min(ends) if ends else len(norm)
+                if any(line_start < c < line_end for c in forecast_pos):
                     continue
                 years.append(p.spec.year if not p.spec.fiscal else p.spec.year)
         return max(years) if years else None
@@ -782,7 +785,8 @@ class _Sentence:
         others = [x.fig.start for x in self.items if x is not it and x.fig.start > f.end]
         next_fig = min(others) if others else self.s1
         own = [p for p in self.periods if f.end <= p.start < next_fig and self.clause(p.start) == c
-               and p.spec.kind != "D" and (it.role == "prior" or not p.is_prior)]
+               and p.spec.kind != "D" and (it.role == "prior" or not p.is_prior)
+               and (it.role == "prior" or not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start]))]
         return own[0] if own else None
 
     def bound_to_prior(self) -> set[int]:
@@ -829,11 +833,7 @@ class _Sentence:
         if not before:
             before = [p for p in usable if p.end <= f.start and self.clause(p.start) == c]
         if before:
-            pick = before[-1]
-            # "For the September quarter, the first of fiscal 2024, ...": the quarter, not its year
-            finer = [p for p in before[:-1] if p.spec.kind in ("Q", "MQ", "H", "M", "SPAN")]
-            if pick.spec.kind == "Y" and pick.spec.year and finer and self.clause(finer[-1].start) == self.clause(pick.start):
-                pick = finer[-1]
+            pick = self._best_period(before)
             return resolve(pick.spec, ctx), self.text[pick.start:pick.end]
         main_mention = self.main_mention()
         if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
@@ -844,6 +844,26 @@ class _Sentence:
         if self.o.settings.carry_period and self.state.period:
             return self.state.period, None
         return None, None
+
+    _KIND_RANK = {"Q": 5, "H": 4, "MQ": 4, "M": 3, "SPAN": 2, "REL": 2, "Y": 1, "D": 0}
+
+    def _best_period(self, before: list[PeriodMention]) -> PeriodMention:
+        """Of the periods written before a figure in its clause, the one that names it.
+
+        "For the September quarter, the first of fiscal 2024" and "the fourth
+        quarter of its fiscal year 2023, the three months to June 30" name one
+        period twice: the most specific mention with a year wins, then the last.
+        """
+        last = before[-1]
+        group = [p for p in before if self.clause(p.start) == self.clause(last.start)]
+        if len(group) == 1:
+            return last
+
+        def key(p: PeriodMention):
+            has_year = p.spec.year is not None or p.spec.year_rel is not None
+            return (has_year, self._KIND_RANK.get(p.spec.kind, 0), p.start)
+
+        return max(group, key=key)
 
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
@@ -1073,11 +1093,20 @@ def _period_key(period: str) -> tuple[int, int] | None:
 
 
 def _earlier(new: str, current: str | None) -> bool:
-    """Whether ``new`` is an earlier period than ``current`` of the same kind (FY or calendar)."""
+    """Whether ``new`` should not replace the period in force ``current``.
+
+    True when ``new`` is earlier, or is a coarser period containing ``current``
+    (a full-year aside in a quarterly story), of the same kind (FY or calendar).
+    """
     if not current or new.startswith("FY") != current.startswith("FY"):
         return False
     a, b = _period_key(new), _period_key(current)
-    return a is not None and b is not None and a < b
+    if a is None or b is None:
+        return False
+    if a < b:
+        return True
+    coarse = regex.fullmatch(r"(?:FY)?\d{4}(?:-H\d)?", new) is not None
+    return coarse and a[0] == b[0] and "-" in current and len(current) > len(new)
 
 
 def _dir_label(label: str) -> str:

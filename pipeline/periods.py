@@ -118,6 +118,7 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("month_year", rf"\b(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
     ("month", rf"\b(?P<prep>in|for|during|of|since|through|until|by)\s+(?P<last>last\s+)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?!\s+quarter)\b"),
     ("last_month_name", rf"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    ("same_period_year", r"\b(?:in\s+)?the\s+(?:same|corresponding)\s+(?:period|quarter|month|half)\s+(?:of|in)\s+(?P<year>(?:19|20)\d\d)\b"),
     ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:a\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's)"),
     ("prior_quarter", r"\b(?:(?:from|compared\s+(?:to|with)|versus|over|than)\s+)?(?:the\s+(?:previous|prior|preceding)\s+quarter|a\s+quarter\s+(?:ago|earlier)|the\s+(?:first|second|third|fourth)\s+quarter(?=\.|,|;|\s+and\b))"),
     ("prior_month", r"\b(?:from|compared\s+(?:to|with)|than)\s+(?:the\s+previous|the\s+prior|a|last)\s+month\b"),
@@ -192,6 +193,9 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("M", month=_month(g["month"]), year_rel="last" if g.get("last") else None)
     if name == "last_month_name":
         return PeriodSpec("M", month=_month(g["month"]), year_rel="last")
+    if name == "same_period_year":
+        y, _ = _year(g["year"])
+        return PeriodSpec("REL", rel="same_period_year", year=y)
     if name in ("prior_year", "prior_quarter", "prior_month"):
         return PeriodSpec("REL", rel=name)
     if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
@@ -391,7 +395,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                     year = next(y for y, e in zip(candidates, ends) if e >= ref - REPORTING_LAG)
                 else:
                     year = max(y for y, e in zip(candidates, ends) if e <= ref)
-        if end_month and end_month != 12:
+        fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
+        if end_month and end_month != 12 and fiscal_article:
             fy, q = fiscal_quarter_of(spec.month, year, end_month)
             return _fmt_q(fy, q, True)
         if spec.month % 3 == 0:
@@ -421,11 +426,11 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
     if k == "D":
         return f"{year}-{spec.month:02d}-{spec.day:02d}" if year else None
     if k == "REL":
-        return _resolve_rel(spec.rel, ctx, this_year)
+        return _resolve_rel(spec.rel, ctx, this_year, spec.year)
     return None
 
 
-def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None) -> str | None:
+def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year: int | None = None) -> str | None:
     if rel == "full_year":
         if ctx.in_force and _year_of(ctx.in_force):
             y = _year_of(ctx.in_force)
@@ -449,6 +454,11 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None) -> str | N
     base = ctx.in_force
     if not base:
         return None
+    if rel == "same_period_year":
+        y = _year_of(base)
+        if y is None or spec_year is None:
+            return None
+        return shift(base, years=spec_year - y)
     if rel == "prior_year":
         return shift(base, years=-1)
     if rel == "prior_quarter":

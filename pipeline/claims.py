@@ -209,7 +209,8 @@ class _Sentence:
         self.metrics = metrics
         # a segment word inside a company name ("Kestrel Semiconductor") is the name's
         self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)]
-        self.cues = cues
+        # "market value", "market share": the word names a metric, not a market-wide figure
+        self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]
         self.state = state
         self.lower = norm.lower()
         self.breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(norm[s0:s1])]
@@ -217,6 +218,7 @@ class _Sentence:
         self.items = [Item(f, text=text[f.start:f.end]) for f in self._keep(figures)]
         self.items += self._multiplier_items()
         self.items += self._flat_items()
+        self.items += self._times_items()
         self.items.sort(key=lambda it: it.fig.start)
 
     # -- helpers -------------------------------------------------------------
@@ -235,7 +237,12 @@ class _Sentence:
         for f in figures:
             if any(p.start <= f.num_start < p.end and p.spec.kind not in ("REL",) for p in self.periods):
                 continue  # a number inside a period ("Q2 2016", "first half of 2016")
-            if f.kind == "number" and f.scale == 1 and f.decimals == 0 and f.value < Decimal(str(self.o.settings.min_bare_number)):
+            after = self.norm[f.end:f.end + 25]
+            comparison = regex.match(r"(?i)^\s+(?:more|fewer|less)\b", after) or regex.search(r"(?i)\bby\s+$", self.norm[max(self.s0, f.start - 6):f.start])
+            if regex.match(r"(?i)^[\s-]*(?:times|fold|x)\b", after):
+                continue  # "grew 2.4 times": a multiplier, read by _multiplier_items
+            if f.kind == "number" and f.scale == 1 and f.decimals == 0 and not comparison \
+                    and f.value < Decimal(str(self.o.settings.min_bare_number)):
                 continue
             if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f):
                 continue
@@ -261,6 +268,21 @@ class _Sentence:
                          num_start=c.start, flags=frozenset({"multiplier"}))
             it = Item(fig, role="change", text=self.text[c.start:c.end], multiplier=value)
             it.direction = "increase" if value > 0 else "decrease"
+            items.append(it)
+        return items
+
+    _TIMES = regex.compile(r"(?i)\b(?P<verb>grew|rose|increased|jumped|surged|climbed|soared|expanded)\s+(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?"
+                           r"(?P<n>\d+(?:\.\d+)?)(?:\s*|-)(?:times|fold|x)\b")
+
+    def _times_items(self) -> list[Item]:
+        """ "revenue grew 2.4 times": a relative change of +140%."""
+        items = []
+        for m in self._TIMES.finditer(self.norm, self.s0, self.s1):
+            n = Decimal(m["n"])
+            fig = Figure(m.start("n"), m.end(), (n - 1) * 100, "%", "percent", num_start=m.start("n"),
+                         flags=frozenset({"multiplier"}))
+            it = Item(fig, role="change", text=self.text[m.start("n"):m.end()], multiplier=float((n - 1) * 100))
+            it.direction = "increase"
             items.append(it)
         return items
 
@@ -578,7 +600,7 @@ class _Sentence:
         after = [m for m in ms if m.start >= end and self.clause(m.start) == c]
         if after:
             return self._base(after[0]), after[0]
-        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
+        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions", "units": "shipments",
                        "devices": "active devices", "vehicles": "deliveries", "downloads": "downloads"}
         if f.unit in unit_metric:
             return unit_metric[f.unit], None
@@ -588,7 +610,7 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         seg = self.norm[self.s0:self.s1]
         return [(m.start() + self.s0, m.end() + self.s0)
-                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s", seg)]
+                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|,\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
@@ -665,7 +687,7 @@ class _Sentence:
     _NOT_UNIT = {"GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
     _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?[\w-]+)\s+"
-                               r"(?:segment|division|unit|business|arm|group)\b")
+                               r"(?:segment|division|unit|business|arm)\b")
     _CAP_STOP = {"The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
 
@@ -893,9 +915,22 @@ class _Sentence:
 
         def key(p: PeriodMention):
             has_year = p.spec.year is not None or p.spec.year_rel is not None
-            return (has_year, self._KIND_RANK.get(p.spec.kind, 0), p.start)
+            return (p.spec.kind != "Y", has_year, self._KIND_RANK.get(p.spec.kind, 0), p.start)
 
-        return max(group, key=key)
+        best = max(group, key=key)
+        year_m = next((p for p in group if p.spec.kind == "Y" and p.spec.year), None)
+        if best.spec.kind in ("Q", "MQ") and best.spec.year is None and year_m is not None:
+            # "the September quarter, the first of fiscal 2024": the quarter, in that year
+            from dataclasses import replace as _replace
+            spec = best.spec
+            if spec.kind == "Q":
+                spec = _replace(spec, year=year_m.spec.year, fiscal=spec.fiscal or year_m.spec.fiscal)
+            else:
+                end = self.o.fiscal_by_company.get(self.state.company) if year_m.spec.fiscal else None
+                cal_year = year_m.spec.year if not end or spec.month <= end else year_m.spec.year - 1
+                spec = _replace(spec, year=cal_year)
+            return PeriodMention(best.start, best.end, spec)
+        return best
 
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
@@ -1161,8 +1196,24 @@ def _earlier(new: str, current: str | None) -> bool:
         return False
     if a < b:
         return True
-    coarse = regex.fullmatch(r"(?:FY)?\d{4}(?:-H\d)?", new) is not None
-    return coarse and a[0] == b[0] and "-" in current and len(current) > len(new)
+    ra, rb = _month_range(new), _month_range(current)
+    return ra is not None and rb is not None and ra != rb and ra[0] <= rb[0] and rb[1] <= ra[1]
+
+
+def _month_range(period: str) -> tuple[int, int] | None:
+    """(first, last) month index (year*12+month) a calendar or fiscal period label covers, approximately."""
+    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
+    if not m:
+        return None
+    _, year, kind, num, month = m.groups()
+    base = int(year) * 12
+    if kind == "Q":
+        return base + (int(num) - 1) * 3 + 1, base + int(num) * 3
+    if kind == "H":
+        return base + (int(num) - 1) * 6 + 1, base + int(num) * 6
+    if month:
+        return base + int(month), base + int(month)
+    return base + 1, base + 12
 
 
 def _dir_label(label: str) -> str:

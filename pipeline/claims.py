@@ -31,7 +31,7 @@ from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
 _CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
-_FROM_BEFORE = regex.compile(r"\b(?:from|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
+_FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
@@ -499,7 +499,7 @@ class _Sentence:
                 continue
             lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
             gap = self.norm[items[i - 1].fig.end:it.fig.start]
-            m = regex.search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s*$", gap)
+            m = regex.search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
             if lvl is not None and m and lvl.direction is None and lvl.change is None:
                 lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
                 if lvl.prior is None:
@@ -515,7 +515,8 @@ class _Sentence:
             s = s.replace(self.norm[p.start:p.end], " ")
         return regex.sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
                          r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
-                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended)\b|\([^()]*\)", " ", s)
+                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended|"
+                         r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)
 
     def _compatible(self, change: Item, level: Item) -> bool:
         cu, lu = change.fig.unit, level.fig.unit
@@ -600,7 +601,9 @@ class _Sentence:
         after = [m for m in ms if m.start >= end and self.clause(m.start) == c]
         if after:
             return self._base(after[0]), after[0]
-        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions", "units": "shipments",
+        if f.unit == "units" and not self.state.metric:
+            return "shipments", None
+        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
                        "devices": "active devices", "vehicles": "deliveries", "downloads": "downloads"}
         if f.unit in unit_metric:
             return unit_metric[f.unit], None
@@ -610,7 +613,7 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         seg = self.norm[self.s0:self.s1]
         return [(m.start() + self.s0, m.end() + self.s0)
-                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|,\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
+                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]*),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
@@ -1066,8 +1069,9 @@ class _Sentence:
                 self.state.forecast_period = r
         elif p is not None and (self.items or self.state.period is None):
             r = resolve(p.spec, ctx)
-            if r and not _earlier(r, self.state.period):
-                self.state.period = r
+            aside = p.spec.kind == "REL" and p.spec.rel == "full_year" and _contains(r or "", self.state.period)
+            if r and not _earlier(r, self.state.period) and not aside:
+                self.state.period = r  # a "for the full year" aside leaves the quarter in force
         # the market named in this sentence ("the global smartphone market") stays in force
         geo = [s.label for s in self.segments if s.id == "geography"]
         prod = [s.label for s in self.segments if s.id == "product"]
@@ -1196,6 +1200,13 @@ def _earlier(new: str, current: str | None) -> bool:
         return False
     if a < b:
         return True
+    return False
+
+
+def _contains(new: str, current: str | None) -> bool:
+    """Whether period ``new`` strictly contains ``current`` (2023 contains 2023-Q2)."""
+    if not current:
+        return False
     ra, rb = _month_range(new), _month_range(current)
     return ra is not None and rb is not None and ra != rb and ra[0] <= rb[0] and rb[1] <= ra[1]
 

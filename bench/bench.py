@@ -252,10 +252,11 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
     * ``rules``: it overlaps a company our text rules propose (not in the lexicon);
     * ``new``: our pipeline finds nothing there: what the NER would add.
 
-    A proposal *helps* when its name is a company of that article's gold
-    claims (compared as the scorer compares companies). ``fixable`` counts
+    A proposal *helps* when it is ``new`` and its name is a company of that
+    article's gold claims (compared as the scorer compares companies);
+    ``rules`` ones name companies we already find. ``fixable`` counts
     the matched gold claims whose company our pipeline gets wrong while a
-    ``new`` or ``rules`` ORG of that article names the gold company.
+    ``new`` ORG of that article names the gold company.
 
     Args:
         articles_dir: folder of articles (the dev articles, or ``corpus/articles``).
@@ -300,8 +301,8 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
     ner_seconds = time.perf_counter() - began
 
     kinds: dict[str, Counter] = {"lexicon": Counter(), "rules": Counter(), "new": Counter()}
-    proposed: dict[str, set[str]] = defaultdict(set)  # doc_id -> names the lexicon does not find
-    helpful: Counter = Counter()
+    proposed: dict[str, set[str]] = defaultdict(set)  # doc_id -> names nothing of ours finds
+    helpful: dict[str, Counter] = {"rules": Counter(), "new": Counter()}
     for (doc_id, _, _), sdoc in zip(rows, sm_docs):
         for ent in sdoc.ents:
             if ent.label_ != "ORG":
@@ -315,10 +316,11 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
             else:
                 kind = "new"
             kinds[kind][org] += 1
-            if kind != "lexicon":
+            if kind == "new":
                 proposed[doc_id].add(org)
+            if kind != "lexicon":
                 if any(field_ok("company", {"company": g}, {"company": org}) for g in gold_companies[doc_id]):
-                    helpful[org] += 1
+                    helpful[kind][org] += 1
 
     result = score(gold, pred)
     fixable = 0
@@ -340,7 +342,10 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
         "org_mentions_new": sum(kinds["new"].values()),
         "distinct_not_in_lexicon": len(set(kinds["rules"]) | set(kinds["new"])),
         "distinct_new": len(kinds["new"]),
-        "helpful_mentions": sum(helpful.values()), "helpful_names": sorted(helpful),
+        "gold_company_mentions_not_in_lexicon": sum(helpful["rules"].values()) + sum(helpful["new"].values()),
+        "gold_company_mentions_new": sum(helpful["new"].values()),
+        "gold_company_names_new": sorted(helpful["new"]),
+        "gold_company_names_rules": sorted(helpful["rules"]),
         "gold_companies_not_in_lexicon": gold_not_in_lexicon,
         "company_errors": sum(1 for w in result.wrong if "company" in w["fields"]),
         "company_errors_fixable": fixable,
@@ -385,8 +390,8 @@ def format_table(results: dict[str, Any]) -> str:
             f"  found by our lexicon {ner['org_mentions_lexicon']}, by our company rules "
             f"{ner['org_mentions_rules']}, by nothing of ours {ner['org_mentions_new']} "
             f"({ner['distinct_new']} distinct names)",
-            f"  not in the lexicon and a company of the gold: {ner['helpful_mentions']} mentions "
-            f"{ner['helpful_names']}",
+            f"  naming a gold company the lexicon lacks: {ner['gold_company_mentions_not_in_lexicon']} mentions; "
+            f"of these our rules miss {ner['gold_company_mentions_new']} {ner['gold_company_names_new']}",
             f"  gold companies missing from the lexicon: {ner['gold_companies_not_in_lexicon']}",
             f"  matched gold claims with a wrong company: {ner['company_errors']}; "
             f"of these an ORG proposal names the gold company: {ner['company_errors_fixable']}",

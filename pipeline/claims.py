@@ -98,12 +98,14 @@ class ArticleState:
     company: str | None = None
     company_set: bool = False
     metric: str | None = None
+    amount_metric: str | None = None
     metric_text: str | None = None
     period: str | None = None
     source: str | None = None
     fiscal: bool = False
     market: str | None = None
     forecast_period: str | None = None
+    segment: str | None = None
 
 
 @dataclass
@@ -570,11 +572,18 @@ class _Sentence:
                 return m.label, m
             if f.unit == "%" and it.role == "level" and 0 <= m.start - f.end <= 2 and _is_ratio_metric(m.label):
                 return m.label, m
+        if f.unit == "%" and it.role == "level":
+            share = self._share_of(f)
+            if share is not None:
+                return share
         asides = self.asides()
         ms = [m for m in ms if not any(a0 <= m.start and m.end <= a1 for a0, a1 in asides)
               or any(a0 <= f.start < a1 for a0, a1 in asides)]
         if f.unit != "%":
-            ms = [m for m in ms if not _is_ratio_metric(m.label)]  # "11.7 million units and an 18% share"
+            # "27 billion yuan of revenue" is revenue; "11.7 million units and an 18% share" is not a share
+            ms = [Mention(m.start, m.end, m.id, "", text=m.text) if m.id and _is_ratio_metric(m.label)
+                  and not _is_ratio_metric(m.id) else m for m in ms]
+            ms = [m for m in ms if not _is_ratio_metric(m.label)]
         for m in ms:
             if 0 <= m.start - end <= 1 and f.unit != "%":
                 return self._base(m), m  # "$1.42 per diluted share"
@@ -608,6 +617,27 @@ class _Sentence:
         if f.unit in unit_metric:
             return unit_metric[f.unit], None
         return None
+
+    _SHARE_OF = regex.compile(r"(?i)^\s+of\s+(?:the\s+|its\s+|all\s+|their\s+|[\w.&-]+'s\s+)*"
+                              r"(?:(?:total|overall|combined|group|global|worldwide|quarterly|annual)\s+)*")
+
+    def _share_of(self, f: Figure) -> tuple[str, Mention | None] | None:
+        """ "58.8% of the group's total revenue" -> revenue share; "87% of total deliveries" -> share of deliveries."""
+        m = self._SHARE_OF.match(self.norm[f.end:f.end + 80])
+        if not m:
+            return None
+        at = f.end + m.end()
+        hit = next((x for x in self.metrics if f.end < x.start <= at), None)
+        if hit is None:
+            if regex.match(r"(?i)the\s+total\b|total\b", self.norm[at - 10:at + 6].strip()) or regex.match(
+                    r"(?i)^\s+of\s+the\s+total\b", self.norm[f.end:f.end + 20]):
+                base = next((x for x in reversed(self.metrics) if x.end <= f.start and not _is_ratio_metric(x.label)), None)
+                if base is not None:
+                    return _share_name(self._base(base)), base
+            return None
+        if _is_ratio_metric(hit.label):
+            return hit.label, hit
+        return _share_name(self._base(hit)), hit
 
     def asides(self) -> list[tuple[int, int]]:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
@@ -689,7 +719,7 @@ class _Sentence:
     _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
     _NOT_UNIT = {"GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
-    _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+    _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)\s+"
                                r"(?:segment|division|unit|business|arm)\b")
     _CAP_STOP = {"The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
@@ -768,8 +798,19 @@ class _Sentence:
                 return sg.label
         return None
 
+    _ANAPHOR = regex.compile(r"(?i)^\W*(?:it|its|the\s+(?:unit|segment|division|business|arm)(?:'s)?|"
+                             r"(?:\w+\s+){0,4}the\s+(?:unit|segment|division|business)'s)\b")
+
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
+        seg = self._segment_here(it, metric_m, company, market, metric)
+        if seg is None and self.state.segment and self._ANAPHOR.match(self.norm[self.clause_start(it.fig.start):it.fig.start]) \
+                and not market:
+            return self.state.segment  # "It brought in £20 million": the unit named just before
+        return seg
+
+    def _segment_here(self, it: Item, metric_m: Mention | None, company: str | None,
+                      market: bool, metric: str | None) -> str | None:
         f = it.fig
         listed = self._list_segment(it)
         if listed:
@@ -777,6 +818,9 @@ class _Sentence:
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
+        more = regex.match(r"(?i)^\s+(?:fewer|more|less)\s+", self.norm[f.end:f.end + 15])
+        if more:  # "8 million fewer handsets"
+            found += [x for x in self.segments if x.start == f.end + more.end()]
         if not found and (metric_m is None or metric_m.start > f.start or _is_ratio_metric(metric)):
             # the sentence's subject names the segment: "Internet services grew 11.4 per cent",
             # "The mobile phone business ... accounted for 58.8% of revenue"
@@ -1022,9 +1066,14 @@ class _Sentence:
             self.state.company, self.state.company_set = last_company, True
             if last_metric and last_metric != "unknown":
                 self.state.metric = last_metric
+            amounts = [r["metric"] for r in rows if r["unit"] != "%" and r["metric"] != "unknown"
+                       and not _is_ratio_metric(r["metric"])]
+            if amounts:
+                self.state.amount_metric = amounts[-1]
         elif self.companies:
             self.state.company, self.state.company_set = self.companies[-1].id, True
         self._update_period_state()
+        self._update_segment_state(rows)
         if self._source():
             self.state.source = self._source()
         return rows
@@ -1057,7 +1106,23 @@ class _Sentence:
             self.state.company, self.state.company_set = self.companies[-1].id, True
         if self.metrics:
             self.state.metric = self.metrics[-1].label
+            amounts = [m.label for m in self.metrics if not _is_ratio_metric(m.label)]
+            if amounts:
+                self.state.amount_metric = amounts[-1]
         self._update_period_state()
+        self._update_segment_state([])
+
+    def _update_segment_state(self, rows: list[dict]) -> None:
+        """The unit a sentence is about stays in force for "It ..." and "the segment's ..." next."""
+        named = [r["segment"] for r in rows if r["segment"] and not r["segment"].endswith(" market")]
+        if named:
+            self.state.segment = named[-1]
+            return
+        m = self._UNIT_NOUN.match(self.norm[self.s0:self.s1].lstrip())
+        if m:
+            self.state.segment = m.group(1).lower()
+        elif rows or self.companies:
+            self.state.segment = None
 
     def _update_period_state(self) -> None:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
@@ -1091,8 +1156,9 @@ class _Sentence:
         own_metric = metric_m is not None and prev_end <= metric_m.start and metric_m.end <= f.start
         if level_row is not None and not own_metric:
             metric = level_row["metric"]  # "from $1.37 billion a year earlier": the level's metric
-        if metric is None and self.o.settings.carry_metric and self.state.metric:
-            metric = self.state.metric
+        if metric is None and self.o.settings.carry_metric:
+            # a share carries to a percent; an amount takes the last amount metric
+            metric = self.state.metric if f.unit == "%" else (self.state.amount_metric or None)
         if metric is None:
             metric = "unknown"
         if metric_m is not None and metric_m.text.lower() in ("costs", "cost") and 0 <= f.start - metric_m.end <= 2 \
@@ -1225,6 +1291,15 @@ def _month_range(period: str) -> tuple[int, int] | None:
     if month:
         return base + int(month), base + int(month)
     return base + 1, base + 12
+
+
+def _share_name(metric: str) -> str:
+    """The share-of-total metric for a base metric: revenue -> revenue share, shipments -> share of shipments."""
+    if metric == "revenue":
+        return "revenue share"
+    if metric.endswith("share"):
+        return metric
+    return f"share of {metric}"
 
 
 def _dir_label(label: str) -> str:

@@ -1,0 +1,132 @@
+"""The command line (pipeline/cli.py), driven with click's CliRunner."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+ARTICLE = ("Orvane Devices reported revenue of 4.2 billion euros for the fourth quarter of 2023, "
+           "up 12% year-on-year.\nThe company shipped 1.3 million laptops in the quarter.\n")
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "articles"
+    src.mkdir()
+    (src / "orvane.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "second.txt").write_text("Kestrel Semiconductor said it would cut 300 jobs.\n", encoding="utf-8")
+    (src / "latin.txt").write_bytes("Umsatz: 5 Mio. €".encode("cp1252"))
+    (src / "notes.docx").write_bytes(b"PK\x03\x04")
+    return src
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_extract_prints_the_summary_line_and_writes_claims(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["extract", str(folder), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    m = re.search(r"articles read (\d+), skipped (\d+), failed (\d+), claims (\d+)", result.stdout)
+    assert m, result.stdout
+    n_claims = len(lines(out / "claims.jsonl"))
+    assert tuple(int(g) for g in m.groups()) == (2, 1, 1, n_claims)
+    assert n_claims >= 2
+    assert re.search(r"[\d,]+ words/s", result.stdout)
+    assert f"wrote {out / 'claims.jsonl'}" in result.stdout
+    # the failure is reported on stderr with its file and code
+    assert "latin.txt: [E101]" in result.stderr
+
+
+def test_extract_refuses_existing_output_without_force(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["extract", str(folder), "--out", str(out)]).exit_code == 0
+    again = runner.invoke(main, ["extract", str(folder), "--out", str(out)])
+    assert again.exit_code == 2
+    assert "E401" in again.stderr
+    forced = runner.invoke(main, ["extract", str(folder), "--out", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_extract_date_option_sets_doc_date(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["extract", str(folder), "--out", str(out), "--date", "2024-01-31"])
+    assert result.exit_code == 0, result.output
+    assert {c["doc_date"] for c in lines(out / "claims.jsonl")} == {"2024-01-31"}
+
+
+def test_extract_rejects_a_date_that_is_not_one(folder: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["extract", str(folder), "--out", str(tmp_path / "o"), "--date", "someday"])
+    assert result.exit_code == 2
+    assert "--date" in result.stderr
+    assert not (tmp_path / "o" / "claims.jsonl").exists()
+
+
+def test_extract_missing_folder_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "E402" in result.stderr
+
+
+GOLD = [
+    {"doc_id": "a.txt", "start": 10, "end": 20, "value": 100.0, "company": "Orvane", "metric": "revenue",
+     "segment": None, "unit": "EUR", "period": "2023-Q4", "direction": None, "change": None},
+    {"doc_id": "a.txt", "start": 40, "end": 50, "value": 5.0, "company": "Orvane", "metric": "gross margin",
+     "segment": None, "unit": "%", "period": "2023-Q4", "direction": None, "change": None},
+]
+PRED = [
+    {"doc_id": "a.txt", "start": 12, "end": 18, "value": 100.2, "company": "Orvane", "metric": "revenue",
+     "segment": None, "unit": "EUR", "period": "2023-Q4", "direction": None, "change": None},
+    {"doc_id": "a.txt", "start": 70, "end": 75, "value": 7.0, "company": "Orvane", "metric": "revenue",
+     "segment": None, "unit": "EUR", "period": "2023-Q4", "direction": None, "change": None},
+]
+
+
+@pytest.fixture()
+def gold_pred(tmp_path: Path) -> tuple[Path, Path]:
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold.write_text("\n".join(json.dumps(r) for r in GOLD) + "\n", encoding="utf-8")
+    pred.write_text("\n".join(json.dumps(r) for r in PRED) + "\n", encoding="utf-8")
+    return gold, pred
+
+
+def test_eval_prints_recall_precision_and_writes_json(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
+    gold, pred = gold_pred
+    out = tmp_path / "score.json"
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(pred), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    # one of two gold claims found, one of two predictions right; the found one is right in full
+    assert "gold 2 pred 2 matched 1" in result.stdout
+    assert "recall 0.500 precision 0.500 f1 0.500 full_f1 0.500" in result.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert (data["gold"], data["pred"], data["matched"]) == (2, 2, 1)
+    assert data["recall"] == pytest.approx(0.5) and data["precision"] == pytest.approx(0.5)
+    assert data["fields"]["company"] == pytest.approx(1.0)
+    assert "misses" not in data
+
+
+def test_eval_json_to_stdout_and_show_misses(gold_pred: tuple[Path, Path]) -> None:
+    gold, pred = gold_pred
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(pred), "--json", "-",
+                                       "--show-misses"])
+    assert result.exit_code == 0, result.output
+    assert "MISS a.txt 5.0 None gross margin" in result.stdout
+    payload = result.stdout[result.stdout.index("{"):]
+    data = json.loads(payload)
+    assert [m["value"] for m in data["misses"]] == [5.0]
+
+
+def test_eval_names_the_line_of_a_bad_row(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
+    gold, _ = gold_pred
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(PRED[0]) + "\n[1, 2]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(bad)])
+    assert result.exit_code == 2
+    assert "E210" in result.stderr and "line 2" in result.stderr

@@ -1,0 +1,144 @@
+"""The batch job (pipeline/extract.py): streamed output, failures recorded, no silent overwrite."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+import pipeline.extract as extract_mod
+from pipeline.build import make_nlp
+from pipeline.claim import FIELD_NAMES, Claim
+from pipeline.errors import UsageError
+from pipeline.extract import OUTPUT_FILES, run_extract
+
+GOOD_A = ("Orvane Devices reported revenue of 4.2 billion euros for the fourth quarter of 2023, "
+          "up 12% year-on-year.\nThe company shipped 1.3 million laptops in the quarter.\n")
+GOOD_B = ("Paysetu, a payments startup, has raised $45 million in a Series C round.\n"
+          "The round values the company at $600 million.\n")
+BOOM = "BOOM"
+
+
+@Language.component("test_extract_boom")
+def _boom(doc):
+    """A component that fails on one article, as a library bug would."""
+    if BOOM in doc.text:
+        raise ValueError("component exploded on purpose")
+    return doc
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture()
+def articles(tmp_path: Path) -> Path:
+    """Two good articles, one that is not UTF-8 and one file that is not an article."""
+    src = tmp_path / "articles"
+    (src / "b").mkdir(parents=True)
+    (src / "orvane.txt").write_text(GOOD_A, encoding="utf-8")
+    (src / "b" / "paysetu.md").write_text("---\ndate: 2024-03-05\n---\n" + GOOD_B, encoding="utf-8")
+    (src / "broken.txt").write_bytes(b"Revenue rose \xff\xfe 5%")
+    (src / "image.png").write_bytes(b"\x89PNG\r\n")
+    return src
+
+
+def test_run_extract_writes_claims_errors_and_summary(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = run_extract(articles, out, progress=False)
+
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    claims = jsonl(out / "claims.jsonl")
+    texts = {"orvane.txt": GOOD_A, "b/paysetu.md": GOOD_B}
+    assert {c["doc_id"] for c in claims} == set(texts)
+    for row in claims:
+        assert tuple(row) == FIELD_NAMES  # every schema field, in schema order
+        Claim.from_dict(row)
+        figure = row["value_text"] if row["value"] is not None else row["change_text"]
+        assert texts[row["doc_id"]][row["start"]:row["end"]] == figure
+    by_value = {(c["doc_id"], c["value"], c["unit"]) for c in claims}
+    assert ("orvane.txt", 4.2e9, "EUR") in by_value
+    assert ("orvane.txt", 1.3e6, "laptops") in by_value or ("orvane.txt", 1.3e6, "units") in by_value
+    assert ("b/paysetu.md", 45e6, "USD") in by_value
+    assert {c["doc_date"] for c in claims if c["doc_id"] == "b/paysetu.md"} == {"2024-03-05"}
+
+    errors = jsonl(out / "errors.jsonl")
+    assert len(errors) == 1
+    assert errors[0]["file"] == "broken.txt"
+    assert errors[0]["code"] == "E101"
+    assert "UTF-8" in errors[0]["reason"]
+
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert data["complete"] is True
+    assert (data["articles_read"], data["skipped"], data["failed"]) == (2, 1, 1)
+    assert data["claims"] == len(claims) == summary.claims
+    assert data["words"] == len(GOOD_A.split()) + len(GOOD_B.split())
+    assert data["seconds"] > 0
+    assert summary.complete is True
+
+
+def test_no_partial_file_is_left_behind(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(articles, out, progress=False)
+    assert list(out.glob("*.partial")) == []
+
+
+def test_refuses_to_overwrite_without_force(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(articles, out, progress=False)
+    before = (out / "claims.jsonl").read_bytes()
+    with pytest.raises(UsageError) as err:
+        run_extract(articles, out, progress=False)
+    assert err.value.code == "E401"
+    assert "claims.jsonl" in err.value.reason and "--force" in err.value.reason
+    assert (out / "claims.jsonl").read_bytes() == before
+
+    (articles / "orvane.txt").unlink()
+    summary = run_extract(articles, out, force=True, progress=False)
+    assert summary.articles_read == 1
+    assert {c["doc_id"] for c in jsonl(out / "claims.jsonl")} == {"b/paysetu.md"}
+    assert list(out.glob("*.partial")) == []
+
+
+def test_refuses_when_only_one_output_file_exists(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "errors.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(articles, out, progress=False)
+    assert err.value.code == "E401"
+    assert not (out / "claims.jsonl").exists()
+
+
+def test_missing_source_is_usage_error_e402(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as err:
+        run_extract(tmp_path / "nowhere", tmp_path / "out", progress=False)
+    assert err.value.code == "E402"
+
+
+def test_default_date_reaches_articles_without_one(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(articles, out, default_date="2024-01-31", progress=False)
+    dates = {c["doc_id"]: c["doc_date"] for c in jsonl(out / "claims.jsonl")}
+    assert dates == {"orvane.txt": "2024-01-31", "b/paysetu.md": "2024-03-05"}
+
+
+def test_a_failing_component_fails_one_article_and_the_batch_goes_on(articles: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    def make_nlp_with_boom(settings=None):
+        nlp = make_nlp(settings)
+        nlp.add_pipe("test_extract_boom", first=True)
+        return nlp
+
+    monkeypatch.setattr(extract_mod, "make_nlp", make_nlp_with_boom)
+    (articles / "explodes.txt").write_text(f"{BOOM}: revenue rose 5% to $2 billion.", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_extract(articles, out, progress=False)
+    errors = {e["file"]: e for e in jsonl(out / "errors.jsonl")}
+    assert set(errors) == {"broken.txt", "explodes.txt"}
+    assert errors["explodes.txt"]["code"] == "E110"
+    assert "component exploded on purpose" in errors["explodes.txt"]["reason"]
+    assert (summary.articles_read, summary.failed) == (2, 2)
+    assert {c["doc_id"] for c in jsonl(out / "claims.jsonl")} == {"orvane.txt", "b/paysetu.md"}
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["complete"] is True

@@ -23,7 +23,8 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp = spacy.blank(settings.lang)
     # a sentence-final period after mixed-case or slashed abbreviations ("YoY.", "Y/Y.")
     # is punctuation, so the cue matchers see "YoY"
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\."]
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\.",
+                                              r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z][A-Za-z])\."]  # "£50m."
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")

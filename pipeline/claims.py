@@ -459,7 +459,7 @@ class _Sentence:
                     lvl = items[i + 2]
                     gap = self.norm[nxt.fig.end:lvl.fig.start]
                     if lvl.role == "level" and lvl.change is None and regex.search(r"\bto\s*$", gap) \
-                            and not regex.search(r"[;]", gap):
+                            and not regex.search(r"[;]", gap) and _same_unit(nxt, lvl):
                         self._attach(it, lvl)
                         lvl.prior = nxt
         # 2. prior without change: "from <prior> ... to <level>" (direction only)
@@ -468,7 +468,8 @@ class _Sentence:
                 continue
             lvl = items[i + 1]
             gap = self.norm[it.fig.end:lvl.fig.start]
-            if lvl.role == "level" and lvl.prior is None and regex.search(r"\bto\s*$", gap) and ";" not in gap:
+            if lvl.role == "level" and lvl.prior is None and regex.search(r"\bto\s*$", gap) and ";" not in gap \
+                    and _same_unit(it, lvl):
                 lvl.prior = it
                 if lvl.change is None and lvl.direction is None:
                     lvl.direction = self._from_to_direction(it, lvl)
@@ -1291,6 +1292,11 @@ def _month_range(period: str) -> tuple[int, int] | None:
     if month:
         return base + int(month), base + int(month)
     return base + 1, base + 12
+
+
+def _same_unit(a: "Item", b: "Item") -> bool:
+    """Two figures can be the two ends of one "from X to Y" movement."""
+    return a.fig.unit == b.fig.unit or a.fig.unit is None or b.fig.unit is None
 
 
 def _share_name(metric: str) -> str:

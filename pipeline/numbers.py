@@ -121,6 +121,7 @@ class NumberGrammar:
             (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words})(?=[ -](?i:{_alt(scale_words)}|{_alt(lexicon.scales)})\b)))
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
+              | (?P<pence>(?<=\d)p(?![\w]))
               | [ -](?P<scale>(?i:{_alt(scale_words)})(?![\w]))
             )?
             (?:
@@ -207,6 +208,8 @@ class NumberGrammar:
             cur = self.lex.currency_prefixes[m["cur1"]]
         if m["cur2"]:
             cur = self.lex.currency_suffixes.get(m["cur2"]) or self.lex.currency_suffixes.get(m["cur2"].lower())
+        if m["pence"]:
+            cur = "GBP/100"  # "12.6p per share"
         if cur and kind == "number":
             kind, unit = "money", cur
             if cur.endswith("/100"):

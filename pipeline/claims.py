@@ -265,7 +265,7 @@ class _Sentence:
             value = self.o.multipliers.get(c.id)
             if value is None:
                 continue
-            qualifier = "more_than" if c.id.startswith("more than") else "exact"
+            qualifier = "more_than" if "more than" in c.id else "exact"
             fig = Figure(c.start, c.end, Decimal(str(value)), "%", "percent", qualifier=qualifier,
                          num_start=c.start, flags=frozenset({"multiplier"}))
             it = Item(fig, role="change", text=self.text[c.start:c.end], multiplier=value)
@@ -620,7 +620,7 @@ class _Sentence:
         return None
 
     _SHARE_OF = regex.compile(r"(?i)^\s+of\s+(?:the\s+|its\s+|all\s+|their\s+|[\w.&-]+'s\s+)*"
-                              r"(?:(?:total|overall|combined|group|global|worldwide|quarterly|annual)\s+)*")
+                              r"(?:(?:total|overall|combined|group|global|worldwide|quarterly|annual)\s+)*(?:[a-z-]+\s+){0,2}?")
 
     def _share_of(self, f: Figure) -> tuple[str, Mention | None] | None:
         """ "58.8% of the group's total revenue" -> revenue share; "87% of total deliveries" -> share of deliveries."""
@@ -628,7 +628,8 @@ class _Sentence:
         if not m:
             return None
         at = f.end + m.end()
-        hit = next((x for x in self.metrics if f.end < x.start <= at), None)
+        hit = next((x for x in self.metrics if f.end < x.start <= at + 25
+                    and regex.fullmatch(r"(?i)\s+of\s+[\w\s.&'-]*", self.norm[f.end:x.start])), None)
         if hit is None:
             if regex.match(r"(?i)the\s+total\b|total\b", self.norm[at - 10:at + 6].strip()) or regex.match(
                     r"(?i)^\s+of\s+the\s+total\b", self.norm[f.end:f.end + 20]):
@@ -670,7 +671,8 @@ class _Sentence:
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
         if metric_m is not None and metric == "shipments" and (company_m is None or self.clause(company_m.start) != c) \
-                and any(sg.id == "geography" and sg.end <= metric_m.start for sg in self._segments_of_metric(metric_m)):
+                and any(sg.id == "geography" and sg.label not in ("overseas",) and sg.end <= metric_m.start
+                        for sg in self._segments_of_metric(metric_m)):
             return None, None, True  # "India's smartphone shipments": the market's figure
         if market and metric != "market share" and (company_m is None or self.clause(company_m.start) != c or market[-1].start > company_m.end):
             return None, None, True
@@ -718,7 +720,8 @@ class _Sentence:
 
     _LIST_GAP = regex.compile(r"""^["']?\s*(?:(?:category|segment|division|unit|business|arm)\s*)?["']?\s*(?:,\s*)?$""", regex.I)
     _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
-    _NOT_UNIT = {"GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
+    _NOT_UNIT = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December", "GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
     _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)\s+"
                                r"(?:segment|division|unit|business|arm)\b")
@@ -886,7 +889,8 @@ class _Sentence:
         c = self.clause(f.start)
         others = [x.fig.start for x in self.items if x is not it and x.fig.start > f.end]
         next_fig = min(others) if others else self.s1
-        own = [p for p in self.periods if f.end <= p.start < next_fig and self.clause(p.start) == c
+        reach = (f.noun_end or f.end) + 45
+        own = [p for p in self.periods if f.end <= p.start < min(next_fig, reach) and self.clause(p.start) == c
                and p.spec.kind != "D" and (it.role == "prior" or not p.is_prior)
                and (it.role == "prior" or not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start]))]
         return own[0] if own else None
@@ -1133,7 +1137,7 @@ class _Sentence:
             r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
             if r:
                 self.state.forecast_period = r
-        elif p is not None and (self.items or self.state.period is None):
+        elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of":
             r = resolve(p.spec, ctx)
             aside = p.spec.kind == "REL" and p.spec.rel == "full_year" and _contains(r or "", self.state.period)
             if r and not _earlier(r, self.state.period) and not aside:

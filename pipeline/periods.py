@@ -102,7 +102,9 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
                 rf"(?:\s+(?:of\s+|in\s+)?(?:(?:its|the|the\s+company's)\s+)?(?:(?P<fy3>fiscal(?:\s+year)?|financial\s+year)\s+)?(?P<year>{_YEAR_REF}))?"),
     ("q_bare", r"(?<![\w-])Q(?P<q>[1-4])(?![\w-])"),
-    ("half_words", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<fy>fiscal)\s+)?(?P<year>{_YEAR_REF}))?"),
+    ("first_quarters", rf"\b(?:the\s+)?first\s+(?P<n>two|three|2|3)\s+quarters(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
+    ("month_metric", r"\b(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?=(?:sales|revenue|revenues|deliveries|shipments|output|production|figures)\b)"),
+    ("half_words", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)[\s-]+half(?:\s+of\s+(?:(?P<fy>fiscal)\s+)?(?P<year>{_YEAR_REF}))?"),
     ("half_code", r"(?<![\w-])(?:H(?P<h>[12])(?!\d)(?:\s+(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d))?|(?P<h2>[12])H\s*(?P<fy2>FY)?'?(?P<year2>(?:19|20)\d\d|\d\d)?)(?![\w-])"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
@@ -163,7 +165,7 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     if name == "as_of":
         y, _ = _year(g["year"])
         month = g.get("month") or g.get("month2")
-        return PeriodSpec("M", year=y, month=_month(month) if month else 12)
+        return PeriodSpec("M", year=y, month=_month(month) if month else 12, rel="as_of")
     if name == "full_year":
         return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
@@ -174,6 +176,13 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     if name == "month_span":
         y, _ = _year(g.get("year"))
         return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
+    if name == "first_quarters":
+        n = g["n"].lower()
+        quarters = {"two": 2, "2": 2, "three": 3, "3": 3}[n]
+        y, rel = _year(g.get("year"))
+        return PeriodSpec("SPAN", month=1, month2=quarters * 3, year=y, year_rel=rel)
+    if name == "month_metric":
+        return PeriodSpec("M", month=_month(g["month"]))
     if name == "first_months":
         n = g["n"].lower()
         y, rel = _year(g.get("year"))

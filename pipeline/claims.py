@@ -1091,7 +1091,15 @@ class _Sentence:
                 return rows[id(x)]
         before = [x for x in self.items if x.fig.start < it.fig.start and id(x) in rows
                   and x.fig.unit == it.fig.unit and x.role == "level"]
-        return rows[id(before[-1])] if before else None
+        if not before:
+            return None
+        # the comparison is of like with like: the closest in magnitude, then the nearest
+        import math
+        def gap(x: Item) -> float:
+            a, b = float(x.fig.value or 0), float(it.fig.value or 0)
+            return abs(math.log10(a / b)) if a > 0 and b > 0 else 99.0
+        best = min(reversed(before), key=gap)
+        return rows[id(best)]
 
     def _level_period(self, it: Item, periods: dict[int, str | None]) -> str | None:
         """For a prior figure: the period of the level it is the comparison for."""
@@ -1158,7 +1166,10 @@ class _Sentence:
         metric, metric_m = (mm if mm else (None, None))
         level_row = self._level_row_of_prior(it) if it.role == "prior" else None
         prev_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [self.s0])
-        own_metric = metric_m is not None and prev_end <= metric_m.start and metric_m.end <= f.start
+        cmp_word = regex.search(r"(?i)\b(?:from|compared|against|versus)\b(?!.*\b(?:from|compared|against|versus)\b)",
+                                self.norm[prev_end:f.start])
+        cmp_at = prev_end + cmp_word.start() if cmp_word else prev_end
+        own_metric = metric_m is not None and cmp_at <= metric_m.start and metric_m.end <= f.start
         if level_row is not None and not own_metric:
             metric = level_row["metric"]  # "from $1.37 billion a year earlier": the level's metric
         if metric is None and self.o.settings.carry_metric:

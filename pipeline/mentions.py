@@ -57,6 +57,7 @@ class CompanyGuesser:
         self.verb = regex.compile(rf"^[ ]+(?:{alt(rules.business_verbs)})\b")
         self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
         self.poss = regex.compile(r"^['’]s\b")
+        self.said_its = regex.compile(r"^[ ]+said[ ]+(?:on[ ]+\w+[ ]+)?(?:that[ ]+)?its\b")
 
     def guess(self, text: str, metric_starts: list[int],
               blocked: list[tuple[int, int]] = ()) -> dict[str, list[tuple[int, int]]]:
@@ -86,7 +87,7 @@ class CompanyGuesser:
             end = m.end()
             after = text[end:end + 60]
             ok = (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
-                or bool(self.verb.match(after)) or bool(self.appos.match(after)) \
+                or bool(self.verb.match(after)) or bool(self.appos.match(after)) or bool(self.said_its.match(after)) \
                 or (self.poss.match(after) is not None and any(end < p <= end + 30 for p in metric_starts))
             if not ok or words[0] in self.industry or len(words[0]) < 3:
                 continue

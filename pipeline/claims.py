@@ -808,6 +808,11 @@ class _Sentence:
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
         seg = self._segment_here(it, metric_m, company, market, metric)
+        if seg is None and not market and metric_m is not None and regex.match(
+                r"(?i)^\s+(?:in|at|of|for|from)\s+the\s+(?:segment|unit|division|business)\b", self.norm[metric_m.end:metric_m.end + 30]):
+            # "operating income in the segment fell 2%": the segment named before in this sentence
+            earlier = [r["segment"] for r in self.rows_so_far if r["segment"]] if hasattr(self, "rows_so_far") else []
+            return earlier[-1] if earlier else self.state.segment
         if seg is None and self.state.segment and self._ANAPHOR.match(self.norm[self.clause_start(it.fig.start):it.fig.start]) \
                 and not market:
             return self.state.segment  # "It brought in £20 million": the unit named just before
@@ -1051,12 +1056,14 @@ class _Sentence:
         any_company = False
         periods: dict[int, str | None] = {}
         self.level_rows: dict[int, dict] = {}
+        self.rows_so_far: list[dict] = []
         order = [it for it in self.items if it.role != "prior"] + [it for it in self.items if it.role == "prior"]
         for it in order:
             if it.role == "change" and it.level is not None:
                 continue  # carried on its level's claim
             row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
+                self.rows_so_far.append(row)
                 periods[id(it)] = row["period"]
                 self.level_rows[id(it)] = row
                 if row["company"] is None and row["segment"] and row["segment"].endswith(" market"):

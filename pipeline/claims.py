@@ -691,7 +691,7 @@ class _Sentence:
         r"(?:business|segment|division|unit|arm|market|model|models|series|brand|lineup|category|products?|"
         r"flagship|total|overall|combined)\s+)*", regex.I)
     _GAP_AFTER = regex.compile(
-        r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across)\s+(?:the\s+|all\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?"
+        r"[\s\"')]*(?:\([^()]*\)[\s\"')]*)?(?:of|from|in|for|across|including)\s+(?:the\s+|all\s+)?(?:[A-Z][\w.&-]*'s\s+|its\s+)?"
         r"(?:(?:traditional|new|smart|premium|global|total|consumer|personal|mobile)\s+)?", regex.I)
     _SUBJECT = regex.compile(r"^\W*(?:(?:the|its|their|[A-Z][\w.&-]*(?:'s|')|in|specific\s+to|and)\s+)*$", regex.I)
 
@@ -725,7 +725,8 @@ class _Sentence:
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
     _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)\s+"
                                r"(?:segment|division|unit|business|arm)\b")
-    _CAP_STOP = {"The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
+    _CAP_STOP = {"After", "Before", "During", "Since", "Despite", "Although", "When", "If", "Once", "Until", "Under",
+                 "The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
 
     def _cap_phrase_before(self, pos: int) -> tuple[int, int] | None:
@@ -751,8 +752,8 @@ class _Sentence:
             return None
         if any(p.start < end and start < p.end for p in self.periods):
             return None
-        if start == self.s0 and len(words) == 1 and words[0].lower() in self.lower[self.s1:self.s1 + 2000]:
-            return None
+        if len(words) == 1 and regex.search(rf"(?<![\w-]){regex.escape(words[0].lower())}(?![\w-])", self.lower[:start] + " " + self.lower[end:]):
+            return None  # a common word that happens to be capitalised here
         return start, end
 
     def _guessed_segment(self, it: Item, metric_m: Mention | None) -> str | None:
@@ -870,6 +871,12 @@ class _Sentence:
                     return self.state.market
                 return " ".join(x for x in (g, p) if x) + " market"
         if not segs:
+            tail = regex.match(r"(?i)^\s+(?:in|into|on|towards|to)\s+(?:the\s+|its\s+|new\s+)?", self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 20])
+            if tail and metric in ("investment", "funding", "capital expenditure", "r&d expenses", "spending"):
+                at = (f.noun_end or f.end) + tail.end()
+                hit = next((x for x in self.segments if x.start == at), None)
+                if hit is not None:
+                    return hit.label  # "investing 1.1 billion yuan in smart electric vehicles"
             return self._guessed_segment(it, metric_m) if not market else None
         return " ".join(segs[:2])
 
@@ -929,8 +936,15 @@ class _Sentence:
                         return resolve(p.spec, ctx), None
             if not in_force:
                 return None, None
+            if basis is None:
+                labels = {c.label for c in self.cues}
+                rels = {p.spec.rel for p in self.periods if p.is_prior}
+                basis = "qoq" if ("QOQ" in labels or "prior_quarter" in rels) else \
+                    "mom" if ("MOM" in labels or "prior_month" in rels) else None
             if basis == "qoq":
                 return shift(in_force, quarters=-1), None
+            if basis == "mom":
+                return shift(in_force, months=-1), None
             return shift(in_force, years=-1), None
         if own is not None:
             return resolve(own.spec, ctx), self.text[own.start:own.end]
@@ -1154,7 +1168,8 @@ class _Sentence:
                 self.state.forecast_period = r
         elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of":
             r = resolve(p.spec, ctx)
-            aside = p.spec.kind == "REL" and p.spec.rel == "full_year" and _contains(r or "", self.state.period)
+            aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \
+                and _contains(r or "", self.state.period)
             if r and not _earlier(r, self.state.period) and not aside:
                 self.state.period = r  # a "for the full year" aside leaves the quarter in force
         # the market named in this sentence ("the global smartphone market") stays in force

@@ -752,7 +752,7 @@ class _Sentence:
             return None
         if any(p.start < end and start < p.end for p in self.periods):
             return None
-        if len(words) == 1 and regex.search(rf"(?<![\w-]){regex.escape(words[0].lower())}(?![\w-])", self.lower[:start] + " " + self.lower[end:]):
+        if len(words) == 1 and regex.search(rf"(?<![\w-]){regex.escape(words[0].lower())}(?![\w-])", self.norm[:start] + " " + self.norm[end:]):
             return None  # a common word that happens to be capitalised here
         return start, end
 

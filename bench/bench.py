@@ -274,6 +274,7 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
     from pipeline.lexicons import load_entities
 
     settings = load_settings(Path(config) if config else None)
+    settings.ner_model = ""  # what our own lexicon and rules find, without a proposer
     entities = load_entities(settings.models_dir)
     lexicon_names = {e.name for e in entities}
     aliases = {a.casefold(): e.name for e in entities for a in e.aliases}

@@ -313,6 +313,8 @@ class NumberGrammar:
             return None
         if b.qualifier != "exact":
             return None  # "Model 3 to about 200,000 yuan"
+        if a.kind == "number" and regex.search(r"[A-Z][\w-]*[ ]$", text[max(0, a.start - 20):a.start]):
+            return None  # "cut the price of its Quest 2 to $299": a model number, then a level
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
         b_plain = b.value / b.scale

@@ -16,6 +16,7 @@ ARTICLE = ("Orvane Devices reported revenue of 4.2 billion euros for the fourth 
 
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
+    """Two good articles, one that is not UTF-8 and one file that is not an article."""
     src = tmp_path / "articles"
     src.mkdir()
     (src / "orvane.txt").write_text(ARTICLE, encoding="utf-8")
@@ -26,6 +27,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def lines(path: Path) -> list[dict]:
+    """The rows of a JSONL file."""
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
@@ -91,6 +93,7 @@ PRED = [
 
 @pytest.fixture()
 def gold_pred(tmp_path: Path) -> tuple[Path, Path]:
+    """GOLD and PRED written as JSONL files."""
     gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
     gold.write_text("\n".join(json.dumps(r) for r in GOLD) + "\n", encoding="utf-8")
     pred.write_text("\n".join(json.dumps(r) for r in PRED) + "\n", encoding="utf-8")

@@ -29,6 +29,7 @@ def _boom(doc):
 
 
 def jsonl(path: Path) -> list[dict]:
+    """The rows of a JSONL file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

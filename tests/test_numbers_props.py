@@ -33,6 +33,7 @@ SETTINGS = settings(max_examples=200, deadline=None)
 
 @pytest.fixture(scope="module")
 def grammar() -> NumberGrammar:
+    """The number grammar of the shipped ``models/numbers.toml``."""
     return NumberGrammar(NumberLexicon.load())
 
 
@@ -53,6 +54,7 @@ def amounts(draw, max_whole: int = 999_999_999) -> tuple[Decimal, int]:
 
 
 def only_figure(grammar: NumberGrammar, text: str):
+    """The one figure the grammar finds in ``text`` (asserts there is exactly one)."""
     figures = grammar.figures(normalise(text))
     assert len(figures) == 1, (text, figures)
     return figures[0]

@@ -6,7 +6,7 @@ back (unknown keys are an error, missing optional keys default to null).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import SchemaError
@@ -69,7 +69,7 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSONL row: every schema field, in schema order."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in FIELD_NAMES}
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> "Claim":

@@ -17,7 +17,9 @@ Attachment rules (``../shared/claim_schema.md``):
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +29,35 @@ from spacy.tokens import Doc
 from .claim import Claim
 from .numbers import Figure
 from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str, flags: int) -> "regex.Pattern":
+    return regex.compile(pattern, flags)
+
+
+def _re_search(pattern, string, flags=0):
+    return _compiled(pattern, int(flags)).search(string)
+
+
+def _re_match(pattern, string, flags=0):
+    return _compiled(pattern, int(flags)).match(string)
+
+
+def _re_fullmatch(pattern, string, flags=0):
+    return _compiled(pattern, int(flags)).fullmatch(string)
+
+
+def _re_sub(pattern, repl, string, flags=0):
+    return _compiled(pattern, int(flags)).sub(repl, string)
+
+
+def _re_finditer(pattern, string, flags=0):
+    return _compiled(pattern, int(flags)).finditer(string)
+
+
+def _re_findall(pattern, string, flags=0):
+    return _compiled(pattern, int(flags)).findall(string)
+
 
 _CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
@@ -144,10 +175,10 @@ class ClaimBuilder:
 
     # -- entry -------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        from .numbers import normalise
+        from .numbers import doc_norm, doc_text
 
-        text = doc.text
-        norm = normalise(text)
+        text = doc_text(doc)
+        norm = doc_norm(doc)
         doc_id = doc.user_data.get("doc_id", "")
         doc_date_s = doc.user_data.get("doc_date")
         doc_date = dt.date.fromisoformat(doc_date_s) if doc_date_s else None
@@ -164,14 +195,22 @@ class ClaimBuilder:
         if names:
             state.company = max(dict.fromkeys(names), key=names.count)
         rows: list[dict] = []
+        groups = [sorted(g, key=lambda x: x.start) for g in (figures, periods, companies, metrics, segments, cues)]
+        starts = [[x.start for x in g] for g in groups]
+
+        def inside(k: int, s0: int, s1: int) -> list:
+            g, st = groups[k], starts[k]
+            lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
+            return [x for x in g[lo:hi] if x.end <= s1]
+
         for si, sent in enumerate(doc.sents):
             s0, s1 = sent.start_char, sent.end_char
-            inside = lambda xs: [x for x in xs if s0 <= x.start and x.end <= s1]  # noqa: E731
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
-                           inside(figures), inside(periods), inside(companies), inside(metrics),
-                           inside(segments), inside(cues), state)
+                           *(inside(k, s0, s1) for k in range(6)), state)
             rows.extend(sc.claims())
         doc.user_data["claims"] = rows
+        doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
+        doc.user_data.pop("_norm", None)
         return doc
 
     def _ref_year(self, norm: str, periods: list[PeriodMention], cues: list[Mention],
@@ -240,8 +279,8 @@ class _Sentence:
             if any(p.start <= f.num_start < p.end and p.spec.kind not in ("REL",) for p in self.periods):
                 continue  # a number inside a period ("Q2 2016", "first half of 2016")
             after = self.norm[f.end:f.end + 25]
-            comparison = regex.match(r"(?i)^\s+(?:more|fewer|less)\b", after) or regex.search(r"(?i)\bby\s+$", self.norm[max(self.s0, f.start - 6):f.start])
-            if regex.match(r"(?i)^[\s-]*(?:times|fold|x)\b", after):
+            comparison = _re_match(r"(?i)^\s+(?:more|fewer|less)\b", after) or _re_search(r"(?i)\bby\s+$", self.norm[max(self.s0, f.start - 6):f.start])
+            if _re_match(r"(?i)^[\s-]*(?:times|fold|x)\b", after):
                 continue  # "grew 2.4 times": a multiplier, read by _multiplier_items
             if f.kind == "number" and f.scale == 1 and f.decimals == 0 and not comparison \
                     and f.value < Decimal(str(self.o.settings.min_bare_number)):
@@ -294,7 +333,7 @@ class _Sentence:
         for c in self.cues:
             if c.label != "FLAT" or any(self.clause(x.fig.start) == self.clause(c.start) for x in self.items):
                 continue
-            if not regex.search(r"(?i)\b(?:was|were|is|are|remained|stayed|held|came\s+in|broadly|roughly|largely)\s+$",
+            if not _re_search(r"(?i)\b(?:was|were|is|are|remained|stayed|held|came\s+in|broadly|roughly|largely)\s+$",
                                 self.norm[max(self.s0, c.start - 20):c.start]):
                 continue
             if not any(m.end <= c.start and self.clause(m.start) == self.clause(c.start) for m in self.metrics):
@@ -338,14 +377,14 @@ class _Sentence:
     def _percent_role(self, it: Item, lead: str, after: str) -> str:
         if "fraction" in it.fig.flags:
             return "level"
-        if regex.match(r"(?i)^\s+of\s+(?:its|their|the\s+company's|the)\s+(?:global\s+|total\s+)?(?:workforce|staff|employees|headcount|jobs|workers)\b", after) \
+        if _re_match(r"(?i)^\s+of\s+(?:its|their|the\s+company's|the)\s+(?:global\s+|total\s+)?(?:workforce|staff|employees|headcount|jobs|workers)\b", after) \
                 and self.cues_between(self.s0, it.fig.start, ("CUT",)):
             it.direction_src = "cut"
             return "change"  # "cut 11,000 jobs, about 13% of its staff"
-        if _TO_BEFORE.search(lead) and not regex.search(r"\b(?:of|by)\s*$", lead, regex.I):
+        if _TO_BEFORE.search(lead) and not _re_search(r"\b(?:of|by)\s*$", lead, regex.I):
             return "level"
         cue_before = self._last_cue(lead, it.fig.start)
-        if regex.search(r"\b(?:by|of)\s*$", lead, regex.I) and cue_before:
+        if _re_search(r"\b(?:by|of)\s*$", lead, regex.I) and cue_before:
             return "change"
         if cue_before and self._cue_adjacent(lead):
             return "change"
@@ -360,11 +399,11 @@ class _Sentence:
     def _amount_role(self, it: Item, i: int, lead: str, after: str) -> str:
         f = it.fig
         tail = self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 30]
-        if regex.match(r"(?i)^\s+(?:job\s+cuts|layoffs|redundancies|job\s+losses|jobs\s+cut)\b", tail):
+        if _re_match(r"(?i)^\s+(?:job\s+cuts|layoffs|redundancies|job\s+losses|jobs\s+cut)\b", tail):
             it.direction_src, it.direction = "cut", "decrease"
             return "change"
         prev = self.items[i - 1] if i else None
-        if prev is not None and prev.role == "change" and regex.search(r"(?i),\s+or\s+$", lead):
+        if prev is not None and prev.role == "change" and _re_search(r"(?i),\s+or\s+$", lead):
             it.direction_src = "restated"
             return "change"  # "by around 17%, or roughly 1,500 people"
         cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
@@ -389,11 +428,11 @@ class _Sentence:
 
     def _amount_is_level_after_cut(self, cut: Mention, f: Figure) -> bool:
         between = self.norm[cut.end:f.start]
-        return bool(regex.search(r"\b(?:to|from|of|at)\s", between, regex.I)) and "by" not in between
+        return bool(_re_search(r"\b(?:to|from|of|at)\s", between, regex.I)) and "by" not in between
 
     def _cue_adjacent(self, lead: str) -> bool:
         """A direction cue ends within two words before the figure."""
-        tail = regex.sub(r"\b(?:by|of|a|an|the|about|around|some|nearly|almost|roughly|approximately|"
+        tail = _re_sub(r"\b(?:by|of|a|an|the|about|around|some|nearly|almost|roughly|approximately|"
                          r"just|only|more than|over|slightly|sharply|another|further|an additional)\s*$", "", lead.strip(), flags=regex.I)
         words = tail.split()[-3:]
         return bool(words) and any(
@@ -407,7 +446,7 @@ class _Sentence:
         return found[-1] if found else None
 
     def _basis_right_after(self, after: str) -> bool:
-        return bool(regex.match(r"^\s*(?:year-on-year|year-over-year|yoy|y/y|sequential|sequentially|"
+        return bool(_re_match(r"^\s*(?:year-on-year|year-over-year|yoy|y/y|sequential|sequentially|"
                                 r"quarter-on-quarter|qoq|q/q|on-year|annual)\b", after, regex.I))
 
     def _direction(self, it: Item, lead: str, after: str) -> str | None:
@@ -425,7 +464,7 @@ class _Sentence:
         # a cue right after the figure ("a 25 per cent drop") is the closest
         after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
                       and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and regex.fullmatch(r"\s*(?:[\w/-]+\s+)?", self.norm[f.end:c.start])]
+                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?", self.norm[f.end:c.start])]
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):
@@ -452,14 +491,14 @@ class _Sentence:
             between_clean = self._strip_basis(between)
             if nxt.role == "level" and nxt.change is None and _TO_LINK.match(between_clean) and self._compatible(it, nxt):
                 self._attach(it, nxt)
-            elif nxt.role == "prior" and regex.fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
+            elif nxt.role == "prior" and _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
                 it.basis = "from_value"
                 # from <prior> [period words] to <level>
                 if i + 2 < len(items):
                     lvl = items[i + 2]
                     gap = self.norm[nxt.fig.end:lvl.fig.start]
-                    if lvl.role == "level" and lvl.change is None and regex.search(r"\bto\s*$", gap) \
-                            and not regex.search(r"[;]", gap) and _same_unit(nxt, lvl):
+                    if lvl.role == "level" and lvl.change is None and _re_search(r"\bto\s*$", gap) \
+                            and not _re_search(r"[;]", gap) and _same_unit(nxt, lvl):
                         self._attach(it, lvl)
                         lvl.prior = nxt
         # 2. prior without change: "from <prior> ... to <level>" (direction only)
@@ -468,7 +507,7 @@ class _Sentence:
                 continue
             lvl = items[i + 1]
             gap = self.norm[it.fig.end:lvl.fig.start]
-            if lvl.role == "level" and lvl.prior is None and regex.search(r"\bto\s*$", gap) and ";" not in gap \
+            if lvl.role == "level" and lvl.prior is None and _re_search(r"\bto\s*$", gap) and ";" not in gap \
                     and _same_unit(it, lvl):
                 lvl.prior = it
                 if lvl.change is None and lvl.direction is None:
@@ -492,7 +531,7 @@ class _Sentence:
                     break  # the nearest compatible level already has its change
             nxt_prior = items[i + 1] if i + 1 < len(items) else None
             if nxt_prior is not None and nxt_prior.role == "prior" and \
-                    regex.fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
+                    _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
                 it.basis = "from_value"
                 if it.level is not None and it.level.prior is None:
                     it.level.prior = nxt_prior
@@ -502,7 +541,7 @@ class _Sentence:
                 continue
             lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
             gap = self.norm[items[i - 1].fig.end:it.fig.start]
-            m = regex.search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
+            m = _re_search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
             if lvl is not None and m and lvl.direction is None and lvl.change is None:
                 lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
                 if lvl.prior is None:
@@ -516,7 +555,7 @@ class _Sentence:
         """Blank basis words, asides and period mentions between two figures."""
         for p in self.periods:
             s = s.replace(self.norm[p.start:p.end], " ")
-        return regex.sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
+        return _re_sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
                          r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
                          r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended|"
                          r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)
@@ -557,7 +596,7 @@ class _Sentence:
         last = cues[-1]
         if last.label == "FLAT":
             return "flat"
-        if regex.search(r"\bto\s*$", lead, regex.I):
+        if _re_search(r"\bto\s*$", lead, regex.I):
             return _dir_label(last.label)
         return None
 
@@ -598,7 +637,7 @@ class _Sentence:
         before = [m for m in ms if m.end <= f.start and self.clause(m.start) == c]
         # "a 25 per cent drop in shipments", "12 per cent growth in shipments"
         after_near = [m for m in ms if m.start >= end and self.clause(m.start) == c
-                      and regex.fullmatch(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?", self.norm[end:m.start])]
+                      and _re_fullmatch(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?", self.norm[end:m.start])]
         if after_near and it.role == "change" and (not before or self._cue_between_mention(before[-1], f)):
             return self._base(after_near[0]), after_near[0]
         if before:
@@ -629,9 +668,9 @@ class _Sentence:
             return None
         at = f.end + m.end()
         hit = next((x for x in self.metrics if f.end < x.start <= at + 25
-                    and regex.fullmatch(r"(?i)\s+of\s+[\w\s.&'-]*", self.norm[f.end:x.start])), None)
+                    and _re_fullmatch(r"(?i)\s+of\s+[\w\s.&'-]*", self.norm[f.end:x.start])), None)
         if hit is None:
-            if regex.match(r"(?i)the\s+total\b|total\b", self.norm[at - 10:at + 6].strip()) or regex.match(
+            if _re_match(r"(?i)the\s+total\b|total\b", self.norm[at - 10:at + 6].strip()) or _re_match(
                     r"(?i)^\s+of\s+the\s+total\b", self.norm[f.end:f.end + 20]):
                 base = next((x for x in reversed(self.metrics) if x.end <= f.start and not _is_ratio_metric(x.label)), None)
                 if base is not None:
@@ -645,15 +684,15 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         seg = self.norm[self.s0:self.s1]
         return [(m.start() + self.s0, m.end() + self.s0)
-                for m in regex.finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]*),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
+                for m in _re_finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]*),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
-        return bool(regex.search(r"\b(?:with|and|while)\b", self.norm[m.end:f.start], regex.I))
+        return bool(_re_search(r"\b(?:with|and|while)\b", self.norm[m.end:f.start], regex.I))
 
     def _base(self, m: Mention) -> str:
         if m.id:  # share-of-total form not right after a percent: the base metric
-            return m.id if not regex.search(r"share", m.label) else m.label
+            return m.id if not _re_search(r"share", m.label) else m.label
         return m.label
 
     def _company_for(self, it: Item, metric_m: Mention | None, metric: str | None) -> tuple[str | None, str | None, bool]:
@@ -667,7 +706,7 @@ class _Sentence:
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
         market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
-                  and not regex.search(r"(?i)(?:\bits|\btheir|'s)\s+$", self.norm[max(self.s0, x.start - 8):x.start])]
+                  and not _re_search(r"(?i)(?:\bits|\btheir|'s)\s+$", self.norm[max(self.s0, x.start - 8):x.start])]
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
         if metric_m is not None and metric == "shipments" and (company_m is None or self.clause(company_m.start) != c) \
@@ -678,7 +717,7 @@ class _Sentence:
             return None, None, True
         if company_m is None and not self.state.company_set:
             after = [m for m in self.companies if m.start >= f.end and self.clause(m.start) == c]
-            if after and not regex.search(r"\b(?:from|than|over)\s*$", self.norm[self.s0:after[0].start]):
+            if after and not _re_search(r"\b(?:from|than|over)\s*$", self.norm[self.s0:after[0].start]):
                 company_m = after[0]
         if company_m is not None:
             return company_m.id, company_m.text, False
@@ -732,7 +771,7 @@ class _Sentence:
     def _cap_phrase_before(self, pos: int) -> tuple[int, int] | None:
         """The run of capitalised words ("Windows OEM", "Taobao and Tmall Group") ending right before ``pos``."""
         seg = self.norm[self.s0:pos]
-        m = regex.search(r"((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|,\s+|\s+)(?:[A-Z][\w&.-]*)){0,6})\s*$", seg)
+        m = _re_search(r"((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|,\s+|\s+)(?:[A-Z][\w&.-]*)){0,6})\s*$", seg)
         if not m:
             return None
         start = m.start(1) + self.s0
@@ -741,7 +780,7 @@ class _Sentence:
             start += len(words[0]) + 1
             start = self.norm.find(words[1], start) if len(words) > 1 else start
             words = words[1:]
-        if not words or any(regex.search(r"-(?:listed|based|headquartered|owned|backed)$", w) for w in words) \
+        if not words or any(_re_search(r"-(?:listed|based|headquartered|owned|backed)$", w) for w in words) \
                 or words[0] in self._NOT_UNIT:
             return None
         end = m.end(1) + self.s0
@@ -752,7 +791,7 @@ class _Sentence:
             return None
         if any(p.start < end and start < p.end for p in self.periods):
             return None
-        if len(words) == 1 and regex.search(rf"(?<![\w-]){regex.escape(words[0].lower())}(?![\w-])", self.norm[:start] + " " + self.norm[end:]):
+        if len(words) == 1 and _re_search(rf"(?<![\w-]){regex.escape(words[0].lower())}(?![\w-])", self.norm[:start] + " " + self.norm[end:]):
             return None  # a common word that happens to be capitalised here
         return start, end
 
@@ -781,7 +820,7 @@ class _Sentence:
             if words:
                 return " ".join(words).lower()
         m = None
-        m = regex.match(r"^[\s,;]*(?:while\s+|and\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
+        m = _re_match(r"^[\s,;]*(?:while\s+|and\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
         if m:
             words = m.group(1).split()
             if words[0] not in self._CAP_STOP and words[-1].lower() in self.o.segment_heads:
@@ -809,7 +848,7 @@ class _Sentence:
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
         seg = self._segment_here(it, metric_m, company, market, metric)
-        if seg is None and not market and metric_m is not None and regex.match(
+        if seg is None and not market and metric_m is not None and _re_match(
                 r"(?i)^\s+(?:in|at|of|for|from)\s+the\s+(?:segment|unit|division|business)\b", self.norm[metric_m.end:metric_m.end + 30]):
             # "operating income in the segment fell 2%": the segment named before in this sentence
             earlier = [r["segment"] for r in self.rows_so_far if r["segment"]] if hasattr(self, "rows_so_far") else []
@@ -828,7 +867,7 @@ class _Sentence:
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
-        more = regex.match(r"(?i)^\s+(?:fewer|more|less)\s+", self.norm[f.end:f.end + 15])
+        more = _re_match(r"(?i)^\s+(?:fewer|more|less)\s+", self.norm[f.end:f.end + 15])
         if more:  # "8 million fewer handsets"
             found += [x for x in self.segments if x.start == f.end + more.end()]
         if not found and (metric_m is None or metric_m.start > f.start or _is_ratio_metric(metric)):
@@ -871,7 +910,7 @@ class _Sentence:
                     return self.state.market
                 return " ".join(x for x in (g, p) if x) + " market"
         if not segs:
-            tail = regex.match(r"(?i)^\s+(?:in|into|on|towards|to)\s+(?:the\s+|its\s+|new\s+)?", self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 20])
+            tail = _re_match(r"(?i)^\s+(?:in|into|on|towards|to)\s+(?:the\s+|its\s+|new\s+)?", self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 20])
             if tail and metric in ("investment", "funding", "capital expenditure", "r&d expenses", "spending"):
                 at = (f.noun_end or f.end) + tail.end()
                 hit = next((x for x in self.segments if x.start == at), None)
@@ -885,9 +924,9 @@ class _Sentence:
         for x in self.segments:
             if x.id != "geography":
                 continue
-            if regex.match(r"(?i)\s*(?:'s\s+)?(?:\w+\s+){0,2}?market\b", self.norm[x.end:x.end + 30]):
+            if _re_match(r"(?i)\s*(?:'s\s+)?(?:\w+\s+){0,2}?market\b", self.norm[x.end:x.end + 30]):
                 return x.label
-            if regex.fullmatch(r"(?i)\W*in\s+", self.norm[self.s0:x.start]) and self.norm[x.end:x.end + 1] == ",":
+            if _re_fullmatch(r"(?i)\W*in\s+", self.norm[self.s0:x.start]) and self.norm[x.end:x.end + 1] == ",":
                 return x.label
         return None
 
@@ -950,7 +989,7 @@ class _Sentence:
             return resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
-                  and (not p.is_prior or not regex.match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
+                  and (not p.is_prior or not _re_match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
                                                           self.norm[p.start:p.end]))]
         prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
         lo = max(prev_figs) if prev_figs else self.s0
@@ -1022,7 +1061,7 @@ class _Sentence:
         window_after = (last, hi)
         for c in self.cues:
             if window_after[0] <= c.start < window_after[1] and c.label in ("YOY", "QOQ", "MOM"):
-                if not regex.search(r"\b(?:but|while|whereas)\b|;", self.norm[last:c.start]):
+                if not _re_search(r"\b(?:but|while|whereas)\b|;", self.norm[last:c.start]):
                     return c.label.lower()
         for p in self.periods:
             if window_after[0] <= p.start < window_after[1] and p.is_prior:
@@ -1188,7 +1227,7 @@ class _Sentence:
         metric, metric_m = (mm if mm else (None, None))
         level_row = self._level_row_of_prior(it) if it.role == "prior" else None
         prev_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [self.s0])
-        cmp_word = regex.search(r"(?i)\b(?:from|compared|against|versus)\b(?!.*\b(?:from|compared|against|versus)\b)",
+        cmp_word = _re_search(r"(?i)\b(?:from|compared|against|versus)\b(?!.*\b(?:from|compared|against|versus)\b)",
                                 self.norm[prev_end:f.start])
         cmp_at = prev_end + cmp_word.start() if cmp_word else prev_end
         own_metric = metric_m is not None and cmp_at <= metric_m.start and metric_m.end <= f.start
@@ -1277,7 +1316,7 @@ class _Sentence:
 
 def _period_key(period: str) -> tuple[int, int] | None:
     """(year, month at the period's end) for comparing normalised periods; None if not comparable."""
-    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
+    m = _re_fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
     if not m:
         return None
     fy, year, kind, num, month = m.groups()
@@ -1317,7 +1356,7 @@ def _contains(new: str, current: str | None) -> bool:
 
 def _month_range(period: str) -> tuple[int, int] | None:
     """(first, last) month index (year*12+month) a calendar or fiscal period label covers, approximately."""
-    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
+    m = _re_fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?", period)
     if not m:
         return None
     _, year, kind, num, month = m.groups()

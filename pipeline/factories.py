@@ -28,10 +28,20 @@ class LineBreaks:
     """Start a sentence after every newline: headlines, bullets and table rows end there."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for tok in doc[:-1]:
-            if "\n" in tok.text_with_ws and not tok.is_space or tok.is_space and "\n" in tok.text:
-                doc[tok.i + 1].is_sent_start = True
+        from .numbers import doc_text
+
+        text = doc_text(doc)
+        if "\n" not in text:
+            return doc
+        starts = [m.end() for m in _NEWLINES.finditer(text)]
+        for pos in starts:
+            span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
+            if span is not None and span.start > 0 and not doc[span.start].is_space:
+                doc[span.start].is_sent_start = True
         return doc
+
+
+_NEWLINES = __import__("regex").compile(r"\n\s*")
 
 
 @Language.factory("figures_numbers", assigns=["doc.spans", "doc.user_data"],

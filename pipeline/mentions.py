@@ -21,6 +21,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 import regex
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1024)
+def _cached_re(pattern: str) -> "regex.Pattern":
+    return regex.compile(pattern)
 
 from .lexicons import CompanyRules, Cues, Entity, MetricEntry, SegmentEntry
 
@@ -74,7 +80,7 @@ class CompanyGuesser:
             while words and (words[0] in self.stop or words[0].endswith("-based")
                              or words[0].lower() in lower_words):
                 words = words[1:]
-            if any(regex.search(r"-(?:based|listed|headquartered|focused|born|owned|backed)$", w) for w in words):
+            if any(_cached_re(r"-(?:based|listed|headquartered|focused|born|owned|backed)$").search(w) for w in words):
                 continue
             if not words or len(words) > 4 or " ".join(words) in self.known or any(
                     w in self.known for w in words if " " not in w):
@@ -82,7 +88,7 @@ class CompanyGuesser:
             first_end = m.start() + len(m.group().split(" ")[0])
             if any(m.start() < y and x < first_end for x, y in blocked):
                 continue  # a metric or segment word starts the run: not a name
-            if regex.search(r"[A-Z][\w-]*\s+(?:and|&)\s+$", text[max(0, m.start() - 40):m.start()]):
+            if _cached_re(r"[A-Z][\w-]*\s+(?:and|&)\s+$").search(text[max(0, m.start() - 40):m.start()]):
                 continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
             after = text[end:end + 60]
@@ -131,9 +137,12 @@ class CompanyRecognizer:
             blocked = taken + [(s.start_char, s.end_char) for s in doc.spans.get("segments", [])]
             metric_spans = [(s.start_char, s.end_char) for s in doc.spans.get("metrics", [])]
             metric_starts = [a for a, _ in metric_spans]
-            for name, places in self.guesser.guess(doc.text, metric_starts, blocked + metric_spans).items():
+            from .numbers import doc_text
+
+            text = doc_text(doc)
+            for name, places in self.guesser.guess(text, metric_starts, blocked + metric_spans).items():
                 for a, b in places:
-                    first_end = a + len(doc.text[a:b].split(" ")[0])
+                    first_end = a + len(text[a:b].split(" ")[0])
                     if any(a < y and x < first_end for x, y in blocked):
                         continue
                     span = doc.char_span(a, b, label="COMPANY", alignment_mode="expand")
@@ -230,7 +239,9 @@ class NerCompanyProposer:
         taken = [(s.start_char, s.end_char) for group in ("companies", "metrics", "segments")
                  for s in doc.spans.get(group, [])]
         spans = list(doc.spans.get("companies", []))
-        for ent in self.ner(doc.text).ents:
+        from .numbers import doc_text
+
+        for ent in self.ner(doc_text(doc)).ents:
             if ent.label_ != "ORG" or any(ent.start_char < b and a < ent.end_char for a, b in taken):
                 continue
             span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="contract")

@@ -16,6 +16,12 @@ from decimal import Decimal
 from typing import Iterator
 
 import regex
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1024)
+def _cached_re(pattern: str) -> "regex.Pattern":
+    return regex.compile(pattern)
 
 from .lexicons import NumberLexicon
 
@@ -27,6 +33,22 @@ _SAME_LENGTH.update({
     0x2009: " ", 0x2007: " ", 0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
     0x2013: "-", 0x2014: "-", 0x2212: "-", 0x2011: "-", 0x2010: "-", 0xFFE5: "¥",
 })
+
+
+def doc_text(doc) -> str:
+    """The Doc's text, built once per Doc (``Doc.text`` re-joins every token on each read)."""
+    text = doc.user_data.get("_text")
+    if text is None:
+        text = doc.user_data["_text"] = doc.text
+    return text
+
+
+def doc_norm(doc) -> str:
+    """:func:`normalise` of the Doc's text, computed once per Doc."""
+    norm = doc.user_data.get("_norm")
+    if norm is None:
+        norm = doc.user_data["_norm"] = normalise(doc_text(doc))
+    return norm
 
 
 def normalise(text: str) -> str:
@@ -230,8 +252,7 @@ class NumberGrammar:
             return None
         qualifier = "exact"
         qm = self.qualifier.search(text[max(0, start - 25):start])
-        if qm and qm["q"].lower() == "over" and regex.search(
-                r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$", text[max(0, start - 40):start - len(qm.group())]):
+        if qm and qm["q"].lower() == "over" and _cached_re(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$").search(text[max(0, start - 40):start - len(qm.group())]):
             qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
         if qm:
             qualifier = self.lex.qualifiers[qm["q"].lower()]
@@ -245,15 +266,15 @@ class NumberGrammar:
         if kind not in ("number", "count") or scale_word:
             return False
         num = m["num"]
-        if regex.fullmatch(r"(?:19|20)\d\d", num) and kind == "number":
+        if _cached_re(r"(?:19|20)\d\d").fullmatch(num) and kind == "number":
             return True
         before = text[max(0, m.start() - 12):m.start()]
         after = text[m.end():m.end() + 14]
         if self.date_before.search(before) or self.date_after.match(after):
             return True
-        if regex.match(r"^(?:st|nd|rd|th)\b", after):
+        if _cached_re(r"^(?:st|nd|rd|th)\b").match(after):
             return True
-        if regex.match(r"^[:/]\d", after) or regex.search(r"\d[:/]$", before):
+        if _cached_re(r"^[:/]\d").match(after) or _cached_re(r"\d[:/]$").search(before):
             return True
         return False
 
@@ -270,7 +291,7 @@ class NumberGrammar:
                     close = text.find(")", a.end, a.end + 3)
                     if close != -1 and not between.strip()[1:].strip("( ").strip():
                         continue
-                    if close != -1 and regex.fullmatch(r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*", between):
+                    if close != -1 and _cached_re(r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*").fullmatch(between):
                         continue
             kept.append(a)
         return kept
@@ -300,10 +321,10 @@ class NumberGrammar:
         between_ok = self.range_join.match(between)
         if not between_ok:
             return None
-        joiner = regex.sub(r"\([^()]*\)", "", between).strip().lower()
+        joiner = _cached_re(r"\([^()]*\)").sub("", between).strip().lower()
         if joiner == "and" and not lead.rstrip().endswith("between"):
             return None
-        if joiner == "to" and regex.search(r"\bfrom\s*$", lead):
+        if joiner == "to" and _cached_re(r"\bfrom\s*$").search(lead):
             return None
         if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
             return None
@@ -313,7 +334,7 @@ class NumberGrammar:
             return None
         if b.qualifier != "exact":
             return None  # "Model 3 to about 200,000 yuan"
-        if a.kind == "number" and regex.search(r"[A-Z][\w-]*[ ]$", text[max(0, a.start - 20):a.start]):
+        if a.kind == "number" and _cached_re(r"[A-Z][\w-]*[ ]$").search(text[max(0, a.start - 20):a.start]):
             return None  # "cut the price of its Quest 2 to $299": a model number, then a level
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
@@ -405,7 +426,7 @@ class FigureRecognizer:
         return best if counts[best] else "CNY"
 
     def __call__(self, doc):
-        text = normalise(doc.text)
+        text = doc_norm(doc)
         figures = self.grammar.figures(text)
         if any(f.unit == "CNY|JPY" for f in figures):
             cur = self.yen_currency(text)

@@ -18,6 +18,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import regex
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1024)
+def _cached_re(pattern: str) -> "regex.Pattern":
+    return regex.compile(pattern)
 
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -32,6 +38,7 @@ COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 _ORD = r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)"
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 REPORTING_LAG = dt.timedelta(days=60)
 """Results of a quarter are published within about two months of its end (SEC 10-Q: 40-45 days)."""
 
@@ -215,6 +222,21 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     return None
 
 
+# Words one of which a pattern's match must contain (a cheap test before the regex runs).
+_NEEDS = {
+    "q_fy_first": ("fy", "fiscal"), "q_code": ("q",), "q_words": ("quarter",), "q_bare": ("q",),
+    "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
+    "half_code": ("h",), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
+    "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
+    "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
+    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
+    "last_month_name": ("last",), "same_period_year": ("same", "corresponding"),
+    "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
+    "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
+    "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"),
+}
+
+
 def find_periods(text: str) -> list[PeriodMention]:
     """Find period mentions in ``text`` (normalised article text).
 
@@ -223,7 +245,11 @@ def find_periods(text: str) -> list[PeriodMention]:
         the longer match wins (``the first quarter of 2023`` over ``2023``).
     """
     found: list[PeriodMention] = []
+    lower = text.lower()
     for name, pat in _PATTERNS:
+        needs = _NEEDS.get(name)
+        if needs and not any(n in lower for n in needs):
+            continue
         for m in pat.finditer(text):
             spec = _spec(name, m)
             if spec is not None:
@@ -271,7 +297,7 @@ class PeriodContext:
 
 
 def _year_of(period: str) -> int | None:
-    m = regex.match(r"(?:FY)?(\d{4})", period)
+    m = _cached_re(r"(?:FY)?(\d{4})").match(period)
     return int(m.group(1)) if m else None
 
 
@@ -321,7 +347,7 @@ def shift(period: str, years: int = 0, quarters: int = 0, months: int = 0) -> st
 
     Returns None for a period form that cannot be shifted that way.
     """
-    m = regex.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?", period)
+    m = _cached_re(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?").fullmatch(period)
     if not m:
         return None
     fy, year, kind, num, month, day = m.groups()
@@ -487,9 +513,9 @@ class PeriodRecognizer:
     """
 
     def __call__(self, doc):
-        from .numbers import normalise
+        from .numbers import doc_norm
 
-        mentions = find_periods(normalise(doc.text))
+        mentions = find_periods(doc_norm(doc))
         spans, kept = [], []
         for p in mentions:
             span = doc.char_span(p.start, p.end, label=p.spec.kind, alignment_mode="expand")

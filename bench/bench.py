@@ -122,7 +122,7 @@ def measure_ours(rows: list[Row], repeat: int, batch_size: int, config: str | No
         ``load_s``, ``seconds``, ``words``, ``docs``, ``claims``,
         ``rss_after_load_mib``, ``peak_rss_mib``.
     """
-    from pipeline.build import make_nlp
+    from pipeline.build import make_article_doc, make_nlp
 
     began = time.perf_counter()
     nlp = make_nlp(load_settings(Path(config) if config else None))
@@ -133,9 +133,7 @@ def measure_ours(rows: list[Row], repeat: int, batch_size: int, config: str | No
     def docs():
         for k in range(repeat):
             for doc_id, text, doc_date in rows:
-                doc = nlp.make_doc(text)
-                doc.user_data["doc_id"] = f"r{k}/{doc_id}"
-                doc.user_data["doc_date"] = doc_date
+                doc = make_article_doc(nlp, text, f"r{k}/{doc_id}", doc_date)
                 yield doc
 
     n_docs = n_claims = 0
@@ -200,15 +198,14 @@ def profile_ours(rows: list[Row], batch_size: int, config: str | None) -> dict[s
     Returns:
         ``{"tokenizer": s, "<component>": s, ...}`` in pipeline order.
     """
-    from pipeline.build import make_nlp
+    from pipeline.build import make_article_doc, make_nlp
 
     nlp = make_nlp(load_settings(Path(config) if config else None))
     out: dict[str, float] = {}
     began = time.perf_counter()
     docs = []
     for doc_id, text, doc_date in rows:
-        doc = nlp.make_doc(text)
-        doc.user_data["doc_id"], doc.user_data["doc_date"] = doc_id, doc_date
+        doc = make_article_doc(nlp, text, doc_id, doc_date)
         docs.append(doc)
     out["tokenizer"] = time.perf_counter() - began
     for name, proc in nlp.pipeline:
@@ -269,7 +266,7 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
     """
     import spacy
 
-    from pipeline.build import make_nlp
+    from pipeline.build import make_article_doc, make_nlp
     from pipeline.evaluate import field_ok, load_rows, score
     from pipeline.lexicons import load_entities
 

@@ -6,6 +6,8 @@ from spacy.language import Language
 from spacy.util import compile_suffix_regex
 
 from . import factories  # noqa: F401  (registers the figures_* factories)
+from spacy.tokens import Doc
+
 from .config import Settings
 
 PIPE_NAMES = ("sentencizer", "figures_line_breaks", "figures_numbers", "figures_periods",
@@ -38,3 +40,13 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp
+
+
+def make_article_doc(nlp: Language, text: str, doc_id: str, doc_date: str | None) -> Doc:
+    """A tokenised Doc ready for ``nlp.pipe``: ``user_data`` holds ``doc_id``, ``doc_date``
+    (ISO date or None) and the text (so the components need not re-join it from tokens)."""
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_id"] = doc_id
+    doc.user_data["doc_date"] = doc_date
+    doc.user_data["_text"] = text
+    return doc

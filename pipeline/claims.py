@@ -203,8 +203,7 @@ class ClaimBuilder:
             lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
             return [x for x in g[lo:hi] if x.end <= s1]
 
-        for si, sent in enumerate(doc.sents):
-            s0, s1 = sent.start_char, sent.end_char
+        for si, (s0, s1) in enumerate(_sentence_offsets(doc, text)):
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
                            *(inside(k, s0, s1) for k in range(6)), state)
             rows.extend(sc.claims())
@@ -264,14 +263,14 @@ class _Sentence:
 
     # -- helpers -------------------------------------------------------------
     def clause(self, pos: int) -> int:
-        return sum(1 for b in self.breaks if b < pos)
+        return bisect.bisect_left(self.breaks, pos)
 
     def comma_clause(self, pos: int) -> int:
-        return sum(1 for b in self.commas if b < pos)
+        return bisect.bisect_left(self.commas, pos)
 
     def clause_start(self, pos: int) -> int:
-        prev = [b for b in self.breaks if b < pos]
-        return prev[-1] if prev else self.s0
+        k = bisect.bisect_left(self.breaks, pos)
+        return self.breaks[k - 1] if k else self.s0
 
     def _keep(self, figures: list[Figure]) -> list[Figure]:
         out = []
@@ -1368,6 +1367,31 @@ def _month_range(period: str) -> tuple[int, int] | None:
     if month:
         return base + int(month), base + int(month)
     return base + 1, base + 12
+
+
+def _sentence_offsets(doc: Doc, text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the Doc's sentences, as ``doc.sents`` gives them.
+
+    Read from the token arrays rather than by iterating ``doc.sents`` (the
+    hot path of the claim stage); ``end`` excludes trailing whitespace.
+    """
+    if not len(doc):
+        return []
+    starts = doc.to_array("SENT_START")
+    idx = doc.to_array("IDX")
+    first = [i for i in (starts == 1).nonzero()[0].tolist() if i > 0]
+    bounds = [0] + first
+    out = []
+    for k, tok_start in enumerate(bounds):
+        s0 = int(idx[tok_start])
+        if k + 1 < len(bounds):
+            last = bounds[k + 1] - 1
+        else:
+            last = len(doc) - 1
+        tok = doc[last]
+        s1 = tok.idx + len(tok.text)
+        out.append((s0, s1))
+    return out
 
 
 def _same_unit(a: "Item", b: "Item") -> bool:

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 import jsonlines
 
-from .build import make_nlp
+from .build import make_article_doc, make_nlp
 from .config import Settings
 from .errors import UsageError
 from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
@@ -80,9 +80,7 @@ def extract_claims(articles: Iterable[Article], settings: Settings | None = None
 
     def docs():
         for art in articles:
-            doc = nlp.make_doc(art.text)
-            doc.user_data["doc_id"] = art.doc_id
-            doc.user_data["doc_date"] = art.doc_date
+            doc = make_article_doc(nlp, art.text, art.doc_id, art.doc_date)
             pending[id(doc)] = art
             yield doc
 

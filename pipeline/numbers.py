@@ -191,8 +191,37 @@ class NumberGrammar:
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start(), decimals=1, qualifier="about",
                          flags=frozenset({"fraction"}))
-        for m in self.atom.finditer(text):
+        for m in self._atom_matches(text):
             yield self._atom(text, m)
+
+    _DIGITS = regex.compile(r"(?<![\d,.])\.?\d")
+    _SCALE_WORD = regex.compile(r"(?i)(?<![\w-])(?:thousand|million|billion|trillion|crore|lakh)(?![\w])")
+
+    def _atom_matches(self, text: str) -> Iterator[regex.Match]:
+        """The same matches as ``self.atom.finditer(text)``, found faster.
+
+        Every figure holds a digit or, for a number in words, a scale word;
+        the full pattern is tried only in a window around those anchors.
+        """
+        anchors = sorted({m.start() for m in self._DIGITS.finditer(text)}
+                         | {m.start() for m in self._SCALE_WORD.finditer(text)})
+        pos = 0
+        n = len(text)
+        for a in anchors:
+            if a < pos:
+                continue
+            lo = max(pos, a - 80)
+            hi = min(n, a + 120)
+            m = self.atom.search(text, lo, hi)
+            while m is not None and m.end() <= a and m.end() > m.start():
+                m = self.atom.search(text, m.end(), hi)
+            if m is None or m.start() > a:
+                continue
+            # a match cut short by the window end is redone without a limit
+            if m.end() >= hi - 1:
+                m = self.atom.search(text, m.start(), n) or m
+            yield m
+            pos = m.end()
 
     def _atom(self, text: str, m: regex.Match) -> Figure | None:
         num_text = m["num"]

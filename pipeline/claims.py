@@ -184,10 +184,15 @@ class ClaimBuilder:
         doc_date = dt.date.fromisoformat(doc_date_s) if doc_date_s else None
         figures: list[Figure] = doc.user_data.get("figures", [])
         periods: list[PeriodMention] = doc.user_data.get("periods", [])
-        companies = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("companies", [])]
-        metrics = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("metrics", [])]
-        segments = [Mention(s.start_char, s.end_char, s.label_, s.id_, s.kb_id_, text=s.text) for s in doc.spans.get("segments", [])]
-        cues = [Mention(s.start_char, s.end_char, s.label_, s.id_, text=s.text) for s in doc.spans.get("cues", [])]
+        def mentions(group: str, extra: bool = False) -> list[Mention]:
+            out = []
+            for sp in doc.spans.get(group, []):
+                a, b = sp.start_char, sp.end_char
+                out.append(Mention(a, b, sp.label_, sp.id_, sp.kb_id_ if extra else "", text=text[a:b]))
+            return out
+
+        companies, metrics = mentions("companies"), mentions("metrics")
+        segments, cues = mentions("segments", extra=True), mentions("cues")
         ref_year = self._ref_year(norm, periods, cues, doc_date)
         state = ArticleState()
         # before any company is named, the article's most-named company is in force
@@ -204,6 +209,8 @@ class ClaimBuilder:
             return [x for x in g[lo:hi] if x.end <= s1]
 
         for si, (s0, s1) in enumerate(_sentence_offsets(doc, text)):
+            if text[s0:s1].isspace():
+                continue  # a blank line between paragraphs: nothing to read, nothing to carry
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
                            *(inside(k, s0, s1) for k in range(6)), state)
             rows.extend(sc.claims())
@@ -253,8 +260,6 @@ class _Sentence:
         self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]
         self.state = state
         self.lower = norm.lower()
-        self.breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(norm[s0:s1])]
-        self.commas = [m.start() + s0 for m in _COMMA_BREAK.finditer(norm[s0:s1])]
         self.items = [Item(f, text=text[f.start:f.end]) for f in self._keep(figures)]
         self.items += self._multiplier_items()
         self.items += self._flat_items()
@@ -262,6 +267,16 @@ class _Sentence:
         self.items.sort(key=lambda it: it.fig.start)
 
     # -- helpers -------------------------------------------------------------
+    @functools.cached_property
+    def breaks(self) -> list[int]:
+        """Offsets of clause boundaries (";", "while", "but", ", and", ...) in the sentence."""
+        return [m.start() for m in _CLAUSE_BREAK.finditer(self.norm, self.s0, self.s1)]
+
+    @functools.cached_property
+    def commas(self) -> list[int]:
+        """Offsets of comma-level boundaries in the sentence."""
+        return [m.start() for m in _COMMA_BREAK.finditer(self.norm, self.s0, self.s1)]
+
     def clause(self, pos: int) -> int:
         return bisect.bisect_left(self.breaks, pos)
 
@@ -317,6 +332,9 @@ class _Sentence:
     def _times_items(self) -> list[Item]:
         """ "revenue grew 2.4 times": a relative change of +140%."""
         items = []
+        seg = self.lower[self.s0:self.s1]
+        if "times" not in seg and "fold" not in seg and "x" not in seg:
+            return items
         for m in self._TIMES.finditer(self.norm, self.s0, self.s1):
             n = Decimal(m["n"])
             fig = Figure(m.start("n"), m.end(), (n - 1) * 100, "%", "percent", num_start=m.start("n"),

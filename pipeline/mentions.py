@@ -73,6 +73,9 @@ class CompanyGuesser:
         """
         names: dict[str, str] = {}
         lower_words = set(regex.findall(r"(?<![\w-])[a-z][a-z-]+", text))
+        covered = bytearray(len(text) + 1)
+        for x, y in blocked:
+            covered[x:y] = b"\x01" * (y - x)
         for m in self.name.finditer(text):
             words = m.group().split(" ")
             # leading function words, "Shenzhen-based" and words the article also writes
@@ -86,7 +89,7 @@ class CompanyGuesser:
                     w in self.known for w in words if " " not in w):
                 continue
             first_end = m.start() + len(m.group().split(" ")[0])
-            if any(m.start() < y and x < first_end for x, y in blocked):
+            if any(covered[m.start():first_end]):
                 continue  # a metric or segment word starts the run: not a name
             if _cached_re(r"[A-Z][\w-]*\s+(?:and|&)\s+$").search(text[max(0, m.start() - 40):m.start()]):
                 continue  # "Taobao and Tmall Group" names one unit
@@ -196,11 +199,15 @@ class CueRecognizer:
         self.multipliers = {k.lower(): v for k, v in cues.multipliers.items()}
 
     def __call__(self, doc: Doc) -> Doc:
+        from .numbers import doc_text
+
+        text = doc_text(doc)
         by_label: dict[str, list[Span]] = {}
         for match_id, start, end in self.matcher(doc):
             label = doc.vocab.strings[match_id]
-            by_label.setdefault(label, []).append(
-                Span(doc, start, end, label=label, span_id=doc[start:end].text.lower()))
+            span = Span(doc, start, end, label=label)
+            span.id_ = text[span.start_char:span.end_char].lower()
+            by_label.setdefault(label, []).append(span)
         # one cue may carry two labels ("cut" is DECREASE and CUT): keep both,
         # longest within each label
         # "made up 53 per cent" states no rise: drop direction cues inside such phrases

@@ -237,6 +237,30 @@ _NEEDS = {
 }
 
 
+_WINDOW = 90
+
+
+def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[int, int]]:
+    """Merged text windows around the pattern's key words; the whole text when it has none."""
+    if not needs:
+        return [(0, n)]
+    spots = []
+    for w in needs:
+        i = lower.find(w)
+        while i != -1:
+            spots.append(i)
+            i = lower.find(w, i + 1)
+    spots.sort()
+    out: list[tuple[int, int]] = []
+    for i in spots:
+        lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def find_periods(text: str) -> list[PeriodMention]:
     """Find period mentions in ``text`` (normalised article text).
 
@@ -246,14 +270,20 @@ def find_periods(text: str) -> list[PeriodMention]:
     """
     found: list[PeriodMention] = []
     lower = text.lower()
+    seen: set[tuple[int, int, str]] = set()
     for name, pat in _PATTERNS:
         needs = _NEEDS.get(name)
         if needs and not any(n in lower for n in needs):
             continue
-        for m in pat.finditer(text):
-            spec = _spec(name, m)
-            if spec is not None:
-                found.append(PeriodMention(m.start(), m.end(), spec))
+        for lo, hi in _windows(lower, needs, len(text)):
+            for m in pat.finditer(text, lo, hi):
+                key = (m.start(), m.end(), name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                spec = _spec(name, m)
+                if spec is not None:
+                    found.append(PeriodMention(m.start(), m.end(), spec))
     # the longest of overlapping matches wins ("October 2023" over "for October")
     found.sort(key=lambda p: (-(p.end - p.start), p.start))
     out: list[PeriodMention] = []

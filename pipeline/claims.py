@@ -837,7 +837,7 @@ class _Sentence:
             if words:
                 return " ".join(words).lower()
         m = None
-        m = _re_match(r"^[\s,;]*(?:while\s+|and\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
+        m = _re_match(r"^[\s,;]*(?:while\s+|and\s+)?(?:[A-Z][\w.&-]*(?:'s|')\s+)?((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|\s+)(?:[A-Z][\w&.-]*)){0,6})(?=,|\s+[a-z])", head)
         if m:
             words = m.group(1).split()
             if words[0] not in self._CAP_STOP and words[-1].lower() in self.o.segment_heads:

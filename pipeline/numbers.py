@@ -203,15 +203,18 @@ class NumberGrammar:
         Every figure holds a digit or, for a number in words, a scale word;
         the full pattern is tried only in a window around those anchors.
         """
-        anchors = sorted({m.start() for m in self._DIGITS.finditer(text)}
-                         | {m.start() for m in self._SCALE_WORD.finditer(text)})
+        # a currency mark stands at most a few characters before the first digit;
+        # a number in words ends at its scale word
+        anchors = sorted([(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point") else 8)
+                          for m in self._DIGITS.finditer(text)]
+                         + [(m.start(), 60) for m in self._SCALE_WORD.finditer(text)])
         pos = 0
         n = len(text)
-        for a in anchors:
+        for a, reach in anchors:
             if a < pos:
                 continue
-            lo = max(pos, a - 80)
-            hi = min(n, a + 120)
+            lo = max(pos, a - reach)
+            hi = min(n, a + 60)
             m = self.atom.search(text, lo, hi)
             while m is not None and m.end() <= a and m.end() > m.start():
                 m = self.atom.search(text, m.end(), hi)

@@ -265,6 +265,10 @@ class _Sentence:
         self.items += self._flat_items()
         self.items += self._times_items()
         self.items.sort(key=lambda it: it.fig.start)
+        self._frozen = False  # roles settled: per-sentence results may be cached
+        self._bound: set[int] | None = None
+        self._main: tuple[PeriodMention | None] | None = None
+        self._metric_cache: dict[int, tuple[str, Mention | None] | None] = {}
 
     # -- helpers -------------------------------------------------------------
     @functools.cached_property
@@ -378,7 +382,7 @@ class _Sentence:
             prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
             lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
             lead_q = lead  # qualifier is already inside the figure span
-            if _FROM_BEFORE.search(lead_q):
+            if _FROM_BEFORE.search(lead_q[-80:]):
                 it.role = "prior"
                 continue
             after = self.norm[f.end:min(self.s1, f.end + 40)]
@@ -398,7 +402,7 @@ class _Sentence:
                 and self.cues_between(self.s0, it.fig.start, ("CUT",)):
             it.direction_src = "cut"
             return "change"  # "cut 11,000 jobs, about 13% of its staff"
-        if _TO_BEFORE.search(lead) and not _re_search(r"\b(?:of|by)\s*$", lead, regex.I):
+        if _TO_BEFORE.search(lead[-80:]) and not _re_search(r"\b(?:of|by)\s*$", lead[-80:], regex.I):
             return "level"
         cue_before = self._last_cue(lead, it.fig.start)
         if _re_search(r"\b(?:by|of)\s*$", lead, regex.I) and cue_before:
@@ -407,7 +411,7 @@ class _Sentence:
             return "change"
         if _CHANGE_AFTER.match(after) or self._basis_right_after(after):
             return "change"
-        if _NEGATIVE.search(lead):
+        if _NEGATIVE.search(lead[-80:]):
             return "change"
         if cue_before and not _is_ratio_metric(self._metric_guess(it)):
             return "change"
@@ -420,18 +424,18 @@ class _Sentence:
             it.direction_src, it.direction = "cut", "decrease"
             return "change"
         prev = self.items[i - 1] if i else None
-        if prev is not None and prev.role == "change" and _re_search(r"(?i),\s+or\s+$", lead):
+        if prev is not None and prev.role == "change" and _re_search(r"(?i),\s+or\s+$", lead[-80:]):
             it.direction_src = "restated"
             return "change"  # "by around 17%, or roughly 1,500 people"
         cut = self.cues_between(self.clause_start(f.start), f.start, ("CUT",))
-        if not cut and f.kind in ("count", "number") and not _LEVEL_VERB.search(lead):
+        if not cut and f.kind in ("count", "number") and not _LEVEL_VERB.search(lead[-80:]):
             cut = self.cues_between(self.s0, f.start, ("CUT",))
         if cut and not self._amount_is_level_after_cut(cut[-1], f):
             it.direction_src = "cut"
             return "change"
-        if _TO_BEFORE.search(lead):
+        if _TO_BEFORE.search(lead[-80:]):
             return "level"
-        if _BY_BEFORE.search(lead) and self._last_cue(lead, f.start):
+        if _BY_BEFORE.search(lead[-80:]) and self._last_cue(lead, f.start):
             return "change"
         if _FEWER_AFTER.match(after) and not f.noun_end:
             return "change"
@@ -473,7 +477,7 @@ class _Sentence:
         if it.direction_src == "restated":
             prev = [x for x in self.items if x.fig.end <= f.start and x.role == "change"]
             return prev[-1].direction if prev else None
-        if _NEGATIVE.search(lead):
+        if _NEGATIVE.search(lead[-80:]):
             return "decrease"
         fw = _FEWER_AFTER.match(after) or (f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]))
         if fw:
@@ -620,6 +624,12 @@ class _Sentence:
     # -- fields --------------------------------------------------------------
     def _metric_for(self, it: Item) -> tuple[str, Mention | None] | None:
         """(canonical metric, mention) for a figure; None when nothing is near."""
+        key = (id(it), it.role)
+        if key not in self._metric_cache:
+            self._metric_cache[key] = self._find_metric(it)
+        return self._metric_cache[key]
+
+    def _find_metric(self, it: Item) -> tuple[str, Mention | None] | None:
         f = it.fig
         end = f.noun_end or f.end
         ms = self.metrics
@@ -699,6 +709,10 @@ class _Sentence:
 
     def asides(self) -> list[tuple[int, int]]:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
+        return self._asides
+
+    @functools.cached_property
+    def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
         return [(m.start() + self.s0, m.end() + self.s0)
                 for m in _re_finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]*),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
@@ -787,11 +801,12 @@ class _Sentence:
 
     def _cap_phrase_before(self, pos: int) -> tuple[int, int] | None:
         """The run of capitalised words ("Windows OEM", "Taobao and Tmall Group") ending right before ``pos``."""
-        seg = self.norm[self.s0:pos]
+        base = max(self.s0, pos - 120)
+        seg = self.norm[base:pos]
         m = _re_search(r"((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|,\s+|\s+)(?:[A-Z][\w&.-]*)){0,6})\s*$", seg)
         if not m:
             return None
-        start = m.start(1) + self.s0
+        start = m.start(1) + base
         words = m.group(1).split()
         while words and words[0] in self._CAP_STOP:
             start += len(words[0]) + 1
@@ -800,7 +815,7 @@ class _Sentence:
         if not words or any(_re_search(r"-(?:listed|based|headquartered|owned|backed)$", w) for w in words) \
                 or words[0] in self._NOT_UNIT:
             return None
-        end = m.end(1) + self.s0
+        end = m.end(1) + base
         for c in self.companies:  # "Alibaba International Digital Commerce Group": the unit after the name
             if c.start <= start < c.end and c.end < end:
                 start = c.end + 1
@@ -947,9 +962,13 @@ class _Sentence:
                 return x.label
         return None
 
-    def _geos(self) -> set[str]:
+    @functools.cached_property
+    def _geo_set(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {
             "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
+
+    def _geos(self) -> set[str]:
+        return self._geo_set
 
     def own_period(self, it: Item) -> PeriodMention | None:
         """The period written right after a figure, before the next figure, in its clause."""
@@ -965,12 +984,16 @@ class _Sentence:
 
     def bound_to_prior(self) -> set[int]:
         """Start offsets of periods that belong to a prior ("from X in Q1 2022") figure."""
+        if self._frozen and self._bound is not None:
+            return self._bound
         out = set()
         for x in self.items:
             if x.role == "prior":
                 p = self.own_period(x)
                 if p is not None:
                     out.add(p.start)
+        if self._frozen:
+            self._bound = out
         return out
 
     def _period_for(self, it: Item, company: str | None, forecast: bool, basis: str | None,
@@ -1061,6 +1084,14 @@ class _Sentence:
 
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
+        if self._frozen and self._main is not None:
+            return self._main[0]
+        found = self._main_mention()
+        if self._frozen:
+            self._main = (found,)
+        return found
+
+    def _main_mention(self) -> PeriodMention | None:
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound]
         if not usable:
@@ -1121,6 +1152,7 @@ class _Sentence:
             return []
         self.assign_roles()
         self.pair()
+        self._frozen = True
         rows: list[dict] = []
         last_company, last_metric = None, None
         any_company = False

@@ -224,9 +224,9 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
 
 # Words one of which a pattern's match must contain (a cheap test before the regex runs).
 _NEEDS = {
-    "q_fy_first": ("fy", "fiscal"), "q_code": ("q",), "q_words": ("quarter",), "q_bare": ("q",),
+    "q_fy_first": ("fy", "fiscal"), "q_code": ("q1", "q2", "q3", "q4", "1q", "2q", "3q", "4q"), "q_words": ("quarter",), "q_bare": ("q1", "q2", "q3", "q4"),
     "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
-    "half_code": ("h",), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
+    "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
     "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
     "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,

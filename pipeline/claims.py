@@ -82,6 +82,7 @@ _HEADER_DATE = regex.compile(r"")
 _RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion", "yield")
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_ratio_metric(metric: str | None) -> bool:
     """Metrics whose level is a percentage: shares of a total, margins, rates."""
     if not metric:
@@ -94,7 +95,7 @@ def _is_ratio_metric(metric: str | None) -> bool:
     return any(w in words for w in _RATIO_METRICS if w != "share")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A lexicon mention laid on the text: offsets, label, canonical id."""
 
@@ -106,7 +107,7 @@ class Mention:
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Item:
     """A figure being assembled into a claim."""
 

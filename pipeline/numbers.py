@@ -73,7 +73,7 @@ _FRACTIONS = {"half": Decimal("0.5"), "third": Decimal(1) / Decimal(3),
               "two-thirds": Decimal(2) / Decimal(3), "three-quarters": Decimal("0.75")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One stated quantity found in the text.
 
@@ -183,7 +183,9 @@ class NumberGrammar:
 
     # -- atoms ---------------------------------------------------------
     def _atoms(self, text: str) -> Iterator[Figure | None]:
-        for m in self.fraction.finditer(text):
+        lower = text.lower()
+        has_fraction = "half" in lower or "third" in lower or "quarters of" in lower or "quarter of" in lower
+        for m in (self.fraction.finditer(text) if has_fraction else ()):
             word = m["num"].lower().replace(" ", "-")
             frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
             if frac is None:

@@ -45,7 +45,7 @@ REPORTING_LAG = dt.timedelta(days=60)
 _YEAR_REF = r"(?:(?:19|20)\d\d|this year|last year|the (?:previous|prior|current) year|the year)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodSpec:
     """An unresolved period.
 
@@ -75,7 +75,7 @@ class PeriodSpec:
     rel: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodMention:
     """A period found in the text: ``[start, end)`` offsets and its spec."""
 
@@ -271,11 +271,12 @@ def find_periods(text: str) -> list[PeriodMention]:
     found: list[PeriodMention] = []
     lower = text.lower()
     seen: set[tuple[int, int, str]] = set()
+    windows: dict[tuple[str, ...] | None, list[tuple[int, int]]] = {}
     for name, pat in _PATTERNS:
         needs = _NEEDS.get(name)
-        if needs and not any(n in lower for n in needs):
-            continue
-        for lo, hi in _windows(lower, needs, len(text)):
+        if needs not in windows:
+            windows[needs] = _windows(lower, needs, len(text))
+        for lo, hi in windows[needs]:
             for m in pat.finditer(text, lo, hi):
                 key = (m.start(), m.end(), name)
                 if key in seen:

@@ -76,6 +76,8 @@ _STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "f
                     "target", "targets", "aims", "aim", "anticipates", "anticipated", "predicts", "predicted"}
 _RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|fell|grew|declined|increased|decreased|"
                              r"missed|beat|saw|had|delivered|shipped|sold|booked|generated|earned)\b")
+# (...), " - ... - ", and an apposition after a name: "Adjusted EBITA, the profit measure the group prefers,"
+_ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -137,6 +139,7 @@ class ArticleState:
     fiscal: bool = False
     market: str | None = None
     forecast_period: str | None = None
+    lower: str | None = None
     segment: str | None = None
 
 
@@ -196,6 +199,7 @@ class ClaimBuilder:
         segments, cues = mentions("segments", extra=True), mentions("cues")
         ref_year = self._ref_year(norm, periods, cues, doc_date)
         state = ArticleState()
+        state.lower = norm.lower()  # lowered once per article, read by every sentence
         # before any company is named, the article's most-named company is in force
         names = [c.id for c in companies if c.label == "COMPANY"]
         if names:
@@ -260,7 +264,7 @@ class _Sentence:
         # "market value", "market share": the word names a metric, not a market-wide figure
         self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]
         self.state = state
-        self.lower = norm.lower()
+        self.lower = state.lower if state.lower is not None else norm.lower()
         self.items = [Item(f, text=text[f.start:f.end]) for f in self._keep(figures)]
         self.items += self._multiplier_items()
         self.items += self._flat_items()
@@ -716,7 +720,7 @@ class _Sentence:
     def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
         return [(m.start() + self.s0, m.end() + self.s0)
-                for m in _re_finditer(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]*),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,", seg)]
+                for m in _ASIDE.finditer(seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
@@ -1129,17 +1133,26 @@ class _Sentence:
         """Forecast cue in the figure's comma clause before it, or right after it ("$2.35 estimated")."""
         return self._forecast_at(f.start, f.end)
 
+    @functools.cached_property
+    def _forecast_cues(self) -> tuple[list[Mention], list[Mention]]:
+        """The sentence's FORECAST and FORECAST_AFTER cues."""
+        return ([c for c in self.cues if c.label == "FORECAST"],
+                [c for c in self.cues if c.label == "FORECAST_AFTER"])
+
     def _forecast_at(self, start: int, end: int | None = None) -> bool:
-        f = Figure(start, end if end is not None else start, Decimal(0), None, "number")
-        cc = self.comma_clause(f.start)
-        strong = [c for c in self.cues if c.label == "FORECAST" and c.end <= f.start and c.id in _STRONG_FORECAST]
-        if strong and not _RESULT_VERB.search(self.norm[strong[-1].end:f.start]):
+        end = start if end is None else end
+        before, after = self._forecast_cues
+        if not before and not after:
+            return False
+        strong = [c for c in before if c.end <= start and c.id in _STRONG_FORECAST]
+        if strong and not _RESULT_VERB.search(self.norm, strong[-1].end, start):
             return True
-        for c in self.cues:
-            if c.label == "FORECAST" and c.end <= f.start and self.comma_clause(c.start) == cc:
+        cc = self.comma_clause(start)
+        for c in before:
+            if c.end <= start and self.comma_clause(c.start) == cc:
                 return True
-            if c.label == "FORECAST_AFTER" and f.end <= c.start <= f.end + 12 and not any(
-                    f.end <= x.fig.start < c.start for x in self.items):
+        for c in after:
+            if end <= c.start <= end + 12 and not any(end <= x.fig.start < c.start for x in self.items):
                 return True
         return False
 

@@ -237,6 +237,10 @@ class NumberGrammar:
         after = text[m.end("num"):m.end("num") + 1]
         if m["abbr"] is None and after[:1].isalpha() and m.end() == m.end("num"):
             return None
+        if (len(num_text) == 4 and num_text[:2] in ("19", "20") and num_text.isdigit() and not m["cur1"]
+                and not m["abbr"] and not m["scale"] and not m["pct"] and not m["pp"] and not m["cur2"]
+                and not m["pence"] and not self.count_noun.match(text[m.end():m.end() + 40])):
+            return None  # a bare year is a period, not a figure (cheap early exit)
         is_words = not num_text[:1].isdigit() and not num_text.startswith(".")
         if is_words:
             value, decimals = _parse_words(num_text)

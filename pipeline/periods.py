@@ -287,9 +287,11 @@ def find_periods(text: str) -> list[PeriodMention]:
                     found.append(PeriodMention(m.start(), m.end(), spec))
     # the longest of overlapping matches wins ("October 2023" over "for October")
     found.sort(key=lambda p: (-(p.end - p.start), p.start))
+    taken = bytearray(len(text) + 1)
     out: list[PeriodMention] = []
     for p in found:
-        if not any(p.start < q.end and q.start < p.end for q in out):
+        if not any(taken[p.start:p.end]):
+            taken[p.start:p.end] = b"\x01" * (p.end - p.start)
             out.append(p)
     return sorted(out, key=lambda p: p.start)
 

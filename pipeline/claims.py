@@ -78,6 +78,8 @@ _RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|f
                              r"missed|beat|saw|had|delivered|shipped|sold|booked|generated|earned)\b")
 # (...), " - ... - ", and an apposition after a name: "Adjusted EBITA, the profit measure the group prefers,"
 _ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,")
+_MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
+_COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -172,6 +174,7 @@ class ClaimBuilder:
                  metric_units: dict[str, str | None], settings: ClaimSettings,
                  segment_heads: set[str] = frozenset()) -> None:
         self.segment_heads = {w.lower() for w in segment_heads}
+        self.min_bare = Decimal(str(settings.min_bare_number))
         self.fiscal_by_company = fiscal_by_company
         self.multipliers = multipliers
         self.metric_units = metric_units
@@ -301,12 +304,14 @@ class _Sentence:
         for f in figures:
             if any(p.start <= f.num_start < p.end and p.spec.kind not in ("REL",) for p in self.periods):
                 continue  # a number inside a period ("Q2 2016", "first half of 2016")
+            if f.kind != "number":
+                out.append(f)
+                continue
             after = self.norm[f.end:f.end + 25]
-            comparison = _re_match(r"(?i)^\s+(?:more|fewer|less)\b", after) or _re_search(r"(?i)\bby\s+$", self.norm[max(self.s0, f.start - 6):f.start])
-            if _re_match(r"(?i)^[\s-]*(?:times|fold|x)\b", after):
+            if _MULTIPLIER_AFTER.match(after):
                 continue  # "grew 2.4 times": a multiplier, read by _multiplier_items
-            if f.kind == "number" and f.scale == 1 and f.decimals == 0 and not comparison \
-                    and f.value < Decimal(str(self.o.settings.min_bare_number)):
+            comparison = _COMPARISON_AFTER.match(after) or _BY_BEFORE.search(self.norm, max(self.s0, f.start - 6), f.start)
+            if f.scale == 1 and f.decimals == 0 and not comparison and f.value < self.o.min_bare:
                 continue
             if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f):
                 continue
@@ -806,6 +811,14 @@ class _Sentence:
 
     def _cap_phrase_before(self, pos: int) -> tuple[int, int] | None:
         """The run of capitalised words ("Windows OEM", "Taobao and Tmall Group") ending right before ``pos``."""
+        k = pos - 1
+        while k >= self.s0 and self.norm[k] in " \t\n":
+            k -= 1
+        w = k
+        while w >= self.s0 and (self.norm[w].isalnum() or self.norm[w] in "&.-"):
+            w -= 1
+        if k < self.s0 or not self.norm[w + 1:w + 2].isupper():
+            return None  # no capitalised word right before: nothing to read
         base = max(self.s0, pos - 120)
         seg = self.norm[base:pos]
         m = _re_search(r"((?:[A-Z][\w&.-]*)(?:(?:\s+and\s+|\s*&\s*|,\s+|\s+)(?:[A-Z][\w&.-]*)){0,6})\s*$", seg)
@@ -852,7 +865,9 @@ class _Sentence:
         # subject of the clause, followed by a verb or an apposition
         cs = self.clause_start(f.start)
         head = self.norm[cs:f.start]
-        for m in self._UNIT_NOUN.finditer(head):  # "its client computing unit brought in $3.1 billion"
+        head_lower = head.lower()
+        has_unit_noun = any(w in head_lower for w in ("segment", "division", "unit", "business", " arm"))
+        for m in (self._UNIT_NOUN.finditer(head) if has_unit_noun else ()):  # "its client computing unit brought in $3.1 billion"
             words = [w for w in m.group(1).split() if w.lower() not in ("shrinking", "growing", "new", "core", "main", "largest", "biggest", "smaller")]
             if words:
                 return " ".join(words).lower()

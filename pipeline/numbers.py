@@ -157,6 +157,8 @@ class NumberGrammar:
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)")
+        # last words of the qualifier phrases: a cheap test before the regex runs
+        self.qualifier_ends = {q.split()[-1].lower() for q in lexicon.qualifiers}
         self.qualifier = regex.compile(
             rf"(?i)(?:^|(?<=[\s(\"'—-]))(?P<q>{_alt(lexicon.qualifiers)})[ ]+$")
         nouns = _alt(lexicon.count_nouns)
@@ -289,7 +291,9 @@ class NumberGrammar:
         if self._is_date_or_year(text, m, value, scale_word, kind):
             return None
         qualifier = "exact"
-        qm = self.qualifier.search(text[max(0, start - 25):start])
+        before = text[max(0, start - 25):start]
+        last_word = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
+        qm = self.qualifier.search(before) if last_word in self.qualifier_ends else None
         if qm and qm["q"].lower() == "over" and _cached_re(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$").search(text[max(0, start - 40):start - len(qm.group())]):
             qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
         if qm:

@@ -80,6 +80,8 @@ _RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|f
 _ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,")
 _MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
 _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
+_NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
+                            r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+[a-z]")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -319,10 +321,10 @@ class _Sentence:
         return out
 
     def _bare_number_ok(self, f: Figure) -> bool:
-        """A bare number counts when a change or metric word sits in its clause."""
+        """A bare number counts when a metric or a change word sits in its clause."""
         c = self.clause(f.start)
-        near = [m for m in self.metrics + self.cues if self.clause(m.start) == c]
-        return bool(near)
+        return any(self.clause(m.start) == c for m in self.metrics) or any(
+            self.clause(m.start) == c for m in self.cues if m.label in ("INCREASE", "DECREASE", "FLAT", "CUT"))
 
     def _multiplier_items(self) -> list[Item]:
         items = []
@@ -747,7 +749,9 @@ class _Sentence:
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
         market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
-                  and not _re_search(r"(?i)(?:\bits|\btheir|'s)\s+$", self.norm[max(self.s0, x.start - 8):x.start])]
+                  and not _re_search(r"(?i)(?:\bits|\btheir|'s|\b(?:led|leads|topped|tops|dominated|dominates|"
+                                     r"entered|across|share\s+of)(?:\s+the)?)\s+$",
+                                     self.norm[max(self.s0, x.start - 20):x.start])]
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
         if metric_m is not None and metric == "shipments" and (company_m is None or self.clause(company_m.start) != c) \
@@ -865,6 +869,9 @@ class _Sentence:
         # subject of the clause, followed by a verb or an apposition
         cs = self.clause_start(f.start)
         head = self.norm[cs:f.start]
+        named = _NAMED_UNIT.search(head)
+        if named:  # "logistics arm Cainiao took in RMB23,164 million"
+            return named.group(1).lower()
         head_lower = head.lower()
         has_unit_noun = any(w in head_lower for w in ("segment", "division", "unit", "business", " arm"))
         for m in (self._UNIT_NOUN.finditer(head) if has_unit_noun else ()):  # "its client computing unit brought in $3.1 billion"

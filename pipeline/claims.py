@@ -807,8 +807,8 @@ class _Sentence:
     _NOT_UNIT = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                  "October", "November", "December", "GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
-    _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)\s+"
-                               r"(?:segment|division|unit|business|arm)\b")
+    _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+[\"']?((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)[\"']?\s+"
+                               r"(?:segment|division|unit|business|arm|category)\b")
     _CAP_STOP = {"After", "Before", "During", "Since", "Despite", "Although", "When", "If", "Once", "Until", "Under",
                  "The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
@@ -873,7 +873,7 @@ class _Sentence:
         if named:  # "logistics arm Cainiao took in RMB23,164 million"
             return named.group(1).lower()
         head_lower = head.lower()
-        has_unit_noun = any(w in head_lower for w in ("segment", "division", "unit", "business", " arm"))
+        has_unit_noun = any(w in head_lower for w in ("segment", "division", "unit", "business", " arm", "category"))
         for m in (self._UNIT_NOUN.finditer(head) if has_unit_noun else ()):  # "its client computing unit brought in $3.1 billion"
             words = [w for w in m.group(1).split() if w.lower() not in ("shrinking", "growing", "new", "core", "main", "largest", "biggest", "smaller")]
             if words:

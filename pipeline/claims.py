@@ -332,8 +332,8 @@ class _Sentence:
             if c.label != "MULTIPLIER":
                 continue
             value = self.o.multipliers.get(c.id)
-            if value is None:
-                continue
+            if value is None or self.norm[c.end:c.end + 1] == "-":
+                continue  # "double-digit" is no doubling
             qualifier = "more_than" if "more than" in c.id else "exact"
             fig = Figure(c.start, c.end, Decimal(str(value)), "%", "percent", qualifier=qualifier,
                          num_start=c.start, flags=frozenset({"multiplier"}))
@@ -960,6 +960,9 @@ class _Sentence:
         if metric in ("market share", "shipments") or market:
             if not segs:
                 return self.state.market if (metric in ("market share", "shipments") or market) else None
+            market_named = market or metric == "market share" or bool(geo) or self._market_geo() is not None
+            if not market_named and company:
+                return " ".join(segs[:2])  # "Xiaomi's 8 million fewer smartphone sales": the company's product
             if market or metric == "market share" or "market" in self.lower[self.s0:self.s1]:
                 g = geo[0] if geo else self._market_geo()
                 p = prod[0] if prod else None

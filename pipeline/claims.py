@@ -1164,7 +1164,7 @@ class _Sentence:
         return ([c for c in self.cues if c.label == "FORECAST"],
                 [c for c in self.cues if c.label == "FORECAST_AFTER"])
 
-    def _forecast_at(self, start: int, end: int | None = None) -> bool:
+    def _forecast_at(self, start: int, end: int | None = None, strong_only: bool = False) -> bool:
         end = start if end is None else end
         before, after = self._forecast_cues
         if not before and not after:
@@ -1174,7 +1174,8 @@ class _Sentence:
             return True
         cc = self.comma_clause(start)
         for c in before:
-            if c.end <= start and self.comma_clause(c.start) == cc:
+            if c.end <= start and self.comma_clause(c.start) == cc and (not strong_only or c.id in _STRONG_FORECAST) \
+                    and not _RESULT_VERB.search(self.norm, c.end, start):
                 return True
         for c in after:
             if end <= c.start <= end + 12 and not any(end <= x.fig.start < c.start for x in self.items):
@@ -1345,6 +1346,11 @@ class _Sentence:
             period, period_text = self.doc_date_s, None  # an event of the publication day
         else:
             period, period_text = self._period_for(it, company, forecast, basis, level_period)
+        if forecast and period and period_text and self.state.period and not _later(period, self.state.period) \
+                and not self._forecast_at(f.start, f.end, strong_only=True):
+            # "revenue will decrease by 24.2% ... in the first quarter of 2023" in a story on
+            # that quarter's results: a translated future tense, not a forecast
+            forecast = False
         segment = self._segment_for(it, metric_m, company, market, metric)
         value = value_text = unit = value_high = None
         qualifier = "exact"
@@ -1432,6 +1438,14 @@ def _earlier(new: str, current: str | None) -> bool:
     if a < b:
         return True
     return False
+
+
+def _later(new: str, current: str) -> bool:
+    """Whether period ``new`` ends after period ``current`` (same kind: FY or calendar)."""
+    if new.startswith("FY") != current.startswith("FY"):
+        return False
+    a, b = _month_range(new), _month_range(current)
+    return a is not None and b is not None and a[1] > b[1]
 
 
 def _contains(new: str, current: str | None) -> bool:

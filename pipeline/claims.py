@@ -144,6 +144,7 @@ class ArticleState:
     market: str | None = None
     forecast_period: str | None = None
     lower: str | None = None
+    vehicles: bool = False
     segment: str | None = None
 
 
@@ -205,6 +206,7 @@ class ClaimBuilder:
         ref_year = self._ref_year(norm, periods, cues, doc_date)
         state = ArticleState()
         state.lower = norm.lower()  # lowered once per article, read by every sentence
+        state.vehicles = any(f.unit == "vehicles" for f in figures)  # a story about cars
         # before any company is named, the article's most-named company is in force
         names = [c.id for c in companies if c.label == "COMPANY"]
         if names:
@@ -460,7 +462,8 @@ class _Sentence:
         return "level"
 
     def _amount_is_level_after_cut(self, cut: Mention, f: Figure) -> bool:
-        between = self.norm[cut.end:f.start]
+        prev = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [cut.end])
+        between = self.norm[prev:f.start]
         return bool(_re_search(r"\b(?:to|from|of|at)\s", between, regex.I)) and "by" not in between
 
     def _cue_adjacent(self, lead: str) -> bool:
@@ -1312,7 +1315,14 @@ class _Sentence:
         f = it.fig
         change_item = it if it.role == "change" else it.change
         level_item = None if it.role == "change" else it
-        mm = self._metric_for(it) or (self._metric_for(change_item) if change_item is not None and change_item is not it else None)
+        mm = self._metric_for(it)
+        if mm is None and change_item is not None and change_item is not it:
+            mm = self._metric_for(change_item)
+            if mm is not None and _is_ratio_metric(mm[0]) and f.unit != "%":
+                mm = None  # "15.9 million units and a 23.7% share, ... down 28.5%": not the share's
+        if mm is None and it.role == "change" and self.rows_so_far:
+            last = self.rows_so_far[-1]  # "... and an increase of 3.2 percentage points quarter-on-quarter"
+            mm = (last["metric"], None)
         metric, metric_m = (mm if mm else (None, None))
         level_row = self._level_row_of_prior(it) if it.role == "prior" else None
         prev_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [self.s0])
@@ -1332,7 +1342,8 @@ class _Sentence:
             metric = "price"  # "the top model costs ¥289,800"
         if metric == "revenue" and (f.kind in ("count", "number") or (
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
-            metric = "shipments"  # "sales ... 30.4 million units" is a sales volume (schema: shipments)
+            # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
+            metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
         company, company_text, market = self._company_for(it, metric_m, metric)
         # a percent level with a share-of form: "accounted for 58.8% of revenue"
         if level_item is not None and f.unit == "%" and metric and not _is_ratio_metric(metric):

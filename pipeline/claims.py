@@ -82,6 +82,8 @@ _MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
 _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
                             r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+[a-z]")
+_COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w-]+\s+){0,6}?(narrower|smaller|lower|less|wider|larger|bigger|higher|more)\s+than\b")
+_PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -160,7 +162,7 @@ class ClaimSettings:
     """
 
     min_bare_number: float = 100.0
-    event_metrics: tuple[str, ...] = ("share price", "funding", "valuation", "esop grants")
+    event_metrics: tuple[str, ...] = ("share price", "market value", "funding", "valuation", "esop grants")
     carry_company: bool = True
     carry_metric: bool = True
     carry_period: bool = True
@@ -266,8 +268,10 @@ class _Sentence:
         self.companies = [c for c in companies if c.label == "COMPANY"]
         self.sources = [c for c in companies if c.label == "SOURCE"]
         self.metrics = metrics
-        # a segment word inside a company name ("Kestrel Semiconductor") is the name's
-        self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)]
+        # a segment word inside a company name ("Kestrel Semiconductor") is the name's, and a
+        # place a company is listed or based in ("Hong Kong-listed") is not a segment
+        self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)
+                         and not _PLACE_OF.match(norm, sg.end, sg.end + 20)]
         # "market value", "market share": the word names a metric, not a market-wide figure
         self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]
         self.state = state
@@ -624,6 +628,9 @@ class _Sentence:
         prev_fig_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [start])
         lead = self.norm[prev_fig_end:f.start]
         cues = [c for c in self.cues if prev_fig_end <= c.start and c.end <= f.start and c.label in ("INCREASE", "DECREASE", "FLAT")]
+        comparative = _COMPARATIVE_AFTER.match(self.norm, f.end, min(self.s1, f.end + 40))
+        if comparative:  # "a loss of 2.88 trillion won, narrower than the 3.4 trillion won loss"
+            return "decrease" if comparative.group(1).lower() in ("narrower", "smaller", "lower", "less") else "increase"
         if not cues:
             nxt = min([x.fig.start for x in self.items if x.fig.start > f.end] + [self.s1])
             after = [c for c in self.cues if f.end <= c.start < nxt and c.label == "FLAT"
@@ -1115,6 +1122,16 @@ class _Sentence:
             return PeriodMention(best.start, best.end, spec)
         return best
 
+    def _day_mention(self) -> tuple[str, str] | None:
+        """A calendar day written in the sentence, resolved: ("2023-10-31", "on October 31")."""
+        for p in self.periods:
+            if p.spec.kind == "D":
+                ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, None, False)
+                r = resolve(p.spec, ctx)
+                if r:
+                    return r, self.text[p.start:p.end]
+        return None
+
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
         if self._frozen and self._main is not None:
@@ -1353,7 +1370,10 @@ class _Sentence:
                 pass
         forecast = self._forecast(f)
         basis = self._basis(change_item, level_item) if change_item is not None else None
-        if self.doc_date_s and metric in self.o.settings.event_metrics:
+        day = self._day_mention() if metric in self.o.settings.event_metrics else None
+        if day is not None:
+            period, period_text = day  # "rose 2.5% to HK$246.0 in morning trading on October 31"
+        elif self.doc_date_s and metric in self.o.settings.event_metrics:
             period, period_text = self.doc_date_s, None  # an event of the publication day
         else:
             period, period_text = self._period_for(it, company, forecast, basis, level_period)

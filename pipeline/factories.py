@@ -86,7 +86,7 @@ def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
     "figures_claims", assigns=["doc.user_data"],
     requires=["doc.spans", "doc.user_data"],
     default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
-                    "event_metrics": ["share price", "funding", "valuation", "esop grants"],
+                    "event_metrics": ["share price", "market value", "funding", "valuation", "esop grants"],
                     "carry_company": True, "carry_metric": True, "carry_period": True})
 def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
                 event_metrics: list[str], carry_company: bool, carry_metric: bool,

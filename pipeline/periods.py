@@ -115,7 +115,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("half_code", r"(?<![\w-])(?:H(?P<h>[12])(?!\d)(?:\s+(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d))?|(?P<h2>[12])H\s*(?P<fy2>FY)?'?(?P<year2>(?:19|20)\d\d|\d\d)?)(?![\w-])"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
-    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+|\d{{1,2}}\s+(?P<month2>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\b"),
+    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
+    ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|(?:by\s+)?the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
     ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
@@ -169,8 +170,10 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         y, _ = _year(g["year"])
         month = _month(g["month"])
         return PeriodSpec("Y", year=y, fiscal=month != 12)
+    if name == "date_noyear":
+        return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
     if name == "as_of":
-        y, _ = _year(g["year"])
+        y, _ = _year(g.get("year") or g.get("year2") or g.get("year3"))
         month = g.get("month") or g.get("month2")
         return PeriodSpec("M", year=y, month=_month(month) if month else 12, rel="as_of")
     if name == "full_year":
@@ -229,7 +232,7 @@ _NEEDS = {
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
     "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
-    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
+    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
@@ -492,6 +495,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 return None
         return f"{year}-{spec.month:02d}"
     if k == "D":
+        if year is None:
+            year = ctx.doc_date.year if ctx.doc_date else this_year
         return f"{year}-{spec.month:02d}-{spec.day:02d}" if year else None
     if k == "REL":
         return _resolve_rel(spec.rel, ctx, this_year, spec.year)

@@ -82,7 +82,7 @@ _MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
 _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
                             r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+[a-z]")
-_COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w-]+\s+){0,6}?(narrower|smaller|lower|less|wider|larger|bigger|higher|more)\s+than\b")
+_COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s+){0,8}?(narrower|smaller|lower|wider|larger|bigger|higher)\s+than\b")
 _PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
@@ -628,9 +628,9 @@ class _Sentence:
         prev_fig_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [start])
         lead = self.norm[prev_fig_end:f.start]
         cues = [c for c in self.cues if prev_fig_end <= c.start and c.end <= f.start and c.label in ("INCREASE", "DECREASE", "FLAT")]
-        comparative = _COMPARATIVE_AFTER.match(self.norm, f.end, min(self.s1, f.end + 40))
+        comparative = _COMPARATIVE_AFTER.match(self.norm, f.end, min(self.s1, f.end + 80))
         if comparative:  # "a loss of 2.88 trillion won, narrower than the 3.4 trillion won loss"
-            return "decrease" if comparative.group(1).lower() in ("narrower", "smaller", "lower", "less") else "increase"
+            return "decrease" if comparative.group(1).lower() in ("narrower", "smaller", "lower") else "increase"
         if not cues:
             nxt = min([x.fig.start for x in self.items if x.fig.start > f.end] + [self.s1])
             after = [c for c in self.cues if f.end <= c.start < nxt and c.label == "FLAT"
@@ -981,6 +981,8 @@ class _Sentence:
                 if p and not g and self.state.market and p in self.state.market:
                     return self.state.market
                 return " ".join(x for x in (g, p) if x) + " market"
+        if not segs and metric in self.o.settings.event_metrics:
+            return None  # a share price or a market value has no business segment
         if not segs:
             tail = _re_match(r"(?i)^\s+(?:in|into|on|towards|to)\s+(?:the\s+|its\s+|new\s+)?", self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 20])
             if tail and metric in ("investment", "funding", "capital expenditure", "r&d expenses", "spending"):
@@ -1065,6 +1067,12 @@ class _Sentence:
             if basis == "mom":
                 return shift(in_force, months=-1), None
             return shift(in_force, years=-1), None
+        if own is not None and own.spec.kind == "Y" and own.spec.year:
+            finer = [p for p in self.periods if p.end <= f.start and self.clause(p.start) == c
+                     and p.spec.kind in ("Q", "H", "MQ") and p.spec.year is None and p.spec.year_rel is None]
+            if finer:  # "first-half revenue rose 21% to HK$3.46 billion in 2024"
+                best = self._best_period(finer + [own])
+                return resolve(best.spec, ctx), self.text[finer[-1].start:finer[-1].end]
         if own is not None:
             return resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
@@ -1109,11 +1117,11 @@ class _Sentence:
 
         best = max(group, key=key)
         year_m = next((p for p in group if p.spec.kind == "Y" and p.spec.year), None)
-        if best.spec.kind in ("Q", "MQ") and best.spec.year is None and year_m is not None:
+        if best.spec.kind in ("Q", "MQ", "H") and best.spec.year is None and year_m is not None:
             # "the September quarter, the first of fiscal 2024": the quarter, in that year
             from dataclasses import replace as _replace
             spec = best.spec
-            if spec.kind == "Q":
+            if spec.kind in ("Q", "H"):
                 spec = _replace(spec, year=year_m.spec.year, fiscal=spec.fiscal or year_m.spec.fiscal)
             else:
                 end = self.o.fiscal_by_company.get(self.state.company) if year_m.spec.fiscal else None
@@ -1361,6 +1369,8 @@ class _Sentence:
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
             metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
+        if metric == "shipments" and f.unit == "vehicles":
+            metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
         # a percent level with a share-of form: "accounted for 58.8% of revenue"
         if level_item is not None and f.unit == "%" and metric and not _is_ratio_metric(metric):

@@ -903,8 +903,18 @@ class _Sentence:
         return None
 
     def _list_segment(self, it: Item) -> str | None:
-        """ "..., internet services 7 billion yuan, and the "others" category 600 million yuan" """
+        """ "..., internet services 7 billion yuan, and the "others" category 600 million yuan";
+        "5nm and 7nm made up 37% and 16% respectively" """
         f = it.fig
+        c = self.clause(f.start)
+        resp = self.lower.find("respectively", f.end, self.s1)
+        if resp != -1 and self.clause(resp) == c:
+            figs = [x for x in self.items if self.clause(x.fig.start) == c and x.fig.end <= resp
+                    and x.role != "change"]
+            first = figs[0].fig.start if figs else f.start
+            segs = [sg for sg in self.segments if self.clause(sg.start) == c and sg.end <= first]
+            if len(figs) > 1 and len(segs) >= len(figs):
+                return segs[len(segs) - len(figs) + figs.index(it)].label
         for sg in self.segments:
             if sg.end <= f.start and f.start - sg.end <= 20 and self.clause(sg.start) == self.clause(f.start) \
                     and self._LIST_GAP.match(self.norm[sg.end:f.start].strip(" ")):

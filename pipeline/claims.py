@@ -84,6 +84,8 @@ _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[
                             r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+[a-z]")
 _COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s+){0,8}?(narrower|smaller|lower|wider|larger|bigger|higher)\s+than\b")
 _PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
+_MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipments", "share of deliveries",
+                   "revenue", "spending", "funding", "sales", "retail sales")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -752,10 +754,17 @@ class _Sentence:
         """(company, company_text, market_wide) for a figure."""
         f = it.fig
         c = self.clause(f.start)
-        cand = [m for m in self.companies if m.end <= f.start and self.clause(m.start) == c]
+        asides = [(a, b) for a, b in self.asides() if not a <= f.start < b]
+        named = [m for m in self.companies if not any(a <= m.start and m.end <= b for a, b in asides)]
+        cand = [m for m in named if m.end <= f.start and self.clause(m.start) == c]
         if not cand:
-            cand = [m for m in self.companies if m.end <= f.start]
+            cand = [m for m in named if m.end <= f.start]
         company_m = cand[-1] if cand else None
+        if company_m is not None:  # "Oppo and OnePlus together took 11 per cent": the first named
+            pair = [m for m in named if m.end <= company_m.start
+                    and _re_fullmatch(r"\s*(?:and|&)\s*", self.norm[m.end:company_m.start])]
+            if pair:
+                company_m = pair[-1]
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
         market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
@@ -764,6 +773,9 @@ class _Sentence:
                                      self.norm[max(self.s0, x.start - 20):x.start])]
         if metric_m is not None and metric_m.start >= f.end:
             market += [x for x in self.cues if x.label == "MARKET" and f.end <= x.start <= metric_m.end]
+        if metric not in _MARKET_METRICS:
+            # "Global monthly active users of the MIUI operating system": a company's users worldwide
+            market = [x for x in market if x.id not in ("global", "globally", "worldwide")]
         if metric_m is not None and metric == "shipments" and (company_m is None or self.clause(company_m.start) != c) \
                 and any(sg.id == "geography" and sg.label not in ("overseas",) and sg.end <= metric_m.start
                         for sg in self._segments_of_metric(metric_m)):

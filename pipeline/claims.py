@@ -59,7 +59,7 @@ def _re_findall(pattern, string, flags=0):
     return _compiled(pattern, int(flags)).findall(string)
 
 
-_CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|\s[-|]\s|\|")
+_CLAUSE_BREAK = regex.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b|,\s+with\b|,\s+as\b|\s[-|]\s|\|")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
@@ -1111,7 +1111,7 @@ class _Sentence:
             return resolve(pick.spec, ctx), self.text[pick.start:pick.end]
         main_mention = self.main_mention()
         if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
-                                         == self.comma_clause(f.start) or not forecast):
+                                         == self.comma_clause(f.start) or (not forecast and self.clause(main_mention.start) == c)):
             return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
         if forecast and self.state.forecast_period:
             return self.state.forecast_period, None

@@ -174,6 +174,8 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
     if name == "as_of":
         y, _ = _year(g.get("year") or g.get("year2") or g.get("year3"))
+        if g.get("year3") and m.group(0).lower().startswith("by"):
+            return PeriodSpec("Y", year=y)  # "double its workforce by the end of 2025": a target year
         month = g.get("month") or g.get("month2")
         return PeriodSpec("M", year=y, month=_month(month) if month else 12, rel="as_of")
     if name == "full_year":

@@ -77,7 +77,8 @@ _STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "f
 _RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|fell|grew|declined|increased|decreased|"
                              r"missed|beat|saw|had|delivered|shipped|sold|booked|generated|earned)\b")
 # (...), " - ... - ", and an apposition after a name: "Adjusted EBITA, the profit measure the group prefers,"
-_ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,")
+_ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,"
+                       r"|(?<=^(?:The|Its|Their)\s[^,]{2,40}),\s+[a-z][^,]{3,60}?,")
 _MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
 _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
@@ -418,7 +419,7 @@ class _Sentence:
     def _percent_role(self, it: Item, lead: str, after: str) -> str:
         if "fraction" in it.fig.flags:
             return "level"
-        if _re_match(r"(?i)^\s+of\s+(?:its|their|the\s+company's|the)\s+(?:global\s+|total\s+)?(?:workforce|staff|employees|headcount|jobs|workers)\b", after) \
+        if _re_match(r"(?i)^\s+of\s+(?:(?:its|their|the\s+company's|the)\s+)?(?:global\s+|total\s+)?(?:workforce|staff|employees|headcount|jobs|workers)\b", after) \
                 and self.cues_between(self.s0, it.fig.start, ("CUT",)):
             it.direction_src = "cut"
             return "change"  # "cut 11,000 jobs, about 13% of its staff"
@@ -442,6 +443,11 @@ class _Sentence:
         tail = self.norm[(f.noun_end or f.end):(f.noun_end or f.end) + 30]
         if _re_match(r"(?i)^\s+(?:job\s+cuts|layoffs|redundancies|job\s+losses|jobs\s+cut)\b", tail):
             it.direction_src, it.direction = "cut", "decrease"
+            return "change"
+        if f.noun_end and _re_search(r"(?i)\bnew\b", self.norm[f.end:f.noun_end]) and _re_search(
+                r"(?i)\b(?:opened|added|adds|opens|hired|hires|created|launched|built)\s+(?:a\s+net\s+|another\s+|some\s+|about\s+|more\s+than\s+)?$",
+                lead[-60:]):
+            it.direction_src = "addition"  # "opened 310 new stores": an addition, not a level
             return "change"
         prev = self.items[i - 1] if i else None
         if prev is not None and prev.role == "change" and _re_search(r"(?i),\s+or\s+$", lead[-80:]):
@@ -495,6 +501,8 @@ class _Sentence:
         f = it.fig
         if it.direction_src in ("cut",):
             return "decrease"
+        if it.direction_src == "addition":
+            return "increase"
         if it.direction_src == "restated":
             prev = [x for x in self.items if x.fig.end <= f.start and x.role == "change"]
             return prev[-1].direction if prev else None
@@ -566,6 +574,8 @@ class _Sentence:
                     break
                 if self.clause(cand.fig.start) != self.clause(it.fig.start):
                     break
+                if self._in_aside(cand.fig.start) and not self._in_aside(it.fig.start):
+                    continue  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent"
                 if cand.change is None and self._compatible(it, cand) and "cut" not in it.direction_src:
                     self._attach(it, cand)
                     break
@@ -577,6 +587,11 @@ class _Sentence:
                 it.basis = "from_value"
                 if it.level is not None and it.level.prior is None:
                     it.level.prior = nxt_prior
+        # a rate compared with an earlier rate: "growth of close to 30%, up from the 25% it projected"
+        for i, it in enumerate(items):
+            if it.role == "prior" and i and items[i - 1].role == "change" and items[i - 1].level is None \
+                    and it.fig.unit == "%" and items[i - 1].fig.unit == "%":
+                it.role = "change"
         # 4. "26,000 ..., up from about 21,500": the level moved the way the cue says
         for i, it in enumerate(items):
             if it.role != "prior" or i == 0:
@@ -730,6 +745,9 @@ class _Sentence:
         if _is_ratio_metric(hit.label):
             return hit.label, hit
         return _share_name(self._base(hit)), hit
+
+    def _in_aside(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.asides())
 
     def asides(self) -> list[tuple[int, int]]:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""

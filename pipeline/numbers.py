@@ -68,7 +68,8 @@ _UNITS_WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_FRACTIONS = {"half": Decimal("0.5"), "third": Decimal(1) / Decimal(3),
+_FRACTIONS = {"half": Decimal("0.5"), "third": Decimal(1) / Decimal(3), "tenth": Decimal("0.1"),
+              "fifth": Decimal("0.2"), "fourth": Decimal("0.25"),
               "quarter": Decimal("0.25"), "thirds": Decimal(2) / Decimal(3),
               "two-thirds": Decimal(2) / Decimal(3), "three-quarters": Decimal("0.75")}
 
@@ -155,7 +156,7 @@ class NumberGrammar:
             regex.VERBOSE,
         )
         self.fraction = regex.compile(
-            r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter)|two-thirds|two thirds|"
+            r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)")
         # last words of the qualifier phrases: a cheap test before the regex runs
         self.qualifier_ends = {q.split()[-1].lower() for q in lexicon.qualifiers}
@@ -186,7 +187,7 @@ class NumberGrammar:
     # -- atoms ---------------------------------------------------------
     def _atoms(self, text: str) -> Iterator[Figure | None]:
         lower = text.lower()
-        has_fraction = "half" in lower or "third" in lower or "quarters of" in lower or "quarter of" in lower
+        has_fraction = any(w in lower for w in ("half", "third", "quarters of", "quarter of", "tenth", "fifth", "fourth of"))
         for m in (self.fraction.finditer(text) if has_fraction else ()):
             word = m["num"].lower().replace(" ", "-")
             frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
@@ -366,8 +367,9 @@ class NumberGrammar:
         joiner = _cached_re(r"\([^()]*\)").sub("", between).strip().lower()
         if joiner == "and" and not lead.rstrip().endswith("between"):
             return None
-        if joiner == "to" and _cached_re(r"\bfrom\s*$").search(lead):
-            return None
+        if joiner == "to" and _cached_re(r"\bfrom\s*$").search(lead) and not _cached_re(
+                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
+            return None  # "from X to Y" is a movement, but "ranging from X to Y" is a range
         if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
             return None
         if "number" not in (a.kind, b.kind) and a.kind != b.kind:
@@ -385,7 +387,8 @@ class NumberGrammar:
             return None
         if a.scale == b.scale and a.value * 1000 < b.value:
             return None
-        if self.range_blocker.search(lead_words):
+        if self.range_blocker.search(lead_words) and not _cached_re(
+                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale

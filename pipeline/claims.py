@@ -700,6 +700,8 @@ class _Sentence:
             if f.noun_end and f.end <= m.start < f.noun_end + 1:
                 return self._base(m), m
         c = self.clause(f.start)
+        if f.unit == "people" and f.noun_end:
+            return "headcount", None  # "eliminating some 18,000 roles ..., mostly in its stores"
         before = [m for m in ms if m.end <= f.start and self.clause(m.start) == c]
         # "a 25 per cent drop in shipments", "12 per cent growth in shipments"
         after_near = [m for m in ms if m.start >= end and self.clause(m.start) == c
@@ -1409,7 +1411,7 @@ class _Sentence:
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
             metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
-        if metric == "shipments" and f.unit == "vehicles":
+        if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
         # a percent level with a share-of form: "accounted for 58.8% of revenue"

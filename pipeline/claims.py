@@ -87,6 +87,8 @@ _COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s
 _PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
 _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipments", "share of deliveries",
                    "revenue", "spending", "funding", "sales", "retail sales")
+_PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:standard\s+|new\s+|same\s+)?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet)s?\b"
+                                  r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _HEADER_DATE = regex.compile(r"")
@@ -958,15 +960,17 @@ class _Sentence:
 
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
+        head = self.norm[self.clause_start(it.fig.start):it.fig.start]
+        if self.state.segment and not market and _PRODUCT_ANAPHOR.search(head):
+            return self.state.segment  # "Sales of the handset rose 1.5%": the product named just before
         seg = self._segment_here(it, metric_m, company, market, metric)
         if seg is None and not market and metric_m is not None and _re_match(
                 r"(?i)^\s+(?:in|at|of|for|from)\s+the\s+(?:segment|unit|division|business)\b", self.norm[metric_m.end:metric_m.end + 30]):
             # "operating income in the segment fell 2%": the segment named before in this sentence
             earlier = [r["segment"] for r in self.rows_so_far if r["segment"]] if hasattr(self, "rows_so_far") else []
             return earlier[-1] if earlier else self.state.segment
-        if seg is None and self.state.segment and self._ANAPHOR.match(self.norm[self.clause_start(it.fig.start):it.fig.start]) \
-                and not market:
-            return self.state.segment  # "It brought in £20 million": the unit named just before
+        if seg is None and self.state.segment and not market and self._ANAPHOR.match(head):
+            return self.state.segment  # "It brought in £20 million", "Sales of the handset rose": named just before
         return seg
 
     def _segment_here(self, it: Item, metric_m: Mention | None, company: str | None,
@@ -1351,8 +1355,11 @@ class _Sentence:
             self.state.segment = named[-1]
             return
         m = self._UNIT_NOUN.match(self.norm[self.s0:self.s1].lstrip())
+        products = [sg.label for sg in self.segments if sg.id == "product"]
         if m:
             self.state.segment = m.group(1).lower()
+        elif not rows and products:
+            self.state.segment = products[-1]  # "Sony raised the price of the PS5 in Japan."
         elif rows or self.companies:
             self.state.segment = None
 

@@ -39,14 +39,17 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
             run_check: bool, run_report: bool, progress: bool | None) -> None:
     """Extract claims from ARTICLES (a folder, read recursively, or one file) into OUT/claims.jsonl."""
     from .extract import run_extract
-    from .reading import to_iso_date
 
     try:
         if default_date:
+            import datetime as _dt
+
             try:
-                default_date = to_iso_date(default_date)
-            except FiguresError:
-                raise click.BadParameter(f"{default_date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+                default_date = _dt.date.fromisoformat(default_date).isoformat() if len(default_date) == 10 else None
+            except ValueError:
+                default_date = None
+            if default_date is None:
+                raise click.BadParameter("must be a date written YYYY-MM-DD", param_hint="--date")
         settings = load_settings(config_path)
         summary = run_extract(articles, out_dir, settings, force=force, default_date=default_date, progress=progress)
     except FiguresError as exc:
@@ -83,7 +86,8 @@ def evaluate(gold_path: Path, pred_path: Path, json_path: Path | None, doc_prefi
         result = score(load_rows(gold_path), load_rows(pred_path), doc_prefix)
     except FiguresError as exc:
         _fail(exc)
-    click.echo(format_score(result, show_misses))
+    if str(json_path) != "-":
+        click.echo(format_score(result, show_misses))
     if json_path is not None:
         data = json.dumps(result.to_dict(details=show_misses), indent=2)
         if str(json_path) == "-":

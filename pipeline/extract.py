@@ -30,6 +30,10 @@ from .errors import UsageError
 from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
 
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "summary.json")
+# Everything a run of extract (with --check and --report) writes: refused without --force
+# and removed with it, so no file of an earlier run is left to pass for this one's.
+ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks.csv", "checks.parquet", "claims.csv",
+                                   "claims.parquet", "report.html")
 
 
 @dataclass
@@ -55,16 +59,24 @@ class ExtractSummary:
                 f"claims {self.claims}, {self.seconds:.2f} s, {self.words_per_second:,.0f} words/s")
 
 
-def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = OUTPUT_FILES) -> None:
+def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = ALL_OUTPUT_FILES) -> None:
     """Create ``out_dir``; refuse when it already holds output unless ``force``.
 
     Raises:
-        UsageError: E401 naming the existing file.
+        UsageError: E401 naming the existing file; E403 when the folder cannot
+            be made or written (a file of that name, no permission, read-only).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError("E403", f"{out_dir} is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError("E403", f"cannot create output folder {out_dir}: {exc.strerror}") from None
     for name in names:
         if (out_dir / name).exists() and not force:
             raise UsageError("E401", f"{out_dir / name} exists; use --force to overwrite it")
+    if not os.access(out_dir, os.W_OK):
+        raise UsageError("E403", f"output folder {out_dir} is not writable")
 
 
 def extract_claims(articles: Iterable[Article], settings: Settings | None = None,
@@ -119,8 +131,11 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     if not source.exists():
         raise UsageError("E402", f"{source} does not exist")
     prepare_out_dir(out_dir, force)
-    for name in OUTPUT_FILES:
-        (out_dir / name).unlink(missing_ok=True)
+    for name in ALL_OUTPUT_FILES:
+        try:
+            (out_dir / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError("E403", f"cannot remove {out_dir / name}: {exc.strerror}") from None
     summary = ExtractSummary()
     claims_tmp = out_dir / "claims.jsonl.partial"
     errors_tmp = out_dir / "errors.jsonl.partial"

@@ -33,7 +33,7 @@ class LineBreaks:
         text = doc_text(doc)
         if "\n" not in text:
             return doc
-        starts = [m.end() for m in _NEWLINES.finditer(text)]
+        starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
         for pos in starts:
             span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
             if span is not None and span.start > 0 and not doc[span.start].is_space:
@@ -42,6 +42,19 @@ class LineBreaks:
 
 
 _NEWLINES = __import__("regex").compile(r"\n\s*")
+
+
+def _starts_unit(text: str, m) -> bool:
+    """Whether the line after a line break starts a new sentence.
+
+    A blank line always does; a single line break does unless the text was
+    hard-wrapped mid-sentence: the next line starting in lower case, or with
+    a digit or currency mark continuing a figure.
+    """
+    if m.group().count("\n") > 1:
+        return True
+    nxt = text[m.end():m.end() + 1]
+    return bool(nxt) and not (nxt.islower() or nxt in "$€£¥₹(")
 
 
 @Language.factory("figures_numbers", assigns=["doc.spans", "doc.user_data"],

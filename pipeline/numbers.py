@@ -149,7 +149,7 @@ class NumberGrammar:
             )?
             (?:
                 [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
-              | [ ](?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
+              | [ ]?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
               | [ ](?P<cur2>(?:{suffixes})(?![\w]))
             )?
             """,

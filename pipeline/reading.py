@@ -191,6 +191,7 @@ def _html(raw: str, rel: str) -> Article:
 
 
 def _jsonl(raw: str, rel: str, default_date: str | None, max_chars: int) -> Iterator[Article | ArticleFailure]:
+    seen: set[str] = set()
     for n, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
@@ -204,6 +205,11 @@ def _jsonl(raw: str, rel: str, default_date: str | None, max_chars: int) -> Iter
             yield ArticleFailure(where, rel, "E108", f"line {n}: needs an object with 'id' and a 'text' string")
             continue
         doc_id = f"{rel}#{row['id']}"
+        if doc_id in seen:
+            yield ArticleFailure(f"{doc_id}@line{n}", rel, "E109", f"line {n}: id {row['id']!r} was already used "
+                                 "in this file (claim ids would collide)")
+            continue
+        seen.add(doc_id)
         try:
             art = Article(doc_id, row["text"], to_iso_date(row.get("date")), _str(row.get("title")),
                           _str(row.get("url")), rel)

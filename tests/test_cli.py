@@ -120,10 +120,9 @@ def test_eval_json_to_stdout_and_show_misses(gold_pred: tuple[Path, Path]) -> No
     result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(pred), "--json", "-",
                                        "--show-misses"])
     assert result.exit_code == 0, result.output
-    assert "MISS a.txt 5.0 None gross margin" in result.stdout
-    payload = result.stdout[result.stdout.index("{"):]
-    data = json.loads(payload)
+    data = json.loads(result.stdout)  # with --json -, stdout is the JSON alone
     assert [m["value"] for m in data["misses"]] == [5.0]
+    assert data["misses"][0]["metric"] == "gross margin"
 
 
 def test_eval_names_the_line_of_a_bad_row(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
@@ -133,3 +132,13 @@ def test_eval_names_the_line_of_a_bad_row(gold_pred: tuple[Path, Path], tmp_path
     result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(bad)])
     assert result.exit_code == 2
     assert "E210" in result.stderr and "line 2" in result.stderr
+
+
+@pytest.mark.parametrize("bad", ["May 1", "2024/05/01", "20240501", "2024-13-45", "2024-05-01T10:00"])
+def test_extract_date_must_be_iso(tmp_path: Path, bad: str) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Revenue was $5 billion in 2023.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(tmp_path / "out"), "--date", bad])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output

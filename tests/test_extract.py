@@ -143,3 +143,55 @@ def test_a_failing_component_fails_one_article_and_the_batch_goes_on(articles: P
     assert (summary.articles_read, summary.failed) == (2, 2)
     assert {c["doc_id"] for c in jsonl(out / "claims.jsonl")} == {"orvane.txt", "b/paysetu.md"}
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["complete"] is True
+
+
+def test_earlier_check_and_report_files_block_a_run_and_go_with_force(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Xiaomi's revenue was 59.5 billion yuan in the first quarter of 2023.", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "checks.jsonl").write_text("precious\n", encoding="utf-8")
+    (out / "report.html").write_text("<html></html>", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(src, out, progress=False)
+    assert err.value.code == "E401" and "checks.jsonl" in err.value.reason
+    run_extract(src, out, force=True, progress=False)
+    assert not (out / "checks.jsonl").exists() and not (out / "report.html").exists()
+    assert (out / "claims.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Revenue was $5 billion in 2023.", encoding="utf-8")
+    target = tmp_path / "README.md"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(src, target, progress=False)
+    assert err.value.code == "E403"
+
+
+def test_hard_wrapped_lines_stay_one_sentence(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "w.txt").write_text("Orbitel said revenue rose 12% to $4.5 billion\nin the second quarter of 2024.\n\n"
+                               "Net income was $610 million.", encoding="utf-8")
+    out = tmp_path / "out"
+    run_extract(src, out, progress=False)
+    rows = [json.loads(line) for line in (out / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = next(r for r in rows if r["value"] == 4.5e9)
+    assert first["period"] == "2024-Q2" and first["change"] == 12.0
+    assert first["sentence_index"] != next(r for r in rows if r["value"] == 6.1e8)["sentence_index"]
+
+
+def test_duplicate_jsonl_ids_are_failures_not_colliding_claims(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    line = json.dumps({"id": "a", "text": "Revenue was $5 billion in 2023."})
+    (src / "m.jsonl").write_text(line + "\n" + line + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_extract(src, out, progress=False)
+    assert summary.articles_read == 1 and summary.failed == 1
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert errors[0]["code"] == "E109" and "line 2" in errors[0]["reason"]

@@ -20,7 +20,7 @@ and model load time is measured apart from the timed ``nlp.pipe`` loop.
 
 Usage::
 
-    python bench/bench.py [--include-dev] [--min-words 200000 | --repeat N]
+    python bench/bench.py [--include-dev] [--min-words 100000 | --repeat N] [--runs 3]
                           [--ner] [--profile] [--json bench.json]
 """
 from __future__ import annotations

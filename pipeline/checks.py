@@ -1108,6 +1108,7 @@ def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
                 writer.write({name: row[name] for name in CHECK_FIELDS})
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)  # like every other output file (a temp file is made 0600)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

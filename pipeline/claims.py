@@ -70,7 +70,7 @@ _CHANGE_AFTER = regex.compile(
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b", regex.I)
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
-_COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since)\s+(?:in\s+|during\s+)?$")
+_COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since)\s+(?:in\s+|during\s+|at\s+)?$")
 _STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "forecasts", "guided", "guides",
                     "guidance", "outlook", "estimate", "estimates", "projected", "projects", "plans", "plan",
                     "target", "targets", "aims", "aim", "anticipates", "anticipated", "predicts", "predicted"}
@@ -356,12 +356,23 @@ class _Sentence:
     _TIMES = regex.compile(r"(?i)\b(?P<verb>grew|rose|increased|jumped|surged|climbed|soared|expanded)\s+(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?"
                            r"(?P<n>\d+(?:\.\d+)?)(?:\s*|-)(?:times|fold|x)\b")
 
+    _TIMES_OF = regex.compile(r"(?i)\b(?P<n>\d+(?:\.\d+)?|two|three|four|five|ten)\s+times\s+(?:its|the|their|what|that|last)\b")
+    _TIMES_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+
     def _times_items(self) -> list[Item]:
-        """ "revenue grew 2.4 times": a relative change of +140%."""
+        """ "revenue grew 2.4 times": a relative change of +140%; "three times its valuation a year ago": +200%."""
         items = []
         seg = self.lower[self.s0:self.s1]
         if "times" not in seg and "fold" not in seg and "x" not in seg:
             return items
+        for m in self._TIMES_OF.finditer(self.norm, self.s0, self.s1):
+            word = m["n"].lower()
+            n = Decimal(self._TIMES_WORDS[word]) if word in self._TIMES_WORDS else Decimal(word)
+            fig = Figure(m.start("n"), m.end("n") + 6, (n - 1) * 100, "%", "percent", num_start=m.start("n"),
+                         flags=frozenset({"multiplier"}))
+            it = Item(fig, role="change", text=self.text[m.start("n"):m.end("n") + 6], multiplier=float((n - 1) * 100))
+            it.direction = "increase"
+            items.append(it)
         for m in self._TIMES.finditer(self.norm, self.s0, self.s1):
             n = Decimal(m["n"])
             fig = Figure(m.start("n"), m.end(), (n - 1) * 100, "%", "percent", num_start=m.start("n"),
@@ -790,6 +801,7 @@ class _Sentence:
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
         market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
+                  and not _re_match(r"(?i)\s+(?:leader|leaders|leadership|debut|watchers)\b", self.norm[x.end:x.end + 14])
                   and not _re_search(r"(?i)(?:\bits|\btheir|'s|\b(?:led|leads|topped|tops|dominated|dominates|"
                                      r"entered|across|share\s+of)(?:\s+the)?)\s+$",
                                      self.norm[max(self.s0, x.start - 20):x.start])]
@@ -853,7 +865,7 @@ class _Sentence:
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
     _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+[\"']?((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)[\"']?\s+"
                                r"(?:segment|division|unit|business|arm|category)\b")
-    _CAP_STOP = {"After", "Before", "During", "Since", "Despite", "Although", "When", "If", "Once", "Until", "Under",
+    _CAP_STOP = {"About", "Around", "Nearly", "Roughly", "Almost", "After", "Before", "During", "Since", "Despite", "Although", "When", "If", "Once", "Until", "Under",
                  "The", "Its", "Their", "While", "Within", "And", "But", "In", "At", "For", "Of", "On", "By", "With",
                  "As", "This", "That", "Meanwhile", "Rival", "Chief", "According", "Analysts", "It", "A", "An"}
 
@@ -982,6 +994,8 @@ class _Sentence:
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
+        if not found:  # "shipped 1.6 million smartwatches"
+            found += [x for x in self.segments if x.start > f.end and self.norm[f.end:x.start] == " "]
         more = _re_match(r"(?i)^\s+(?:fewer|more|less)\s+", self.norm[f.end:f.end + 15])
         if more:  # "8 million fewer handsets"
             found += [x for x in self.segments if x.start == f.end + more.end()]
@@ -1197,7 +1211,8 @@ class _Sentence:
 
     def _main_mention(self) -> PeriodMention | None:
         bound = self.bound_to_prior()
-        usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound]
+        usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound
+                  and not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start])]
         if not usable:
             return None
         first_clause = self.clause(usable[0].start)
@@ -1371,7 +1386,8 @@ class _Sentence:
             r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
             if r:
                 self.state.forecast_period = r
-        elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of":
+        elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of" \
+                and not (getattr(self, "rows_so_far", None) and all(r["modality"] == "forecast" for r in self.rows_so_far)):
             r = resolve(p.spec, ctx)
             aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \
                 and _contains(r or "", self.state.period)

@@ -60,7 +60,7 @@ class CompanyGuesser:
         alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
         self.industry = set(rules.industry_words)
         self.legal = regex.compile(rf"^[ ,]+(?:{alt(rules.legal_suffixes)})(?![\w])")
-        self.verb = regex.compile(rf"^[ ]+(?:{alt(rules.business_verbs)})\b")
+        self.verb = regex.compile(rf"^[ ]+(?:(?:was|is|has|have|had|will|would|also|then)[ ]+)?(?:{alt(rules.business_verbs)})\b")
         self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
         self.poss = regex.compile(r"^['’]s\b")
         self.said_its = regex.compile(r"^[ ]+said[ ]+(?:on[ ]+\w+[ ]+)?(?:that[ ]+)?its\b")

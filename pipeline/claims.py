@@ -771,8 +771,9 @@ class _Sentence:
     @functools.cached_property
     def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
-        return [(m.start() + self.s0, m.end() + self.s0)
-                for m in _ASIDE.finditer(seg)]
+        if "(" not in seg and "," not in seg and " - " not in seg:
+            return []
+        return [(m.start() + self.s0, m.end() + self.s0) for m in _ASIDE.finditer(seg)]
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""

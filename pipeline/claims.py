@@ -87,7 +87,9 @@ _COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s
 _PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
 _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipments", "share of deliveries",
                    "revenue", "spending", "funding", "sales", "retail sales")
-_PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:standard\s+|new\s+|same\s+)?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet)s?\b"
+_MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
+                         r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+_PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
@@ -992,6 +994,9 @@ class _Sentence:
         listed = self._list_segment(it)
         if listed:
             return listed
+        model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start)
+        if model and not market:  # "launched its S7 sedan ... with prices ranging from ..."
+            return model.group(1).lower()
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
@@ -1370,8 +1375,14 @@ class _Sentence:
         if named:
             self.state.segment = named[-1]
             return
+        if rows and _MODEL_NAME.search(self.norm, self.s0, self.s1):
+            self.state.segment = _MODEL_NAME.search(self.norm, self.s0, self.s1).group(1).lower()
+            return
         m = self._UNIT_NOUN.match(self.norm[self.s0:self.s1].lstrip())
         products = [sg.label for sg in self.segments if sg.id == "product"]
+        model = _MODEL_NAME.search(self.norm, self.s0, self.s1)
+        if model:
+            products.append(model.group(1).lower())
         if m:
             self.state.segment = m.group(1).lower()
         elif not rows and products:

@@ -89,7 +89,8 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
-_PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim)s?\b"
+_FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
+_PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
@@ -1434,6 +1435,11 @@ class _Sentence:
         own_metric = metric_m is not None and cmp_at <= metric_m.start and metric_m.end <= f.start
         if level_row is not None and not own_metric:
             metric = level_row["metric"]  # "from $1.37 billion a year earlier": the level's metric
+        head = self.norm[self.clause_start(f.start):f.start]
+        if (metric is None or (metric_m is not None and metric_m.start > f.end)) and _FIGURE_ANAPHOR.search(head):
+            metric, metric_m = (self.state.metric if f.unit == "%" else self.state.amount_metric) or metric, None
+        if metric is None and f.kind == "money" and _PRODUCT_ANAPHOR.search(head):
+            metric = "price"  # "The standard console will go up to ¥66,980"
         if metric is None and self.o.settings.carry_metric:
             # a share carries to a percent; an amount takes the last amount metric
             metric = self.state.metric if f.unit == "%" else (self.state.amount_metric or None)
@@ -1449,6 +1455,9 @@ class _Sentence:
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
+        if metric in ("share of shipments", "share of deliveries") and company and company_text and not market \
+                and not _re_match(r"(?i)\s+of\s+(?:its|their|total|the\s+company's)\b", self.norm[f.end:f.end + 30]):
+            metric = "market share"  # "Meta remained the dominant brand with nearly 80% of shipments"
         # a percent level with a share-of form: "accounted for 58.8% of revenue"
         if level_item is not None and f.unit == "%" and metric and not _is_ratio_metric(metric):
             if metric_m is not None and metric_m.id:

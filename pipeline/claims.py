@@ -89,6 +89,7 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+_FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
@@ -826,6 +827,11 @@ class _Sentence:
                 company_m = after[0]
         if company_m is not None:
             return company_m.id, company_m.text, False
+        head = self.norm[self.s0:f.start]
+        if _FIRM_SUBJECT.match(head) and (self.sources or self.state.source):
+            return None, None, True  # "The firm forecast that shipments would decline": the research firm's market view
+        if metric and metric.startswith("share of") and _re_match(r"(?i)\s+of\s+(?:all|total)\b", self.norm[f.end:f.end + 20]):
+            return None, None, True  # "5G-capable handsets made up 53 per cent of all shipments"
         if self.o.settings.carry_company:
             return self.state.company, None, self.state.company is None and self.state.company_set
         return None, None, False

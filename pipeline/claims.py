@@ -95,7 +95,6 @@ _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|pho
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
-_HEADER_DATE = regex.compile(r"")
 _RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion", "yield")
 
 
@@ -402,10 +401,6 @@ class _Sentence:
             it.multiplier = 0.0
             items.append(it)
         return items
-
-    def before(self, f: Figure, n: int = 40) -> str:
-        lo = max(self.s0, f.start - n)
-        return self.norm[lo:f.start]
 
     def cues_between(self, a: int, b: int, labels: tuple[str, ...]) -> list[Mention]:
         return [c for c in self.cues if a <= c.start and c.end <= b and c.label in labels]

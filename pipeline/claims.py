@@ -970,6 +970,8 @@ class _Sentence:
             if sg.end <= f.start and f.start - sg.end <= 20 and self.clause(sg.start) == self.clause(f.start) \
                     and self._LIST_GAP.match(self.norm[sg.end:f.start].strip(" ")):
                 return sg.label
+            if f.kind == "money" and sg.end <= f.start and _re_fullmatch(r"\s+(?:at|for)\s+", self.norm[sg.end:f.start]):
+                return sg.label  # "launch the Quest 3 at $499"
         return None
 
     _ANAPHOR = regex.compile(r"(?i)^\W*(?:it|its|the\s+(?:unit|segment|division|business|arm)(?:'s)?|"
@@ -1220,6 +1222,7 @@ class _Sentence:
     def _main_mention(self) -> PeriodMention | None:
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound
+                  and p.spec.rel != "as_of"  # "at the end of June" dates its own figure only
                   and not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start])]
         if not usable:
             return None

@@ -31,6 +31,9 @@ def make_nlp(settings: Settings | None = None) -> Language:
     # URLs need not stay whole tokens here (figures are read from the text); the
     # URL pattern costs about an eighth of the pipeline's time (bench/, measured)
     nlp.tokenizer.url_match = None
+    # "£50m." ends a sentence: the scale letter is not an abbreviation with its period
+    for abbr in ("m.", "k.", "b.", "bn.", "mn."):
+        nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr[:-1]}, {"ORTH": "."}])
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("figures_line_breaks")

@@ -89,6 +89,7 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+_PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
@@ -156,6 +157,7 @@ class ArticleState:
     lower: str | None = None
     vehicles: bool = False
     segment: str | None = None
+    month: str | None = None
 
 
 @dataclass
@@ -1037,6 +1039,10 @@ class _Sentence:
         geos = self._geos()
         geo = [g for g in segs if g in geos]
         prod = [g for g in segs if g not in geos]
+        if market and metric not in ("market share", "shipments"):
+            subject = _PLURAL_SUBJECT.match(self.norm, self.clause_start(f.start), f.start)
+            if subject:  # "Indian startups raised $5.5 billion"
+                return subject.group(1).lower()
         if metric in ("market share", "shipments") or market:
             if not segs:
                 return self.state.market if (metric in ("market share", "shipments") or market) else None
@@ -1406,6 +1412,8 @@ class _Sentence:
         elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of" \
                 and not (getattr(self, "rows_so_far", None) and all(r["modality"] == "forecast" for r in self.rows_so_far)):
             r = resolve(p.spec, ctx)
+            if r and _re_fullmatch(r"\d{4}-\d\d", r):
+                self.state.month = r
             aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \
                 and _contains(r or "", self.state.period)
             if r and not _earlier(r, self.state.period) and not aside:
@@ -1477,6 +1485,9 @@ class _Sentence:
             period, period_text = self.doc_date_s, None  # an event of the publication day
         else:
             period, period_text = self._period_for(it, company, forecast, basis, level_period)
+            if period_text is None and period and self.state.month and any(c.label == "MOM" for c in self.cues) \
+                    and _contains(period, self.state.month):
+                period = self.state.month  # "rose 15.2% month-on-month": the month in force, not its quarter
         if forecast and period and period_text and self.state.period and not _later(period, self.state.period) \
                 and not self._forecast_at(f.start, f.end, strong_only=True):
             # "revenue will decrease by 24.2% ... in the first quarter of 2023" in a story on

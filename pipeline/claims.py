@@ -89,6 +89,7 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+_FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\s+(?:about\s+|some\s+|roughly\s+)?$")
 _PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -329,7 +330,11 @@ class _Sentence:
             if _MULTIPLIER_AFTER.match(after):
                 continue  # "grew 2.4 times": a multiplier, read by _multiplier_items
             comparison = _COMPARISON_AFTER.match(after) or _BY_BEFORE.search(self.norm, max(self.s0, f.start - 6), f.start)
+            further = _FURTHER_BEFORE.search(self.norm, max(self.s0, f.start - 25), f.start)
             if f.scale == 1 and f.decimals == 0 and not comparison and f.value < self.o.min_bare:
+                continue
+            if further:  # "cut 11,000 jobs ..., and followed up with a further 10,000 in the spring"
+                out.append(f)
                 continue
             if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f):
                 continue
@@ -489,7 +494,7 @@ class _Sentence:
 
     def _amount_is_level_after_cut(self, cut: Mention, f: Figure) -> bool:
         prev = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [cut.end])
-        between = self.norm[prev:f.start]
+        between = self.norm[prev:f.start].rsplit(",", 1)[-1]  # the figure's own phrase
         return bool(_re_search(r"\b(?:to|from|of|at)\s", between, regex.I)) and "by" not in between
 
     def _cue_adjacent(self, lead: str) -> bool:

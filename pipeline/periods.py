@@ -128,6 +128,7 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("month_year", rf"\b(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
     ("month", rf"\b(?P<prep>in|for|during|of|since|through|until|by)\s+(?P<last>last\s+)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?!\s+quarter)\b"),
     ("last_month_name", rf"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    ("same_month", r"\b(?:in\s+)?the\s+same\s+month\b"),
     ("same_period_year", r"\b(?:in\s+)?the\s+(?:same|corresponding)\s+(?:period|quarter|month|half)\s+(?:of|in)\s+(?P<year>(?:19|20)\d\d)\b"),
     ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:a\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's)"),
     ("prior_quarter", r"\b(?:(?:from|compared\s+(?:to|with)|versus|over|than)\s+)?(?:the\s+(?:previous|prior|preceding)\s+quarter|a\s+quarter\s+(?:ago|earlier)|the\s+(?:first|second|third|fourth)\s+quarter(?=\.|,|;|\s+and\b))"),
@@ -214,6 +215,8 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("M", month=_month(g["month"]), year_rel="last" if g.get("last") else None)
     if name == "last_month_name":
         return PeriodSpec("M", month=_month(g["month"]), year_rel="last")
+    if name == "same_month":
+        return PeriodSpec("REL", rel="same_month")
     if name == "same_period_year":
         y, _ = _year(g["year"])
         return PeriodSpec("REL", rel="same_period_year", year=y)
@@ -235,7 +238,7 @@ _NEEDS = {
     "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
     "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
     "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
-    "last_month_name": ("last",), "same_period_year": ("same", "corresponding"),
+    "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
     "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"),
@@ -529,6 +532,8 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
     base = ctx.in_force
     if not base:
         return None
+    if rel == "same_month":
+        return base if _cached_re(r"\d{4}-\d\d").fullmatch(base) else None
     if rel == "same_period_year":
         y = _year_of(base)
         if y is None or spec_year is None:

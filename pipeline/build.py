@@ -10,9 +10,6 @@ from spacy.tokens import Doc
 
 from .config import Settings
 
-PIPE_NAMES = ("sentencizer", "figures_line_breaks", "figures_numbers", "figures_periods",
-              "figures_metrics", "figures_companies", "figures_cues", "figures_claims")
-
 
 def make_nlp(settings: Settings | None = None) -> Language:
     """Return the default pipeline: a blank tokenizer plus the figures_* components.

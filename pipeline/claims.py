@@ -20,7 +20,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import math
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from decimal import Decimal
 
 import regex
@@ -97,7 +99,7 @@ _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|pho
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
-_RATIO_METRICS = ("share", "margin", "rate", "ratio", "penetration", "proportion", "yield")
+_RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -110,7 +112,7 @@ def _is_ratio_metric(metric: str | None) -> bool:
         return True  # market share, revenue share (not earnings per share)
     if metric.startswith("share of"):
         return True
-    return any(w in words for w in _RATIO_METRICS if w != "share")
+    return any(w in words for w in _RATIO_METRICS)
 
 
 @dataclass(slots=True)
@@ -259,7 +261,7 @@ class ClaimBuilder:
                 line_end = min(ends) if ends else len(norm)
                 if any(line_start < c < line_end for c in forecast_pos):
                     continue
-                years.append(p.spec.year if not p.spec.fiscal else p.spec.year)
+                years.append(p.spec.year)
         return max(years) if years else None
 
 
@@ -421,19 +423,18 @@ class _Sentence:
             f = it.fig
             prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
             lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
-            lead_q = lead  # qualifier is already inside the figure span
-            if _FROM_BEFORE.search(lead_q[-80:]):
+            if _FROM_BEFORE.search(lead[-80:]):
                 it.role = "prior"
                 continue
             after = self.norm[f.end:min(self.s1, f.end + 40)]
             if f.kind == "pp":
                 it.role = "change"
             elif f.kind == "percent":
-                it.role = self._percent_role(it, lead_q, after)
+                it.role = self._percent_role(it, lead, after)
             else:
-                it.role = self._amount_role(it, i, lead_q, after)
+                it.role = self._amount_role(it, i, lead, after)
             if it.role == "change":
-                it.direction = self._direction(it, lead_q, after)
+                it.direction = self._direction(it, lead, after)
 
     def _percent_role(self, it: Item, lead: str, after: str) -> str:
         if "fraction" in it.fig.flags:
@@ -1200,7 +1201,6 @@ class _Sentence:
         year_m = next((p for p in group if p.spec.kind == "Y" and p.spec.year), None)
         if best.spec.kind in ("Q", "MQ", "H") and best.spec.year is None and year_m is not None:
             # "the September quarter, the first of fiscal 2024": the quarter, in that year
-            from dataclasses import replace as _replace
             spec = best.spec
             if spec.kind in ("Q", "H"):
                 spec = _replace(spec, year=year_m.spec.year, fiscal=spec.fiscal or year_m.spec.fiscal)
@@ -1354,7 +1354,6 @@ class _Sentence:
         if not before:
             return None
         # the comparison is of like with like: the closest in magnitude, then the nearest
-        import math
         def gap(x: Item) -> float:
             a, b = float(x.fig.value or 0), float(it.fig.value or 0)
             return abs(math.log10(a / b)) if a > 0 and b > 0 else 99.0

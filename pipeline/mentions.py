@@ -120,12 +120,10 @@ class CompanyRecognizer:
     def __init__(self, nlp: Language, entities: list[Entity], rules: CompanyRules | None = None) -> None:
         self.case = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.nocase = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.fiscal: dict[str, str | None] = {}
         for ent in entities:
             label = f"{ent.kind.upper()}|{ent.name}"
             matcher = self.case if ent.case_sensitive else self.nocase
             matcher.add(label, [nlp.make_doc(a) for a in ent.aliases])
-            self.fiscal[ent.name] = ent.fiscal_calendar
         known = {a for ent in entities for a in ent.aliases}
         self.guesser = CompanyGuesser(rules, known) if rules is not None else None
 
@@ -161,10 +159,8 @@ class MetricRecognizer:
     def __init__(self, nlp: Language, metrics: list[MetricEntry], segments: list[SegmentEntry]) -> None:
         self.metrics = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.segments = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.units: dict[str, str | None] = {}
-        for i, m in enumerate(metrics):
+        for m in metrics:
             self.metrics.add(f"{m.metric}|{m.share_of or ''}", [nlp.make_doc(p) for p in m.patterns])
-            self.units.setdefault(m.metric, m.unit)
         for s in segments:
             key = f"{s.segment}|{s.kind}|{'|'.join(s.companies)}"
             self.segments.add(key, [nlp.make_doc(p) for p in s.patterns])

@@ -51,6 +51,23 @@ def doc_norm(doc) -> str:
     return norm
 
 
+def lay_mentions(doc, group: str, mentions: list, label_of) -> None:
+    """Lay text mentions (objects with ``start``/``end`` offsets) on the Doc.
+
+    Writes the span group ``group`` (label ``label_of(mention)``) and, in the
+    same order, the mentions that could be aligned to tokens to
+    ``doc.user_data[group]``.
+    """
+    spans, kept = [], []
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, label=label_of(m), alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+            kept.append(m)
+    doc.spans[group] = spans
+    doc.user_data[group] = kept
+
+
 def normalise(text: str) -> str:
     """Return ``text`` with look-alike characters folded, keeping its length.
 
@@ -476,12 +493,5 @@ class FigureRecognizer:
         if any(f.unit == "CNY|JPY" for f in figures):
             cur = self.yen_currency(text)
             figures = [with_unit(f, cur, "money") if f.unit == "CNY|JPY" else f for f in figures]
-        spans, kept = [], []
-        for f in figures:
-            span = doc.char_span(f.start, f.end, label=f.kind, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-                kept.append(f)
-        doc.spans["figures"] = spans
-        doc.user_data["figures"] = kept
+        lay_mentions(doc, "figures", figures, lambda f: f.kind)
         return doc

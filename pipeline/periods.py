@@ -558,15 +558,7 @@ class PeriodRecognizer:
     """
 
     def __call__(self, doc):
-        from .numbers import doc_norm
+        from .numbers import doc_norm, lay_mentions
 
-        mentions = find_periods(doc_norm(doc))
-        spans, kept = [], []
-        for p in mentions:
-            span = doc.char_span(p.start, p.end, label=p.spec.kind, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-                kept.append(p)
-        doc.spans["periods"] = spans
-        doc.user_data["periods"] = kept
+        lay_mentions(doc, "periods", find_periods(doc_norm(doc)), lambda p: p.spec.kind)
         return doc

@@ -145,18 +145,24 @@ class MetricEntry:
     patterns: tuple[str, ...]
     share_of: str | None = None
     unit: str | None = None
+    after: tuple[str, ...] = ()
 
 
 def load_metrics(models_dir: Path = MODELS_DIR) -> list[MetricEntry]:
-    """Read ``models/metrics.jsonl``: rows ``{"metric", "patterns", "share_of"?, "unit"?}``.
+    """Read ``models/metrics.jsonl``: rows ``{"metric", "patterns", "share_of"?, "unit"?, "after"?}``.
 
     ``share_of`` marks a share-of-total form (``of revenue``) and names the
     base metric; ``unit`` is the count noun a bare figure of this metric
-    counts (``shipments`` -> ``units``).
+    counts (``shipments`` -> ``units``); ``after`` limits the entry to
+    patterns written right after one of those words, and such a reading wins
+    over the plain one (``achieved operating income`` is revenue in
+    translated Chinese reports, where plain ``operating income`` is
+    operating profit).
     """
-    rows = read_jsonl(models_dir / "metrics.jsonl", {"metric", "patterns", "share_of", "unit", "note"},
+    rows = read_jsonl(models_dir / "metrics.jsonl", {"metric", "patterns", "share_of", "unit", "after", "note"},
                       {"metric", "patterns"})
-    return [MetricEntry(r["metric"], tuple(r["patterns"]), r.get("share_of"), r.get("unit")) for r in rows]
+    return [MetricEntry(r["metric"], tuple(r["patterns"]), r.get("share_of"), r.get("unit"), tuple(r.get("after", ())))
+            for r in rows]
 
 
 @dataclass(frozen=True)

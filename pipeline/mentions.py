@@ -160,7 +160,12 @@ class MetricRecognizer:
         self.metrics = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.segments = PhraseMatcher(nlp.vocab, attr="LOWER")
         for m in metrics:
-            self.metrics.add(f"{m.metric}|{m.share_of or ''}", [nlp.make_doc(p) for p in m.patterns])
+            if not m.after:
+                self.metrics.add(f"{m.metric}|{m.share_of or ''}|0", [nlp.make_doc(p) for p in m.patterns])
+                continue
+            for word in m.after:  # the context word is matched, then trimmed off the span
+                n = len(nlp.make_doc(word))
+                self.metrics.add(f"{m.metric}|{m.share_of or ''}|{n}", [nlp.make_doc(f"{word} {p}") for p in m.patterns])
         for s in segments:
             key = f"{s.segment}|{s.kind}|{'|'.join(s.companies)}"
             self.segments.add(key, [nlp.make_doc(p) for p in s.patterns])
@@ -168,9 +173,10 @@ class MetricRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         metrics = []
         for match_id, start, end in self.metrics(doc):
-            metric, share_of = doc.vocab.strings[match_id].split("|", 1)
-            metrics.append(Span(doc, start, end, label=metric, span_id=share_of))
-        doc.spans["metrics"] = _longest(metrics)
+            metric, share_of, trim = doc.vocab.strings[match_id].split("|", 2)
+            metrics.append(Span(doc, start, end, label=metric, span_id=share_of, kb_id=trim))
+        doc.spans["metrics"] = [Span(doc, s.start + int(s.kb_id_), s.end, label=s.label, span_id=s.id)
+                                for s in _longest(metrics)]
         segments = []
         for match_id, start, end in self.segments(doc):
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)

@@ -94,6 +94,7 @@ _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship
 _FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\s+(?:about\s+|some\s+|roughly\s+)?$")
 _PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
+_IT_FORECASTS = regex.compile(r"(?i)^\W*it\s+(?:now\s+|also\s+)?(?:forecasts?|expects?|estimates?|predicts?|projects?|sees|says|said)\b")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
@@ -161,6 +162,7 @@ class ArticleState:
     vehicles: bool = False
     segment: str | None = None
     month: str | None = None
+    market_story: bool = False
 
 
 @dataclass
@@ -222,9 +224,17 @@ class ClaimBuilder:
         state = ArticleState()
         state.lower = norm.lower()  # lowered once per article, read by every sentence
         state.vehicles = any(f.unit == "vehicles" for f in figures)  # a story about cars
-        # before any company is named, the article's most-named company is in force
+        # before any company is named, the article's most-named company is in force,
+        # unless the lead (headline and first sentence) credits a research firm
+        # before naming any company: then the story is the market's
+        offsets = _sentence_offsets(doc, text)
+        sentences = [(a, b) for a, b in offsets[:4] if not text[a:b].isspace()]
+        lead_end = sentences[1][1] if len(sentences) > 1 else len(text)
         names = [c.id for c in companies if c.label == "COMPANY"]
-        if names:
+        first_source = next((c.start for c in companies if c.label == "SOURCE"), lead_end)
+        first_company = next((c.start for c in companies if c.label == "COMPANY"), lead_end)
+        state.market_story = first_source < min(first_company, lead_end)
+        if names and not state.market_story:
             state.company = max(dict.fromkeys(names), key=names.count)
         rows: list[dict] = []
         groups = [sorted(g, key=lambda x: x.start) for g in (figures, periods, companies, metrics, segments, cues)]
@@ -235,7 +245,7 @@ class ClaimBuilder:
             lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
             return [x for x in g[lo:hi] if x.end <= s1]
 
-        for si, (s0, s1) in enumerate(_sentence_offsets(doc, text)):
+        for si, (s0, s1) in enumerate(offsets):
             if text[s0:s1].isspace():
                 continue  # a blank line between paragraphs: nothing to read, nothing to carry
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
@@ -833,6 +843,8 @@ class _Sentence:
         head = self.norm[self.s0:f.start]
         if _FIRM_SUBJECT.match(head) and (self.sources or self.state.source):
             return None, None, True  # "The firm forecast that shipments would decline": the research firm's market view
+        if self.state.market_story and self.state.source and _IT_FORECASTS.match(head):
+            return None, None, True  # in a research firm's market story, "It forecasts shipments of ..." is the firm's view
         if metric and metric.startswith("share of") and _re_match(r"(?i)\s+of\s+(?:all|total)\b", self.norm[f.end:f.end + 20]):
             return None, None, True  # "5G-capable handsets made up 53 per cent of all shipments"
         if self.o.settings.carry_company:

@@ -175,6 +175,11 @@ class NumberGrammar:
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)")
+        # "fell by more than half", "grew by a third": a relative change in words
+        self.fraction_by = regex.compile(
+            r"(?i)(?<=\bby\s+)(?P<q>(?:more|less)\s+than\s+|about\s+|around\s+|nearly\s+|almost\s+|roughly\s+|over\s+)?"
+            r"(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth)|two-thirds|two thirds|three-quarters|three quarters|half)"
+            r"(?![\w-])(?!\s+of\b)")
         # last words of the qualifier phrases: a cheap test before the regex runs
         self.qualifier_ends = {q.split()[-1].lower() for q in lexicon.qualifiers}
         self.qualifier = regex.compile(
@@ -213,6 +218,14 @@ class NumberGrammar:
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start(), decimals=1, qualifier="about",
                          flags=frozenset({"fraction"}))
+        for m in (self.fraction_by.finditer(text) if has_fraction else ()):
+            word = m["num"].lower().replace(" ", "-")
+            frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
+            if frac is None:
+                continue
+            qualifier = self.lex.qualifiers.get(regex.sub(r"\s+", " ", m["q"].strip().lower()), "about") if m["q"] else "exact"
+            yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
+                         num_start=m.start("num"), decimals=1, qualifier=qualifier)
         for m in self._atom_matches(text):
             yield self._atom(text, m)
 

@@ -95,6 +95,11 @@ _FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\
 _PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _IT_FORECASTS = regex.compile(r"(?i)^\W*it\s+(?:now\s+|also\s+)?(?:forecasts?|expects?|estimates?|predicts?|projects?|sees|says|said)\b")
+_PRONOUN_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|they|their|he|she|the\s+(?:company|group|firm|carmaker|maker|chipmaker|startup|vendor|brand|business|unit|segment|division))\b")
+_IT_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|the\s+company(?:'s)?)\b")
+_NOT_SPENT_ON = {"company", "companies", "startup", "startups", "firm", "firms", "business", "group", "round", "deal",
+                 "stake", "cash", "total", "all", "shares", "bonds", "year", "quarter", "period", "months", "years"}
+_SPENDING_METRICS = ("investment", "spending", "capital expenditure")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
@@ -163,6 +168,7 @@ class ArticleState:
     segment: str | None = None
     month: str | None = None
     market_story: bool = False
+    named_company: str | None = None  # the last company written out, for "It" after a market figure
 
 
 @dataclass
@@ -843,11 +849,15 @@ class _Sentence:
         head = self.norm[self.s0:f.start]
         if _FIRM_SUBJECT.match(head) and (self.sources or self.state.source):
             return None, None, True  # "The firm forecast that shipments would decline": the research firm's market view
+        if self.sources and not _PRONOUN_SUBJECT.match(head):
+            return None, None, True  # "Enterprise spending on AI software will reach $38 billion, according to Quorum": the market's
         if self.state.market_story and self.state.source and _IT_FORECASTS.match(head):
             return None, None, True  # in a research firm's market story, "It forecasts shipments of ..." is the firm's view
         if metric and metric.startswith("share of") and _re_match(r"(?i)\s+of\s+(?:all|total)\b", self.norm[f.end:f.end + 20]):
             return None, None, True  # "5G-capable handsets made up 53 per cent of all shipments"
         if self.o.settings.carry_company:
+            if self.state.company is None and self.state.named_company and _IT_SUBJECT.match(head):
+                return self.state.named_company, None, False  # "It will invest ..." after a market figure: the company named last
             return self.state.company, None, self.state.company is None and self.state.company_set
         return None, None, False
 
@@ -1057,6 +1067,13 @@ class _Sentence:
         geos = self._geos()
         geo = [g for g in segs if g in geos]
         prod = [g for g in segs if g not in geos]
+        if not segs and metric in _SPENDING_METRICS:
+            # what the money goes to: "spend $50 million on computing capacity",
+            # "spending on generative AI software is expected to reach $38 billion"
+            for pos in ([metric_m.end] if metric_m is not None else []) + [f.noun_end or f.end]:
+                spent_on = self._spent_on(pos)
+                if spent_on:
+                    return spent_on
         if market and metric not in ("market share", "shipments"):
             subject = _PLURAL_SUBJECT.match(self.norm, self.clause_start(f.start), f.start)
             if subject:  # "Indian startups raised $5.5 billion"
@@ -1086,6 +1103,27 @@ class _Sentence:
                     return hit.label  # "investing 1.1 billion yuan in smart electric vehicles"
             return self._guessed_segment(it, metric_m) if not market else None
         return " ".join(segs[:2])
+
+    _SPENT_ON = regex.compile(
+        r"\s+(?:on|into|in)\s+(?:(?:the|its|their|a|an|new|more)\s+)?"
+        r"((?!(?:the|its|a|an)\b)(?:[A-Za-z]|\d+[A-Za-z])[\w&/-]*(?:\s+(?!(?:over|by|in|during|this|next|from|to|is|are|was|were|will|would|could|"
+        r"that|which|as|with|for|at|after|before|through|expected|set|and|or|but|than|since|until)\b)[A-Za-z0-9][\w&/-]*){0,4})")
+
+    def _spent_on(self, pos: int) -> str | None:
+        """The noun phrase money is spent on, right after ``pos`` ("on computing capacity"), lowercase, or None."""
+        m = self._SPENT_ON.match(self.norm, pos, min(self.s1, pos + 80))
+        if m is None:
+            return None
+        a, b = m.span(1)
+        # the phrase ends before the next figure, period or cue word ("on new fabs rose 5%")
+        stops = [x.fig.start for x in self.items] + [x.start for x in self.periods] + [x.start for x in self.cues]
+        if any(a <= x < a + 1 for x in stops):
+            return None
+        b = min([b] + [x for x in stops if a < x < b])
+        phrase = self.norm[a:b].strip().lower()
+        if not phrase or self.norm[m.start():a].split()[0].lower() == "in" and phrase.split()[-1] in _NOT_SPENT_ON:
+            return None  # "invested $100 million in the startup": whom, not what for
+        return phrase
 
     def _market_geo(self) -> str | None:
         """A geography the sentence names as the market: "the mainland China market", "In India, ..."."""
@@ -1353,6 +1391,8 @@ class _Sentence:
         self._update_segment_state(rows)
         if self._source():
             self.state.source = self._source()
+        if self.companies:
+            self.state.named_company = self.companies[-1].id
         return rows
 
     def _level_row_of_prior(self, it: Item) -> dict | None:
@@ -1388,6 +1428,7 @@ class _Sentence:
     def _update_state_without_claims(self) -> None:
         if self.companies:
             self.state.company, self.state.company_set = self.companies[-1].id, True
+            self.state.named_company = self.companies[-1].id
         if self.metrics:
             self.state.metric = self.metrics[-1].label
             amounts = [m.label for m in self.metrics if not _is_ratio_metric(m.label)]

@@ -126,6 +126,7 @@ class CompanyRules:
     business_verbs: list[str]
     firm_nouns: list[str]
     stop_words: list[str]
+    source_intros: list[str]
 
     @classmethod
     def load(cls, models_dir: Path = MODELS_DIR) -> "CompanyRules":

@@ -35,6 +35,10 @@ def _longest(spans: list[Span]) -> list[Span]:
     return sorted(filter_spans(spans), key=lambda s: s.start)
 
 
+# Nouns that make a metric word before them a modifier ("sales team")
+_COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments", "executive", "executives",
+                   "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
+
 _MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"}
 
@@ -47,7 +51,9 @@ class CompanyGuesser:
     (``Calder Software plc``), is the subject of a business verb (``Paysetu
     has raised``), owns a metric (``Lumenra's revenue``) or is introduced as a
     firm (``Paysetu, a payments startup``). Every later mention of the name,
-    or of its first word, is then a mention of that company. Rules are data
+    or of its first word, is then a mention of that company. A name written
+    right after a research-firm introduction (``market researcher Quorum
+    Insights``) is a source instead. Rules are data
     (``models/company_rules.toml``).
     """
 
@@ -64,14 +70,16 @@ class CompanyGuesser:
         self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
         self.poss = regex.compile(r"^['’]s\b")
         self.said_its = regex.compile(r"^[ ]+said[ ]+(?:on[ ]+\w+[ ]+)?(?:that[ ]+)?its\b")
+        self.source_intro = regex.compile(rf"(?i:\b(?:{alt(rules.source_intros)}))[ ]+$")
 
     def guess(self, text: str, metric_starts: list[int],
-              blocked: list[tuple[int, int]] = ()) -> dict[str, list[tuple[int, int]]]:
-        """Map canonical name -> [(start, end)] of its mentions in ``text``.
+              blocked: list[tuple[int, int]] = ()) -> dict[str, tuple[str, list[tuple[int, int]]]]:
+        """Map canonical name -> (``COMPANY`` or ``SOURCE``, [(start, end)] of its mentions in ``text``).
 
         ``blocked`` spans (metrics, segments, known names) are never part of a guess.
         """
         names: dict[str, str] = {}
+        sources: set[str] = set()
         lower_words = set(regex.findall(r"(?<![\w-])[a-z][a-z-]+", text))
         covered = bytearray(len(text) + 1)
         for x, y in blocked:
@@ -95,6 +103,11 @@ class CompanyGuesser:
                 continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
             after = text[end:end + 60]
+            if len(words[0]) >= 3 and self.source_intro.search(text[max(0, m.start() - 40):m.start()]):
+                name = " ".join(words)
+                names[words[0]] = name
+                sources.add(name)
+                continue
             ok = (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
                 or bool(self.verb.match(after)) or bool(self.appos.match(after)) or bool(self.said_its.match(after)) \
                 or (self.poss.match(after) is not None and any(end < p <= end + 30 for p in metric_starts))
@@ -102,12 +115,12 @@ class CompanyGuesser:
                 continue
             name = " ".join(words)
             first = words[0]
-            if len(name) > len(names.get(first, "")):
+            if len(name) > len(names.get(first, "")) and names.get(first) not in sources:
                 names[first] = name
-        out: dict[str, list[tuple[int, int]]] = {}
+        out: dict[str, tuple[str, list[tuple[int, int]]]] = {}
         for first, name in names.items():
             pat = regex.compile(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
-            out[name] = [(x.start(), x.end()) for x in pat.finditer(text)]
+            out[name] = ("SOURCE" if name in sources else "COMPANY", [(x.start(), x.end()) for x in pat.finditer(text)])
         return out
 
 
@@ -141,14 +154,14 @@ class CompanyRecognizer:
             from .numbers import doc_text
 
             text = doc_text(doc)
-            for name, places in self.guesser.guess(text, metric_starts, blocked + metric_spans).items():
+            for name, (kind, places) in self.guesser.guess(text, metric_starts, blocked + metric_spans).items():
                 for a, b in places:
                     first_end = a + len(text[a:b].split(" ")[0])
                     if any(a < y and x < first_end for x, y in blocked):
                         continue
-                    span = doc.char_span(a, b, label="COMPANY", alignment_mode="expand")
+                    span = doc.char_span(a, b, label=kind, alignment_mode="expand")
                     if span is not None:
-                        spans.append(Span(doc, span.start, span.end, label="COMPANY", span_id=name))
+                        spans.append(Span(doc, span.start, span.end, label=kind, span_id=name))
         doc.spans["companies"] = _longest(spans)
         return doc
 
@@ -173,6 +186,8 @@ class MetricRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         metrics = []
         for match_id, start, end in self.metrics(doc):
+            if end < len(doc) and doc[end].lower_ in _COMPOUND_HEADS:
+                continue  # "its sales team", "the revenue chief": a noun that names no figure
             metric, share_of, trim = doc.vocab.strings[match_id].split("|", 2)
             metrics.append(Span(doc, start, end, label=metric, span_id=share_of, kb_id=trim))
         doc.spans["metrics"] = [Span(doc, s.start + int(s.kb_id_), s.end, label=s.label, span_id=s.id)

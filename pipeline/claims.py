@@ -1005,7 +1005,7 @@ class _Sentence:
         return None
 
     _ANAPHOR = regex.compile(r"(?i)^\W*(?:it|its|the\s+(?:unit|segment|division|business|arm)(?:'s)?|"
-                             r"(?:\w+\s+){0,4}the\s+(?:unit|segment|division|business)'s)\b")
+                             r"(?:[\w&]+\s+){0,8}the\s+(?:unit|segment|division|business)'s)\b")
 
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
@@ -1101,7 +1101,9 @@ class _Sentence:
                 hit = next((x for x in self.segments if x.start == at), None)
                 if hit is not None:
                     return hit.label  # "investing 1.1 billion yuan in smart electric vehicles"
-            return self._guessed_segment(it, metric_m) if not market else None
+            guessed = self._guessed_segment(it, metric_m) if not market else None
+            # a guessed unit name the lexicon knows takes its canonical name ("data-centre" -> "data center")
+            return next((x.label for x in self.segments if x.text.lower() == guessed), guessed)
         return " ".join(segs[:2])
 
     _SPENT_ON = regex.compile(

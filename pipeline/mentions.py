@@ -39,6 +39,9 @@ def _longest(spans: list[Span]) -> list[Span]:
 _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments", "executive", "executives",
                    "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
 
+# Words after which a metric word names what a figure leaves out
+_EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus"}
+
 _MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"}
 
@@ -188,6 +191,9 @@ class MetricRecognizer:
         for match_id, start, end in self.metrics(doc):
             if end < len(doc) and doc[end].lower_ in _COMPOUND_HEADS:
                 continue  # "its sales team", "the revenue chief": a noun that names no figure
+            if any(t.lower_ in _EXCLUDING for t in doc[max(0, start - 4):start]) and not any(
+                    t.is_punct for t in doc[max(0, start - 4):start]):
+                continue  # "advertising revenue excluding traffic acquisition costs": what is left out
             metric, share_of, trim = doc.vocab.strings[match_id].split("|", 2)
             metrics.append(Span(doc, start, end, label=metric, span_id=share_of, kb_id=trim))
         doc.spans["metrics"] = [Span(doc, s.start + int(s.kb_id_), s.end, label=s.label, span_id=s.id)

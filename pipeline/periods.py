@@ -113,7 +113,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("month_metric", r"\b(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?=(?:sales|revenue|revenues|deliveries|shipments|output|production|figures)\b)"),
     ("half_words", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)[\s-]+half(?:\s+of\s+(?:(?P<fy>fiscal)\s+)?(?P<year>{_YEAR_REF}))?"),
     ("half_code", r"(?<![\w-])(?:H(?P<h>[12])(?!\d)(?:\s+(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d))?|(?P<h2>[12])H\s*(?P<fy2>FY)?'?(?P<year2>(?:19|20)\d\d|\d\d)?)(?![\w-])"),
-    ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"),
+    ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"
+                      rf"(?:,\s+(?:the\s+)?(?P<ord>{_ORD})\s+(?:quarter\s+)?(?:of|in)\s+(?:its\s+)?(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b)?"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
@@ -182,6 +183,9 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     if name == "full_year":
         return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
+        if g.get("ord"):  # "the September quarter, the first of fiscal 2024": the fiscal quarter it names
+            y, _ = _year(g["year"])
+            return PeriodSpec("Q", year=y, number=ORDINALS[g["ord"].lower()], fiscal=True)
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
         y, _ = _year(g.get("year"))

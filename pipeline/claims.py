@@ -99,6 +99,9 @@ _PRONOUN_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|they|their|he|she|the\s+(?:
 _IT_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|the\s+company(?:'s)?)\b")
 _NOT_SPENT_ON = {"company", "companies", "startup", "startups", "firm", "firms", "business", "group", "round", "deal",
                  "stake", "cash", "total", "all", "shares", "bonds", "year", "quarter", "period", "months", "years"}
+_CONTRIBUTES = regex.compile(r"(?i)\s*(?:\([^()]{1,20}\)\s*)?(?:[\w-]+\s+){0,2}?(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|"
+                             r"contributing|contributed|representing|represented|generating|generated|bringing\s+in|brought\s+in)\s+")
+_BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
@@ -701,7 +704,16 @@ class _Sentence:
         """(canonical metric, mention) for a figure; None when nothing is near."""
         key = (id(it), it.role)
         if key not in self._metric_cache:
-            self._metric_cache[key] = self._find_metric(it)
+            found = self._find_metric(it)
+            if found is not None and found[1] is not None and found[1].text.lower() in _BARE_RESULT:
+                # "an operating loss of 2.88 trillion won, narrower than the 3.4 trillion won loss":
+                # a bare "loss" names the result this sentence named in full before it
+                word = _BARE_RESULT[found[1].text.lower()]
+                full = [m for m in self.metrics if m.end <= found[1].start and m.label.endswith(word)
+                        and m.text.lower() not in _BARE_RESULT]
+                if full:
+                    found = (full[-1].label, found[1])
+            self._metric_cache[key] = found
         return self._metric_cache[key]
 
     def _find_metric(self, it: Item) -> tuple[str, Mention | None] | None:
@@ -1002,6 +1014,8 @@ class _Sentence:
                 return sg.label
             if f.kind == "money" and sg.end <= f.start and _re_fullmatch(r"\s+(?:at|for)\s+", self.norm[sg.end:f.start]):
                 return sg.label  # "launch the Quest 3 at $499"
+            if sg.end <= f.start and f.start - sg.end <= 60 and _CONTRIBUTES.fullmatch(self.norm, sg.end, f.start):
+                return sg.label  # "with extreme ultraviolet (EUV) systems accounting for €1.6 billion"
         return None
 
     _ANAPHOR = regex.compile(r"(?i)^\W*(?:it|its|the\s+(?:unit|segment|division|business|arm)(?:'s)?|"

@@ -1226,7 +1226,8 @@ class _Sentence:
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
                   and (not p.is_prior or not _re_match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
-                                                          self.norm[p.start:p.end]))]
+                                                          self.norm[p.start:p.end]))
+                  and not self._since(p)]
         prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
         lo = max(prev_figs) if prev_figs else self.s0
         before = [p for p in usable if lo <= p.start and p.end <= f.start]
@@ -1287,6 +1288,10 @@ class _Sentence:
                     return r, self.text[p.start:p.end]
         return None
 
+    def _since(self, p: PeriodMention) -> bool:
+        """ "has doubled since January": the start of a change, not the figure's period."""
+        return self.lower[p.start:p.start + 6] == "since "
+
     def main_mention(self) -> PeriodMention | None:
         """The sentence's own reporting period: its first period that is not a comparison."""
         if self._frozen and self._main is not None:
@@ -1300,6 +1305,7 @@ class _Sentence:
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if not p.is_prior and p.spec.kind != "D" and p.start not in bound
                   and p.spec.rel != "as_of"  # "at the end of June" dates its own figure only
+                  and not self._since(p)
                   and not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start])]
         if not usable:
             return None
@@ -1489,7 +1495,9 @@ class _Sentence:
                 self.state.month = r
             aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \
                 and _contains(r or "", self.state.period)
-            if r and not _earlier(r, self.state.period) and not aside:
+            rows = getattr(self, "rows_so_far", None)
+            unused = bool(rows) and all(row["period"] != r for row in rows)  # "after its Series B last year"
+            if r and not _earlier(r, self.state.period) and not aside and not unused:
                 self.state.period = r  # a "for the full year" aside leaves the quarter in force
         # the market named in this sentence ("the global smartphone market") stays in force
         geo = [s.label for s in self.segments if s.id == "geography"]

@@ -118,7 +118,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
-    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|(?:by\s+)?the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
+    ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
+    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
     ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
@@ -226,6 +227,8 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("REL", rel="same_period_year", year=y)
     if name in ("prior_year", "prior_quarter", "prior_month"):
         return PeriodSpec("REL", rel=name)
+    if name == "by_year_end":  # a target date ahead: the publication year
+        return PeriodSpec("REL", rel="this_year")
     if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
         return PeriodSpec("REL", rel=name)
     if name == "year":
@@ -239,7 +242,7 @@ _NEEDS = {
     "q_fy_first": ("fy", "fiscal"), "q_code": ("q1", "q2", "q3", "q4", "1q", "2q", "3q", "4q"), "q_words": ("quarter",), "q_bare": ("q1", "q2", "q3", "q4"),
     "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
-    "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
+    "by_year_end": ("end of",), "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
     "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
     "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
@@ -534,6 +537,8 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
             return ctx.in_force
         return None
     base = ctx.in_force
+    if not base and ctx.doc_date and rel in ("prior_year", "prior_month"):
+        base = f"{ctx.doc_date.year}-{ctx.doc_date.month:02d}"  # "up from 600 a year ago", with nothing in force: before publication
     if not base:
         return None
     if rel == "same_month":

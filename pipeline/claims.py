@@ -101,6 +101,7 @@ _NOT_SPENT_ON = {"company", "companies", "startup", "startups", "firm", "firms",
                  "stake", "cash", "total", "all", "shares", "bonds", "year", "quarter", "period", "months", "years"}
 _CONTRIBUTES = regex.compile(r"(?i)\s*(?:\([^()]{1,20}\)\s*)?(?:[\w-]+\s+){0,2}?(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|"
                              r"contributing|contributed|representing|represented|generating|generated|bringing\s+in|brought\s+in)\s+")
+_THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -657,6 +658,9 @@ class _Sentence:
                          r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)
 
     def _compatible(self, change: Item, level: Item) -> bool:
+        end = change.fig.noun_end or change.fig.end
+        if _THAN_CLAUSE.match(self.norm, end, min(self.s1, end + 40)):
+            return False  # "production was 479,700, about 13,560 more than it delivered": a gap to another figure
         cu, lu = change.fig.unit, level.fig.unit
         if change.fig.kind == "pp":
             return lu == "%"
@@ -995,20 +999,22 @@ class _Sentence:
                     return self.text[a:b].lower()
         return None
 
-    def _list_segment(self, it: Item) -> str | None:
+    def _list_segment(self, it: Item, company: str | None) -> str | None:
         """ "..., internet services 7 billion yuan, and the "others" category 600 million yuan";
         "5nm and 7nm made up 37% and 16% respectively" """
         f = it.fig
         c = self.clause(f.start)
+        # an entry limited to other companies is not this figure's ("China" is "greater china" for Apple only)
+        usable = [sg for sg in self.segments if not sg.extra or (company or "") in sg.extra.split("|")]
         resp = self.lower.find("respectively", f.end, self.s1)
         if resp != -1 and self.clause(resp) == c:
             figs = [x for x in self.items if self.clause(x.fig.start) == c and x.fig.end <= resp
                     and x.role != "change"]
             first = figs[0].fig.start if figs else f.start
-            segs = [sg for sg in self.segments if self.clause(sg.start) == c and sg.end <= first]
+            segs = [sg for sg in usable if self.clause(sg.start) == c and sg.end <= first]
             if len(figs) > 1 and len(segs) >= len(figs):
                 return segs[len(segs) - len(figs) + figs.index(it)].label
-        for sg in self.segments:
+        for sg in usable:
             if sg.end <= f.start and f.start - sg.end <= 20 and self.clause(sg.start) == self.clause(f.start) \
                     and self._LIST_GAP.match(self.norm[sg.end:f.start].strip(" ")):
                 return sg.label
@@ -1039,7 +1045,7 @@ class _Sentence:
     def _segment_here(self, it: Item, metric_m: Mention | None, company: str | None,
                       market: bool, metric: str | None) -> str | None:
         f = it.fig
-        listed = self._list_segment(it)
+        listed = self._list_segment(it, company)
         if listed:
             return listed
         model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start)
@@ -1548,6 +1554,9 @@ class _Sentence:
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
+        if level_row is not None and company_text is None and level_row["company"] != company:
+            # "made up 53 per cent of all shipments, up from 31 per cent": the prior is the level's
+            company, market = level_row["company"], level_row["company"] is None
         if metric in ("share of shipments", "share of deliveries") and company and company_text and not market \
                 and not _re_match(r"(?i)\s+of\s+(?:its|their|total|the\s+company's)\b", self.norm[f.end:f.end + 30]):
             metric = "market share"  # "Meta remained the dominant brand with nearly 80% of shipments"
@@ -1575,6 +1584,9 @@ class _Sentence:
             # that quarter's results: a translated future tense, not a forecast
             forecast = False
         segment = self._segment_for(it, metric_m, company, market, metric)
+        if level_row is not None and segment != level_row["segment"] \
+                and not any(cmp_at <= x.start < f.start for x in self.segments):
+            segment = level_row["segment"]  # "53 per cent of all 5G shipments, up from 31 per cent": the same segment
         value = value_text = unit = value_high = None
         qualifier = "exact"
         if level_item is not None:

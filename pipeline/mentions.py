@@ -202,7 +202,9 @@ class MetricRecognizer:
         for match_id, start, end in self.segments(doc):
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
             segments.append(Span(doc, start, end, label=segment, span_id=kind, kb_id=companies))
-        doc.spans["segments"] = _longest(segments)
+        kept = {(s.start, s.end) for s in _longest(segments)}
+        # entries limited to some companies share their span with the general one ("China"): keep both
+        doc.spans["segments"] = sorted((s for s in segments if (s.start, s.end) in kept), key=lambda s: s.start)
         return doc
 
 

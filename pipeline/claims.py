@@ -102,6 +102,7 @@ _NOT_SPENT_ON = {"company", "companies", "startup", "startups", "firm", "firms",
 _CONTRIBUTES = regex.compile(r"(?i)\s*(?:\([^()]{1,20}\)\s*)?(?:[\w-]+\s+){0,2}?(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|"
                              r"contributing|contributed|representing|represented|generating|generated|bringing\s+in|brought\s+in)\s+")
 _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
+_SUBORDINATE = regex.compile(r"(?i)\b(?:as|because|while|after|before|when|which|that|where|since|amid|and|but|as\s+well\s+as)\b")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -1121,6 +1122,9 @@ class _Sentence:
                 hit = next((x for x in self.segments if x.start == at), None)
                 if hit is not None:
                     return hit.label  # "investing 1.1 billion yuan in smart electric vehicles"
+            geo_after = self._geo_after(it, company) if not market else None
+            if geo_after:
+                return geo_after
             guessed = self._guessed_segment(it, metric_m) if not market else None
             # a guessed unit name the lexicon knows takes its canonical name ("data-centre" -> "data center")
             return next((x.label for x in self.segments if x.text.lower() == guessed), guessed)
@@ -1146,6 +1150,25 @@ class _Sentence:
         if not phrase or self.norm[m.start():a].split()[0].lower() == "in" and phrase.split()[-1] in _NOT_SPENT_ON:
             return None  # "invested $100 million in the startup": whom, not what for
         return phrase
+
+    _IN_GEO = regex.compile(r"(?i)\s+in\s+(?:the\s+)?$")
+
+    def _geo_after(self, it: Item, company: str | None) -> str | None:
+        """A geography written after the figure in its comma clause, before any other figure:
+        "cut prices by as much as 20% in the US", "a £41m charge for closing offices in the US"."""
+        f = it.fig
+        cc = self.comma_clause(f.start)
+        later = [x.fig.start for x in self.items if x.fig.start > f.end]
+        stop = min(later) if later else self.s1
+        for sg in self.segments:
+            if sg.id != "geography" or sg.start < f.end or sg.start >= stop or self.comma_clause(sg.start) != cc:
+                continue
+            if sg.extra and (company or "") not in sg.extra.split("|"):
+                continue
+            gap = self.norm[f.noun_end or f.end:sg.start]
+            if self._IN_GEO.search(gap) and len(gap.split()) <= 7 and not _SUBORDINATE.search(gap):
+                return sg.label
+        return None
 
     def _market_geo(self) -> str | None:
         """A geography the sentence names as the market: "the mainland China market", "In India, ..."."""

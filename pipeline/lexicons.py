@@ -174,18 +174,20 @@ class SegmentEntry:
     patterns: tuple[str, ...]
     kind: str = "product"
     companies: tuple[str, ...] = ()
+    case_patterns: tuple[str, ...] = ()
 
 
 def load_segments(models_dir: Path = MODELS_DIR) -> list[SegmentEntry]:
-    """Read ``models/segments.jsonl``: rows ``{"segment", "patterns", "kind"?, "companies"?}``.
+    """Read ``models/segments.jsonl``: rows ``{"segment", "patterns", "kind"?, "companies"?, "case_patterns"?}``.
 
     ``kind`` is ``product`` or ``geography``; ``companies`` limits an entry to
-    those companies' claims (``China`` means ``greater china`` for Apple).
+    those companies' claims (``China`` means ``greater china`` for Apple);
+    ``case_patterns`` match only as written (``US``, not the pronoun ``us``).
     """
-    rows = read_jsonl(models_dir / "segments.jsonl", {"segment", "patterns", "kind", "companies", "note"},
+    rows = read_jsonl(models_dir / "segments.jsonl", {"segment", "patterns", "kind", "companies", "case_patterns", "note"},
                       {"segment", "patterns"})
     return [SegmentEntry(r["segment"], tuple(r["patterns"]), r.get("kind", "product"),
-                         tuple(r.get("companies", ()))) for r in rows]
+                         tuple(r.get("companies", ())), tuple(r.get("case_patterns", ()))) for r in rows]
 
 
 @dataclass

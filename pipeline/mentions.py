@@ -175,6 +175,7 @@ class MetricRecognizer:
     def __init__(self, nlp: Language, metrics: list[MetricEntry], segments: list[SegmentEntry]) -> None:
         self.metrics = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.segments = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.case_segments = PhraseMatcher(nlp.vocab, attr="ORTH")
         for m in metrics:
             if not m.after:
                 self.metrics.add(f"{m.metric}|{m.share_of or ''}|0", [nlp.make_doc(p) for p in m.patterns])
@@ -185,6 +186,8 @@ class MetricRecognizer:
         for s in segments:
             key = f"{s.segment}|{s.kind}|{'|'.join(s.companies)}"
             self.segments.add(key, [nlp.make_doc(p) for p in s.patterns])
+            if s.case_patterns:
+                self.case_segments.add(key, [nlp.make_doc(p) for p in s.case_patterns])
 
     def __call__(self, doc: Doc) -> Doc:
         metrics = []
@@ -199,7 +202,7 @@ class MetricRecognizer:
         doc.spans["metrics"] = [Span(doc, s.start + int(s.kb_id_), s.end, label=s.label, span_id=s.id)
                                 for s in _longest(metrics)]
         segments = []
-        for match_id, start, end in self.segments(doc):
+        for match_id, start, end in [*self.segments(doc), *self.case_segments(doc)]:
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
             segments.append(Span(doc, start, end, label=segment, span_id=kind, kb_id=companies))
         kept = {(s.start, s.end) for s in _longest(segments)}

@@ -276,11 +276,13 @@ class ClaimBuilder:
         years = []
         for p in periods:
             if p.spec.year and p.spec.kind in ("Q", "H", "Y", "M", "SPAN", "MQ"):
-                # a year in a sentence that looks forward is not "reported as past"
+                # a year that a sentence looks forward to is not "reported as past"
+                # ("aims to sell 10,000 a month in 2024"; not "delivered 6,412 in 2023 and aims to ...")
                 line_start = max(norm.rfind(". ", 0, p.start), norm.rfind("\n", 0, p.start))
                 ends = [x for x in (norm.find(". ", p.end), norm.find("\n", p.end)) if x != -1]
                 line_end = min(ends) if ends else len(norm)
-                if any(line_start < c < line_end for c in forecast_pos):
+                if any(line_start < c < p.start or (p.end <= c < line_end and " and " not in norm[p.end:c])
+                       for c in forecast_pos):
                     continue
                 years.append(p.spec.year)
         return max(years) if years else None

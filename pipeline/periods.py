@@ -37,6 +37,7 @@ COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ORD = r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)"
 _MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 REPORTING_LAG = dt.timedelta(days=60)
@@ -61,7 +62,8 @@ class PeriodSpec:
         rel: for ``REL``: ``prior_year`` (a year ago, the same period last
             year), ``prior_quarter`` (the previous quarter, sequentially),
             ``prior_month``, ``this_year``, ``last_year``, ``this_quarter``,
-            ``last_quarter``, ``recent_quarter``, ``end_last_year``.
+            ``last_quarter``, ``recent_quarter``, ``end_last_year``; for ``D``:
+            ``weekday`` (``number`` 0 = Monday).
     """
 
     kind: str
@@ -117,6 +119,7 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
                       rf"(?:,\s+(?:the\s+)?(?P<ord>{_ORD})\s+(?:quarter\s+)?(?:of|in)\s+(?:its\s+)?(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b)?"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
+    ("weekday", r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
@@ -173,6 +176,8 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         y, _ = _year(g["year"])
         month = _month(g["month"])
         return PeriodSpec("Y", year=y, fiscal=month != 12)
+    if name == "weekday":  # "rose 4.6% on Friday": a day of the publication week
+        return PeriodSpec("D", number=_WEEKDAYS.index(g["wd"].lower()), rel="weekday")
     if name == "date_noyear":
         return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
     if name == "as_of":
@@ -244,7 +249,7 @@ _NEEDS = {
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "by_year_end": ("end of",), "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
     "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
-    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
+    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "weekday": ("day",), "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
@@ -506,6 +511,13 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
             else:
                 return None
         return f"{year}-{spec.month:02d}"
+    if k == "D" and spec.rel == "weekday":
+        if ctx.doc_date is None:
+            return None
+        back = (ctx.doc_date.weekday() - spec.number) % 7  # news tells the past: the latest such day
+        if ctx.forecast and back:
+            back -= 7  # "will list on Friday": the next one
+        return (ctx.doc_date - dt.timedelta(days=back)).isoformat()
     if k == "D":
         if year is None:
             year = ctx.doc_date.year if ctx.doc_date else this_year

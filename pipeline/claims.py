@@ -103,6 +103,9 @@ _CONTRIBUTES = regex.compile(r"(?i)\s*(?:\([^()]{1,20}\)\s*)?(?:[\w-]+\s+){0,2}?
                              r"contributing|contributed|representing|represented|generating|generated|bringing\s+in|brought\s+in)\s+")
 _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
 _SUBORDINATE = regex.compile(r"(?i)\b(?:as|because|while|after|before|when|which|that|where|since|amid|and|but|as\s+well\s+as)\b")
+_CHANGE_NOUN_AFTER = regex.compile(r"(?i)\s*(?:(?:year-on-year|year-over-year|annual|sequential)\s+)?(?:decline|drop|fall|decrease|increase|rise|gain|growth|jump|slump)\b")
+_UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
+_OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -446,10 +449,14 @@ class _Sentence:
             f = it.fig
             prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
             lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
+            after = self.norm[f.end:min(self.s1, f.end + 40)]
             if _FROM_BEFORE.search(lead[-80:]):
+                if f.kind == "percent" and _CHANGE_NOUN_AFTER.match(after):
+                    it.role = "change"  # "an improvement from a 10.6% decline": the earlier change, its own claim
+                    it.direction = self._direction(it, lead, after)
+                    continue
                 it.role = "prior"
                 continue
-            after = self.norm[f.end:min(self.s1, f.end + 40)]
             if f.kind == "pp":
                 it.role = "change"
             elif f.kind == "percent":
@@ -720,6 +727,11 @@ class _Sentence:
                         and m.text.lower() not in _BARE_RESULT]
                 if full:
                     found = (full[-1].label, found[1])
+                elif _UNIT_SUBJECT.search(self.norm, self.clause_start(found[1].start), found[1].start) \
+                        or _OF_UNIT.match(self.norm, found[1].end, found[1].end + 50):
+                    # "the hardware solutions division recorded losses of 3.75 trillion won":
+                    # units report operating results
+                    found = ("operating " + word, found[1])
             self._metric_cache[key] = found
         return self._metric_cache[key]
 

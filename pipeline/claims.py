@@ -107,7 +107,7 @@ _CHANGE_NOUN_AFTER = regex.compile(r"(?i)\s*(?:(?:year-on-year|year-over-year|an
 _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
-_SPENDING_METRICS = ("investment", "spending", "capital expenditure")
+_SPENDING_METRICS = ("investment", "spending", "capital expenditure", "r&d expenses")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
@@ -1081,7 +1081,7 @@ class _Sentence:
             if lead and (self._SUBJECT.match(self.norm[self.s0:lead[0].start]) or _is_ratio_metric(metric)):
                 found.append(lead[0])
         elif not found and metric_m is not None:
-            lead = [x for x in self.segments if x.end <= metric_m.start]
+            lead = [x for x in self.segments if x.end <= metric_m.start and not self._owns_company(x)]
             if lead and self._SUBJECT.match(self.norm[self.s0:lead[0].start]):
                 found.append(lead[0])
         market_metric = metric in ("market share", "shipments") or market
@@ -1145,9 +1145,11 @@ class _Sentence:
         return " ".join(segs[:2])
 
     _SPENT_ON = regex.compile(
-        r"\s+(?:on|into|in)\s+(?:(?:the|its|their|a|an|new|more)\s+)?"
+        r"(?:\s*\([^()]{1,40}\))?\s+(?:on|into|in|towards?|to\s+(?:build|expand|construct|set\s+up|add|develop|upgrade))\s+"
+        r"(?:(?:the|its|their|a|an|new|more|additional)\s+)*"
         r"((?!(?:the|its|a|an)\b)(?:[A-Za-z]|\d+[A-Za-z])[\w&/-]*(?:\s+(?!(?:over|by|in|during|this|next|from|to|is|are|was|were|will|would|could|"
-        r"that|which|as|with|for|at|after|before|through|expected|set|and|or|but|than|since|until)\b)[A-Za-z0-9][\w&/-]*){0,4})")
+        r"that|which|as|with|for|at|after|before|through|expected|set|and|or|but|than|since|until|has|have|had|been|reached|hit|"
+        r"totalled|totaled|stood|came|amounted|rose|fell|grew)\b)[A-Za-z0-9][\w&/-]*){0,4})")
 
     def _spent_on(self, pos: int) -> str | None:
         """The noun phrase money is spent on, right after ``pos`` ("on computing capacity"), lowercase, or None."""
@@ -1157,11 +1159,11 @@ class _Sentence:
         a, b = m.span(1)
         # the phrase ends before the next figure, period or cue word ("on new fabs rose 5%")
         stops = [x.fig.start for x in self.items] + [x.start for x in self.periods] + [x.start for x in self.cues]
-        if any(a <= x < a + 1 for x in stops):
-            return None
+        if any(a <= x < a + 1 for x in stops) or any(p.start <= a < p.end for p in self.periods):
+            return None  # "R&D investment in the first three quarters": a period, not a target
         b = min([b] + [x for x in stops if a < x < b])
         phrase = self.norm[a:b].strip().lower()
-        if not phrase or self.norm[m.start():a].split()[0].lower() == "in" and phrase.split()[-1] in _NOT_SPENT_ON:
+        if not phrase or _re_match(r"(?i)(?:\s*\([^()]*\))?\s+in\s", self.norm[m.start():a]) and phrase.split()[-1] in _NOT_SPENT_ON:
             return None  # "invested $100 million in the startup": whom, not what for
         return phrase
 

@@ -881,7 +881,8 @@ class _Sentence:
         if _FIRM_SUBJECT.match(head) and (self.sources or self.state.source):
             return None, None, True  # "The firm forecast that shipments would decline": the research firm's market view
         if company_m is None and self.state.market and metric in ("shipments", "market share") and metric_m is not None \
-                and metric_m.end <= f.start and any(sg.id == "product" and self._SUBJECT.match(self.norm[self.s0:sg.start])
+                and metric_m.end <= f.start and not _PRONOUN_SUBJECT.match(self.norm[self.s0:f.start]) \
+                and any(sg.id == "product" and self._SUBJECT.match(self.norm[self.s0:sg.start])
                                                     for sg in self._segments_of_metric(metric_m)):
             return None, None, True  # "Feature phone shipments fell 37 per cent" in a market story: the category's market
         if self.sources and not _PRONOUN_SUBJECT.match(head):

@@ -106,6 +106,8 @@ _SUBORDINATE = regex.compile(r"(?i)\b(?:as|because|while|after|before|when|which
 _CHANGE_NOUN_AFTER = regex.compile(r"(?i)\s*(?:(?:year-on-year|year-over-year|annual|sequential)\s+)?(?:decline|drop|fall|decrease|increase|rise|gain|growth|jump|slump)\b")
 _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
+_STATED_BEFORE = regex.compile(r"(?i)\b(?:it|they|we|the\s+company|the\s+group)\s+(?:had\s+|has\s+)?(?:announced|projected|forecast|predicted|reported|disclosed|estimated|guided|unveiled|"
+                            r"issued|published|gave|set\s+out|said|stated)\s+$")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure", "r&d expenses")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -303,7 +305,10 @@ class _Sentence:
         self.norm, self.text = norm, text
         self.index, self.s0, self.s1 = index, s0, s1
         self.doc_id, self.doc_date_s, self.doc_date, self.ref_year = doc_id, doc_date_s, doc_date, ref_year
-        self.periods = periods
+        # "the pre-sale prices it announced in April", "the 25% it projected in April":
+        # when a statement was made, not the period of a figure
+        self.periods = [p for p in periods if p.spec.kind == "D" or norm[p.start:p.start + 3].lower() not in ("in ", "on ")
+                        or not _STATED_BEFORE.search(norm, max(s0, p.start - 40), p.start)]
         self.companies = [c for c in companies if c.label == "COMPANY"]
         self.sources = [c for c in companies if c.label == "SOURCE"]
         self.metrics = metrics
@@ -1595,6 +1600,8 @@ class _Sentence:
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
             metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
+        if metric in ("price", "share price") and f.kind in ("count", "number"):
+            metric = "unknown"  # "accelerates from 0 to 100 km/h" in a sentence about a price: no price
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)

@@ -79,6 +79,7 @@ class NumberLexicon:
     count_noun_modifiers: list[str]
     qualifiers: dict[str, str]
     range_blockers: list[str]
+    spec_units: list[str]
 
     @classmethod
     def load(cls, models_dir: Path = MODELS_DIR) -> "NumberLexicon":

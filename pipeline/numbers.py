@@ -191,6 +191,7 @@ class NumberGrammar:
         self.date_before = regex.compile(rf"(?i)(?:\b(?:{_MONTHS})\.?|\bQ[1-4]|\bFY)[ ]?$")
         self.date_after = regex.compile(rf"(?i)^(?:st|nd|rd|th)?[ ]?(?:of[ ])?(?:{_MONTHS})\b")
         self.range_join = regex.compile(r"(?i)^\s*(?:\([^()]{1,30}\)\s*)?(?:-|to|and)\s*$")
+        self.spec_unit = regex.compile(rf"(?i)[ ]?(?:{_alt(lexicon.spec_units)})(?![\w])")
         self.range_blocker = regex.compile(rf"(?i)\b(?:{_alt(lexicon.range_blockers)})\s+(?:\S+\s+)?$")
         self.paren_before = regex.compile(r"\(\s*(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?$")
 
@@ -312,6 +313,8 @@ class NumberGrammar:
             start = m.start("num")
         value_scaled = value * scale
         noun_end = None
+        if kind == "number" and self.spec_unit.match(text, end, end + 8):
+            return None  # "0 to 100 km/h": a specification, not a figure
         if kind == "number":
             nm = self.count_noun.match(text[end:end + 40])
             if nm:
@@ -321,6 +324,7 @@ class NumberGrammar:
             return None
         if self._is_date_or_year(text, m, value, scale_word, kind):
             return None
+
         qualifier = "exact"
         before = text[max(0, start - 25):start]
         last_word = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""

@@ -983,6 +983,11 @@ def _check_conflicts(index: _Index, settings: CheckSettings) -> list[dict[str, A
             continue
         ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
         reference = ranked[(len(ranked) - 1) // 2]
+        ranges = [f for f in figs if f.claim.qualifier == "range" and f.value.bounded]
+        if ranges:
+            # "prices ranging from 229,800 to 289,800 yuan": the figure varies within a stated range,
+            # so each figure is compared with the widest range, not with the others
+            reference = max(ranges, key=lambda f: (f.value.hi - f.value.lo, f.order))
         for fig in sorted(figs, key=lambda f: f.order):
             if fig.place == reference.place:
                 continue

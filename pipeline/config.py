@@ -13,7 +13,7 @@ DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
 _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
-    "reading": {"extensions", "max_chars", "dateline_chars"},
+    "reading": {"extensions", "max_chars", "dateline_chars", "html_min_words"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period"},
 }
 
@@ -30,6 +30,7 @@ class Settings:
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
     max_chars: int = 2_000_000
     dateline_chars: int = 600
+    html_min_words: int = 10
     claims: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,5 +65,6 @@ def load_settings(path: Path | None = None) -> Settings:
         lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
         n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
-        dateline_chars=int(r.get("dateline_chars", 600)), claims=dict(data.get("claims", {})),
+        dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
+        claims=dict(data.get("claims", {})),
     )

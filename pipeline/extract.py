@@ -155,7 +155,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         def articles() -> Iterator[Article]:
             last_path = None
             for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
-                                      settings.dateline_chars):
+                                      settings.dateline_chars, settings.html_min_words):
                 path = item.path if not isinstance(item, Skipped) else item.path
                 if path != last_path:
                     advance()

@@ -74,7 +74,7 @@ def list_files(root: Path) -> list[Path]:
 
 def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
                   default_date: str | None = None, max_chars: int = 2_000_000,
-                  dateline_chars: int = 600) -> Iterator[Article | ArticleFailure | Skipped]:
+                  dateline_chars: int = 600, html_min_words: int = 10) -> Iterator[Article | ArticleFailure | Skipped]:
     """Yield every article under ``root`` (a folder, read recursively, or one file).
 
     Args:
@@ -83,6 +83,8 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
         default_date: ISO date for articles that carry none (``--date``).
         max_chars: longer texts are failures (E104).
         dateline_chars: how far into a ``.txt`` article a dateline is looked for.
+        html_min_words: an HTML page whose main text is shorter holds no
+            article (E106).
     """
     root = Path(root)
     base = root.parent if root.is_file() else root
@@ -100,7 +102,7 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
             if suffix == ".md":
                 art = _markdown(raw, rel)
             elif suffix in (".html", ".htm"):
-                art = _html(raw, rel)
+                art = _html(raw, rel, html_min_words)
             else:
                 art = Article(rel, raw, _dateline(raw[:dateline_chars]), path=rel)
             yield _finish(art, default_date, max_chars)
@@ -168,6 +170,9 @@ def _dateline(head: str) -> str | None:
 def _markdown(raw: str, rel: str) -> Article:
     import frontmatter
 
+    lines = raw.lstrip("\ufeff").splitlines()
+    if lines and lines[0].strip() == "---" and not any(x.strip() in ("---", "...") for x in lines[1:]):
+        raise ArticleError("E102", "front matter opened with '---' on line 1 is never closed (no second '---' line)")
     try:
         post = frontmatter.loads(raw)
     except Exception as exc:
@@ -177,12 +182,16 @@ def _markdown(raw: str, rel: str) -> Article:
                    _str(meta.get("title")), _str(meta.get("url")), rel)
 
 
-def _html(raw: str, rel: str) -> Article:
+def _html(raw: str, rel: str, min_words: int = 10) -> Article:
     import trafilatura
 
     text = trafilatura.extract(raw, include_comments=False, include_tables=True)
     if not text:
         raise ArticleError("E106", "no main text found in the HTML page")
+    words = len(text.split())
+    if words < min_words:
+        raise ArticleError("E106", f"the page's main text has {words} word(s), fewer than html_min_words={min_words}: "
+                                   f"no article in it (a cookie wall or an index page?)")
     meta = trafilatura.extract_metadata(raw)
     date = getattr(meta, "date", None) if meta is not None else None
     title = getattr(meta, "title", None) if meta is not None else None

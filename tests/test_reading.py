@@ -100,6 +100,15 @@ def test_markdown_with_broken_yaml_is_a_failure_e102(tmp_path: Path) -> None:
     assert (fail.code, fail.path) == ("E102", "broken.md")
 
 
+def test_markdown_front_matter_never_closed_is_e102_not_body_text(tmp_path: Path) -> None:
+    (tmp_path / "open.md").write_text("---\ndate: 2024-01-01\ntitle: Xiaomi\nRevenue rose 5% to 10 billion yuan.\n",
+                                      encoding="utf-8")
+    [fail] = read_all(tmp_path)
+    assert isinstance(fail, ArticleFailure)
+    assert (fail.code, fail.path) == ("E102", "open.md")
+    assert "never closed" in fail.reason
+
+
 def test_markdown_front_matter_date_that_is_not_a_date_is_e103(tmp_path: Path) -> None:
     (tmp_path / "odd.md").write_text("---\ndate: sometime soon\n---\nRevenue rose 3%.\n", encoding="utf-8")
     [fail] = read_all(tmp_path)
@@ -255,3 +264,14 @@ def test_curly_quotes_and_full_width_digits_are_kept_as_written(tmp_path: Path) 
 ])
 def test_to_iso_date(value, expected) -> None:
     assert to_iso_date(value) == expected
+
+
+def test_html_page_with_too_few_words_holds_no_article(tmp_path: Path) -> None:
+    (tmp_path / "wall.html").write_text("<html><head><title>News</title></head><body><main><p>Accept all cookies</p>"
+                                        "</main></body></html>", encoding="utf-8")
+    [fail] = read_all(tmp_path)
+    assert isinstance(fail, ArticleFailure)
+    assert (fail.code, fail.path) == ("E106", "wall.html")
+    assert "html_min_words=10" in fail.reason
+    [art] = read_all(tmp_path, html_min_words=2)
+    assert isinstance(art, Article) and "cookies" in art.text

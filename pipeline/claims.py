@@ -190,6 +190,8 @@ class ClaimSettings:
             only from this value up (list markers, model numbers, small counts).
         event_metrics: metrics whose period defaults to the publication date.
         carry_company, carry_metric, carry_period: carry-over switches.
+        max_sentence_figures: a sentence with more figures is cut into
+            pieces at clause boundaries, each read as a sentence.
     """
 
     min_bare_number: float = 100.0
@@ -197,6 +199,7 @@ class ClaimSettings:
     carry_company: bool = True
     carry_metric: bool = True
     carry_period: bool = True
+    max_sentence_figures: int = 100
 
 
 class ClaimBuilder:
@@ -243,7 +246,8 @@ class ClaimBuilder:
         # before any company is named, the article's most-named company is in force,
         # unless the lead (headline and first sentence) credits a research firm
         # before naming any company: then the story is the market's
-        offsets = _sentence_offsets(doc, text)
+        offsets = _split_long(_sentence_offsets(doc, text), sorted(f.start for f in figures), text,
+                              self.settings.max_sentence_figures)
         sentences = [(a, b) for a, b in offsets[:4] if not text[a:b].isspace()]
         lead_end = sentences[1][1] if len(sentences) > 1 else len(text)
         names = [c.id for c in companies if c.label == "COMPANY"]
@@ -1756,6 +1760,42 @@ def _month_range(period: str) -> tuple[int, int] | None:
     if month:
         return base + int(month), base + int(month)
     return base + 1, base + 12
+
+
+def _split_long(offsets: list[tuple[int, int]], figure_starts: list[int], text: str,
+                limit: int) -> list[tuple[int, int]]:
+    """Cut every sentence holding more than ``limit`` figures into pieces of at most ``limit``.
+
+    A cut falls at the last semicolon, line break or comma (in that order of
+    preference) before the figure that would exceed the limit, else right
+    before that figure. ``figure_starts`` must be sorted. Returns the new
+    ``(start, end)`` offsets in text order; sentences within the limit are
+    returned unchanged.
+    """
+    out: list[tuple[int, int]] = []
+    for s0, s1 in offsets:
+        lo, hi = bisect.bisect_left(figure_starts, s0), bisect.bisect_left(figure_starts, s1)
+        if hi - lo <= limit:
+            out.append((s0, s1))
+            continue
+        start, k = s0, lo
+        while hi - k > limit:
+            over = figure_starts[k + limit]  # the first figure that does not fit
+            first = figure_starts[k]
+            cut = max((text.rfind(mark, first, over) for mark in (";", "\n")), default=-1)
+            if cut <= first:
+                cut = text.rfind(",", first, over)
+            cut = cut + 1 if cut > first else over
+            while cut < over and text[cut].isspace():
+                cut += 1
+            end = cut
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            out.append((start, end))
+            start = cut
+            k = bisect.bisect_left(figure_starts, start)
+        out.append((start, s1))
+    return out
 
 
 def _sentence_offsets(doc: Doc, text: str) -> list[tuple[int, int]]:

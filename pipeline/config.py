@@ -14,7 +14,8 @@ DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
     "reading": {"extensions", "max_chars", "dateline_chars", "html_min_words"},
-    "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period"},
+    "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
+               "max_sentence_figures"},
 }
 
 

@@ -100,10 +100,11 @@ def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
     requires=["doc.spans", "doc.user_data"],
     default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
                     "event_metrics": ["share price", "market value", "funding", "valuation", "esop grants"],
-                    "carry_company": True, "carry_metric": True, "carry_period": True})
+                    "carry_company": True, "carry_metric": True, "carry_period": True,
+                    "max_sentence_figures": 100})
 def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
                 event_metrics: list[str], carry_company: bool, carry_metric: bool,
-                carry_period: bool) -> ClaimBuilder:
+                carry_period: bool, max_sentence_figures: int) -> ClaimBuilder:
     """Claim assembly: roles, attachment, carry-over (see :mod:`pipeline.claims`)."""
     path = Path(models_dir)
     calendars = load_fiscal_calendars(path)
@@ -117,6 +118,7 @@ def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: floa
             fiscal[ent.name] = calendars[ent.fiscal_calendar]["year_end_month"]
     cues = Cues.load(path)
     units = {m.metric: m.unit for m in load_metrics(path) if m.unit}
-    settings = ClaimSettings(min_bare_number, tuple(event_metrics), carry_company, carry_metric, carry_period)
+    settings = ClaimSettings(min_bare_number, tuple(event_metrics), carry_company, carry_metric, carry_period,
+                             max_sentence_figures)
     return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings,
                         set(cues.segment_heads))

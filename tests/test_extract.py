@@ -195,3 +195,21 @@ def test_duplicate_jsonl_ids_are_failures_not_colliding_claims(tmp_path):
     assert summary.articles_read == 1 and summary.failed == 1
     errors = [json.loads(x) for x in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert errors[0]["code"] == "E109" and "line 2" in errors[0]["reason"]
+
+
+def test_a_sentence_with_very_many_figures_is_read_in_pieces() -> None:
+    """A flattened table: every figure is still a claim, ids stay unique, offsets stay true."""
+    nlp = make_nlp()
+    n = 350
+    text = "Xiaomi revenue by region was " + ", ".join(f"{i}.5 billion yuan in area {i}" for i in range(n)) + "."
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_id"], doc.user_data["doc_date"] = "table.txt", None
+    claims = nlp(doc).user_data["claims"]
+    money = [c for c in claims if c["unit"] == "CNY"]
+    assert len(money) == n
+    assert len({c["claim_id"] for c in claims}) == len(claims)
+    assert all(text[c["start"]:c["end"]] == c["value_text"] for c in money)
+    pieces = {c["sentence_index"] for c in claims}
+    assert len(pieces) >= n // 100
+    for c in claims:  # each piece is a clause-bounded slice of the text that holds its figure
+        assert c["sentence"] in text and c["value_text"] in c["sentence"]

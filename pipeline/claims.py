@@ -86,7 +86,8 @@ _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
                             r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+[a-z]")
 _COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s+){0,8}?(narrower|smaller|lower|wider|larger|bigger|higher)\s+than\b")
-_PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse)\b", regex.I)
+_PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse|"
+                          r"initial\s+public\s+offering|ipo|flotation|debut)\b", regex.I)
 _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipments", "share of deliveries",
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
@@ -108,6 +109,9 @@ _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
 _STATED_BEFORE = regex.compile(r"(?i)\b(?:it|they|we|the\s+company|the\s+group)\s+(?:had\s+|has\s+)?(?:announced|projected|forecast|predicted|reported|disclosed|estimated|guided|unveiled|"
                             r"issued|published|gave|set\s+out|said|stated)\s+$")
+_OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
+_EACH_AFTER = regex.compile(r"(?i)\s*(?:apiece|each|per\s+share|a\s+share)\b")
+_CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure", "r&d expenses")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -167,6 +171,7 @@ class ArticleState:
     company_set: bool = False
     metric: str | None = None
     amount_metric: str | None = None
+    money_metric: str | None = None  # the last metric of a money figure: what a bare money amount carries
     metric_text: str | None = None
     period: str | None = None
     source: str | None = None
@@ -319,7 +324,7 @@ class _Sentence:
         # a segment word inside a company name ("Kestrel Semiconductor") is the name's, and a
         # place a company is listed or based in ("Hong Kong-listed") is not a segment
         self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)
-                         and not _PLACE_OF.match(norm, sg.end, sg.end + 20)]
+                         and not _PLACE_OF.match(norm, sg.end, sg.end + 40)]
         # "market value", "market share": the word names a metric, not a market-wide figure
         self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]
         self.state = state
@@ -1466,6 +1471,9 @@ class _Sentence:
                        and not _is_ratio_metric(r["metric"])]
             if amounts:
                 self.state.amount_metric = amounts[-1]
+            money = [r["metric"] for r in rows if _CURRENCY_CODE.fullmatch(r["unit"] or "") and r["metric"] != "unknown"]
+            if money:
+                self.state.money_metric = money[-1]
         elif self.companies:
             self.state.company, self.state.company_set = self.companies[-1].id, True
         self._update_period_state()
@@ -1515,6 +1523,9 @@ class _Sentence:
             amounts = [m.label for m in self.metrics if not _is_ratio_metric(m.label)]
             if amounts:
                 self.state.amount_metric = amounts[-1]
+            money = [x for x in amounts if not self.o.metric_units.get(x)]  # not a count ("employees")
+            if money:
+                self.state.money_metric = money[-1]
         self._update_period_state()
         self._update_segment_state([])
 
@@ -1594,7 +1605,8 @@ class _Sentence:
             metric = "price"  # "The standard console will go up to ¥66,980"
         if metric is None and self.o.settings.carry_metric:
             # a share carries to a percent; an amount takes the last amount metric
-            metric = self.state.metric if f.unit == "%" else (self.state.amount_metric or None)
+            metric = self.state.metric if f.unit == "%" else (
+                (self.state.money_metric if f.kind == "money" else self.state.amount_metric) or None)
         if metric is None:
             metric = "unknown"
         if metric_m is not None and metric_m.text.lower() in ("costs", "cost") and 0 <= f.start - metric_m.end <= 2 \
@@ -1604,6 +1616,12 @@ class _Sentence:
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
             metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
+        if f.unit == "shares" and metric in (None, "unknown", "funding", "valuation", "investment") and _OFFER_BEFORE.search(
+                self.norm, self.clause_start(f.start), f.start):
+            metric = "shares offered"  # "is offering 48 million shares"
+        elif f.kind == "money" and metric in (None, "unknown", "funding", "valuation", "investment") \
+                and _EACH_AFTER.match(self.norm, f.end, f.end + 20):
+            metric = "price"  # "at between HK$30 and HK$33.50 apiece"
         if metric in ("price", "share price") and f.kind in ("count", "number"):
             metric = "unknown"  # "accelerates from 0 to 100 km/h" in a sentence about a price: no price
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):

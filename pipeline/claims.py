@@ -1260,13 +1260,13 @@ class _Sentence:
         own = self.own_period(it)
         if it.role == "prior":
             if own is not None:
-                return resolve(own.spec, ctx), self.text[own.start:own.end]
+                return self._resolve(own.spec, ctx), self.text[own.start:own.end]
             # a comparison period written for another prior of this sentence
             for x in self.items:
                 if x is not it and x.role == "prior":
                     p = self.own_period(x)
                     if p is not None and not p.is_prior:
-                        return resolve(p.spec, ctx), None
+                        return self._resolve(p.spec, ctx), None
             if not in_force:
                 return None, None
             if basis is None:
@@ -1284,9 +1284,9 @@ class _Sentence:
                      and p.spec.kind in ("Q", "H", "MQ") and p.spec.year is None and p.spec.year_rel is None]
             if finer:  # "first-half revenue rose 21% to HK$3.46 billion in 2024"
                 best = self._best_period(finer + [own])
-                return resolve(best.spec, ctx), self.text[finer[-1].start:finer[-1].end]
+                return self._resolve(best.spec, ctx), self.text[finer[-1].start:finer[-1].end]
         if own is not None:
-            return resolve(own.spec, ctx), self.text[own.start:own.end]
+            return self._resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
                   and (not p.is_prior or not _re_match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
@@ -1299,16 +1299,22 @@ class _Sentence:
             before = [p for p in usable if p.end <= f.start and self.clause(p.start) == c]
         if before:
             pick = self._best_period(before)
-            return resolve(pick.spec, ctx), self.text[pick.start:pick.end]
+            return self._resolve(pick.spec, ctx), self.text[pick.start:pick.end]
         main_mention = self.main_mention()
         if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
                                          == self.comma_clause(f.start) or (not forecast and self.clause(main_mention.start) == c)):
-            return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
+            return self._resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
         if forecast and self.state.forecast_period:
             return self.state.forecast_period, None
         if self.o.settings.carry_period and self.state.period:
             return self.state.period, None
         return None, None
+
+    def _resolve(self, spec: PeriodSpec, ctx: PeriodContext) -> str | None:
+        """:func:`resolve`, with "the same month" read as the month named last (not the period in force)."""
+        if spec.kind == "REL" and spec.rel == "same_month" and self.state.month:
+            return self.state.month
+        return resolve(spec, ctx)
 
     _KIND_RANK = {"Q": 5, "H": 4, "MQ": 4, "M": 3, "SPAN": 2, "REL": 2, "Y": 1, "D": 0}
 

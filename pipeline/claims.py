@@ -72,7 +72,7 @@ _CHANGE_AFTER = regex.compile(
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b", regex.I)
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
-_COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since)\s+(?:in\s+|during\s+|at\s+)?$")
+_COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since|below|above|short\s+of|ahead\s+of)\s+(?:in\s+|during\s+|at\s+)?$")
 _STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "forecasts", "guided", "guides",
                     "guidance", "outlook", "estimate", "estimates", "projected", "projects", "plans", "plan",
                     "target", "targets", "aims", "aim", "anticipates", "anticipated", "predicts", "predicted"}

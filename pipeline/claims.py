@@ -171,7 +171,8 @@ class ArticleState:
     company_set: bool = False
     metric: str | None = None
     amount_metric: str | None = None
-    money_metric: str | None = None  # the last metric of a money figure: what a bare money amount carries
+    money_metric: str | None = None
+    market_metric: str | None = None  # the metric of the last market-wide figure  # the last metric of a money figure: what a bare money amount carries
     metric_text: str | None = None
     period: str | None = None
     source: str | None = None
@@ -1463,6 +1464,8 @@ class _Sentence:
                 self.level_rows[id(it)] = row
                 if row["company"] is None and row["segment"] and row["segment"].endswith(" market"):
                     self.state.market = row["segment"]
+                    if row["metric"] in _MARKET_METRICS and not _is_ratio_metric(row["metric"]):
+                        self.state.market_metric = row["metric"]
                 rows.append(row)
                 last_company, last_metric = row["company"], row["metric"]
                 any_company = True
@@ -1633,6 +1636,9 @@ class _Sentence:
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
+        if market and metric_m is None and self.state.market_metric and f.kind != "money" \
+                and level_row is None and not _FIGURE_ANAPHOR.search(head):
+            metric = self.state.market_metric  # "Canalys expects the market to shrink by 3%": the market's measure
         if level_row is not None and company_text is None and level_row["company"] != company:
             # "made up 53 per cent of all shipments, up from 31 per cent": the prior is the level's
             company, market = level_row["company"], level_row["company"] is None

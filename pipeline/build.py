@@ -20,6 +20,9 @@ def make_nlp(settings: Settings | None = None) -> Language:
     """
     settings = settings or Settings()
     nlp = spacy.blank(settings.lang)
+    # spaCy's own limit (1,000,000 characters) guards its parser's memory; this pipeline
+    # has no parser, so the limit is the reading limit (max_chars)
+    nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
     # a sentence-final period after mixed-case or slashed abbreviations ("YoY.", "Y/Y.")
     # is punctuation, so the cue matchers see "YoY"
     suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\.",

@@ -112,6 +112,9 @@ _STATED_BEFORE = regex.compile(r"(?i)\b(?:it|they|we|the\s+company|the\s+group)\
 _OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
 _EACH_AFTER = regex.compile(r"(?i)\s*(?:apiece|each|per\s+share|a\s+share)\b")
 _CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
+_FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
+_DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
+_VEHICLE_SEGMENTS = {"smart electric vehicles", "ev", "new energy vehicles", "others"}
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure", "r&d expenses")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -161,6 +164,7 @@ class Item:
     multiplier: float | None = None
     text: str = ""
     direction_src: str = ""
+    further_of: "Item | None" = None  # the level this second change also moves ("down 5% ... but up 19% sequentially")
 
 
 @dataclass
@@ -205,7 +209,7 @@ class ClaimSettings:
     carry_company: bool = True
     carry_metric: bool = True
     carry_period: bool = True
-    max_sentence_figures: int = 100
+    max_sentence_figures: int = 400
 
 
 class ClaimBuilder:
@@ -252,7 +256,8 @@ class ClaimBuilder:
         # before any company is named, the article's most-named company is in force,
         # unless the lead (headline and first sentence) credits a research firm
         # before naming any company: then the story is the market's
-        offsets = _split_long(_sentence_offsets(doc, text), sorted(f.start for f in figures), text,
+        sentence_spans = _sentence_offsets(doc, text)
+        offsets = _split_long(sentence_spans, sorted(f.start for f in figures), text,
                               self.settings.max_sentence_figures)
         sentences = [(a, b) for a, b in offsets[:4] if not text[a:b].isspace()]
         lead_end = sentences[1][1] if len(sentences) > 1 else len(text)
@@ -271,11 +276,12 @@ class ClaimBuilder:
             lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
             return [x for x in g[lo:hi] if x.end <= s1]
 
+        whole = {s0 for s0, _ in sentence_spans}
         for si, (s0, s1) in enumerate(offsets):
             if text[s0:s1].isspace():
                 continue  # a blank line between paragraphs: nothing to read, nothing to carry
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
-                           *(inside(k, s0, s1) for k in range(6)), state)
+                           *(inside(k, s0, s1) for k in range(6)), state, continued=s0 not in whole)
             rows.extend(sc.claims())
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
@@ -284,7 +290,11 @@ class ClaimBuilder:
 
     def _ref_year(self, norm: str, periods: list[PeriodMention], cues: list[Mention],
                   doc_date: dt.date | None) -> int | None:
-        """The latest year the article reports as past (schema: used when no date is known)."""
+        """The latest year the article reports as past (schema: used when no date is known).
+
+        The year an organisation was founded ("Founded in 2015") dates an
+        event, not a period the story reports, and does not count.
+        """
         if doc_date:
             return doc_date.year
         forecast_pos = [c.start for c in cues if c.label == "FORECAST"]
@@ -296,6 +306,8 @@ class ClaimBuilder:
                 line_start = max(norm.rfind(". ", 0, p.start), norm.rfind("\n", 0, p.start))
                 ends = [x for x in (norm.find(". ", p.end), norm.find("\n", p.end)) if x != -1]
                 line_end = min(ends) if ends else len(norm)
+                if _FOUNDED_BEFORE.search(norm, max(0, p.start - 30), p.start):
+                    continue  # "Founded in 2015": the date of an event, not a period the story reports
                 if any(line_start < c < p.start or (p.end <= c < line_end and " and " not in norm[p.end:c])
                        for c in forecast_pos):
                     continue
@@ -310,7 +322,8 @@ class _Sentence:
                  doc_id: str, doc_date_s: str | None, doc_date: dt.date | None, ref_year: int | None,
                  figures: list[Figure], periods: list[PeriodMention], companies: list[Mention],
                  metrics: list[Mention], segments: list[Mention], cues: list[Mention],
-                 state: ArticleState) -> None:
+                 state: ArticleState, continued: bool = False) -> None:
+        self.continued = continued  # a later piece of a sentence cut by max_sentence_figures
         self.o = owner
         self.norm, self.text = norm, text
         self.index, self.s0, self.s1 = index, s0, s1
@@ -386,6 +399,8 @@ class _Sentence:
 
     def _bare_number_ok(self, f: Figure) -> bool:
         """A bare number counts when a metric or a change word sits in its clause."""
+        if self.continued and self.state.metric:
+            return True  # "Revenue 1000 1001 ... 1149": a piece of a cut sentence, the metric named before
         c = self.clause(f.start)
         return any(self.clause(m.start) == c for m in self.metrics) or any(
             self.clause(m.start) == c for m in self.cues if m.label in ("INCREASE", "DECREASE", "FLAT", "CUT"))
@@ -396,8 +411,8 @@ class _Sentence:
             if c.label != "MULTIPLIER":
                 continue
             value = self.o.multipliers.get(c.id)
-            if value is None or self.norm[c.end:c.end + 1] == "-":
-                continue  # "double-digit" is no doubling
+            if value is None or _DIGITS_AFTER.match(self.norm, c.end, c.end + 10):
+                continue  # "double-digit", "low double digits" is no doubling
             qualifier = "more_than" if "more than" in c.id else "exact"
             fig = Figure(c.start, c.end, Decimal(str(value)), "%", "percent", qualifier=qualifier,
                          num_start=c.start, flags=frozenset({"multiplier"}))
@@ -635,6 +650,9 @@ class _Sentence:
                 cand = items[j]
                 if cand.role == "prior":
                     continue
+                if cand.role == "change" and cand.level is not None:
+                    it.further_of = cand.level  # "down 5% year-on-year but up 19% sequentially"
+                    break
                 if cand.role != "level":
                     break
                 if self.clause(cand.fig.start) != self.clause(it.fig.start):
@@ -645,6 +663,7 @@ class _Sentence:
                     self._attach(it, cand)
                     break
                 if self._compatible(it, cand):
+                    it.further_of = cand
                     break  # the nearest compatible level already has its change
             nxt_prior = items[i + 1] if i + 1 < len(items) else None
             if nxt_prior is not None and nxt_prior.role == "prior" and \
@@ -948,7 +967,8 @@ class _Sentence:
     _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
     _NOT_UNIT = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                  "October", "November", "December", "GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
-                 "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined"}
+                 "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined",
+                 "Corp", "Corp.", "Inc", "Inc.", "Ltd", "Ltd.", "Co", "Co.", "plc", "PLC", "Corporation", "Limited", "LLC", "AG", "SA", "SE"}
     _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+[\"']?((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)[\"']?\s+"
                                r"(?:segment|division|unit|business|arm|category)\b")
     _CAP_STOP = {"About", "Around", "Nearly", "Roughly", "Almost", "After", "Before", "During", "Since", "Despite", "Although", "When", "If", "Once", "Until", "Under",
@@ -983,6 +1003,8 @@ class _Sentence:
         for c in self.companies:  # "Alibaba International Digital Commerce Group": the unit after the name
             if c.start <= start < c.end and c.end < end:
                 start = c.end + 1
+        if self.norm[start:end].split()[0] in self._NOT_UNIT:
+            return None  # "Acme Corp revenue": the rest of the company's name
         if any(c.start < end and start < c.end for c in self.companies + self.sources):
             return None
         if any(p.start < end and start < p.end for p in self.periods):
@@ -1359,6 +1381,11 @@ class _Sentence:
                     return r, self.text[p.start:p.end]
         return None
 
+    @functools.cached_property
+    def _device_named(self) -> bool:
+        """The sentence names a product that is not a vehicle ("smartphone shipments" in a carmaker's story)."""
+        return any(sg.id == "product" and sg.label not in _VEHICLE_SEGMENTS for sg in self.segments)
+
     def _since(self, p: PeriodMention) -> bool:
         """ "has doubled since January": the start of a change, not the figure's period."""
         return self.lower[p.start:p.start + 6] == "since "
@@ -1599,6 +1626,9 @@ class _Sentence:
             last = self.rows_so_far[-1]  # "... and an increase of 3.2 percentage points quarter-on-quarter"
             mm = (last["metric"], None)
         metric, metric_m = (mm if mm else (None, None))
+        further_row = self.level_rows.get(id(it.further_of)) if it.further_of is not None else None
+        if further_row is not None and (metric_m is None or metric_m.end <= it.further_of.fig.start):
+            metric, metric_m = further_row["metric"], None  # the second change moves the same figure
         level_row = self._level_row_of_prior(it) if it.role == "prior" else None
         prev_end = max([x.fig.end for x in self.items if x.fig.end <= f.start] + [self.s0])
         cmp_word = _re_search(r"(?i)\b(?:from|compared|against|versus)\b(?!.*\b(?:from|compared|against|versus)\b)",
@@ -1624,7 +1654,7 @@ class _Sentence:
         if metric == "revenue" and (f.kind in ("count", "number") or (
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
-            metric = "deliveries" if (f.unit == "vehicles" or self.state.vehicles) else "shipments"
+            metric = "deliveries" if (f.unit == "vehicles" or (self.state.vehicles and not self._device_named)) else "shipments"
         if f.unit == "shares" and metric in (None, "unknown", "funding", "valuation", "investment") and _OFFER_BEFORE.search(
                 self.norm, self.clause_start(f.start), f.start):
             metric = "shares offered"  # "is offering 48 million shares"
@@ -1633,7 +1663,8 @@ class _Sentence:
             metric = "price"  # "at between HK$30 and HK$33.50 apiece"
         if metric in ("price", "share price") and f.kind in ("count", "number"):
             metric = "unknown"  # "accelerates from 0 to 100 km/h" in a sentence about a price: no price
-        if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None))):
+        if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None)
+                                                               and not self._device_named)):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
         company, company_text, market = self._company_for(it, metric_m, metric)
         if market and metric_m is None and self.state.market_metric and f.kind != "money" \

@@ -92,7 +92,12 @@ def extract_claims(articles: Iterable[Article], settings: Settings | None = None
 
     def docs():
         for art in articles:
-            doc = make_article_doc(nlp, art.text, art.doc_id, art.doc_date)
+            try:
+                doc = make_article_doc(nlp, art.text, art.doc_id, art.doc_date)
+            except Exception as exc:  # the tokenizer failing on one odd text must not stop the batch
+                if on_error is not None:
+                    on_error(art, exc)
+                continue
             pending[id(doc)] = art
             yield doc
 

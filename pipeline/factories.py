@@ -101,7 +101,7 @@ def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
     default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
                     "event_metrics": ["share price", "market value", "funding", "valuation", "esop grants"],
                     "carry_company": True, "carry_metric": True, "carry_period": True,
-                    "max_sentence_figures": 100})
+                    "max_sentence_figures": 400})
 def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
                 event_metrics: list[str], carry_company: bool, carry_metric: bool,
                 carry_period: bool, max_sentence_figures: int) -> ClaimBuilder:

@@ -68,6 +68,7 @@ class CompanyGuesser:
         self.name = regex.compile(rf"(?<![\w.'-]){word}(?:[ ](?:{word}))*" )
         alt = lambda ws: "|".join(regex.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
         self.industry = set(rules.industry_words)
+        self.legal_words = {w.rstrip(".") for w in rules.legal_suffixes}
         self.legal = regex.compile(rf"^[ ,]+(?:{alt(rules.legal_suffixes)})(?![\w])")
         self.verb = regex.compile(rf"^[ ]+(?:(?:was|is|has|have|had|will|would|also|then)[ ]+)?(?:{alt(rules.business_verbs)})\b")
         self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
@@ -105,13 +106,17 @@ class CompanyGuesser:
             if _cached_re(r"[A-Z][\w-]*\s+(?:and|&)\s+$").search(text[max(0, m.start() - 40):m.start()]):
                 continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
+            legal_inside = len(words) >= 2 and words[-1].rstrip(".") in self.legal_words
+            if legal_inside:  # "Acme Corp revenue": the suffix ends the run, the name is before it
+                words = words[:-1]
+                end = m.start() + m.group().rfind(" ")
             after = text[end:end + 60]
             if len(words[0]) >= 3 and self.source_intro.search(text[max(0, m.start() - 40):m.start()]):
                 name = " ".join(words)
                 names[words[0]] = name
                 sources.add(name)
                 continue
-            ok = (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
+            ok = legal_inside or (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
                 or bool(self.verb.match(after)) or bool(self.appos.match(after)) or bool(self.said_its.match(after)) \
                 or (self.poss.match(after) is not None and any(end < p <= end + 30 for p in metric_starts))
             if not ok or words[0] in self.industry or len(words[0]) < 3:

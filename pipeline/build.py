@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.util import compile_suffix_regex
 
 from . import factories  # noqa: F401  (registers the figures_* factories)
-from spacy.tokens import Doc
-
 from .config import Settings
+from .errors import LexiconError
 
 
 def make_nlp(settings: Settings | None = None) -> Language:
@@ -42,7 +42,10 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_metrics", config={"models_dir": models})
     nlp.add_pipe("figures_companies", config={"models_dir": models})
     if settings.ner_model:
-        nlp.add_pipe("figures_ner_companies", config={"model_name": settings.ner_model})
+        try:
+            nlp.add_pipe("figures_ner_companies", config={"model_name": settings.ner_model})
+        except LexiconError as exc:  # name the config file the model was asked for in
+            raise LexiconError(exc.code, exc.reason, str(settings.config_path or exc.path)) from None
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp

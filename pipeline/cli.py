@@ -26,6 +26,19 @@ def main() -> None:
     """Extract the figures tech-news articles report as checkable claims, and check them."""
 
 
+def _iso_date(value: str) -> str:
+    """``--date``: a real calendar day written YYYY-MM-DD, else a usage error saying which is wrong."""
+    import datetime as _dt
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD", param_hint="--date")
+    try:
+        return _dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is written YYYY-MM-DD but is no calendar day ({exc})", param_hint="--date") from None
+
+
 @main.command()
 @click.argument("articles", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
@@ -41,15 +54,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
     from .extract import run_extract
 
     try:
-        if default_date:
-            import datetime as _dt
-
-            try:
-                default_date = _dt.date.fromisoformat(default_date).isoformat() if len(default_date) == 10 else None
-            except ValueError:
-                default_date = None
-            if default_date is None:
-                raise click.BadParameter("must be a date written YYYY-MM-DD", param_hint="--date")
+        if default_date is not None:
+            default_date = _iso_date(default_date)
         settings = load_settings(config_path)
         summary = run_extract(articles, out_dir, settings, force=force, default_date=default_date, progress=progress)
     except FiguresError as exc:

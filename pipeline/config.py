@@ -32,6 +32,7 @@ class Settings:
     max_chars: int = 2_000_000
     dateline_chars: int = 600
     html_min_words: int = 10
+    config_path: Path | None = None
     claims: dict[str, Any] = field(default_factory=dict)
 
 
@@ -54,12 +55,15 @@ def load_settings(path: Path | None = None) -> Settings:
     for section, values in data.items():
         if section not in _ALLOWED:
             raise LexiconError("E312", f"unknown section [{section}]; allowed: {sorted(_ALLOWED)}", str(path))
+        if not isinstance(values, dict):
+            raise LexiconError("E312", f"{section} must be a table ([{section}]), not {values!r}", str(path))
         unknown = set(values) - _ALLOWED[section]
         if unknown:
             raise LexiconError("E312", f"unknown key(s) {sorted(unknown)} in [{section}]; "
                                f"allowed: {sorted(_ALLOWED[section])}", str(path))
+    _validate(data, str(path))
     p, r = data.get("pipeline", {}), data.get("reading", {})
-    models_dir = Path(p.get("models_dir", "models"))
+    models_dir = Path(p["models_dir"]) if "models_dir" in p else Settings.models_dir  # not given: the project's
     if not models_dir.is_absolute():
         models_dir = path.parent / models_dir
     return Settings(
@@ -67,5 +71,41 @@ def load_settings(path: Path | None = None) -> Settings:
         n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
-        claims=dict(data.get("claims", {})),
+        config_path=path, claims=dict(data.get("claims", {})),
     )
+
+
+def _is_int(v: Any, least: int) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= least
+
+
+# (section, key) -> (test, what a valid value is)
+_RULES: dict[tuple[str, str], tuple[Any, str]] = {
+    ("pipeline", "lang"): (lambda v: isinstance(v, str) and v != "", "a language code such as \"en\""),
+    ("pipeline", "models_dir"): (lambda v: isinstance(v, str) and v != "", "a folder path"),
+    ("pipeline", "batch_size"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("pipeline", "n_process"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("pipeline", "ner_model"): (lambda v: isinstance(v, str), "a package name, or \"\" for none"),
+    ("reading", "extensions"): (lambda v: isinstance(v, list) and v != [] and all(
+        isinstance(x, str) and x.startswith(".") and len(x) > 1 for x in v), "a list of file endings such as \".txt\""),
+    ("reading", "max_chars"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("reading", "dateline_chars"): (lambda v: _is_int(v, 0), "an integer of at least 0"),
+    ("reading", "html_min_words"): (lambda v: _is_int(v, 0), "an integer of at least 0"),
+    ("claims", "min_bare_number"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                                    "a number of at least 0"),
+    ("claims", "event_metrics"): (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                                  "a list of metric names"),
+    ("claims", "carry_company"): (lambda v: isinstance(v, bool), "true or false"),
+    ("claims", "carry_metric"): (lambda v: isinstance(v, bool), "true or false"),
+    ("claims", "carry_period"): (lambda v: isinstance(v, bool), "true or false"),
+    ("claims", "max_sentence_figures"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+}
+
+
+def _validate(data: dict[str, Any], where: str) -> None:
+    """Raise E313 naming the file, the key and what a valid value is, for the first bad value."""
+    for section, values in data.items():
+        for key, value in values.items():
+            test, wanted = _RULES[(section, key)]
+            if not test(value):
+                raise LexiconError("E313", f"[{section}] {key} = {value!r}: expected {wanted}", where)

@@ -1,0 +1,52 @@
+"""Settings: config.toml is read, and every bad value names the file, the key and what is wanted."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import DEFAULT_CONFIG, Settings, load_settings
+from pipeline.errors import LexiconError
+
+
+def test_the_shipped_config_loads_with_its_documented_defaults() -> None:
+    settings = load_settings(DEFAULT_CONFIG)
+    assert settings.batch_size == 64 and settings.n_process == 1
+    assert settings.html_min_words == 10
+    assert settings.claims["max_sentence_figures"] == 400
+    assert settings.models_dir == Settings.models_dir
+
+
+def test_a_config_elsewhere_without_models_dir_uses_the_projects_models(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text("[pipeline]\nbatch_size = 8\n", encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.batch_size == 8
+    assert settings.models_dir == Settings.models_dir
+    assert settings.config_path == path
+
+
+@pytest.mark.parametrize("text, key", [
+    ('[pipeline]\nbatch_size = "lots"\n', "batch_size"),
+    ("[pipeline]\nn_process = 0\n", "n_process"),
+    ('[reading]\nextensions = ["txt"]\n', "extensions"),
+    ("[reading]\nmax_chars = -5\n", "max_chars"),
+    ('[claims]\ncarry_company = "yes"\n', "carry_company"),
+    ("[claims]\nmax_sentence_figures = 0\n", "max_sentence_figures"),
+])
+def test_a_bad_value_is_e313_naming_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_settings(path)
+    assert info.value.code == "E313"
+    assert info.value.path == str(path)
+    assert key in info.value.reason and "expected" in info.value.reason
+
+
+def test_a_section_that_is_not_a_table_is_e312(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("pipeline = 5\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_settings(path)
+    assert info.value.code == "E312"

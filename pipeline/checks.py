@@ -29,6 +29,7 @@ when the implied interval and the stated interval do not meet.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import re
@@ -59,6 +60,7 @@ CHECK_FIELDS: tuple[str, ...] = (
 """The check row's columns in the schema's order."""
 
 CHECKS_FILE = "checks.jsonl"
+CHECK_SUMMARY_FILE = "checks_summary.json"
 
 # Vocabularies the checks rely on. They describe how segments and metrics
 # behave, not any one article; kept here (not in models/) because they are
@@ -1098,6 +1100,13 @@ def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int
         problems.append(InputProblem(str(path), None, "E212", f"cannot read: {err.strerror or err}"))
 
 
+def _write_summary(path: Path, data: dict[str, Any]) -> None:
+    """Write ``checks_summary.json`` atomically."""
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
     """Write check rows to ``path`` as JSONL, atomically (a temporary file renamed over it).
 
@@ -1128,6 +1137,8 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
     skipped and listed in ``CheckSummary.problems`` with file and line; the
     other rows are still checked. ``checks.jsonl`` is derived output: an
     existing one is replaced (atomically, only once the new one is complete).
+    ``checks_summary.json`` beside it gives the counts and says
+    ``"complete": false`` when input rows were skipped.
 
     Args:
         claim_paths: claims files (schema v1 JSONL).
@@ -1168,6 +1179,12 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
     counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
     for row in rows:
         counts[row["check"]][row["status"]] += 1
+    _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
+        "inputs": [str(x) for x in paths], "claims": len(claims), "checks": len(rows), "by_check": counts,
+        "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
+        "problems": [str(x) for x in problems[:1000]],
+        # checks of every input row; false when bad rows were left out
+        "complete": not problems})
     by_id = {c.claim_id: c for c in claims}
     flagged = [
         FlaggedCheck(row, tuple({"claim_id": i, "doc_id": by_id[i].doc_id,

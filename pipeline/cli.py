@@ -111,7 +111,9 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     """Check the figures of CLAIMS.jsonl files against each other and write OUT/checks.jsonl.
 
     Prints the checks run by kind and status, then each inconsistent one
-    with its article and sentences.
+    with its article and sentences. Bad input rows are skipped and listed;
+    then the exit status is 3 and OUT/checks_summary.json says
+    "complete": false.
     """
     from .checks import format_summary, run_checks
 
@@ -120,6 +122,10 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     except FiguresError as exc:
         _fail(exc)
     click.echo(format_summary(summary))
+    if summary.problems:
+        click.echo(f"newsfigures: {len(summary.problems)} input row(s) were skipped: the checks cover the other rows "
+                   f"only (checks_summary.json says \"complete\": false)", err=True)
+        sys.exit(3)
 
 
 @main.command()

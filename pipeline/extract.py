@@ -32,8 +32,8 @@ from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "summary.json")
 # Everything a run of extract (with --check and --report) writes: refused without --force
 # and removed with it, so no file of an earlier run is left to pass for this one's.
-ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks.csv", "checks.parquet", "claims.csv",
-                                   "claims.parquet", "report.html")
+ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks_summary.json", "checks.csv", "checks.parquet",
+                                   "claims.csv", "claims.parquet", "report.html")
 
 
 @dataclass

@@ -211,7 +211,7 @@ def test_run_checks_writes_rows_and_summary(tmp_path):
     assert summary.counts["conflict"] == {"consistent": 0, "inconsistent": 1}
     assert [f.row["check"] for f in summary.inconsistent] == ["conflict"]
     assert sorted(c["doc_id"] for c in summary.inconsistent[0].claims) == ["one.txt", "two.txt"]
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["checks.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["checks.jsonl", "checks_summary.json"]
     text = format_summary(summary)
     assert "13.9 billion USD" in text and "12.4 billion USD" in text
     assert "Quarterly revenue at Acme came to 13.9 billion dollars." in text
@@ -223,7 +223,7 @@ def test_run_checks_replaces_its_output(tmp_path):
     assert run_checks(paths, tmp_path).total == 1
     assert run_checks(paths[:1], tmp_path).total == 0
     assert (tmp_path / "checks.jsonl").read_text() == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "b.jsonl", "checks.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "b.jsonl", "checks.jsonl", "checks_summary.json"]
 
 
 def test_run_checks_skips_bad_rows_and_names_file_and_line(tmp_path):
@@ -238,6 +238,18 @@ def test_run_checks_skips_bad_rows_and_names_file_and_line(tmp_path):
     assert summary.counts["segment_sum"]["consistent"] == 1
     text = format_summary(summary)
     assert f"{path}:3:" in text and f"{path}:4: [E210]" in text
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    written = json.loads((tmp_path / "out" / "checks_summary.json").read_text(encoding="utf-8"))
+    assert written["complete"] is False and written["input_rows_skipped"] == 3
+    result = CliRunner().invoke(main, ["check", str(path), "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 3 and "skipped" in result.stderr
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("".join(json.dumps(r) + "\n" for r in good), encoding="utf-8")
+    run_checks([clean], tmp_path / "ok")
+    assert json.loads((tmp_path / "ok" / "checks_summary.json").read_text(encoding="utf-8"))["complete"] is True
 
 
 def test_run_checks_reports_undecodable_and_missing_files(tmp_path):

@@ -146,7 +146,9 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     errors_tmp = out_dir / "errors.jsonl.partial"
     started = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
-    n_files = len(list_files(source)) if show else 0
+    # an output folder inside the input is not read back as articles
+    own_files = frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
+    n_files = len(list_files(source, out_dir, own_files)) if show else 0
     with jsonlines.open(claims_tmp, "w", compact=True) as claims_out, \
             jsonlines.open(errors_tmp, "w", compact=True) as errors_out, \
             _progress(show, n_files) as advance:
@@ -160,7 +162,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         def articles() -> Iterator[Article]:
             last_path = None
             for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
-                                      settings.dateline_chars, settings.html_min_words):
+                                      settings.dateline_chars, settings.html_min_words, out_dir, own_files):
                 path = item.path if not isinstance(item, Skipped) else item.path
                 if path != last_path:
                     advance()

@@ -61,20 +61,39 @@ class Skipped:
     path: str
 
 
-def list_files(root: Path) -> list[Path]:
-    """All files under ``root`` (or ``[root]`` for a file), sorted, hidden ones left out."""
+def list_files(root: Path, exclude: Path | None = None, exclude_names: frozenset[str] = frozenset()) -> list[Path]:
+    """All files under ``root`` (or ``[root]`` for a file), sorted, hidden ones left out.
+
+    A symbolic link to a folder is listed itself (not followed: no loops);
+    :func:`iter_articles` counts it as skipped. ``exclude`` is a folder left
+    out (an output folder inside the input); in it, when it is ``root``
+    itself, files named in ``exclude_names`` are left out instead.
+    """
     if root.is_file():
         return [root]
     out = []
+    skip = exclude.resolve() if exclude is not None else None
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
+        here = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(".") or (skip is not None and (here / d).resolve() == skip):
+                continue
+            if (here / d).is_symlink():
+                out.append(here / d)  # listed, not followed
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        at_exclude = skip is not None and here.resolve() == skip
+        out.extend(here / f for f in sorted(filenames)
+                   if not f.startswith(".") and not (at_exclude and f in exclude_names))
     return out
 
 
 def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
                   default_date: str | None = None, max_chars: int = 2_000_000,
-                  dateline_chars: int = 600, html_min_words: int = 10) -> Iterator[Article | ArticleFailure | Skipped]:
+                  dateline_chars: int = 600, html_min_words: int = 10, exclude: Path | None = None,
+                  exclude_names: frozenset[str] = frozenset()) -> Iterator[Article | ArticleFailure | Skipped]:
     """Yield every article under ``root`` (a folder, read recursively, or one file).
 
     Args:
@@ -85,14 +104,19 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
         dateline_chars: how far into a ``.txt`` article a dateline is looked for.
         html_min_words: an HTML page whose main text is shorter holds no
             article (E106).
+        exclude, exclude_names: an output folder inside ``root`` and the
+            names of output files (see :func:`list_files`).
     """
     root = Path(root)
     base = root.parent if root.is_file() else root
-    for path in list_files(root):
+    for path in list_files(root, exclude, exclude_names):
         rel = path.relative_to(base).as_posix()
         suffix = path.suffix.lower()
-        if suffix not in extensions:
-            yield Skipped(rel)
+        if path.is_symlink() and not path.exists():
+            yield ArticleFailure(rel, rel, "E111", "broken symbolic link (its target does not exist)")
+            continue
+        if path.is_dir() or suffix not in extensions:
+            yield Skipped(rel)  # another kind of file, or a linked folder (not followed)
             continue
         try:
             raw = _decode(path)

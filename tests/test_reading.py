@@ -275,3 +275,29 @@ def test_html_page_with_too_few_words_holds_no_article(tmp_path: Path) -> None:
     assert "html_min_words=10" in fail.reason
     [art] = read_all(tmp_path, html_min_words=2)
     assert isinstance(art, Article) and "cookies" in art.text
+
+
+def test_broken_symlink_is_e111_and_linked_folders_are_skipped_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Revenue rose 3% to $5 billion.", encoding="utf-8")
+    (tmp_path / "dead.txt").symlink_to(tmp_path / "missing.txt")
+    other = tmp_path.parent / (tmp_path.name + "_other")
+    other.mkdir()
+    (other / "b.txt").write_text("Revenue rose 4%.", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(other, target_is_directory=True)
+    items = read_all(tmp_path)
+    [fail] = only(items, ArticleFailure)
+    assert (fail.code, fail.path) == ("E111", "dead.txt")
+    assert [x.path for x in only(items, Skipped)] == ["linked"]
+    assert [a.doc_id for a in only(items, Article)] == ["a.txt"]
+
+
+def test_an_output_folder_inside_the_input_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Revenue rose 3% to $5 billion.", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "claims.jsonl").write_text('{"claim_id": "a.txt:0:0"}\n', encoding="utf-8")
+    (tmp_path / "claims.jsonl").write_text('{"claim_id": "a.txt:0:0"}\n', encoding="utf-8")
+    items = read_all(tmp_path, exclude=tmp_path / "out")
+    assert [a.doc_id for a in only(items, Article)] == ["a.txt"]
+    assert [f.path for f in only(items, ArticleFailure)] == ["claims.jsonl"]  # not the output folder's
+    items = read_all(tmp_path, exclude=tmp_path, exclude_names=frozenset({"claims.jsonl"}))
+    assert {x.path for x in items if not isinstance(x, Article)} == {"out/claims.jsonl"}

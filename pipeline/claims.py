@@ -81,6 +81,7 @@ _RESULT_VERB = regex.compile(r"(?i)\b(?:reported|posted|recorded|was|were|rose|f
 # (...), " - ... - ", and an apposition after a name: "Adjusted EBITA, the profit measure the group prefers,"
 _ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|(?<=[A-Z][\w&.-]{0,30}),\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,"
                        r"|(?<=^(?:The|Its|Their)\s[^,]{2,40}),\s+[a-z][^,]{3,60}?,")
+_NOUN_APPOSITION = regex.compile(r"(?<=\b(?:segment|market|business|unit|division|category|region)),\s+(?:a|an)\s[^,]{3,60}?,")
 _MULTIPLIER_AFTER = regex.compile(r"(?i)^[\s-]*(?:times|fold|x)\b")
 _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _NAMED_UNIT = regex.compile(r"^[\s,;]*(?:and\s+|while\s+)?(?:its\s+|the\s+)?(?:[a-z-]+\s+){0,2}(?:arm|unit|division|subsidiary|affiliate)\s+"
@@ -861,7 +862,10 @@ class _Sentence:
         seg = self.norm[self.s0:self.s1]
         if "(" not in seg and "," not in seg and " - " not in seg:
             return []
-        return [(m.start() + self.s0, m.end() + self.s0) for m in _ASIDE.finditer(seg)]
+        found = [(m.start() + self.s0, m.end() + self.s0) for m in _ASIDE.finditer(seg)]
+        if "," in seg:  # "In the premium segment, a key growth target, shipments exceeded ..."
+            found += [(m.start() + self.s0, m.end() + self.s0) for m in _NOUN_APPOSITION.finditer(seg)]
+        return found
 
     def _cue_between_mention(self, m: Mention, f: Figure) -> bool:
         """A clause word like 'with' between an earlier metric and the figure."""
@@ -1442,8 +1446,11 @@ class _Sentence:
     @functools.cached_property
     def _forecast_cues(self) -> tuple[list[Mention], list[Mention]]:
         """The sentence's FORECAST and FORECAST_AFTER cues."""
-        return ([c for c in self.cues if c.label == "FORECAST"],
-                [c for c in self.cues if c.label == "FORECAST_AFTER"])
+        # a cue inside an aside ("In the premium segment, a key growth target, shipments
+        # exceeded 4 million") describes something else than the figure outside it
+        asides = self.asides()
+        return ([c for c in self.cues if c.label == "FORECAST" and not any(a <= c.start < b for a, b in asides)],
+                [c for c in self.cues if c.label == "FORECAST_AFTER" and not any(a <= c.start < b for a, b in asides)])
 
     def _forecast_at(self, start: int, end: int | None = None, strong_only: bool = False) -> bool:
         end = start if end is None else end

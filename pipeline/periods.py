@@ -426,7 +426,7 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
 
     Rules (schema v1): relative periods resolve against ``doc_date``; without
     it, against the period in force and then the article's own latest past
-    year. A quarter with no year is the last such quarter before the
+    year. A quarter or a half with no year is the last such one before the
     publication date (the next one for a forecast).
     """
     fiscal = spec.fiscal and ctx.fiscal_end_month is not None and ctx.fiscal_end_month != 12
@@ -454,6 +454,9 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 return None
         return _fmt_q(year, spec.number, fiscal)
     if k == "H":
+        if year is None and ctx.doc_date:
+            # the last such half before publication (its last quarter is 2 or 4); the next for a forecast
+            year = _last_before(ctx.doc_date, 2 * spec.number, ctx.fiscal_end_month if fiscal else None, ctx.forecast)
         if year is None:
             year = this_year
             if year is None:

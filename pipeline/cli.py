@@ -134,7 +134,9 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
               help="The ARTICLES given to extract; their text confirms each claim's offsets.")
 @click.option("--charts/--no-charts", default=True, show_default=True,
               help="Draw the per-company charts (the slowest part on large outputs).")
-def report(out_dir: Path, articles_path: Path | None, charts: bool) -> None:
+@click.option("--max-articles", default=200, show_default=True, type=click.IntRange(min=0),
+              help="Article sections (and their claims in the tables) on the page, failed checks first; 0 = all.")
+def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles: int) -> None:
     """Write OUT_DIR/report.html and the claims and checks tables (CSV, Parquet).
 
     OUT_DIR is an output folder of `extract` (claims.jsonl, and checks.jsonl
@@ -147,7 +149,7 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool) -> None:
     began = time.perf_counter()
     try:
         texts = read_article_texts(articles_path) if articles_path is not None else None
-        paths = [*write_tables(out_dir), build_report(out_dir, texts, charts=charts)]
+        paths = [*write_tables(out_dir), build_report(out_dir, texts, charts=charts, max_articles=max_articles)]
     except FiguresError as exc:
         _fail(exc)
     for path in paths:

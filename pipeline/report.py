@@ -828,7 +828,7 @@ def _env() -> Environment:
 
 
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
-                 charts: bool = True) -> Path:
+                 charts: bool = True, max_articles: int = 200) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
@@ -850,6 +850,13 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             offsets are confirmed from the sentences alone.
         charts: draw the per-company charts (matplotlib); off makes the
             report faster to build.
+        max_articles: at most this many article sections and their claims
+            in the tables (articles with failed checks first, then in
+            ``doc_id`` order); 0 shows all. The overview, the check counts
+            and the failed checks always cover every claim, and the page says
+            how many articles it leaves out (their claims are in
+            ``claims.csv``/``claims.parquet``). Keeps the page usable for
+            runs of thousands of articles.
 
     Returns:
         The path of ``report.html``.
@@ -871,8 +878,15 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     for claim in claims:
         by_doc[claim["doc_id"]].append(claim)
     doc_ids = sorted(by_doc)
+    if max_articles and len(doc_ids) > max_articles:
+        failing = [d for d in doc_ids if any(status[c["claim_id"]] == STATUS_INCONSISTENT for c in by_doc[d])]
+        rest = [d for d in doc_ids if d not in set(failing)]
+        shown = set((failing + rest)[:max_articles])
+    else:
+        shown = set(doc_ids)
+    hidden_articles = len(doc_ids) - len(shown)
     article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
-    row_id = {c["claim_id"]: f"c{i}" for i, c in enumerate(claims)}
+    row_id = {c["claim_id"]: f"c{i}" for i, c in enumerate(claims) if c["doc_id"] in shown}
 
     placements: dict[str, Placement] = {}
     unmarked: dict[str, list[str]] = {}
@@ -891,7 +905,7 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             unmarked.update(missing)
             attrs, classes = {}, {}
             for mark in marks:
-                if not mark.main:
+                if not mark.main or doc not in shown:
                     continue
                 first = next(c for c in rows if c["claim_id"] == mark.claim_ids[0])
                 span = (mark.start, mark.end)
@@ -914,6 +928,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             # two different texts under one sentence index (an extractor slip) stay apart
             anchors.append((index, anchor if anchor not in used else f"{anchor}-{len(used)}"))
             used.add(anchors[-1][1])
+        if doc not in shown:
+            continue  # its offsets are confirmed (overview counts) but it is not drawn
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup)}
                     for (index, anchor), markup in zip(anchors, render_sentences(items))]
         doc_claims = by_doc[doc]
@@ -926,7 +942,7 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         })
 
     rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
-            for c in claims]
+            for c in claims if c["doc_id"] in shown]
     rows_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         rows_by_doc[row["doc_id"]].append(row)
@@ -951,7 +967,7 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
                   "label": _short_claim(claim_by_id.get(cid))}
                  for cid in check.get("claim_ids", [])]
         failed.append({**check, "links": links})
-    misplaced = [{"row": row_id[c["claim_id"]], "claim_id": c["claim_id"],
+    misplaced = [{"row": row_id.get(c["claim_id"]), "claim_id": c["claim_id"],
                   "how": placements[c["claim_id"]].how, "figure": main_part(c)[1]}
                  for c in claims if placements[c["claim_id"]].how != "offsets"]
 
@@ -961,7 +977,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     page = template.render(
         title=f"newsfigures report: {out.resolve().name}",
         overview=overview, failed=failed, misplaced=misplaced, charts=chart_list,
-        articles=articles, rows=rows, errors=errors,
+        articles=articles, rows=rows, errors=errors, hidden_articles=hidden_articles,
+        total_articles=len(doc_ids), hidden_claims=len(claims) - len(rows),
         companies=sorted({r["company"] for r in rows}),
         metrics=sorted({r["metric"] for r in rows}),
         parts=PARTS,
@@ -973,8 +990,11 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
                         f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
     path = out / REPORT_FILE
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written page behind
     return path
 
 

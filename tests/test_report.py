@@ -392,3 +392,27 @@ def test_extractor_output_is_highlighted_at_its_offsets(articles: Path, tmp_path
     assert len(claims) > 50
     path = build_report(tmp_path, read_article_texts(articles), charts=False)
     _assert_highlighted_at_offsets(browser, path, claims)
+
+
+def test_a_large_run_shows_at_most_max_articles_sections_and_says_so(tmp_path):
+    """Failed-check articles come first; the overview still counts every claim."""
+    from pipeline.report import build_report
+
+    rows = []
+    for k in range(6):
+        rows.append({name: None for name in FIELD_NAMES} | {
+            "claim_id": f"d{k}.txt:0:0", "doc_id": f"d{k}.txt", "sentence_index": 0,
+            "sentence": f"Revenue was $1{k} billion.", "start": 12, "end": 12 + len(f"$1{k} billion"),
+            "company": "Acme", "metric": "revenue", "value": float(f"1{k}e9"), "value_text": f"$1{k} billion",
+            "unit": "USD", "qualifier": "exact", "modality": "actual", "period": "2023"})
+    (tmp_path / "claims.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    check = {"check": "conflict", "status": "inconsistent", "claim_ids": ["d5.txt:0:0", "d0.txt:0:0"],
+             "expected": 1e10, "observed": 1.5e10, "tolerance": 1e8, "message": "differ"}
+    (tmp_path / "checks.jsonl").write_text(json.dumps(check) + "\n", encoding="utf-8")
+    page = build_report(tmp_path, charts=False, max_articles=2).read_text(encoding="utf-8")
+    assert "Showing 2 of 6 articles" in page
+    assert page.count('class="nf-article"') == 2
+    assert "d5.txt" in page and 'data-claim-id="d5.txt:0:0"' in page  # the failed ones are shown
+    assert 'data-claim-id="d3.txt:0:0"' not in page
+    full = build_report(tmp_path, charts=False, max_articles=0).read_text(encoding="utf-8")
+    assert full.count('class="nf-article"') == 6 and "Showing" not in full

@@ -174,7 +174,7 @@ class NumberGrammar:
         )
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
-            r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+)?[$€£¥₹]?\d)")
+            r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+|this\s+)?(?:[$€£¥₹]?\d|(?:decline|drop|fall|decrease|increase|rise|growth|gain|loss|difference|gap|change|shortfall)s?\b))")
         # "fell by more than half", "grew by a third": a relative change in words
         self.fraction_by = regex.compile(
             r"(?i)(?<=\bby\s+)(?P<q>(?:more|less)\s+than\s+|about\s+|around\s+|nearly\s+|almost\s+|roughly\s+|over\s+)?"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -34,10 +35,18 @@ class LineBreaks:
         if "\n" not in text:
             return doc
         starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
+        if not starts:
+            return doc
+        if doc.has_annotation("DEP"):
+            raise ValueError(Errors.E043)  # as Token.is_sent_start would
+        # one write of the whole column: the Token.is_sent_start setter checks
+        # every token of the Doc for a parse on each call
+        sent_starts = doc.to_array("SENT_START")
         for pos in starts:
             span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
             if span is not None and span.start > 0 and not doc[span.start].is_space:
-                doc[span.start].is_sent_start = True
+                sent_starts[span.start] = 1
+        doc.from_array(["SENT_START"], sent_starts)
         return doc
 
 

@@ -259,6 +259,11 @@ _NEEDS = {
 
 _WINDOW = 90
 
+# A window found by a month's first letters ("mar" of "smartphones") is searched by the
+# month patterns only when it holds a month name followed by what every one of them
+# needs next: a space, a dash, "to"/"through" or the end of the word.
+_WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", regex.IGNORECASE)}
+
 
 def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[int, int]]:
     """Merged text windows around the pattern's key words; the whole text when it has none."""
@@ -296,6 +301,9 @@ def find_periods(text: str) -> list[PeriodMention]:
         needs = _NEEDS.get(name)
         if needs not in windows:
             windows[needs] = _windows(lower, needs, len(text))
+            check = _WINDOW_CHECK.get(needs)
+            if check is not None:
+                windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
         for lo, hi in windows[needs]:
             for m in pat.finditer(text, lo, hi):
                 key = (m.start(), m.end(), name)

@@ -137,13 +137,13 @@ def measure_ours(rows: list[Row], repeat: int, batch_size: int, config: str | No
                 yield doc
 
     n_docs = n_claims = 0
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for doc in nlp.pipe(docs(), batch_size=batch_size):
         n_docs += 1
         n_claims += len(doc.user_data.get("claims", []))
-    seconds = time.perf_counter() - began
-    return {"load_s": load_s, "seconds": seconds, "words": count_words(rows) * repeat, "docs": n_docs,
-            "claims": n_claims, "rss_after_load_mib": rss_load, "peak_rss_mib": _maxrss_mib()}
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
+    return {"load_s": load_s, "seconds": seconds, "cpu_seconds": cpu_seconds, "words": count_words(rows) * repeat,
+            "docs": n_docs, "claims": n_claims, "rss_after_load_mib": rss_load, "peak_rss_mib": _maxrss_mib()}
 
 
 def measure_spacy_model(rows: list[Row], repeat: int, batch_size: int, name: str,
@@ -173,12 +173,13 @@ def measure_spacy_model(rows: list[Row], repeat: int, batch_size: int, name: str
     rss_load = _maxrss_mib()
     texts = (text for _ in range(repeat) for _, text, _ in rows)
     n_docs = n_ents = 0
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for doc in nlp.pipe(texts, batch_size=batch_size):
         n_docs += 1
         n_ents += len(doc.ents)
-    seconds = time.perf_counter() - began
-    return {"load_s": load_s, "seconds": seconds, "words": count_words(rows) * repeat, "docs": n_docs,
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
+    return {"load_s": load_s, "seconds": seconds, "cpu_seconds": cpu_seconds, "words": count_words(rows) * repeat,
+            "docs": n_docs,
             "entities": n_ents, "pipes": list(nlp.pipe_names), "rss_after_load_mib": rss_load,
             "peak_rss_mib": _maxrss_mib()}
 
@@ -359,19 +360,35 @@ def words_per_s(m: dict[str, Any]) -> float:
     return m["words"] / m["seconds"] if m.get("seconds") else 0.0
 
 
+def words_per_cpu_s(m: dict[str, Any]) -> float:
+    """Words per second of the process's own CPU time (``time.process_time``).
+
+    Both pipelines run single-threaded (measured: CPU time equals wall time
+    for each when the machine is idle), so this compares the same work; unlike
+    wall time it leaves out the time other processes of a shared machine take.
+    """
+    return m["words"] / m["cpu_seconds"] if m.get("cpu_seconds") else 0.0
+
+
 def format_table(results: dict[str, Any]) -> str:
     """The measurements as a small text table, with the speed ratio and the NER counts."""
     lines = [f"{'pipeline':<28}{'words':>10}{'docs':>7}{'load s':>8}{'pipe s':>9}{'words/s':>10}"
-             f"{'RSS load MiB':>14}{'peak RSS MiB':>14}"]
+             f"{'CPU s':>8}{'words/CPU s':>13}{'RSS load MiB':>14}{'peak RSS MiB':>14}"]
     for label, key in (("newsfigures (default)", "ours"), ("en_core_web_sm (full)", "sm"),
                        ("en_core_web_sm (ner only)", "sm_ner")):
         m = results.get(key)
         if not m:
             continue
         lines.append(f"{label:<28}{m['words']:>10,}{m['docs']:>7}{m['load_s']:>8.2f}{m['seconds']:>9.2f}"
-                     f"{words_per_s(m):>10,.0f}{m['rss_after_load_mib']:>14.0f}{m['peak_rss_mib']:>14.0f}")
+                     f"{words_per_s(m):>10,.0f}{m['cpu_seconds']:>8.2f}{words_per_cpu_s(m):>13,.0f}"
+                     f"{m['rss_after_load_mib']:>14.0f}{m['peak_rss_mib']:>14.0f}")
+    for key in ("ours", "sm"):
+        if results.get(f"{key}_runs_words_per_s"):
+            lines.append(f"{key} runs, words/s: {results[f'{key}_runs_words_per_s']}; "
+                         f"words/CPU s: {results[f'{key}_runs_words_per_cpu_s']}")
     if results.get("ratio") is not None:
-        lines.append(f"ratio ours / en_core_web_sm (full): {results['ratio']:.1f}x")
+        lines.append(f"ratio ours / en_core_web_sm (full): {results['ratio']:.1f}x by wall-clock time (median runs), "
+                     f"{results['ratio_cpu']:.1f}x by CPU time (median runs)")
     if results.get("ratio_with_ner") is not None:
         lines.append(f"ours + ner_model vs ours alone: {results['ratio_with_ner']:.2f}x the time")
     for note in results.get("notes", []):
@@ -432,13 +449,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sm_runs.append(run_sm)
     results["ours"] = _median_run(ours_runs)
     results["ours_runs_words_per_s"] = [round(r["words_per_s"], 1) for r in ours_runs]
+    results["ours_runs_words_per_cpu_s"] = [round(words_per_cpu_s(r), 1) for r in ours_runs]
     if have_sm:
         import spacy
 
         results["sm_version"] = spacy.util.get_package_version(SM_MODEL.replace("_", "-"))
         results["sm"] = _median_run(sm_runs)
         results["sm_runs_words_per_s"] = [round(r["words_per_s"], 1) for r in sm_runs]
+        results["sm_runs_words_per_cpu_s"] = [round(words_per_cpu_s(r), 1) for r in sm_runs]
         results["ratio"] = results["ours"]["words_per_s"] / results["sm"]["words_per_s"]
+        cpu = [sorted(words_per_cpu_s(r) for r in runs)[(len(runs) - 1) // 2] for runs in (ours_runs, sm_runs)]
+        results["ratio_cpu"] = cpu[0] / cpu[1]
     else:
         notes.append(f"{SM_MODEL} is not installed (pip install -e '.[bench]'): measured only ours")
     if args.profile:

@@ -33,6 +33,10 @@ _SAME_LENGTH.update({
     0x2009: " ", 0x2007: " ", 0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
     0x2013: "-", 0x2014: "-", 0x2212: "-", 0x2011: "-", 0x2010: "-", 0xFFE5: "¥",
 })
+# the same characters as a class, to find the few places to fold (str.translate
+# looks up every character of the text in the table)
+_LOOK_ALIKES = regex.compile("[" + "".join(regex.escape(chr(c)) for c in sorted(_SAME_LENGTH)) + "]")
+_FOLDED = {chr(c): chr(v) if isinstance(v, int) else v for c, v in _SAME_LENGTH.items()}
 
 
 def doc_text(doc) -> str:
@@ -75,7 +79,9 @@ def normalise(text: str) -> str:
     become their ASCII forms one character for one, so offsets found in the
     result are offsets in ``text``.
     """
-    return text.translate(_SAME_LENGTH)
+    if text.isascii():
+        return text  # every look-alike is outside ASCII
+    return _LOOK_ALIKES.sub(lambda m: _FOLDED[m.group()], text)
 
 
 _UNITS_WORDS = {
@@ -130,6 +136,9 @@ class Figure:
         return self.value_high is not None
 
 
+_ONE = Decimal(1)
+
+
 def _alt(words) -> str:
     """A regex alternation of literal words, longest first."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -148,6 +157,7 @@ class NumberGrammar:
 
     def __init__(self, lexicon: NumberLexicon) -> None:
         self.lex = lexicon
+        self.scale_values = {word: Decimal(value) for word, value in lexicon.scales.items()}
         word_num = _alt(list(_UNITS_WORDS) + ["hundred", "a", "an"])
         digit = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
         words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}))*"
@@ -219,7 +229,7 @@ class NumberGrammar:
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start(), decimals=1, qualifier="about",
                          flags=frozenset({"fraction"}))
-        for m in (self.fraction_by.finditer(text) if has_fraction else ()):
+        for m in (self._fraction_by_matches(text) if has_fraction else ()):
             word = m["num"].lower().replace(" ", "-")
             frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
             if frac is None:
@@ -252,6 +262,19 @@ class NumberGrammar:
                 yield m
                 pos = m.end()
 
+    _BY = regex.compile(r"(?i)\bby\s+")
+
+    def _fraction_by_matches(self, text: str) -> Iterator[regex.Match]:
+        """The same matches as ``self.fraction_by.finditer(text)``, found faster.
+
+        A match starts right after ``by`` and its spaces (the pattern's
+        lookbehind), so the pattern is tried only there.
+        """
+        for by in self._BY.finditer(text):
+            m = self.fraction_by.match(text, by.end())
+            if m is not None:
+                yield m
+
     _DIGITS = regex.compile(r"(?<![\d,.])\.?\d")
     _SCALE_WORD = regex.compile(r"(?i)(?<![\w-])(?:thousand|million|billion|trillion|crore|lakh)(?![\w])")
     # the regex module finds one word far faster than an alternation of words: each
@@ -265,6 +288,8 @@ class NumberGrammar:
         found = sorted(m.start() for part in self._SCALE_WORD_PARTS for m in part.finditer(text))
         return [i for i in found if self._SCALE_WORD.match(text, i)]
 
+    _POINT = regex.compile(r"(?i)point")
+
     def _atom_matches(self, text: str) -> Iterator[regex.Match]:
         """The same matches as ``self.atom.finditer(text)``, found faster.
 
@@ -273,9 +298,14 @@ class NumberGrammar:
         """
         # a currency mark stands at most a few characters before the first digit;
         # a number in words ends at its scale word
-        anchors = sorted([(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point") else 8)
-                          for m in self._DIGITS.finditer(text)]
-                         + [(i, 60) for i in self._scale_word_starts(text)])
+        if self._POINT.search(text) is None:
+            anchors = [(m.start(), 8) for m in self._DIGITS.finditer(text)]
+        else:
+            anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
+                        else 8) for m in self._DIGITS.finditer(text)]
+        scale_starts = self._scale_word_starts(text)
+        if scale_starts:
+            anchors = sorted(anchors + [(i, 60) for i in scale_starts])
         pos = 0
         n = len(text)
         for a, reach in anchors:
@@ -295,17 +325,19 @@ class NumberGrammar:
             pos = m.end()
 
     def _atom(self, text: str, m: regex.Match) -> Figure | None:
-        num_text = m["num"]
-        start, end = m.start(), m.end()
-        if m["cur1"] is None:
-            start = m.start("num")
+        # the groups in one call: each m[name] is a lookup of its own
+        cur1, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.group(
+            "cur1", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
+        num_start, num_end = m.span("num")
+        start, end = m.span()
+        if cur1 is None:
+            start = num_start
         # numbers glued to letters are names (C11, 5G, Q3), not figures
-        after = text[m.end("num"):m.end("num") + 1]
-        if m["abbr"] is None and after[:1].isalpha() and m.end() == m.end("num"):
+        if abbr is None and end == num_end and text[num_end:num_end + 1].isalpha():
             return None
-        if (len(num_text) == 4 and num_text[:2] in ("19", "20") and num_text.isdigit() and not m["cur1"]
-                and not m["abbr"] and not m["scale"] and not m["pct"] and not m["pp"] and not m["cur2"]
-                and not m["pence"] and not self.count_noun.match(text[m.end():m.end() + 40])):
+        if (len(num_text) == 4 and num_text[:2] in ("19", "20") and num_text.isdigit() and not cur1
+                and not abbr and not scale_text and not pct and not pp and not cur2
+                and not pence and not self.count_noun.match(text[end:end + 40])):
             return None  # a bare year is a period, not a figure (cheap early exit)
         is_words = not num_text[:1].isdigit() and not num_text.startswith(".")
         if is_words:
@@ -316,25 +348,24 @@ class NumberGrammar:
             digits = num_text.replace(",", "")
             value = Decimal(digits)
             decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
-        scale = Decimal(1)
-        scale_word = m["abbr"] or m["scale"]
+        scale = _ONE
+        scale_word = abbr or scale_text
         if scale_word:
-            key = scale_word.lower()
-            if key not in self.lex.scales:
+            scale = self.scale_values.get(scale_word.lower())
+            if scale is None:
                 return None
-            scale = Decimal(self.lex.scales[key])
         unit, kind = None, "number"
-        if m["pct"]:
+        if pct:
             unit, kind = "%", "percent"
-        elif m["pp"]:
+        elif pp:
             kind = "pp"
-            unit = "bp" if m["pp"].lower().startswith(("b",)) else "pp"
+            unit = "bp" if pp.lower().startswith(("b",)) else "pp"
         cur = None
-        if m["cur1"]:
-            cur = self.lex.currency_prefixes[m["cur1"]]
-        if m["cur2"]:
-            cur = self.lex.currency_suffixes.get(m["cur2"]) or self.lex.currency_suffixes.get(m["cur2"].lower())
-        if m["pence"]:
+        if cur1:
+            cur = self.lex.currency_prefixes[cur1]
+        if cur2:
+            cur = self.lex.currency_suffixes.get(cur2) or self.lex.currency_suffixes.get(cur2.lower())
+        if pence:
             cur = "GBP/100"  # "12.6p per share"
         if cur and kind == "number":
             kind, unit = "money", cur
@@ -342,12 +373,12 @@ class NumberGrammar:
                 unit, scale = cur[:-4], scale / 100
         elif cur and kind != "number":
             # "$5%" is not a thing; keep the percent reading
-            start = m.start("num")
+            start = num_start
         value_scaled = value * scale
         noun_end = None
-        if kind == "number" and self.spec_unit.match(text, end, end + 8):
-            return None  # "0 to 100 km/h": a specification, not a figure
         if kind == "number":
+            if self.spec_unit.match(text, end, end + 8):
+                return None  # "0 to 100 km/h": a specification, not a figure
             nm = self.count_noun.match(text[end:end + 40])
             if nm:
                 unit, kind = self.lex.count_nouns[nm["noun"].lower()], "count"
@@ -361,29 +392,35 @@ class NumberGrammar:
         before = text[max(0, start - 25):start]
         last_word = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
         qm = self.qualifier.search(before) if last_word in self.qualifier_ends else None
-        if qm and qm["q"].lower() == "over" and _cached_re(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$").search(text[max(0, start - 40):start - len(qm.group())]):
+        if qm and qm["q"].lower() == "over" and self._HANDED.search(text[max(0, start - 40):start - len(qm.group())]):
             qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
         if qm:
             qualifier = self.lex.qualifiers[qm["q"].lower()]
-            start = start - (len(text[max(0, start - 25):start]) - qm.start("q"))
+            start = start - (len(before) - qm.start("q"))
         return Figure(start, end, value_scaled, unit, kind, qualifier=qualifier,
                       decimals=decimals, scale=scale, words=is_words,
-                      num_start=m.start("num"), noun_end=noun_end)
+                      num_start=num_start, noun_end=noun_end)
+
+    _HANDED = regex.compile(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$")
+    _YEAR = regex.compile(r"(?:19|20)\d\d")
+    _ORDINAL_AFTER = regex.compile(r"^(?:st|nd|rd|th)\b")
+    _CLOCK_AFTER = regex.compile(r"^[:/]\d")
+    _CLOCK_BEFORE = regex.compile(r"\d[:/]$")
 
     def _is_date_or_year(self, text: str, m: regex.Match, value: Decimal,
                          scale_word: str | None, kind: str) -> bool:
         if kind not in ("number", "count") or scale_word:
             return False
         num = m["num"]
-        if _cached_re(r"(?:19|20)\d\d").fullmatch(num) and kind == "number":
+        if kind == "number" and self._YEAR.fullmatch(num):
             return True
         before = text[max(0, m.start() - 12):m.start()]
         after = text[m.end():m.end() + 14]
         if self.date_before.search(before) or self.date_after.match(after):
             return True
-        if _cached_re(r"^(?:st|nd|rd|th)\b").match(after):
+        if self._ORDINAL_AFTER.match(after):
             return True
-        if _cached_re(r"^[:/]\d").match(after) or _cached_re(r"\d[:/]$").search(before):
+        if self._CLOCK_AFTER.match(after) or self._CLOCK_BEFORE.search(before):
             return True
         return False
 

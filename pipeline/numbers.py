@@ -137,6 +137,8 @@ class Figure:
 
 
 _ONE = Decimal(1)
+# the capture groups of NumberGrammar.atom, in pattern order
+_ATOM_GROUPS = ("cur1", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
 
 
 def _alt(words) -> str:
@@ -182,6 +184,9 @@ class NumberGrammar:
             """,
             regex.VERBOSE,
         )
+        if self.atom.groups != len(_ATOM_GROUPS) or any(
+                self.atom.groupindex[name] != i for i, name in enumerate(_ATOM_GROUPS, 1)):
+            raise AssertionError(f"the atom pattern's groups are not {_ATOM_GROUPS}")  # _atom reads them by position
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+|this\s+)?(?:[$€£¥₹]?\d|(?:decline|drop|fall|decrease|increase|rise|growth|gain|loss|difference|gap|change|shortfall)s?\b))")
@@ -325,10 +330,10 @@ class NumberGrammar:
             pos = m.end()
 
     def _atom(self, text: str, m: regex.Match) -> Figure | None:
-        # the groups in one call: each m[name] is a lookup of its own
-        cur1, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.group(
-            "cur1", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
-        num_start, num_end = m.span("num")
+        # the groups by position (_ATOM_GROUPS): the regex module looks a group name up
+        # slowly, about as slowly as it tries the pattern on a short window
+        cur1, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.groups()
+        num_start, num_end = m.span(2)
         start, end = m.span()
         if cur1 is None:
             start = num_start
@@ -385,7 +390,7 @@ class NumberGrammar:
                 noun_end = end + nm.end()
         if kind == "number" and is_words and not scale_word:
             return None
-        if self._is_date_or_year(text, m, value, scale_word, kind):
+        if self._is_date_or_year(text, m, num_text, scale_word, kind):
             return None
 
         qualifier = "exact"
@@ -407,15 +412,16 @@ class NumberGrammar:
     _CLOCK_AFTER = regex.compile(r"^[:/]\d")
     _CLOCK_BEFORE = regex.compile(r"\d[:/]$")
 
-    def _is_date_or_year(self, text: str, m: regex.Match, value: Decimal,
+    def _is_date_or_year(self, text: str, m: regex.Match, num: str,
                          scale_word: str | None, kind: str) -> bool:
+        """Whether the atom ``m`` (number text ``num``) is a date, a year, an ordinal or a clock time."""
         if kind not in ("number", "count") or scale_word:
             return False
-        num = m["num"]
         if kind == "number" and self._YEAR.fullmatch(num):
             return True
-        before = text[max(0, m.start() - 12):m.start()]
-        after = text[m.end():m.end() + 14]
+        start, end = m.span()
+        before = text[max(0, start - 12):start]
+        after = text[end:end + 14]
         if self.date_before.search(before) or self.date_after.match(after):
             return True
         if self._ORDINAL_AFTER.match(after):

@@ -15,6 +15,7 @@ companies' own filings.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import regex
@@ -151,8 +152,16 @@ def _month(text: str) -> int:
     return MONTHS[text.lower().rstrip(".")]
 
 
+# each pattern's group names in group order: _spec builds the groupdict from m.groups(),
+# as the regex module looks every group name up slowly
+_GROUP_NAMES = {name: tuple(pat.groupindex) for name, pat in _PATTERNS}
+for _name, _pat in _PATTERNS:
+    if _pat.groups != len(_pat.groupindex) or list(_pat.groupindex.values()) != list(range(1, _pat.groups + 1)):
+        raise AssertionError(f"period pattern {_name}: every group must be named, in order")
+
+
 def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
-    g = m.groupdict()
+    g = dict(zip(_GROUP_NAMES[name], m.groups()))  # == m.groupdict()
     if name in ("q_fy_first",):
         y, _ = _year(g["year"])
         return PeriodSpec("Q", year=y, number=int(g["q"]), fiscal=True)
@@ -265,10 +274,21 @@ _WINDOW = 90
 _WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", regex.IGNORECASE)}
 
 
-def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[int, int]]:
-    """Merged text windows around the pattern's key words; the whole text when it has none."""
-    if not needs:
-        return [(0, n)]
+# Patterns every match of which starts with one of their key words: they are tried
+# with pattern.match where a key word starts instead of being scanned through the
+# window (the regex module spends about as much on each position it tries as on a
+# whole match). Same matches as finditer over the window, see _matches_at_spots.
+_STARTS_AT_KEY = frozenset({"q_fy_first", "q_code", "q_bare", "half_code", "month_metric", "fiscal_year",
+                            "date", "month_year", "last_month_name"})
+
+# Characters that match an ASCII letter when case is ignored but lower() keeps apart
+# (dotted and dotless i, long s, Kelvin sign): in a text with one of them, or whose
+# lower() changed its length, key word offsets found in text.lower() may miss a match.
+_ODD_CASE = regex.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _spots(lower: str, needs: tuple[str, ...]) -> list[int]:
+    """Sorted offsets in ``lower`` where one of the key words ``needs`` starts."""
     spots = []
     for w in needs:
         i = lower.find(w)
@@ -276,6 +296,11 @@ def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[in
             spots.append(i)
             i = lower.find(w, i + 1)
     spots.sort()
+    return spots
+
+
+def _windows(spots: list[int], n: int) -> list[tuple[int, int]]:
+    """Merged text windows of ``_WINDOW`` characters either side of each key word offset."""
     out: list[tuple[int, int]] = []
     for i in spots:
         lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW)
@@ -284,6 +309,23 @@ def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[in
         else:
             out.append((lo, hi))
     return out
+
+
+def _matches_at_spots(pat: regex.Pattern, text: str, spots: list[int], lo: int, hi: int):
+    """The matches of ``pat.finditer(text, lo, hi)`` for a pattern whose every match starts at a spot.
+
+    finditer tries each position from ``lo`` and, after a match, goes on from
+    its end; trying only the spots in ``[lo, hi)`` finds the same matches
+    because no other position can start one.
+    """
+    pos = lo
+    for i in spots[bisect_left(spots, lo):bisect_left(spots, hi)]:
+        if i < pos:
+            continue
+        m = pat.match(text, i, hi)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 def find_periods(text: str) -> list[PeriodMention]:
@@ -295,17 +337,26 @@ def find_periods(text: str) -> list[PeriodMention]:
     """
     found: list[PeriodMention] = []
     lower = text.lower()
+    n = len(text)
+    at_spots = len(lower) == n and _ODD_CASE.search(text) is None
     seen: set[tuple[int, int, str]] = set()
+    spots: dict[tuple[str, ...] | None, list[int]] = {}
     windows: dict[tuple[str, ...] | None, list[tuple[int, int]]] = {}
     for name, pat in _PATTERNS:
         needs = _NEEDS.get(name)
         if needs not in windows:
-            windows[needs] = _windows(lower, needs, len(text))
+            spots[needs] = _spots(lower, needs) if needs else []
+            windows[needs] = _windows(spots[needs], n) if needs else [(0, n)]
             check = _WINDOW_CHECK.get(needs)
             if check is not None:
-                windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
+                if at_spots:  # the check's matches also start with a key word
+                    windows[needs] = [(lo, hi) for lo, hi in windows[needs]
+                                      if next(_matches_at_spots(check, text, spots[needs], lo, hi), None)]
+                else:
+                    windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
+        fast = at_spots and name in _STARTS_AT_KEY
         for lo, hi in windows[needs]:
-            for m in pat.finditer(text, lo, hi):
+            for m in (_matches_at_spots(pat, text, spots[needs], lo, hi) if fast else pat.finditer(text, lo, hi)):
                 key = (m.start(), m.end(), name)
                 if key in seen:
                     continue

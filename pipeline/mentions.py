@@ -42,6 +42,13 @@ _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments
 # Words after which a metric word names what a figure leaves out
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus"}
 
+# Lowercase words (an article that writes "phones" in lower case does not name a company "Phones")
+_LOWER_WORD = regex.compile(r"(?<![\w-])[a-z][a-z-]+")
+# "Shenzhen-based": a word that places or owns a company, not a name
+_AFFILIATION = regex.compile(r"-(?:based|listed|headquartered|focused|born|owned|backed)$")
+# "Taobao and Tmall Group": a name joined to the one before it
+_JOINED = regex.compile(r"[A-Z][\w-]*\s+(?:and|&)\s+$")
+
 _MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"}
 
@@ -84,7 +91,7 @@ class CompanyGuesser:
         """
         names: dict[str, str] = {}
         sources: set[str] = set()
-        lower_words = set(regex.findall(r"(?<![\w-])[a-z][a-z-]+", text))
+        lower_words = set(_LOWER_WORD.findall(text))
         covered = bytearray(len(text) + 1)
         for x, y in blocked:
             covered[x:y] = b"\x01" * (y - x)
@@ -95,7 +102,7 @@ class CompanyGuesser:
             while words and (words[0] in self.stop or words[0].endswith("-based")
                              or words[0].lower() in lower_words):
                 words = words[1:]
-            if any(_cached_re(r"-(?:based|listed|headquartered|focused|born|owned|backed)$").search(w) for w in words):
+            if "-" in m.group() and any(_AFFILIATION.search(w) for w in words):
                 continue
             if not words or len(words) > 4 or " ".join(words) in self.known or any(
                     w in self.known for w in words if " " not in w):
@@ -103,7 +110,9 @@ class CompanyGuesser:
             first_end = m.start() + len(m.group().split(" ")[0])
             if any(covered[m.start():first_end]):
                 continue  # a metric or segment word starts the run: not a name
-            if _cached_re(r"[A-Z][\w-]*\s+(?:and|&)\s+$").search(text[max(0, m.start() - 40):m.start()]):
+            before = text[max(0, m.start() - 40):m.start()]
+            # (the rstrip test is only a cheap gate: every match of _JOINED ends so)
+            if before.rstrip().endswith(("and", "&")) and _JOINED.search(before):
                 continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
             legal_inside = len(words) >= 2 and words[-1].rstrip(".") in self.legal_words
@@ -111,7 +120,7 @@ class CompanyGuesser:
                 words = words[:-1]
                 end = m.start() + m.group().rfind(" ")
             after = text[end:end + 60]
-            if len(words[0]) >= 3 and self.source_intro.search(text[max(0, m.start() - 40):m.start()]):
+            if len(words[0]) >= 3 and before.endswith((" ", " \n")) and self.source_intro.search(before):
                 name = " ".join(words)
                 names[words[0]] = name
                 sources.add(name)
@@ -127,7 +136,7 @@ class CompanyGuesser:
                 names[first] = name
         out: dict[str, tuple[str, list[tuple[int, int]]]] = {}
         for first, name in names.items():
-            pat = regex.compile(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
+            pat = _cached_re(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
             out[name] = ("SOURCE" if name in sources else "COMPANY", [(x.start(), x.end()) for x in pat.finditer(text)])
         return out
 

@@ -274,12 +274,21 @@ _WINDOW = 90
 _WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", regex.IGNORECASE)}
 
 
-# Patterns every match of which starts with one of their key words: they are tried
-# with pattern.match where a key word starts instead of being scanned through the
-# window (the regex module spends about as much on each position it tries as on a
-# whole match). Same matches as finditer over the window, see _matches_at_spots.
-_STARTS_AT_KEY = frozenset({"q_fy_first", "q_code", "q_bare", "half_code", "month_metric", "fiscal_year",
-                            "date", "month_year", "last_month_name"})
+# Words one of which every match of a pattern starts with (lowercase; None: its key
+# words of _NEEDS). Such a pattern is tried with pattern.match where one of them starts
+# instead of being scanned through the window (the regex module spends about as much
+# on each position it tries as on a whole match): the same matches as finditer over
+# the window, see _matches_at_spots. A pattern whose match may start elsewhere must
+# not be listed; patterns that may start with a common word ("the", "in") are not,
+# as trying them at every such word costs about as much as the scan.
+_STARTS: dict[str, tuple[str, ...] | None] = {
+    "q_fy_first": None, "q_code": None, "q_bare": None, "half_code": None, "month_metric": None,
+    "fiscal_year": None, "date": None, "month_year": None, "last_month_name": None,
+    "month_span": ("from",) + _MONTH_WORDS,
+    "quarter_ended": ("quarter", "period", "three"),
+    "year_to": ("financial", "fiscal", "year"),
+    "last_year": ("last",),
+}
 
 # Characters that match an ASCII letter when case is ignored but lower() keeps apart
 # (dotted and dotless i, long s, Kelvin sign): in a text with one of them, or whose
@@ -354,9 +363,14 @@ def find_periods(text: str) -> list[PeriodMention]:
                                       if next(_matches_at_spots(check, text, spots[needs], lo, hi), None)]
                 else:
                     windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
-        fast = at_spots and name in _STARTS_AT_KEY
+        starts = None
+        if at_spots and name in _STARTS:
+            words = _STARTS[name] or needs
+            if words not in spots:
+                spots[words] = _spots(lower, words)
+            starts = spots[words]
         for lo, hi in windows[needs]:
-            for m in (_matches_at_spots(pat, text, spots[needs], lo, hi) if fast else pat.finditer(text, lo, hi)):
+            for m in (pat.finditer(text, lo, hi) if starts is None else _matches_at_spots(pat, text, starts, lo, hi)):
                 key = (m.start(), m.end(), name)
                 if key in seen:
                     continue

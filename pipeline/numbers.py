@@ -308,13 +308,14 @@ class NumberGrammar:
         ASCII text is searched with ``atom_ascii``.
         """
         atom = self.atom_ascii if text.isascii() else self.atom
+        digits = self._DIGITS
         # a currency mark stands at most a few characters before the first digit;
         # a number in words ends at its scale word
         if self._POINT.search(text) is None:
-            anchors = [(m.start(), 8) for m in self._DIGITS.finditer(text)]
+            anchors = [(m.start(), 8) for m in digits.finditer(text)]
         else:
             anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
-                        else 8) for m in self._DIGITS.finditer(text)]
+                        else 8) for m in digits.finditer(text)]
         scale_starts = self._scale_word_starts(text)
         if scale_starts:
             anchors = sorted(anchors + [(i, 60) for i in scale_starts])
@@ -472,6 +473,11 @@ class NumberGrammar:
             i += 1
         return out
 
+    _ASIDE = regex.compile(r"\([^()]*\)")
+    _FROM = regex.compile(r"\bfrom\s*$")
+    _RANGING_FROM = regex.compile(r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$")
+    _MODEL_NAME = regex.compile(r"[A-Z][\w-]*[ ]$")
+
     def _range(self, text: str, a: Figure, b: Figure, c: Figure | None):
         """Merge ``a`` and ``b`` (or ``a``, a conversion, ``b``) into a range."""
         between = text[a.end:b.start]
@@ -480,11 +486,10 @@ class NumberGrammar:
         between_ok = self.range_join.match(between)
         if not between_ok:
             return None
-        joiner = _cached_re(r"\([^()]*\)").sub("", between).strip().lower()
+        joiner = self._ASIDE.sub("", between).strip().lower()
         if joiner == "and" and not lead.rstrip().endswith("between"):
             return None
-        if joiner == "to" and _cached_re(r"\bfrom\s*$").search(lead) and not _cached_re(
-                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
+        if joiner == "to" and self._FROM.search(lead) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "from X to Y" is a movement, but "ranging from X to Y" is a range
         if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
             return None
@@ -494,7 +499,7 @@ class NumberGrammar:
             return None
         if b.qualifier != "exact":
             return None  # "Model 3 to about 200,000 yuan"
-        if a.kind == "number" and _cached_re(r"[A-Z][\w-]*[ ]$").search(text[max(0, a.start - 20):a.start]):
+        if a.kind == "number" and self._MODEL_NAME.search(text[max(0, a.start - 20):a.start]):
             return None  # "cut the price of its Quest 2 to $299": a model number, then a level
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
@@ -503,8 +508,7 @@ class NumberGrammar:
             return None
         if a.scale == b.scale and a.value * 1000 < b.value:
             return None
-        if self.range_blocker.search(lead_words) and not _cached_re(
-                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
+        if self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale

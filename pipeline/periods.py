@@ -296,6 +296,24 @@ _STARTS: dict[str, tuple[str, ...] | None] = {
 _ODD_CASE = regex.compile("[\u0130\u0131\u017f\u212a]")
 
 
+def _lowered(pat: regex.Pattern) -> regex.Pattern:
+    """``pat`` without IGNORECASE, its letters lowercased, for matching a lowercased ASCII text.
+
+    On an ASCII text ``t``, ``_lowered(pat)`` on ``t.lower()`` matches exactly
+    where ``pat`` matches on ``t`` (the patterns hold no upper-case escape such
+    as ``\\S``); the groups are the same text in lower case, which
+    :func:`_spec` reads without regard to case. The regex module spends much of
+    a case-ignoring scan on the case variants of every character.
+    """
+    if regex.search(r"\\[A-Z]", pat.pattern.replace("(?P", "")):
+        raise AssertionError(f"{pat.pattern!r}: an upper-case escape cannot be lowercased")
+    return regex.compile(pat.pattern.lower().replace("(?p", "(?P"))
+
+
+_PATTERNS_LOWER = [(name, _lowered(pat)) for name, pat in _PATTERNS]
+_WINDOW_CHECK_LOWER = {needs: _lowered(pat) for needs, pat in _WINDOW_CHECK.items()}
+
+
 def _spots(lower: str, needs: tuple[str, ...]) -> list[int]:
     """Sorted offsets in ``lower`` where one of the key words ``needs`` starts."""
     spots = []
@@ -348,21 +366,25 @@ def find_periods(text: str) -> list[PeriodMention]:
     lower = text.lower()
     n = len(text)
     at_spots = len(lower) == n and _ODD_CASE.search(text) is None
+    if text.isascii():  # match the lowercased text, case-sensitively (see _lowered)
+        subject, patterns, checks = lower, _PATTERNS_LOWER, _WINDOW_CHECK_LOWER
+    else:
+        subject, patterns, checks = text, _PATTERNS, _WINDOW_CHECK
     seen: set[tuple[int, int, str]] = set()
     spots: dict[tuple[str, ...] | None, list[int]] = {}
     windows: dict[tuple[str, ...] | None, list[tuple[int, int]]] = {}
-    for name, pat in _PATTERNS:
+    for name, pat in patterns:
         needs = _NEEDS.get(name)
         if needs not in windows:
             spots[needs] = _spots(lower, needs) if needs else []
             windows[needs] = _windows(spots[needs], n) if needs else [(0, n)]
-            check = _WINDOW_CHECK.get(needs)
+            check = checks.get(needs)
             if check is not None:
                 if at_spots:  # the check's matches also start with a key word
                     windows[needs] = [(lo, hi) for lo, hi in windows[needs]
-                                      if next(_matches_at_spots(check, text, spots[needs], lo, hi), None)]
+                                      if next(_matches_at_spots(check, subject, spots[needs], lo, hi), None)]
                 else:
-                    windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
+                    windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(subject, lo, hi)]
         starts = None
         if at_spots and name in _STARTS:
             words = _STARTS[name] or needs
@@ -370,7 +392,8 @@ def find_periods(text: str) -> list[PeriodMention]:
                 spots[words] = _spots(lower, words)
             starts = spots[words]
         for lo, hi in windows[needs]:
-            for m in (pat.finditer(text, lo, hi) if starts is None else _matches_at_spots(pat, text, starts, lo, hi)):
+            for m in (pat.finditer(subject, lo, hi) if starts is None
+                      else _matches_at_spots(pat, subject, starts, lo, hi)):
                 key = (m.start(), m.end(), name)
                 if key in seen:
                     continue

@@ -31,6 +31,12 @@ def make_nlp(settings: Settings | None = None) -> Language:
     # URLs need not stay whole tokens here (figures are read from the text); the
     # URL pattern costs about an eighth of the pipeline's time (bench/, measured)
     nlp.tokenizer.url_match = None
+    # words the tokenizer has not cached (it keeps max_cache_size chunks) are split
+    # again in every article; most are plain words, where no affix rule can match
+    tok = nlp.tokenizer
+    tok.prefix_search = SkipLetters(tok.prefix_search.__self__).search
+    tok.suffix_search = SkipLetters(tok.suffix_search.__self__).search
+    tok.infix_finditer = SkipLetters(tok.infix_finditer.__self__).finditer
     # "£50m." ends a sentence: the scale letter is not an abbreviation with its period
     for abbr in ("m.", "k.", "b.", "bn.", "mn."):
         nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr[:-1]}, {"ORTH": "."}])
@@ -49,6 +55,36 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp
+
+
+class SkipLetters:
+    """A compiled prefix, suffix or infix pattern of the tokenizer that skips plain words.
+
+    No affix rule of the English defaults, nor the suffix rules added here,
+    matches anywhere in a string of ASCII letters only: each needs
+    punctuation, a symbol, a quote, an apostrophe or a digit. For such a
+    string ``search`` returns None and ``finditer`` nothing without running
+    the pattern (a search of the suffix pattern costs thousands of
+    instructions per word); any other string goes to the pattern. ``pattern``
+    is the compiled pattern's, so the tokenizer serialises as before.
+
+    Args:
+        compiled: the compiled pattern (``re.Pattern``).
+    """
+
+    def __init__(self, compiled) -> None:
+        self.compiled = compiled
+        self.pattern = compiled.pattern
+
+    def search(self, string: str):
+        if string.isascii() and string.isalpha():
+            return None
+        return self.compiled.search(string)
+
+    def finditer(self, string: str):
+        if string.isascii() and string.isalpha():
+            return iter(())
+        return self.compiled.finditer(string)
 
 
 def make_article_doc(nlp: Language, text: str, doc_id: str, doc_date: str | None) -> Doc:

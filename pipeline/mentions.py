@@ -20,6 +20,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+import re
+
 import regex
 from functools import lru_cache
 
@@ -35,12 +37,50 @@ def _longest(spans: list[Span]) -> list[Span]:
     return sorted(filter_spans(spans), key=lambda s: s.start)
 
 
+def _char_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """``(start_char, end_char)`` of the tokens ``[start, end)``, as ``Span.start_char``/``end_char``."""
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last)
+
+
+def _text_of(doc: Doc, text: str, start: int, end: int) -> str:
+    """The text of the tokens ``[start, end)`` (``text`` is the Doc's text)."""
+    a, b = _char_offsets(doc, start, end)
+    return text[a:b]
+
+
+def _longest_rows(rows: list[tuple]) -> list[tuple]:
+    """:func:`_longest` for rows ``(start, end, ...)`` of token offsets, before any Span is made.
+
+    Same choice as :func:`spacy.util.filter_spans`: longest first, then the
+    earlier start, then input order; a row sharing a token with a kept one
+    is dropped. Returns the kept rows by start (input order among equal starts).
+    """
+    kept = []
+    seen: set[int] = set()
+    for row in sorted(rows, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
+        start, end = row[0], row[1]
+        if start not in seen and end - 1 not in seen:
+            kept.append(row)
+            seen.update(range(start, end))
+    return sorted(kept, key=lambda r: r[0])
+
+
 # Nouns that make a metric word before them a modifier ("sales team")
 _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments", "executive", "executives",
                    "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
 
 # Words after which a metric word names what a figure leaves out
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus"}
+
+# Lowercase words (an article that writes "phones" in lower case does not name a company "Phones")
+_LOWER_WORD = regex.compile(r"(?<![\w-])[a-z][a-z-]+")
+# the same for the standard library's re, which scans it faster; on ASCII text the two agree
+_LOWER_WORD_ASCII = re.compile(_LOWER_WORD.pattern)
+# "Shenzhen-based": a word that places or owns a company, not a name
+_AFFILIATION = regex.compile(r"-(?:based|listed|headquartered|focused|born|owned|backed)$")
+# "Taobao and Tmall Group": a name joined to the one before it
+_JOINED = regex.compile(r"[A-Z][\w-]*\s+(?:and|&)\s+$")
 
 _MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"}
@@ -84,7 +124,7 @@ class CompanyGuesser:
         """
         names: dict[str, str] = {}
         sources: set[str] = set()
-        lower_words = set(regex.findall(r"(?<![\w-])[a-z][a-z-]+", text))
+        lower_words = set((_LOWER_WORD_ASCII if text.isascii() else _LOWER_WORD).findall(text))
         covered = bytearray(len(text) + 1)
         for x, y in blocked:
             covered[x:y] = b"\x01" * (y - x)
@@ -95,7 +135,7 @@ class CompanyGuesser:
             while words and (words[0] in self.stop or words[0].endswith("-based")
                              or words[0].lower() in lower_words):
                 words = words[1:]
-            if any(_cached_re(r"-(?:based|listed|headquartered|focused|born|owned|backed)$").search(w) for w in words):
+            if "-" in m.group() and any(_AFFILIATION.search(w) for w in words):
                 continue
             if not words or len(words) > 4 or " ".join(words) in self.known or any(
                     w in self.known for w in words if " " not in w):
@@ -103,7 +143,9 @@ class CompanyGuesser:
             first_end = m.start() + len(m.group().split(" ")[0])
             if any(covered[m.start():first_end]):
                 continue  # a metric or segment word starts the run: not a name
-            if _cached_re(r"[A-Z][\w-]*\s+(?:and|&)\s+$").search(text[max(0, m.start() - 40):m.start()]):
+            before = text[max(0, m.start() - 40):m.start()]
+            # (the rstrip test is only a cheap gate: every match of _JOINED ends so)
+            if before.rstrip().endswith(("and", "&")) and _JOINED.search(before):
                 continue  # "Taobao and Tmall Group" names one unit
             end = m.end()
             legal_inside = len(words) >= 2 and words[-1].rstrip(".") in self.legal_words
@@ -111,7 +153,7 @@ class CompanyGuesser:
                 words = words[:-1]
                 end = m.start() + m.group().rfind(" ")
             after = text[end:end + 60]
-            if len(words[0]) >= 3 and self.source_intro.search(text[max(0, m.start() - 40):m.start()]):
+            if len(words[0]) >= 3 and before.endswith((" ", " \n")) and self.source_intro.search(before):
                 name = " ".join(words)
                 names[words[0]] = name
                 sources.add(name)
@@ -127,7 +169,7 @@ class CompanyGuesser:
                 names[first] = name
         out: dict[str, tuple[str, list[tuple[int, int]]]] = {}
         for first, name in names.items():
-            pat = regex.compile(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
+            pat = _cached_re(rf"(?<![\w-])(?:{regex.escape(name)}|{regex.escape(first)})(?![\w-])")
             out[name] = ("SOURCE" if name in sources else "COMPANY", [(x.start(), x.end()) for x in pat.finditer(text)])
         return out
 
@@ -149,13 +191,13 @@ class CompanyRecognizer:
         self.guesser = CompanyGuesser(rules, known) if rules is not None else None
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        rows = []  # (start, end, kind, name): Spans are made once, for the kept rows
         for matcher in (self.case, self.nocase):
             for match_id, start, end in matcher(doc):
                 kind, name = doc.vocab.strings[match_id].split("|", 1)
-                spans.append(Span(doc, start, end, label=kind, span_id=name))
+                rows.append((start, end, kind, name))
         if self.guesser is not None:
-            taken = [(s.start_char, s.end_char) for s in spans]
+            taken = [_char_offsets(doc, a, b) for a, b, _, _ in rows]
             blocked = taken + [(s.start_char, s.end_char) for s in doc.spans.get("segments", [])]
             metric_spans = [(s.start_char, s.end_char) for s in doc.spans.get("metrics", [])]
             metric_starts = [a for a, _ in metric_spans]
@@ -167,10 +209,11 @@ class CompanyRecognizer:
                     first_end = a + len(text[a:b].split(" ")[0])
                     if any(a < y and x < first_end for x, y in blocked):
                         continue
-                    span = doc.char_span(a, b, label=kind, alignment_mode="expand")
+                    span = doc.char_span(a, b, alignment_mode="expand")
                     if span is not None:
-                        spans.append(Span(doc, span.start, span.end, label=kind, span_id=name))
-        doc.spans["companies"] = _longest(spans)
+                        rows.append((span.start, span.end, kind, name))
+        doc.spans["companies"] = [Span(doc, start, end, label=kind, span_id=name)
+                                  for start, end, kind, name in _longest_rows(rows)]
         return doc
 
 
@@ -193,26 +236,37 @@ class MetricRecognizer:
             self.segments.add(key, [nlp.make_doc(p) for p in s.patterns])
             if s.case_patterns:
                 self.case_segments.add(key, [nlp.make_doc(p) for p in s.case_patterns])
+        # the same word sets as hashes of lowercase forms (Token.lower), for to_array("LOWER")
+        self.compound_heads = {nlp.vocab.strings.add(w) for w in _COMPOUND_HEADS}
+        self.excluding = {nlp.vocab.strings.add(w) for w in _EXCLUDING}
 
     def __call__(self, doc: Doc) -> Doc:
-        metrics = []
-        for match_id, start, end in self.metrics(doc):
-            if end < len(doc) and doc[end].lower_ in _COMPOUND_HEADS:
+        rows = []  # (start, end, metric, share_of, trim): Spans are made once, for the kept rows
+        matches = self.metrics(doc)
+        if matches:
+            # the lowercase form and punctuation flag of every token, read once (a Token
+            # object per look costs more than the test)
+            lowers = doc.to_array("LOWER").tolist()
+            punct = doc.to_array("IS_PUNCT").tolist()
+        for match_id, start, end in matches:
+            if end < len(doc) and lowers[end] in self.compound_heads:
                 continue  # "its sales team", "the revenue chief": a noun that names no figure
-            if any(t.lower_ in _EXCLUDING for t in doc[max(0, start - 4):start]) and not any(
-                    t.is_punct for t in doc[max(0, start - 4):start]):
+            lo = max(0, start - 4)
+            if not self.excluding.isdisjoint(lowers[lo:start]) and not any(punct[lo:start]):
                 continue  # "advertising revenue excluding traffic acquisition costs": what is left out
             metric, share_of, trim = doc.vocab.strings[match_id].split("|", 2)
-            metrics.append(Span(doc, start, end, label=metric, span_id=share_of, kb_id=trim))
-        doc.spans["metrics"] = [Span(doc, s.start + int(s.kb_id_), s.end, label=s.label, span_id=s.id)
-                                for s in _longest(metrics)]
-        segments = []
+            rows.append((start, end, metric, share_of, trim))
+        doc.spans["metrics"] = [Span(doc, start + int(trim), end, label=metric, span_id=share_of)
+                                for start, end, metric, share_of, trim in _longest_rows(rows)]
+        rows = []
         for match_id, start, end in [*self.segments(doc), *self.case_segments(doc)]:
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
-            segments.append(Span(doc, start, end, label=segment, span_id=kind, kb_id=companies))
-        kept = {(s.start, s.end) for s in _longest(segments)}
+            rows.append((start, end, segment, kind, companies))
+        kept = {(row[0], row[1]) for row in _longest_rows(rows)}
         # entries limited to some companies share their span with the general one ("China"): keep both
-        doc.spans["segments"] = sorted((s for s in segments if (s.start, s.end) in kept), key=lambda s: s.start)
+        doc.spans["segments"] = [Span(doc, start, end, label=segment, span_id=kind, kb_id=companies)
+                                 for start, end, segment, kind, companies in sorted(
+                                     (row for row in rows if (row[0], row[1]) in kept), key=lambda r: r[0])]
         return doc
 
 
@@ -235,22 +289,22 @@ class CueRecognizer:
         from .numbers import doc_text
 
         text = doc_text(doc)
-        by_label: dict[str, list[Span]] = {}
+        by_label: dict[str, list[tuple[int, int]]] = {}  # label -> (start, end) token offsets
         for match_id, start, end in self.matcher(doc):
-            label = doc.vocab.strings[match_id]
-            span = Span(doc, start, end, label=label)
-            span.id_ = text[span.start_char:span.end_char].lower()
-            by_label.setdefault(label, []).append(span)
+            by_label.setdefault(doc.vocab.strings[match_id], []).append((start, end))
         # one cue may carry two labels ("cut" is DECREASE and CUT): keep both,
         # longest within each label
         # "made up 53 per cent" states no rise: drop direction cues inside such phrases
         blockers = by_label.pop("NOT_DIRECTION", [])
         for label in ("INCREASE", "DECREASE"):
             if label in by_label:
-                by_label[label] = [s for s in by_label[label]
-                                   if not any(b.start <= s.start and s.end <= b.end for b in blockers)]
-        spans = [s for group in by_label.values() for s in _longest(group)]
-        doc.spans["cues"] = sorted(spans, key=lambda s: (s.start, s.end))
+                by_label[label] = [(s, e) for s, e in by_label[label]
+                                   if not any(bs <= s and e <= be for bs, be in blockers)]
+        rows = sorted(((start, end, label) for label, group in by_label.items() for start, end in _longest_rows(group)),
+                      key=lambda r: (r[0], r[1]))
+        # id_ is the cue as written, lowercased
+        doc.spans["cues"] = [Span(doc, start, end, label=label, span_id=_text_of(doc, text, start, end).lower())
+                             for start, end, label in rows]
         return doc
 
 

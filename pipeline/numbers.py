@@ -11,6 +11,7 @@ original article text (end-exclusive).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterator
@@ -33,6 +34,10 @@ _SAME_LENGTH.update({
     0x2009: " ", 0x2007: " ", 0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
     0x2013: "-", 0x2014: "-", 0x2212: "-", 0x2011: "-", 0x2010: "-", 0xFFE5: "¥",
 })
+# the same characters as a class, to find the few places to fold (str.translate
+# looks up every character of the text in the table)
+_LOOK_ALIKES = regex.compile("[" + "".join(regex.escape(chr(c)) for c in sorted(_SAME_LENGTH)) + "]")
+_FOLDED = {chr(c): chr(v) if isinstance(v, int) else v for c, v in _SAME_LENGTH.items()}
 
 
 def doc_text(doc) -> str:
@@ -75,7 +80,9 @@ def normalise(text: str) -> str:
     become their ASCII forms one character for one, so offsets found in the
     result are offsets in ``text``.
     """
-    return text.translate(_SAME_LENGTH)
+    if text.isascii():
+        return text  # every look-alike is outside ASCII
+    return _LOOK_ALIKES.sub(lambda m: _FOLDED[m.group()], text)
 
 
 _UNITS_WORDS = {
@@ -130,6 +137,11 @@ class Figure:
         return self.value_high is not None
 
 
+_ONE = Decimal(1)
+# the capture groups of NumberGrammar.atom, in pattern order
+_ATOM_GROUPS = ("cur1", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
+
+
 def _alt(words) -> str:
     """A regex alternation of literal words, longest first."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -148,6 +160,7 @@ class NumberGrammar:
 
     def __init__(self, lexicon: NumberLexicon) -> None:
         self.lex = lexicon
+        self.scale_values = {word: Decimal(value) for word, value in lexicon.scales.items()}
         word_num = _alt(list(_UNITS_WORDS) + ["hundred", "a", "an"])
         digit = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
         words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}))*"
@@ -172,6 +185,13 @@ class NumberGrammar:
             """,
             regex.VERBOSE,
         )
+        if self.atom.groups != len(_ATOM_GROUPS) or any(
+                self.atom.groupindex[name] != i for i, name in enumerate(_ATOM_GROUPS, 1)):
+            raise AssertionError(f"the atom pattern's groups are not {_ATOM_GROUPS}")  # _atom reads them by position
+        # the same pattern for the standard library's engine, which runs it about 1.5 times
+        # as fast; on ASCII text the two agree (they differ only in what \w, \d and
+        # case folding cover beyond ASCII)
+        self.atom_ascii = re.compile(self.atom.pattern, re.VERBOSE)
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+|this\s+)?(?:[$€£¥₹]?\d|(?:decline|drop|fall|decrease|increase|rise|growth|gain|loss|difference|gap|change|shortfall)s?\b))")
@@ -219,7 +239,7 @@ class NumberGrammar:
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start(), decimals=1, qualifier="about",
                          flags=frozenset({"fraction"}))
-        for m in (self.fraction_by.finditer(text) if has_fraction else ()):
+        for m in (self._fraction_by_matches(text) if has_fraction else ()):
             word = m["num"].lower().replace(" ", "-")
             frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
             if frac is None:
@@ -252,6 +272,19 @@ class NumberGrammar:
                 yield m
                 pos = m.end()
 
+    _BY = regex.compile(r"(?i)\bby\s+")
+
+    def _fraction_by_matches(self, text: str) -> Iterator[regex.Match]:
+        """The same matches as ``self.fraction_by.finditer(text)``, found faster.
+
+        A match starts right after ``by`` and its spaces (the pattern's
+        lookbehind), so the pattern is tried only there.
+        """
+        for by in self._BY.finditer(text):
+            m = self.fraction_by.match(text, by.end())
+            if m is not None:
+                yield m
+
     _DIGITS = regex.compile(r"(?<![\d,.])\.?\d")
     _SCALE_WORD = regex.compile(r"(?i)(?<![\w-])(?:thousand|million|billion|trillion|crore|lakh)(?![\w])")
     # the regex module finds one word far faster than an alternation of words: each
@@ -265,17 +298,27 @@ class NumberGrammar:
         found = sorted(m.start() for part in self._SCALE_WORD_PARTS for m in part.finditer(text))
         return [i for i in found if self._SCALE_WORD.match(text, i)]
 
-    def _atom_matches(self, text: str) -> Iterator[regex.Match]:
+    _POINT = regex.compile(r"(?i)point")
+
+    def _atom_matches(self, text: str) -> Iterator["regex.Match | re.Match"]:
         """The same matches as ``self.atom.finditer(text)``, found faster.
 
         Every figure holds a digit or, for a number in words, a scale word;
-        the full pattern is tried only in a window around those anchors.
+        the full pattern is tried only in a window around those anchors. An
+        ASCII text is searched with ``atom_ascii``.
         """
+        atom = self.atom_ascii if text.isascii() else self.atom
+        digits = self._DIGITS
         # a currency mark stands at most a few characters before the first digit;
         # a number in words ends at its scale word
-        anchors = sorted([(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point") else 8)
-                          for m in self._DIGITS.finditer(text)]
-                         + [(i, 60) for i in self._scale_word_starts(text)])
+        if self._POINT.search(text) is None:
+            anchors = [(m.start(), 8) for m in digits.finditer(text)]
+        else:
+            anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
+                        else 8) for m in digits.finditer(text)]
+        scale_starts = self._scale_word_starts(text)
+        if scale_starts:
+            anchors = sorted(anchors + [(i, 60) for i in scale_starts])
         pos = 0
         n = len(text)
         for a, reach in anchors:
@@ -283,29 +326,31 @@ class NumberGrammar:
                 continue
             lo = max(pos, a - reach)
             hi = min(n, a + 60)
-            m = self.atom.search(text, lo, hi)
+            m = atom.search(text, lo, hi)
             while m is not None and m.end() <= a and m.end() > m.start():
-                m = self.atom.search(text, m.end(), hi)
+                m = atom.search(text, m.end(), hi)
             if m is None or m.start() > a:
                 continue
             # a match cut short by the window end is redone without a limit
             if m.end() >= hi - 1:
-                m = self.atom.search(text, m.start(), n) or m
+                m = atom.search(text, m.start(), n) or m
             yield m
             pos = m.end()
 
-    def _atom(self, text: str, m: regex.Match) -> Figure | None:
-        num_text = m["num"]
-        start, end = m.start(), m.end()
-        if m["cur1"] is None:
-            start = m.start("num")
+    def _atom(self, text: str, m: "regex.Match | re.Match") -> Figure | None:
+        # the groups by position (_ATOM_GROUPS): the regex module looks a group name up
+        # slowly, about as slowly as it tries the pattern on a short window
+        cur1, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.groups()
+        num_start, num_end = m.span(2)
+        start, end = m.span()
+        if cur1 is None:
+            start = num_start
         # numbers glued to letters are names (C11, 5G, Q3), not figures
-        after = text[m.end("num"):m.end("num") + 1]
-        if m["abbr"] is None and after[:1].isalpha() and m.end() == m.end("num"):
+        if abbr is None and end == num_end and text[num_end:num_end + 1].isalpha():
             return None
-        if (len(num_text) == 4 and num_text[:2] in ("19", "20") and num_text.isdigit() and not m["cur1"]
-                and not m["abbr"] and not m["scale"] and not m["pct"] and not m["pp"] and not m["cur2"]
-                and not m["pence"] and not self.count_noun.match(text[m.end():m.end() + 40])):
+        if (len(num_text) == 4 and num_text[:2] in ("19", "20") and num_text.isdigit() and not cur1
+                and not abbr and not scale_text and not pct and not pp and not cur2
+                and not pence and not self.count_noun.match(text[end:end + 40])):
             return None  # a bare year is a period, not a figure (cheap early exit)
         is_words = not num_text[:1].isdigit() and not num_text.startswith(".")
         if is_words:
@@ -316,25 +361,24 @@ class NumberGrammar:
             digits = num_text.replace(",", "")
             value = Decimal(digits)
             decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
-        scale = Decimal(1)
-        scale_word = m["abbr"] or m["scale"]
+        scale = _ONE
+        scale_word = abbr or scale_text
         if scale_word:
-            key = scale_word.lower()
-            if key not in self.lex.scales:
+            scale = self.scale_values.get(scale_word.lower())
+            if scale is None:
                 return None
-            scale = Decimal(self.lex.scales[key])
         unit, kind = None, "number"
-        if m["pct"]:
+        if pct:
             unit, kind = "%", "percent"
-        elif m["pp"]:
+        elif pp:
             kind = "pp"
-            unit = "bp" if m["pp"].lower().startswith(("b",)) else "pp"
+            unit = "bp" if pp.lower().startswith(("b",)) else "pp"
         cur = None
-        if m["cur1"]:
-            cur = self.lex.currency_prefixes[m["cur1"]]
-        if m["cur2"]:
-            cur = self.lex.currency_suffixes.get(m["cur2"]) or self.lex.currency_suffixes.get(m["cur2"].lower())
-        if m["pence"]:
+        if cur1:
+            cur = self.lex.currency_prefixes[cur1]
+        if cur2:
+            cur = self.lex.currency_suffixes.get(cur2) or self.lex.currency_suffixes.get(cur2.lower())
+        if pence:
             cur = "GBP/100"  # "12.6p per share"
         if cur and kind == "number":
             kind, unit = "money", cur
@@ -342,48 +386,55 @@ class NumberGrammar:
                 unit, scale = cur[:-4], scale / 100
         elif cur and kind != "number":
             # "$5%" is not a thing; keep the percent reading
-            start = m.start("num")
+            start = num_start
         value_scaled = value * scale
         noun_end = None
-        if kind == "number" and self.spec_unit.match(text, end, end + 8):
-            return None  # "0 to 100 km/h": a specification, not a figure
         if kind == "number":
+            if self.spec_unit.match(text, end, end + 8):
+                return None  # "0 to 100 km/h": a specification, not a figure
             nm = self.count_noun.match(text[end:end + 40])
             if nm:
                 unit, kind = self.lex.count_nouns[nm["noun"].lower()], "count"
                 noun_end = end + nm.end()
         if kind == "number" and is_words and not scale_word:
             return None
-        if self._is_date_or_year(text, m, value, scale_word, kind):
+        if self._is_date_or_year(text, m, num_text, scale_word, kind):
             return None
 
         qualifier = "exact"
         before = text[max(0, start - 25):start]
         last_word = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
         qm = self.qualifier.search(before) if last_word in self.qualifier_ends else None
-        if qm and qm["q"].lower() == "over" and _cached_re(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$").search(text[max(0, start - 40):start - len(qm.group())]):
+        if qm and qm["q"].lower() == "over" and self._HANDED.search(text[max(0, start - 40):start - len(qm.group())]):
             qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
         if qm:
             qualifier = self.lex.qualifiers[qm["q"].lower()]
-            start = start - (len(text[max(0, start - 25):start]) - qm.start("q"))
+            start = start - (len(before) - qm.start("q"))
         return Figure(start, end, value_scaled, unit, kind, qualifier=qualifier,
                       decimals=decimals, scale=scale, words=is_words,
-                      num_start=m.start("num"), noun_end=noun_end)
+                      num_start=num_start, noun_end=noun_end)
 
-    def _is_date_or_year(self, text: str, m: regex.Match, value: Decimal,
+    _HANDED = regex.compile(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$")
+    _YEAR = regex.compile(r"(?:19|20)\d\d")
+    _ORDINAL_AFTER = regex.compile(r"^(?:st|nd|rd|th)\b")
+    _CLOCK_AFTER = regex.compile(r"^[:/]\d")
+    _CLOCK_BEFORE = regex.compile(r"\d[:/]$")
+
+    def _is_date_or_year(self, text: str, m: "regex.Match | re.Match", num: str,
                          scale_word: str | None, kind: str) -> bool:
+        """Whether the atom ``m`` (number text ``num``) is a date, a year, an ordinal or a clock time."""
         if kind not in ("number", "count") or scale_word:
             return False
-        num = m["num"]
-        if _cached_re(r"(?:19|20)\d\d").fullmatch(num) and kind == "number":
+        if kind == "number" and self._YEAR.fullmatch(num):
             return True
-        before = text[max(0, m.start() - 12):m.start()]
-        after = text[m.end():m.end() + 14]
+        start, end = m.span()
+        before = text[max(0, start - 12):start]
+        after = text[end:end + 14]
         if self.date_before.search(before) or self.date_after.match(after):
             return True
-        if _cached_re(r"^(?:st|nd|rd|th)\b").match(after):
+        if self._ORDINAL_AFTER.match(after):
             return True
-        if _cached_re(r"^[:/]\d").match(after) or _cached_re(r"\d[:/]$").search(before):
+        if self._CLOCK_AFTER.match(after) or self._CLOCK_BEFORE.search(before):
             return True
         return False
 
@@ -422,6 +473,11 @@ class NumberGrammar:
             i += 1
         return out
 
+    _ASIDE = regex.compile(r"\([^()]*\)")
+    _FROM = regex.compile(r"\bfrom\s*$")
+    _RANGING_FROM = regex.compile(r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$")
+    _MODEL_NAME = regex.compile(r"[A-Z][\w-]*[ ]$")
+
     def _range(self, text: str, a: Figure, b: Figure, c: Figure | None):
         """Merge ``a`` and ``b`` (or ``a``, a conversion, ``b``) into a range."""
         between = text[a.end:b.start]
@@ -430,11 +486,10 @@ class NumberGrammar:
         between_ok = self.range_join.match(between)
         if not between_ok:
             return None
-        joiner = _cached_re(r"\([^()]*\)").sub("", between).strip().lower()
+        joiner = self._ASIDE.sub("", between).strip().lower()
         if joiner == "and" and not lead.rstrip().endswith("between"):
             return None
-        if joiner == "to" and _cached_re(r"\bfrom\s*$").search(lead) and not _cached_re(
-                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
+        if joiner == "to" and self._FROM.search(lead) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "from X to Y" is a movement, but "ranging from X to Y" is a range
         if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
             return None
@@ -444,7 +499,7 @@ class NumberGrammar:
             return None
         if b.qualifier != "exact":
             return None  # "Model 3 to about 200,000 yuan"
-        if a.kind == "number" and _cached_re(r"[A-Z][\w-]*[ ]$").search(text[max(0, a.start - 20):a.start]):
+        if a.kind == "number" and self._MODEL_NAME.search(text[max(0, a.start - 20):a.start]):
             return None  # "cut the price of its Quest 2 to $299": a model number, then a level
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
@@ -453,8 +508,7 @@ class NumberGrammar:
             return None
         if a.scale == b.scale and a.value * 1000 < b.value:
             return None
-        if self.range_blocker.search(lead_words) and not _cached_re(
-                r"(?i)\b(?:rang(?:e|es|ed|ing)|priced|prices)\s+(?:\w+\s+){0,2}from\s*$").search(text[max(0, a.start - 40):a.start]):
+        if self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale

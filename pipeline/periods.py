@@ -15,6 +15,7 @@ companies' own filings.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import regex
@@ -151,8 +152,16 @@ def _month(text: str) -> int:
     return MONTHS[text.lower().rstrip(".")]
 
 
+# each pattern's group names in group order: _spec builds the groupdict from m.groups(),
+# as the regex module looks every group name up slowly
+_GROUP_NAMES = {name: tuple(pat.groupindex) for name, pat in _PATTERNS}
+for _name, _pat in _PATTERNS:
+    if _pat.groups != len(_pat.groupindex) or list(_pat.groupindex.values()) != list(range(1, _pat.groups + 1)):
+        raise AssertionError(f"period pattern {_name}: every group must be named, in order")
+
+
 def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
-    g = m.groupdict()
+    g = dict(zip(_GROUP_NAMES[name], m.groups()))  # == m.groupdict()
     if name in ("q_fy_first",):
         y, _ = _year(g["year"])
         return PeriodSpec("Q", year=y, number=int(g["q"]), fiscal=True)
@@ -265,10 +274,48 @@ _WINDOW = 90
 _WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", regex.IGNORECASE)}
 
 
-def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[int, int]]:
-    """Merged text windows around the pattern's key words; the whole text when it has none."""
-    if not needs:
-        return [(0, n)]
+# Words one of which every match of a pattern starts with (lowercase; None: its key
+# words of _NEEDS). Such a pattern is tried with pattern.match where one of them starts
+# instead of being scanned through the window (the regex module spends about as much
+# on each position it tries as on a whole match): the same matches as finditer over
+# the window, see _matches_at_spots. A pattern whose match may start elsewhere must
+# not be listed; patterns that may start with a common word ("the", "in") are not,
+# as trying them at every such word costs about as much as the scan.
+_STARTS: dict[str, tuple[str, ...] | None] = {
+    "q_fy_first": None, "q_code": None, "q_bare": None, "half_code": None, "month_metric": None,
+    "fiscal_year": None, "date": None, "month_year": None, "last_month_name": None,
+    "month_span": ("from",) + _MONTH_WORDS,
+    "quarter_ended": ("quarter", "period", "three"),
+    "year_to": ("financial", "fiscal", "year"),
+    "last_year": ("last",),
+}
+
+# Characters that match an ASCII letter when case is ignored but lower() keeps apart
+# (dotted and dotless i, long s, Kelvin sign): in a text with one of them, or whose
+# lower() changed its length, key word offsets found in text.lower() may miss a match.
+_ODD_CASE = regex.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _lowered(pat: regex.Pattern) -> regex.Pattern:
+    """``pat`` without IGNORECASE, its letters lowercased, for matching a lowercased ASCII text.
+
+    On an ASCII text ``t``, ``_lowered(pat)`` on ``t.lower()`` matches exactly
+    where ``pat`` matches on ``t`` (the patterns hold no upper-case escape such
+    as ``\\S``); the groups are the same text in lower case, which
+    :func:`_spec` reads without regard to case. The regex module spends much of
+    a case-ignoring scan on the case variants of every character.
+    """
+    if regex.search(r"\\[A-Z]", pat.pattern.replace("(?P", "")):
+        raise AssertionError(f"{pat.pattern!r}: an upper-case escape cannot be lowercased")
+    return regex.compile(pat.pattern.lower().replace("(?p", "(?P"))
+
+
+_PATTERNS_LOWER = [(name, _lowered(pat)) for name, pat in _PATTERNS]
+_WINDOW_CHECK_LOWER = {needs: _lowered(pat) for needs, pat in _WINDOW_CHECK.items()}
+
+
+def _spots(lower: str, needs: tuple[str, ...]) -> list[int]:
+    """Sorted offsets in ``lower`` where one of the key words ``needs`` starts."""
     spots = []
     for w in needs:
         i = lower.find(w)
@@ -276,6 +323,11 @@ def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[in
             spots.append(i)
             i = lower.find(w, i + 1)
     spots.sort()
+    return spots
+
+
+def _windows(spots: list[int], n: int) -> list[tuple[int, int]]:
+    """Merged text windows of ``_WINDOW`` characters either side of each key word offset."""
     out: list[tuple[int, int]] = []
     for i in spots:
         lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW)
@@ -284,6 +336,23 @@ def _windows(lower: str, needs: tuple[str, ...] | None, n: int) -> list[tuple[in
         else:
             out.append((lo, hi))
     return out
+
+
+def _matches_at_spots(pat: regex.Pattern, text: str, spots: list[int], lo: int, hi: int):
+    """The matches of ``pat.finditer(text, lo, hi)`` for a pattern whose every match starts at a spot.
+
+    finditer tries each position from ``lo`` and, after a match, goes on from
+    its end; trying only the spots in ``[lo, hi)`` finds the same matches
+    because no other position can start one.
+    """
+    pos = lo
+    for i in spots[bisect_left(spots, lo):bisect_left(spots, hi)]:
+        if i < pos:
+            continue
+        m = pat.match(text, i, hi)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 def find_periods(text: str) -> list[PeriodMention]:
@@ -295,17 +364,36 @@ def find_periods(text: str) -> list[PeriodMention]:
     """
     found: list[PeriodMention] = []
     lower = text.lower()
+    n = len(text)
+    at_spots = len(lower) == n and _ODD_CASE.search(text) is None
+    if text.isascii():  # match the lowercased text, case-sensitively (see _lowered)
+        subject, patterns, checks = lower, _PATTERNS_LOWER, _WINDOW_CHECK_LOWER
+    else:
+        subject, patterns, checks = text, _PATTERNS, _WINDOW_CHECK
     seen: set[tuple[int, int, str]] = set()
+    spots: dict[tuple[str, ...] | None, list[int]] = {}
     windows: dict[tuple[str, ...] | None, list[tuple[int, int]]] = {}
-    for name, pat in _PATTERNS:
+    for name, pat in patterns:
         needs = _NEEDS.get(name)
         if needs not in windows:
-            windows[needs] = _windows(lower, needs, len(text))
-            check = _WINDOW_CHECK.get(needs)
+            spots[needs] = _spots(lower, needs) if needs else []
+            windows[needs] = _windows(spots[needs], n) if needs else [(0, n)]
+            check = checks.get(needs)
             if check is not None:
-                windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(text, lo, hi)]
+                if at_spots:  # the check's matches also start with a key word
+                    windows[needs] = [(lo, hi) for lo, hi in windows[needs]
+                                      if next(_matches_at_spots(check, subject, spots[needs], lo, hi), None)]
+                else:
+                    windows[needs] = [(lo, hi) for lo, hi in windows[needs] if check.search(subject, lo, hi)]
+        starts = None
+        if at_spots and name in _STARTS:
+            words = _STARTS[name] or needs
+            if words not in spots:
+                spots[words] = _spots(lower, words)
+            starts = spots[words]
         for lo, hi in windows[needs]:
-            for m in pat.finditer(text, lo, hi):
+            for m in (pat.finditer(subject, lo, hi) if starts is None
+                      else _matches_at_spots(pat, subject, starts, lo, hi)):
                 key = (m.start(), m.end(), name)
                 if key in seen:
                     continue

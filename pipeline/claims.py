@@ -127,6 +127,26 @@ _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
 
+class _once:
+    """A per-instance value computed on first read and then kept in the instance's ``__dict__``.
+
+    What :func:`functools.cached_property` does, without its lock (taken on every
+    first read in Python 3.11); a :class:`_Sentence` is made per sentence and
+    read by one thread.
+    """
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @functools.lru_cache(maxsize=1024)
 def _is_ratio_metric(metric: str | None) -> bool:
     """Metrics whose level is a percentage: shares of a total, margins, rates."""
@@ -242,11 +262,20 @@ class ClaimBuilder:
         doc_date = dt.date.fromisoformat(doc_date_s) if doc_date_s else None
         figures: list[Figure] = doc.user_data.get("figures", [])
         periods: list[PeriodMention] = doc.user_data.get("periods", [])
+        strings = doc.vocab.strings
+        decoded: dict[int, str] = {}  # string-store hash -> str, this article only (label_ decodes on every read)
+
+        def name(key: int) -> str:
+            s = decoded.get(key)
+            if s is None:
+                s = decoded[key] = strings[key]
+            return s
+
         def mentions(group: str, extra: bool = False) -> list[Mention]:
             out = []
             for sp in doc.spans.get(group, []):
                 a, b = sp.start_char, sp.end_char
-                out.append(Mention(a, b, sp.label_, sp.id_, sp.kb_id_ if extra else "", text=text[a:b]))
+                out.append(Mention(a, b, name(sp.label), name(sp.id), name(sp.kb_id) if extra else "", text=text[a:b]))
             return out
 
         companies, metrics = mentions("companies"), mentions("metrics")
@@ -356,12 +385,12 @@ class _Sentence:
         self._metric_cache: dict[int, tuple[str, Mention | None] | None] = {}
 
     # -- helpers -------------------------------------------------------------
-    @functools.cached_property
+    @_once
     def breaks(self) -> list[int]:
         """Offsets of clause boundaries (";", "while", "but", ", and", ...) in the sentence."""
         return [m.start() for m in _CLAUSE_BREAK.finditer(self.norm, self.s0, self.s1)]
 
-    @functools.cached_property
+    @_once
     def commas(self) -> list[int]:
         """Offsets of comma-level boundaries in the sentence."""
         return [m.start() for m in _COMMA_BREAK.finditer(self.norm, self.s0, self.s1)]
@@ -858,7 +887,7 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         return self._asides
 
-    @functools.cached_property
+    @_once
     def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
         if "(" not in seg and "," not in seg and " - " not in seg:
@@ -1244,7 +1273,7 @@ class _Sentence:
                 return x.label
         return None
 
-    @functools.cached_property
+    @_once
     def _geo_set(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {
             "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
@@ -1386,7 +1415,7 @@ class _Sentence:
                     return r, self.text[p.start:p.end]
         return None
 
-    @functools.cached_property
+    @_once
     def _device_named(self) -> bool:
         """The sentence names a product that is not a vehicle ("smartphone shipments" in a carmaker's story)."""
         return any(sg.id == "product" and sg.label not in _VEHICLE_SEGMENTS for sg in self.segments)
@@ -1444,7 +1473,7 @@ class _Sentence:
         """Forecast cue in the figure's comma clause before it, or right after it ("$2.35 estimated")."""
         return self._forecast_at(f.start, f.end)
 
-    @functools.cached_property
+    @_once
     def _forecast_cues(self) -> tuple[list[Mention], list[Mention]]:
         """The sentence's FORECAST and FORECAST_AFTER cues."""
         # a cue inside an aside ("In the premium segment, a key growth target, shipments

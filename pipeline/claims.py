@@ -94,6 +94,8 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+# every model name _MODEL_NAME reads holds this: a sentence without it names no model
+_CAP_DIGIT = regex.compile(r"[A-Z][A-Za-z-]*\d")
 _FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\s+(?:about\s+|some\s+|roughly\s+)?$")
 _PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
@@ -123,6 +125,7 @@ _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tal
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
+_IN_OF_AFTER = regex.compile(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?")  # "drop in [...] shipments"
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
@@ -394,6 +397,11 @@ class _Sentence:
     def commas(self) -> list[int]:
         """Offsets of comma-level boundaries in the sentence."""
         return [m.start() for m in _COMMA_BREAK.finditer(self.norm, self.s0, self.s1)]
+
+    @_once
+    def _cap_digit(self) -> bool:
+        """The sentence has a capitalised word with a digit ("S7", "Mate60"): it may name a model."""
+        return _CAP_DIGIT.search(self.norm, self.s0, self.s1) is not None
 
     def clause(self, pos: int) -> int:
         return bisect.bisect_left(self.breaks, pos)
@@ -834,22 +842,23 @@ class _Sentence:
         c = self.clause(f.start)
         if f.unit == "people" and f.noun_end:
             return "headcount", None  # "eliminating some 18,000 roles ..., mostly in its stores"
-        before = [m for m in ms if m.end <= f.start and self.clause(m.start) == c]
+        breaks = self.breaks
+        before = next((m for m in reversed(ms) if m.end <= f.start and bisect.bisect_left(breaks, m.start) == c), None)
         # "a 25 per cent drop in shipments", "12 per cent growth in shipments"
-        after_near = [m for m in ms if m.start >= end and self.clause(m.start) == c
-                      and _re_fullmatch(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?", self.norm[end:m.start])]
-        if after_near and it.role == "change" and (not before or self._cue_between_mention(before[-1], f)):
-            return self._base(after_near[0]), after_near[0]
-        if before:
-            return self._base(before[-1]), before[-1]
-        if after_near:
-            return self._base(after_near[0]), after_near[0]
-        sent_before = [m for m in ms if m.end <= f.start]
-        if sent_before:
-            return self._base(sent_before[-1]), sent_before[-1]
-        after = [m for m in ms if m.start >= end and self.clause(m.start) == c]
-        if after:
-            return self._base(after[0]), after[0]
+        after_near = next((m for m in ms if m.start >= end and bisect.bisect_left(breaks, m.start) == c
+                           and _IN_OF_AFTER.fullmatch(self.norm[end:m.start])), None)
+        if after_near is not None and it.role == "change" and (before is None or self._cue_between_mention(before, f)):
+            return self._base(after_near), after_near
+        if before is not None:
+            return self._base(before), before
+        if after_near is not None:
+            return self._base(after_near), after_near
+        sent_before = next((m for m in reversed(ms) if m.end <= f.start), None)
+        if sent_before is not None:
+            return self._base(sent_before), sent_before
+        after = next((m for m in ms if m.start >= end and bisect.bisect_left(breaks, m.start) == c), None)
+        if after is not None:
+            return self._base(after), after
         if f.unit == "units" and not self.state.metric:
             return "shipments", None
         unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
@@ -903,7 +912,7 @@ class _Sentence:
 
     def _base(self, m: Mention) -> str:
         if m.id:  # share-of-total form not right after a percent: the base metric
-            return m.id if not _re_search(r"share", m.label) else m.label
+            return m.id if "share" not in m.label else m.label
         return m.label
 
     def _company_for(self, it: Item, metric_m: Mention | None, metric: str | None) -> tuple[str | None, str | None, bool]:
@@ -1139,7 +1148,7 @@ class _Sentence:
         listed = self._list_segment(it, company)
         if listed:
             return listed
-        model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start)
+        model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start) if self._cap_digit else None
         if model and not market:  # "launched its S7 sedan ... with prices ranging from ..."
             return model.group(1).lower()
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
@@ -1608,7 +1617,7 @@ class _Sentence:
         if named:
             self.state.segment = named[-1]
             return
-        model = _MODEL_NAME.search(self.norm, self.s0, self.s1)
+        model = _MODEL_NAME.search(self.norm, self.s0, self.s1) if self._cap_digit else None
         if rows and model:
             self.state.segment = model.group(1).lower()
             return

@@ -266,19 +266,18 @@ class ClaimBuilder:
         figures: list[Figure] = doc.user_data.get("figures", [])
         periods: list[PeriodMention] = doc.user_data.get("periods", [])
         strings = doc.vocab.strings
-        decoded: dict[int, str] = {}  # string-store hash -> str, this article only (label_ decodes on every read)
-
-        def name(key: int) -> str:
-            s = decoded.get(key)
-            if s is None:
-                s = decoded[key] = strings[key]
-            return s
+        # (label, id, kb_id) hashes -> their strings, this article only (label_ and co. decode on every read)
+        decoded: dict[tuple[int, int, int], tuple[str, str, str]] = {}
 
         def mentions(group: str, extra: bool = False) -> list[Mention]:
             out = []
             for sp in doc.spans.get(group, []):
                 a, b = sp.start_char, sp.end_char
-                out.append(Mention(a, b, name(sp.label), name(sp.id), name(sp.kb_id) if extra else "", text=text[a:b]))
+                key = (sp.label, sp.id, sp.kb_id if extra else 0)
+                names = decoded.get(key)
+                if names is None:
+                    names = decoded[key] = (strings[key[0]], strings[key[1]], strings[key[2]] if extra else "")
+                out.append(Mention(a, b, *names, text=text[a:b]))
             return out
 
         companies, metrics = mentions("companies"), mentions("metrics")

@@ -304,17 +304,16 @@ class ClaimBuilder:
         groups = [sorted(g, key=lambda x: x.start) for g in (figures, periods, companies, metrics, segments, cues)]
         starts = [[x.start for x in g] for g in groups]
 
-        def inside(k: int, s0: int, s1: int) -> list:
-            g, st = groups[k], starts[k]
-            lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
-            return [x for x in g[lo:hi] if x.end <= s1]
-
         whole = {s0 for s0, _ in sentence_spans}
+        bisect_left = bisect.bisect_left
         for si, (s0, s1) in enumerate(offsets):
             if text[s0:s1].isspace():
                 continue  # a blank line between paragraphs: nothing to read, nothing to carry
+            # each group's mentions inside the sentence (figures, periods, companies, metrics, segments, cues)
+            parts = [[x for x in g[bisect_left(st, s0):bisect_left(st, s1)] if x.end <= s1]
+                     for g, st in zip(groups, starts)]
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
-                           *(inside(k, s0, s1) for k in range(6)), state, continued=s0 not in whole)
+                           *parts, state, continued=s0 not in whole)
             rows.extend(sc.claims())
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
@@ -1633,7 +1632,6 @@ class _Sentence:
 
     def _update_period_state(self) -> None:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
-        ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False)
         p = self.main_mention()
         if p is not None and self._forecast_at(p.start):
             r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
@@ -1641,7 +1639,7 @@ class _Sentence:
                 self.state.forecast_period = r
         elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of" \
                 and not (getattr(self, "rows_so_far", None) and all(r["modality"] == "forecast" for r in self.rows_so_far)):
-            r = resolve(p.spec, ctx)
+            r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False))
             if r and _re_fullmatch(r"\d{4}-\d\d", r):
                 self.state.month = r
             aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \

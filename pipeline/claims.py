@@ -1485,6 +1485,8 @@ class _Sentence:
         """The sentence's FORECAST and FORECAST_AFTER cues."""
         # a cue inside an aside ("In the premium segment, a key growth target, shipments
         # exceeded 4 million") describes something else than the figure outside it
+        if not any(c.label in ("FORECAST", "FORECAST_AFTER") for c in self.cues):
+            return [], []
         asides = self.asides()
         return ([c for c in self.cues if c.label == "FORECAST" and not any(a <= c.start < b for a, b in asides)],
                 [c for c in self.cues if c.label == "FORECAST_AFTER" and not any(a <= c.start < b for a, b in asides)])

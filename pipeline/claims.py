@@ -514,8 +514,9 @@ class _Sentence:
             if it.multiplier is not None:
                 continue
             f = it.fig
-            prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
-            lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
+            cs = self.clause_start(f.start)
+            prev_end = items[i - 1].fig.end if i else cs
+            lead = self.norm[max(prev_end, cs):f.start]
             after = self.norm[f.end:min(self.s1, f.end + 40)]
             if _FROM_BEFORE.search(lead[-80:]):
                 if f.kind == "percent" and _CHANGE_NOUN_AFTER.match(after):
@@ -600,10 +601,11 @@ class _Sentence:
         tail = _re_sub(r"\b(?:by|of|a|an|the|about|around|some|nearly|almost|roughly|approximately|"
                          r"just|only|more than|over|slightly|sharply|another|further|an additional)\s*$", "", lead.strip(), flags=regex.I)
         words = tail.split()[-3:]
-        return bool(words) and any(
-            c.label in ("INCREASE", "DECREASE", "CUT", "YOY", "QOQ", "MOM")
-            for c in self.cues
-            if self.norm[c.start:c.end].lower() in " ".join(words).lower())
+        if not words:
+            return False
+        last_words = " ".join(words).lower()
+        return any(c.label in ("INCREASE", "DECREASE", "CUT", "YOY", "QOQ", "MOM")
+                   for c in self.cues if self.norm[c.start:c.end].lower() in last_words)
 
     def _last_cue(self, lead: str, pos: int) -> Mention | None:
         lo = pos - len(lead)

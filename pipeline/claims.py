@@ -1918,13 +1918,16 @@ def _sentence_offsets(doc: Doc, text: str) -> list[tuple[int, int]]:
     idx = doc.to_array("IDX")
     first = [i for i in (starts == 1).nonzero()[0].tolist() if i > 0]
     bounds = [0] + first
-    idx_list = idx.tolist()
-    ends = (idx + doc.to_array("LENGTH")).tolist()  # a token's end: its offset plus its length in characters
     out = []
     for k, tok_start in enumerate(bounds):
-        s0 = idx_list[tok_start]
-        last = bounds[k + 1] - 1 if k + 1 < len(bounds) else len(doc) - 1
-        out.append((s0, ends[last]))
+        s0 = int(idx[tok_start])
+        if k + 1 < len(bounds):
+            last = bounds[k + 1] - 1
+        else:
+            last = len(doc) - 1
+        tok = doc[last]
+        s1 = tok.idx + len(tok.text)
+        out.append((s0, s1))
     return out
 
 

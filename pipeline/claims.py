@@ -94,6 +94,8 @@ _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipment
                    "revenue", "spending", "funding", "sales", "retail sales")
 _MODEL_NAME = regex.compile(r"\b(?:its|the|their)\s+(?:new\s+|latest\s+|flagship\s+)?([A-Z][A-Za-z-]*\d[\w-]*|[A-Z]\d+[A-Za-z]*)\s+"
                          r"(?:sedan|suv|car|phone|smartphone|console|laptop|model|series|chip|headset|tablet|ev|hatchback|pickup)\b")
+# every model name _MODEL_NAME reads holds this: a sentence without it names no model
+_CAP_DIGIT = regex.compile(r"[A-Z][A-Za-z-]*\d")
 _FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\s+(?:about\s+|some\s+|roughly\s+)?$")
 _PLURAL_SUBJECT = regex.compile(r"[\s,;]*((?:[A-Z][\w-]*\s+)?(?:startups|vendors|brands|carmakers|automakers|chipmakers|companies|firms))\b")
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
@@ -123,8 +125,29 @@ _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tal
 _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|phone|console|car|vehicle|device|chip|sedan|suv|headset|laptop|tablet|version|variant|trim|model)s?\b"
                                   r"(?!\s+(?:project|business|unit|division|maker|makers|market|industry|segment|sector)\b)")
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
+_IN_OF_AFTER = regex.compile(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?")  # "drop in [...] shipments"
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
+
+
+class _once:
+    """A per-instance value computed on first read and then kept in the instance's ``__dict__``.
+
+    What :func:`functools.cached_property` does, without its lock (taken on every
+    first read in Python 3.11); a :class:`_Sentence` is made per sentence and
+    read by one thread.
+    """
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 @functools.lru_cache(maxsize=1024)
@@ -242,11 +265,19 @@ class ClaimBuilder:
         doc_date = dt.date.fromisoformat(doc_date_s) if doc_date_s else None
         figures: list[Figure] = doc.user_data.get("figures", [])
         periods: list[PeriodMention] = doc.user_data.get("periods", [])
+        strings = doc.vocab.strings
+        # (label, id, kb_id) hashes -> their strings, this article only (label_ and co. decode on every read)
+        decoded: dict[tuple[int, int, int], tuple[str, str, str]] = {}
+
         def mentions(group: str, extra: bool = False) -> list[Mention]:
             out = []
             for sp in doc.spans.get(group, []):
                 a, b = sp.start_char, sp.end_char
-                out.append(Mention(a, b, sp.label_, sp.id_, sp.kb_id_ if extra else "", text=text[a:b]))
+                key = (sp.label, sp.id, sp.kb_id if extra else 0)
+                names = decoded.get(key)
+                if names is None:
+                    names = decoded[key] = (strings[key[0]], strings[key[1]], strings[key[2]] if extra else "")
+                out.append(Mention(a, b, *names, text=text[a:b]))
             return out
 
         companies, metrics = mentions("companies"), mentions("metrics")
@@ -273,17 +304,16 @@ class ClaimBuilder:
         groups = [sorted(g, key=lambda x: x.start) for g in (figures, periods, companies, metrics, segments, cues)]
         starts = [[x.start for x in g] for g in groups]
 
-        def inside(k: int, s0: int, s1: int) -> list:
-            g, st = groups[k], starts[k]
-            lo, hi = bisect.bisect_left(st, s0), bisect.bisect_left(st, s1)
-            return [x for x in g[lo:hi] if x.end <= s1]
-
         whole = {s0 for s0, _ in sentence_spans}
+        bisect_left = bisect.bisect_left
         for si, (s0, s1) in enumerate(offsets):
             if text[s0:s1].isspace():
                 continue  # a blank line between paragraphs: nothing to read, nothing to carry
+            # each group's mentions inside the sentence (figures, periods, companies, metrics, segments, cues)
+            parts = [[x for x in g[bisect_left(st, s0):bisect_left(st, s1)] if x.end <= s1]
+                     for g, st in zip(groups, starts)]
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
-                           *(inside(k, s0, s1) for k in range(6)), state, continued=s0 not in whole)
+                           *parts, state, continued=s0 not in whole)
             rows.extend(sc.claims())
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
@@ -356,15 +386,20 @@ class _Sentence:
         self._metric_cache: dict[int, tuple[str, Mention | None] | None] = {}
 
     # -- helpers -------------------------------------------------------------
-    @functools.cached_property
+    @_once
     def breaks(self) -> list[int]:
         """Offsets of clause boundaries (";", "while", "but", ", and", ...) in the sentence."""
         return [m.start() for m in _CLAUSE_BREAK.finditer(self.norm, self.s0, self.s1)]
 
-    @functools.cached_property
+    @_once
     def commas(self) -> list[int]:
         """Offsets of comma-level boundaries in the sentence."""
         return [m.start() for m in _COMMA_BREAK.finditer(self.norm, self.s0, self.s1)]
+
+    @_once
+    def _cap_digit(self) -> bool:
+        """The sentence has a capitalised word with a digit ("S7", "Mate60"): it may name a model."""
+        return _CAP_DIGIT.search(self.norm, self.s0, self.s1) is not None
 
     def clause(self, pos: int) -> int:
         return bisect.bisect_left(self.breaks, pos)
@@ -479,8 +514,9 @@ class _Sentence:
             if it.multiplier is not None:
                 continue
             f = it.fig
-            prev_end = items[i - 1].fig.end if i else self.clause_start(f.start)
-            lead = self.norm[max(prev_end, self.clause_start(f.start)):f.start]
+            cs = self.clause_start(f.start)
+            prev_end = items[i - 1].fig.end if i else cs
+            lead = self.norm[max(prev_end, cs):f.start]
             after = self.norm[f.end:min(self.s1, f.end + 40)]
             if _FROM_BEFORE.search(lead[-80:]):
                 if f.kind == "percent" and _CHANGE_NOUN_AFTER.match(after):
@@ -565,10 +601,11 @@ class _Sentence:
         tail = _re_sub(r"\b(?:by|of|a|an|the|about|around|some|nearly|almost|roughly|approximately|"
                          r"just|only|more than|over|slightly|sharply|another|further|an additional)\s*$", "", lead.strip(), flags=regex.I)
         words = tail.split()[-3:]
-        return bool(words) and any(
-            c.label in ("INCREASE", "DECREASE", "CUT", "YOY", "QOQ", "MOM")
-            for c in self.cues
-            if self.norm[c.start:c.end].lower() in " ".join(words).lower())
+        if not words:
+            return False
+        last_words = " ".join(words).lower()
+        return any(c.label in ("INCREASE", "DECREASE", "CUT", "YOY", "QOQ", "MOM")
+                   for c in self.cues if self.norm[c.start:c.end].lower() in last_words)
 
     def _last_cue(self, lead: str, pos: int) -> Mention | None:
         lo = pos - len(lead)
@@ -805,22 +842,23 @@ class _Sentence:
         c = self.clause(f.start)
         if f.unit == "people" and f.noun_end:
             return "headcount", None  # "eliminating some 18,000 roles ..., mostly in its stores"
-        before = [m for m in ms if m.end <= f.start and self.clause(m.start) == c]
+        breaks = self.breaks
+        before = next((m for m in reversed(ms) if m.end <= f.start and bisect.bisect_left(breaks, m.start) == c), None)
         # "a 25 per cent drop in shipments", "12 per cent growth in shipments"
-        after_near = [m for m in ms if m.start >= end and self.clause(m.start) == c
-                      and _re_fullmatch(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?", self.norm[end:m.start])]
-        if after_near and it.role == "change" and (not before or self._cue_between_mention(before[-1], f)):
-            return self._base(after_near[0]), after_near[0]
-        if before:
-            return self._base(before[-1]), before[-1]
-        if after_near:
-            return self._base(after_near[0]), after_near[0]
-        sent_before = [m for m in ms if m.end <= f.start]
-        if sent_before:
-            return self._base(sent_before[-1]), sent_before[-1]
-        after = [m for m in ms if m.start >= end and self.clause(m.start) == c]
-        if after:
-            return self._base(after[0]), after[0]
+        after_near = next((m for m in ms if m.start >= end and bisect.bisect_left(breaks, m.start) == c
+                           and _IN_OF_AFTER.fullmatch(self.norm[end:m.start])), None)
+        if after_near is not None and it.role == "change" and (before is None or self._cue_between_mention(before, f)):
+            return self._base(after_near), after_near
+        if before is not None:
+            return self._base(before), before
+        if after_near is not None:
+            return self._base(after_near), after_near
+        sent_before = next((m for m in reversed(ms) if m.end <= f.start), None)
+        if sent_before is not None:
+            return self._base(sent_before), sent_before
+        after = next((m for m in ms if m.start >= end and bisect.bisect_left(breaks, m.start) == c), None)
+        if after is not None:
+            return self._base(after), after
         if f.unit == "units" and not self.state.metric:
             return "shipments", None
         unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
@@ -858,7 +896,7 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         return self._asides
 
-    @functools.cached_property
+    @_once
     def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
         if "(" not in seg and "," not in seg and " - " not in seg:
@@ -874,7 +912,7 @@ class _Sentence:
 
     def _base(self, m: Mention) -> str:
         if m.id:  # share-of-total form not right after a percent: the base metric
-            return m.id if not _re_search(r"share", m.label) else m.label
+            return m.id if "share" not in m.label else m.label
         return m.label
 
     def _company_for(self, it: Item, metric_m: Mention | None, metric: str | None) -> tuple[str | None, str | None, bool]:
@@ -1110,7 +1148,7 @@ class _Sentence:
         listed = self._list_segment(it, company)
         if listed:
             return listed
-        model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start)
+        model = _MODEL_NAME.search(self.norm, self.clause_start(f.start), f.start) if self._cap_digit else None
         if model and not market:  # "launched its S7 sedan ... with prices ranging from ..."
             return model.group(1).lower()
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
@@ -1244,7 +1282,7 @@ class _Sentence:
                 return x.label
         return None
 
-    @functools.cached_property
+    @_once
     def _geo_set(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {
             "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
@@ -1386,7 +1424,7 @@ class _Sentence:
                     return r, self.text[p.start:p.end]
         return None
 
-    @functools.cached_property
+    @_once
     def _device_named(self) -> bool:
         """The sentence names a product that is not a vehicle ("smartphone shipments" in a carmaker's story)."""
         return any(sg.id == "product" and sg.label not in _VEHICLE_SEGMENTS for sg in self.segments)
@@ -1444,11 +1482,13 @@ class _Sentence:
         """Forecast cue in the figure's comma clause before it, or right after it ("$2.35 estimated")."""
         return self._forecast_at(f.start, f.end)
 
-    @functools.cached_property
+    @_once
     def _forecast_cues(self) -> tuple[list[Mention], list[Mention]]:
         """The sentence's FORECAST and FORECAST_AFTER cues."""
         # a cue inside an aside ("In the premium segment, a key growth target, shipments
         # exceeded 4 million") describes something else than the figure outside it
+        if not any(c.label in ("FORECAST", "FORECAST_AFTER") for c in self.cues):
+            return [], []
         asides = self.asides()
         return ([c for c in self.cues if c.label == "FORECAST" and not any(a <= c.start < b for a, b in asides)],
                 [c for c in self.cues if c.label == "FORECAST_AFTER" and not any(a <= c.start < b for a, b in asides)])
@@ -1579,7 +1619,7 @@ class _Sentence:
         if named:
             self.state.segment = named[-1]
             return
-        model = _MODEL_NAME.search(self.norm, self.s0, self.s1)
+        model = _MODEL_NAME.search(self.norm, self.s0, self.s1) if self._cap_digit else None
         if rows and model:
             self.state.segment = model.group(1).lower()
             return
@@ -1596,7 +1636,6 @@ class _Sentence:
 
     def _update_period_state(self) -> None:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
-        ctx = PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False)
         p = self.main_mention()
         if p is not None and self._forecast_at(p.start):
             r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
@@ -1604,7 +1643,7 @@ class _Sentence:
                 self.state.forecast_period = r
         elif p is not None and (self.items or self.state.period is None) and p.spec.rel != "as_of" \
                 and not (getattr(self, "rows_so_far", None) and all(r["modality"] == "forecast" for r in self.rows_so_far)):
-            r = resolve(p.spec, ctx)
+            r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, False))
             if r and _re_fullmatch(r"\d{4}-\d\d", r):
                 self.state.month = r
             aside = ((p.spec.kind == "REL" and p.spec.rel == "full_year") or p.spec.kind == "Y") \

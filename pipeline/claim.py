@@ -7,7 +7,6 @@ back (unknown keys are an error, missing optional keys default to null).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from typing import Any
 
 from .errors import SchemaError
@@ -70,7 +69,7 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSONL row: every schema field, in schema order."""
-        return dict(zip(FIELD_NAMES, _field_values(self)))
+        return dict(self.__dict__)  # exactly the fields, set by __init__ in schema order
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> "Claim":
@@ -89,4 +88,3 @@ class Claim:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Claim))
 """The claim row's columns in the schema's order (used by every table writer)."""
-_field_values = attrgetter(*FIELD_NAMES)  # a claim's values in FIELD_NAMES order, in one call

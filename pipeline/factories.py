@@ -32,7 +32,7 @@ class LineBreaks:
         from .numbers import doc_text
 
         text = doc_text(doc)
-        if "\n" not in text:
+        if "\n" not in text and "\r" not in text:
             return doc
         starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
         if not starts:
@@ -50,7 +50,8 @@ class LineBreaks:
         return doc
 
 
-_NEWLINES = __import__("regex").compile(r"\n\s*")
+# a line break is \n, \r\n or a lone \r (old Mac files)
+_NEWLINES = __import__("regex").compile(r"(?:\r\n|\r|\n)\s*")
 
 
 def _starts_unit(text: str, m) -> bool:
@@ -60,7 +61,8 @@ def _starts_unit(text: str, m) -> bool:
     hard-wrapped mid-sentence: the next line starting in lower case, or with
     a digit or currency mark continuing a figure.
     """
-    if m.group().count("\n") > 1:
+    gap = m.group()
+    if gap.count("\n") + gap.count("\r") - gap.count("\r\n") > 1:
         return True
     nxt = text[m.end():m.end() + 1]
     return bool(nxt) and not (nxt.islower() or nxt in "$€£¥₹(")

@@ -223,3 +223,18 @@ def test_bare_numbers_in_later_pieces_keep_the_metric_named_before() -> None:
     claims = nlp(doc).user_data["claims"]
     assert [c["value_text"] for c in claims] == numbers
     assert len({c["metric"] for c in claims}) == 1  # one metric for the whole list, as in its first piece
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_lone_cr_and_crlf_lines_break_sentences_like_lf(newline: str) -> None:
+    nlp = make_nlp()
+
+    def sentences(text: str) -> list[tuple[int, str]]:
+        doc = nlp.make_doc(text)
+        doc.user_data["doc_id"], doc.user_data["doc_date"] = "t.txt", None
+        return [(c["sentence_index"], c["sentence"]) for c in nlp(doc).user_data["claims"]]
+
+    lines = ["Xiaomi results", "Xiaomi revenue rose 5% to 10 billion yuan in 2023.", "Its profit fell 3%."]
+    got = sentences(newline.join(lines))
+    assert [s for _, s in got] == lines[1:]
+    assert [s for _, s in got] == [s for _, s in sentences("\n".join(lines))]

@@ -119,6 +119,7 @@ _CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
 _FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
 _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 _VEHICLE_SEGMENTS = {"smart electric vehicles", "ev", "new energy vehicles", "others"}
+_SEGMENT_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:[\w-]+\s+){1,2}(?:segment|category|price\s+band|tier)\b")
 _BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 _SPENDING_METRICS = ("investment", "spending", "capital expenditure", "r&d expenses")
 _FIGURE_ANAPHOR = regex.compile(r"(?i)\b(?:the|that|this)\s+(?:figure|number|tally|total)\b(?!\s+of\b)")
@@ -962,6 +963,8 @@ class _Sentence:
                 and any(sg.id == "product" and self._SUBJECT.match(self.norm[self.s0:sg.start])
                                                     for sg in self._segments_of_metric(metric_m)):
             return None, None, True  # "Feature phone shipments fell 37 per cent" in a market story: the category's market
+        if company_m is None and self.state.market and _SEGMENT_SUBJECT.match(head):
+            return None, None, True  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent": the market's
         if self.sources and not _PRONOUN_SUBJECT.match(head):
             return None, None, True  # "Enterprise spending on AI software will reach $38 billion, according to Quorum": the market's
         if self.state.market_story and self.state.source and _IT_FORECASTS.match(head):

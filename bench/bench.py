@@ -267,7 +267,7 @@ def ner_proposals(articles_dir: Path, gold_path: Path, name: str = SM_MODEL,
     """
     import spacy
 
-    from pipeline.build import make_article_doc, make_nlp
+    from pipeline.build import make_nlp
     from pipeline.evaluate import field_ok, load_rows, score
     from pipeline.lexicons import load_entities
 

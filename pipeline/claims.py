@@ -21,7 +21,7 @@ import bisect
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from dataclasses import replace as _replace
 from decimal import Decimal
 
@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 
 from .claim import Claim
 from .numbers import Figure
-from .periods import PeriodContext, PeriodMention, PeriodSpec, resolve, shift
+from .periods import PeriodContext, PeriodMention, resolve, shift
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int) -> "regex.Pattern":
@@ -129,26 +129,6 @@ _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|
 _IN_OF_AFTER = regex.compile(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?")  # "drop in [...] shipments"
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
-
-
-class _once:
-    """A per-instance value computed on first read and then kept in the instance's ``__dict__``.
-
-    What :func:`functools.cached_property` does, without its lock (taken on every
-    first read in Python 3.11); a :class:`_Sentence` is made per sentence and
-    read by one thread.
-    """
-
-    def __init__(self, fn) -> None:
-        self.fn = fn
-        self.name = fn.__name__
-        self.__doc__ = fn.__doc__
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.fn(obj)
-        return value
 
 
 @functools.lru_cache(maxsize=1024)
@@ -387,17 +367,17 @@ class _Sentence:
         self._metric_cache: dict[int, tuple[str, Mention | None] | None] = {}
 
     # -- helpers -------------------------------------------------------------
-    @_once
+    @functools.cached_property
     def breaks(self) -> list[int]:
         """Offsets of clause boundaries (";", "while", "but", ", and", ...) in the sentence."""
         return [m.start() for m in _CLAUSE_BREAK.finditer(self.norm, self.s0, self.s1)]
 
-    @_once
+    @functools.cached_property
     def commas(self) -> list[int]:
         """Offsets of comma-level boundaries in the sentence."""
         return [m.start() for m in _COMMA_BREAK.finditer(self.norm, self.s0, self.s1)]
 
-    @_once
+    @functools.cached_property
     def _cap_digit(self) -> bool:
         """The sentence has a capitalised word with a digit ("S7", "Mate60"): it may name a model."""
         return _CAP_DIGIT.search(self.norm, self.s0, self.s1) is not None
@@ -897,7 +877,7 @@ class _Sentence:
         """Parenthesised and dash-delimited asides of the sentence: (start, end) offsets."""
         return self._asides
 
-    @_once
+    @functools.cached_property
     def _asides(self) -> list[tuple[int, int]]:
         seg = self.norm[self.s0:self.s1]
         if "(" not in seg and "," not in seg and " - " not in seg:
@@ -958,12 +938,13 @@ class _Sentence:
         head = self.norm[self.s0:f.start]
         if _FIRM_SUBJECT.match(head) and (self.sources or self.state.source):
             return None, None, True  # "The firm forecast that shipments would decline": the research firm's market view
-        if company_m is None and self.state.market and metric in ("shipments", "market share") and metric_m is not None \
-                and metric_m.end <= f.start and not _PRONOUN_SUBJECT.match(self.norm[self.s0:f.start]) \
+        # no company named from here on
+        if self.state.market and metric in ("shipments", "market share") and metric_m is not None \
+                and metric_m.end <= f.start and not _PRONOUN_SUBJECT.match(head) \
                 and any(sg.id == "product" and self._SUBJECT.match(self.norm[self.s0:sg.start])
-                                                    for sg in self._segments_of_metric(metric_m)):
+                        for sg in self._segments_of_metric(metric_m)):
             return None, None, True  # "Feature phone shipments fell 37 per cent" in a market story: the category's market
-        if company_m is None and self.state.market and _SEGMENT_SUBJECT.match(head):
+        if self.state.market and _SEGMENT_SUBJECT.match(head):
             return None, None, True  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent": the market's
         if self.sources and not _PRONOUN_SUBJECT.match(head):
             return None, None, True  # "Enterprise spending on AI software will reach $38 billion, according to Quorum": the market's
@@ -1108,7 +1089,7 @@ class _Sentence:
         f = it.fig
         c = self.clause(f.start)
         # an entry limited to other companies is not this figure's ("China" is "greater china" for Apple only)
-        usable = [sg for sg in self.segments if not sg.extra or (company or "") in sg.extra.split("|")]
+        usable = [sg for sg in self.segments if _entry_for(sg, company)]
         resp = self.lower.find("respectively", f.end, self.s1)
         if resp != -1 and self.clause(resp) == c:
             figs = [x for x in self.items if self.clause(x.fig.start) == c and x.fig.end <= resp
@@ -1173,7 +1154,7 @@ class _Sentence:
             if lead and self._SUBJECT.match(self.norm[self.s0:lead[0].start]):
                 found.append(lead[0])
         market_metric = metric in ("market share", "shipments") or market
-        found = [x for x in found if not x.extra or ((company or "") in x.extra.split("|") and not market_metric)]
+        found = [x for x in found if not x.extra or (_entry_for(x, company) and not market_metric)]
         segs: list[str] = []
         for x in found:
             if x.label == "mainland china" and company and not market_metric and any(
@@ -1267,7 +1248,7 @@ class _Sentence:
         for sg in self.segments:
             if sg.id != "geography" or sg.start < f.end or sg.start >= stop or self.comma_clause(sg.start) != cc:
                 continue
-            if sg.extra and (company or "") not in sg.extra.split("|"):
+            if not _entry_for(sg, company):
                 continue
             gap = self.norm[f.noun_end or f.end:sg.start]
             if self._IN_GEO.search(gap) and len(gap.split()) <= 7 and not _SUBORDINATE.search(gap):
@@ -1285,7 +1266,7 @@ class _Sentence:
                 return x.label
         return None
 
-    @_once
+    @functools.cached_property
     def _geo_set(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {
             "global", "mainland china", "greater china", "overseas", "india", "europe", "us"}
@@ -1324,18 +1305,18 @@ class _Sentence:
         f = it.fig
         fiscal_end = self.o.fiscal_by_company.get(company) if company else None
         in_force = level_period or self.state.period
-        ctx = PeriodContext(self.doc_date, self.ref_year, in_force, fiscal_end, forecast)
+        ctx = PeriodContext(self.doc_date, self.ref_year, in_force, fiscal_end, forecast, self.state.month)
         c = self.clause(f.start)
         own = self.own_period(it)
         if it.role == "prior":
             if own is not None:
-                return self._resolve(own.spec, ctx), self.text[own.start:own.end]
+                return resolve(own.spec, ctx), self.text[own.start:own.end]
             # a comparison period written for another prior of this sentence
             for x in self.items:
                 if x is not it and x.role == "prior":
                     p = self.own_period(x)
                     if p is not None and not p.is_prior:
-                        return self._resolve(p.spec, ctx), None
+                        return resolve(p.spec, ctx), None
             if not in_force:
                 return None, None
             if basis is None:
@@ -1353,9 +1334,9 @@ class _Sentence:
                      and p.spec.kind in ("Q", "H", "MQ") and p.spec.year is None and p.spec.year_rel is None]
             if finer:  # "first-half revenue rose 21% to HK$3.46 billion in 2024"
                 best = self._best_period(finer + [own])
-                return self._resolve(best.spec, ctx), self.text[finer[-1].start:finer[-1].end]
+                return resolve(best.spec, ctx), self.text[finer[-1].start:finer[-1].end]
         if own is not None:
-            return self._resolve(own.spec, ctx), self.text[own.start:own.end]
+            return resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
                   and (not p.is_prior or not _re_match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
@@ -1368,22 +1349,16 @@ class _Sentence:
             before = [p for p in usable if p.end <= f.start and self.clause(p.start) == c]
         if before:
             pick = self._best_period(before)
-            return self._resolve(pick.spec, ctx), self.text[pick.start:pick.end]
+            return resolve(pick.spec, ctx), self.text[pick.start:pick.end]
         main_mention = self.main_mention()
         if main_mention is not None and (main_mention.start < f.start or self.comma_clause(main_mention.start)
                                          == self.comma_clause(f.start) or (not forecast and self.clause(main_mention.start) == c)):
-            return self._resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
+            return resolve(main_mention.spec, ctx), self.text[main_mention.start:main_mention.end]
         if forecast and self.state.forecast_period:
             return self.state.forecast_period, None
         if self.o.settings.carry_period and self.state.period:
             return self.state.period, None
         return None, None
-
-    def _resolve(self, spec: PeriodSpec, ctx: PeriodContext) -> str | None:
-        """:func:`resolve`, with "the same month" read as the month named last (not the period in force)."""
-        if spec.kind == "REL" and spec.rel == "same_month" and self.state.month:
-            return self.state.month
-        return resolve(spec, ctx)
 
     _KIND_RANK = {"Q": 5, "H": 4, "MQ": 4, "M": 3, "SPAN": 2, "REL": 2, "Y": 1, "D": 0}
 
@@ -1427,7 +1402,7 @@ class _Sentence:
                     return r, self.text[p.start:p.end]
         return None
 
-    @_once
+    @functools.cached_property
     def _device_named(self) -> bool:
         """The sentence names a product that is not a vehicle ("smartphone shipments" in a carmaker's story)."""
         return any(sg.id == "product" and sg.label not in _VEHICLE_SEGMENTS for sg in self.segments)
@@ -1485,7 +1460,7 @@ class _Sentence:
         """Forecast cue in the figure's comma clause before it, or right after it ("$2.35 estimated")."""
         return self._forecast_at(f.start, f.end)
 
-    @_once
+    @functools.cached_property
     def _forecast_cues(self) -> tuple[list[Mention], list[Mention]]:
         """The sentence's FORECAST and FORECAST_AFTER cues."""
         # a cue inside an aside ("In the premium segment, a key growth target, shipments
@@ -1907,6 +1882,12 @@ def _split_long(offsets: list[tuple[int, int]], figure_starts: list[int], text: 
             k = bisect.bisect_left(figure_starts, start)
         out.append((start, s1))
     return out
+
+
+def _entry_for(segment: Mention, company: str | None) -> bool:
+    """Whether a segment mention may name ``company``'s segment: entries limited to some
+    companies (``extra``, ``|``-joined: "China" is "greater china" for Apple) only theirs."""
+    return not segment.extra or (company or "") in segment.extra.split("|")
 
 
 def _sentence_offsets(doc: Doc, text: str) -> list[tuple[int, int]]:

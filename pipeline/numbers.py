@@ -98,6 +98,12 @@ _FRACTIONS = {"half": Decimal("0.5"), "third": Decimal(1) / Decimal(3), "tenth":
               "two-thirds": Decimal(2) / Decimal(3), "three-quarters": Decimal("0.75")}
 
 
+def _fraction_value(words: str) -> Decimal | None:
+    """The fraction a word form names ("a half", "one-third", "three quarters"), or None."""
+    word = words.lower().replace(" ", "-")
+    return _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One stated quantity found in the text.
@@ -232,16 +238,14 @@ class NumberGrammar:
         lower = text.lower()
         has_fraction = any(w in lower for w in ("half", "third", "quarters of", "quarter of", "tenth", "fifth", "fourth of"))
         for m in (self._fraction_matches(text) if has_fraction else ()):
-            word = m["num"].lower().replace(" ", "-")
-            frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
+            frac = _fraction_value(m["num"])
             if frac is None:
                 continue
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start(), decimals=1, qualifier="about",
                          flags=frozenset({"fraction"}))
         for m in (self._fraction_by_matches(text) if has_fraction else ()):
-            word = m["num"].lower().replace(" ", "-")
-            frac = _FRACTIONS.get(word.split("-", 1)[-1] if word.startswith(("a-", "one-")) else word)
+            frac = _fraction_value(m["num"])
             if frac is None:
                 continue
             qualifier = self.lex.qualifiers.get(regex.sub(r"\s+", " ", m["q"].strip().lower()), "about") if m["q"] else "exact"

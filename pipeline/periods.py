@@ -132,8 +132,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("date", rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("date_dmy", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
     ("month_year", rf"\b(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
-    ("month", rf"\b(?P<prep>in|for|during|of|since|through|until|by)\s+(?P<last>last\s+)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?!\s+quarter)\b"),
-    ("last_month_name", rf"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    ("month", r"\b(?P<prep>in|for|during|of|since|through|until|by)\s+(?P<last>last\s+)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?!\s+quarter)\b"),
+    ("last_month_name", r"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
     ("same_month", r"\b(?:in\s+)?the\s+same\s+month\b"),
     ("same_period_year", r"\b(?:in\s+)?the\s+(?:same|corresponding)\s+(?:period|quarter|month|half)\s+(?:of|in)\s+(?P<year>(?:19|20)\d\d)\b"),
     ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:a\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's)"),
@@ -427,6 +427,8 @@ class PeriodContext:
             for a calendar-year company.
         forecast: the figure is a forecast (an unnamed-year quarter is then
             the next one, not the last one).
+        month: the month named last in the text (``YYYY-MM``), or None;
+            "the same month" is that month, not the period in force.
     """
 
     doc_date: dt.date | None = None
@@ -434,6 +436,7 @@ class PeriodContext:
     in_force: str | None = None
     fiscal_end_month: int | None = None
     forecast: bool = False
+    month: str | None = None
 
     @property
     def this_year(self) -> int | None:
@@ -648,6 +651,8 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
             return ctx.in_force
         return None
     base = ctx.in_force
+    if rel == "same_month" and ctx.month:
+        return ctx.month
     if not base and ctx.doc_date and rel in ("prior_year", "prior_month"):
         base = f"{ctx.doc_date.year}-{ctx.doc_date.month:02d}"  # "up from 600 a year ago", with nothing in force: before publication
     if not base:

@@ -7,14 +7,10 @@ they fail when either extraction or checking breaks a relation.
 """
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-
-from pipeline.checks import check_claims
-from pipeline.extract import run_extract
+from seed_relations import SEED_RELATIONS, checks_of_extracted
 
 ARTICLES = Path(__file__).resolve().parent.parent / "corpus" / "articles"
 NAMES = ("xiaomi_q1_2023_results.txt", "altered_share_off.txt", "altered_segment_overshoot.txt",
@@ -23,14 +19,7 @@ NAMES = ("xiaomi_q1_2023_results.txt", "altered_share_off.txt", "altered_segment
 
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory) -> list[dict]:
-    folder = tmp_path_factory.mktemp("articles")
-    for name in NAMES:
-        shutil.copy(ARTICLES / name, folder / name)
-    out = tmp_path_factory.mktemp("out")
-    run_extract(folder, out, force=True, progress=False)
-    with (out / "claims.jsonl").open(encoding="utf-8") as handle:
-        claims = [json.loads(line) for line in handle]
-    return check_claims(claims)
+    return checks_of_extracted([ARTICLES / name for name in NAMES], tmp_path_factory)
 
 
 def about(rows: list[dict], doc: str, check: str, observed: float) -> list[dict]:
@@ -39,13 +28,7 @@ def about(rows: list[dict], doc: str, check: str, observed: float) -> list[dict]
             and r["observed"] == pytest.approx(observed, rel=1e-9)]
 
 
-@pytest.mark.parametrize("check, observed, expected", [
-    ("share_of_total", 58.8, 35 / 59.5 * 100),
-    ("share_of_total", 45.4, 27 / 59.5 * 100),
-    ("segment_sum", 59.5e9, 59.4e9),
-    ("change_vs_prior", -24.2, (4.7 / 6.2 - 1) * 100),
-    ("change_abs_vs_pct", -8e6, 30.4e6 * -21.1 / 78.9),
-])
+@pytest.mark.parametrize("check, observed, expected", SEED_RELATIONS)
 def test_seed_relations_hold(rows, check, observed, expected):
     found = about(rows, "xiaomi_q1_2023_results.txt", check, observed)
     assert [r["status"] for r in found] == ["consistent"], found or rows

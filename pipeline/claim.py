@@ -19,7 +19,10 @@ MODALITIES = ("actual", "forecast")
 
 @dataclass(frozen=True)
 class Claim:
-    """One extracted figure statement (schema v1).
+    """One extracted figure statement (schema v1.1).
+
+    ``confidence`` (v1.1) is the calibrated probability that company,
+    metric, segment and period are all right; None when no attachment model ran.
 
     Offsets ``start``/``end`` are end-exclusive character offsets into the
     article text of the claim's main figure (``value_text``, else
@@ -54,6 +57,7 @@ class Claim:
     change_text: str | None = None
     modality: str = "actual"
     source: str | None = None
+    confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.qualifier not in QUALIFIERS:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import copy
 import math
 from dataclasses import dataclass
 from dataclasses import replace as _replace
@@ -28,6 +29,7 @@ from decimal import Decimal
 import regex
 from spacy.tokens import Doc
 
+from .attachment.context import ArticleContext, SentenceView
 from .claim import Claim
 from .numbers import Figure
 from .periods import PeriodContext, PeriodMention, resolve, shift
@@ -227,7 +229,8 @@ class ClaimBuilder:
 
     def __init__(self, fiscal_by_company: dict[str, int | None], multipliers: dict[str, float],
                  metric_units: dict[str, str | None], settings: ClaimSettings,
-                 segment_heads: set[str] = frozenset()) -> None:
+                 segment_heads: set[str] = frozenset(), attacher: "Attacher | None" = None) -> None:
+        self.attacher = attacher
         self.segment_heads = {w.lower() for w in segment_heads}
         self.min_bare = Decimal(str(settings.min_bare_number))
         self.fiscal_by_company = fiscal_by_company
@@ -286,6 +289,8 @@ class ClaimBuilder:
         starts = [[x.start for x in g] for g in groups]
 
         whole = {s0 for s0, _ in sentence_spans}
+        article = ArticleContext.build(text, doc_date, ref_year, companies, periods, offsets,
+                                       self.fiscal_by_company) if self.attacher is not None else None
         bisect_left = bisect.bisect_left
         for si, (s0, s1) in enumerate(offsets):
             if text[s0:s1].isspace():
@@ -295,7 +300,13 @@ class ClaimBuilder:
                      for g, st in zip(groups, starts)]
             sc = _Sentence(self, norm, text, si, s0, s1, doc_id, doc_date_s, doc_date, ref_year,
                            *parts, state, continued=s0 not in whole)
-            rows.extend(sc.claims())
+            before = copy.copy(state) if self.attacher is not None else None
+            found = sc.claims()
+            if self.attacher is not None and found:
+                self.attacher.apply(found, SentenceView.of(sc, before, article))
+            for row in found:
+                row.pop("_role", None), row.pop("_kind", None)
+            rows.extend(found)
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
         doc.user_data.pop("_norm", None)
@@ -1512,6 +1523,7 @@ class _Sentence:
                 continue  # carried on its level's claim
             row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
+                row["_role"], row["_kind"] = it.role, it.fig.kind  # read by the attachment model, then dropped
                 self.rows_so_far.append(row)
                 periods[id(it)] = row["period"]
                 self.level_rows[id(it)] = row

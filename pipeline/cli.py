@@ -80,26 +80,86 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
 
 @main.command(name="eval")
 @click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, path_type=Path), help="Gold claims (JSONL).")
-@click.option("--pred", "pred_path", required=True, type=click.Path(exists=True, path_type=Path), help="Predicted claims (JSONL).")
+@click.option("--pred", "pred_path", default=None, type=click.Path(exists=True, path_type=Path), help="Predicted claims (JSONL); not with --cv.")
+@click.option("--cv", "cv_folds", default=None, type=click.IntRange(2, 50), help="Cross-validate by article with this many folds (needs --articles).")
+@click.option("--articles", "articles_path", default=None, type=click.Path(exists=True, path_type=Path), help="With --cv: the gold's articles.")
+@click.option("--pred-out", default=None, type=click.Path(path_type=Path), help="With --cv: write the held-out claims here (JSONL).")
+@click.option("--config", "config_path", default=None, type=click.Path(path_type=Path), help="Settings file (default: the project's config.toml).")
 @click.option("--json", "json_path", default=None, type=click.Path(path_type=Path), help="Also write the scores as JSON here ('-' for stdout).")
 @click.option("--doc-prefix", default="", help="Score only gold documents whose id starts with this.")
 @click.option("--show-misses", is_flag=True, help="List each missed or wrong claim.")
-def evaluate(gold_path: Path, pred_path: Path, json_path: Path | None, doc_prefix: str, show_misses: bool) -> None:
-    """Score predicted claims against gold: recall, precision, F1, per-field accuracy, full-claim F1."""
+def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, articles_path: Path | None,
+             pred_out: Path | None, config_path: Path | None, json_path: Path | None, doc_prefix: str,
+             show_misses: bool) -> None:
+    """Score claims against gold: recall, precision, F1, per-field accuracy, full-claim F1.
+
+    With --cv N: N-fold cross-validation by article over ARTICLES; each fold is extracted by a
+    model trained on the other folds plus the configured training sets ([training] sets in
+    config.toml), and the pooled held-out claims are scored.
+    """
     from .evaluate import format_score, load_rows, score
 
+    if (cv_folds is None) == (pred_path is None):
+        raise click.UsageError("give either --pred or --cv (with --articles)")
+    if cv_folds is not None and articles_path is None:
+        raise click.UsageError("--cv needs --articles")
+    reliability = None
     try:
-        result = score(load_rows(gold_path), load_rows(pred_path), doc_prefix)
+        gold = load_rows(gold_path)
+        if cv_folds is not None:
+            from .attachment.crossval import cross_validate, format_reliability
+            from .attachment.training import GoldSet, training_sets
+
+            settings = load_settings(config_path)
+            evaluated = GoldSet.read(articles_path, gold_path, settings)
+            extra = [s for s in training_sets(settings) if Path(s.name).resolve() != Path(articles_path).resolve()]
+            cv = cross_validate(evaluated, extra, settings, cv_folds, settings.training["regularization"])
+            pred = cv.predictions
+            reliability = format_reliability(cv.reliability)
+            if pred_out is not None:
+                Path(pred_out).write_text("".join(json.dumps(r) + "\n" for r in pred), encoding="utf-8")
+        else:
+            pred = load_rows(pred_path)
+        result = score(gold, pred, doc_prefix)
     except FiguresError as exc:
         _fail(exc)
     if str(json_path) != "-":
         click.echo(format_score(result, show_misses))
+        if reliability:
+            click.echo(f"reliability of confidence (held-out folds):\n{reliability}")
     if json_path is not None:
         data = json.dumps(result.to_dict(details=show_misses), indent=2)
         if str(json_path) == "-":
             click.echo(data)
         else:
             Path(json_path).write_text(data + "\n", encoding="utf-8")
+
+
+@main.command()
+@click.option("--articles", "articles_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="An extra folder of articles to learn from (with --gold, as many times as needed).")
+@click.option("--gold", "gold_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="The gold claims of the --articles given at the same position (e.g. a reviewer's corrections).")
+@click.option("--config", "config_path", default=None, type=click.Path(path_type=Path), help="Settings file (default: the project's config.toml).")
+@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Model file to write (default: models_dir / [claims] attachment_model).")
+def train(articles_paths: tuple[Path, ...], gold_paths: tuple[Path, ...], config_path: Path | None,
+          out_path: Path | None) -> None:
+    """Fit the attachment model from the configured gold sets ([training] sets) plus any --articles/--gold pairs."""
+    from .attachment.training import GoldSet, train as fit_model, training_sets
+
+    if len(articles_paths) != len(gold_paths):
+        raise click.UsageError("give --articles and --gold in pairs")
+    try:
+        settings = load_settings(config_path)
+        sets = training_sets(settings) + [GoldSet.read(a, g, settings) for a, g in zip(articles_paths, gold_paths)]
+        name = settings.claims.get("attachment_model", "attachment.json") or "attachment.json"
+        out = out_path or (Path(settings.models_dir) / name)
+        model = fit_model(sets, settings, out, settings.training["folds"], settings.training["regularization"])
+    except FiguresError as exc:
+        _fail(exc)
+    t = model.training
+    click.echo(f"trained on {t['articles']} articles ({t['matched_claims']} matched claims); wrote {out}")
 
 
 @main.command()

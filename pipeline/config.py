@@ -15,7 +15,8 @@ _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
     "reading": {"extensions", "max_chars", "dateline_chars", "html_min_words"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
-               "max_sentence_figures"},
+               "max_sentence_figures", "attachment_model"},
+    "training": {"sets", "folds", "regularization"},
 }
 
 
@@ -34,6 +35,7 @@ class Settings:
     html_min_words: int = 10
     config_path: Path | None = None
     claims: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=lambda: {"sets": [], "folds": 5, "regularization": 1.0})
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -72,7 +74,14 @@ def load_settings(path: Path | None = None) -> Settings:
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
         config_path=path, claims=dict(data.get("claims", {})),
+        training=_training(data.get("training", {}), path.parent),
     )
+
+
+def _training(t: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The [training] section with its folder paths made absolute (relative to the config file)."""
+    sets = [[str((base / a).resolve()), str((base / g).resolve())] for a, g in t.get("sets", [])]
+    return {"sets": sets, "folds": int(t.get("folds", 5)), "regularization": float(t.get("regularization", 1.0))}
 
 
 def _is_int(v: Any, least: int) -> bool:
@@ -99,6 +108,13 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("claims", "carry_metric"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "carry_period"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "max_sentence_figures"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("training", "sets"): (lambda v: isinstance(v, list) and all(
+        isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) and y for y in x) for x in v),
+        "a list of [articles folder, gold file] pairs"),
+    ("training", "folds"): (lambda v: _is_int(v, 2), "an integer of at least 2"),
+    ("training", "regularization"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+                                     "a number greater than 0"),
+    ("claims", "attachment_model"): (lambda v: isinstance(v, str), "a file name in models_dir, or \"\" for none"),
 }
 
 

@@ -149,26 +149,24 @@ class Score:
         return d
 
 
-def score(gold: list[dict], pred: list[dict], doc_prefix: str = "") -> Score:
-    """Score predictions against gold (see the module docstring for the rules)."""
-    gold = [g for g in gold if g["doc_id"].startswith(doc_prefix)]
+def match(gold: list[dict], pred: list[dict]) -> tuple[list[tuple[dict | None, int]], list[dict]]:
+    """Pair predictions with gold claims by the scorer's rules.
+
+    Returns:
+        ``(pairs, misses)``: ``pairs`` holds ``(gold row, prediction index)``
+        with ``None`` for an optional gold row; ``misses`` the required gold
+        rows that no prediction matched. Required gold rows are matched first,
+        each to the first unused prediction of its article that overlaps it
+        and agrees on the figure.
+    """
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(pred):
         by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
-
-    def pdocs(doc: str) -> list[int]:
-        # a predicted doc_id may carry a folder prefix: match on suffix
-        out = []
-        for d, idx in by_doc.items():
-            if d == doc or d.endswith("/" + doc) or d.endswith("#" + doc):
-                out.extend(idx)
-        return out
-
     used: set[int] = set()
     pairs, misses = [], []
     for g in sorted(gold, key=lambda g: g.get("optional", False)):
         hit = None
-        for i in pdocs(g["doc_id"]):
+        for i in _pred_docs(by_doc, g["doc_id"]):
             if i not in used and _overlaps(g, pred[i]) and _figure_ok(g, pred[i]):
                 hit = i
                 break
@@ -177,9 +175,29 @@ def score(gold: list[dict], pred: list[dict], doc_prefix: str = "") -> Score:
                 misses.append(g)
             continue
         used.add(hit)
-        pairs.append((None if g.get("optional") else g, pred[hit]))
+        pairs.append((None if g.get("optional") else g, hit))
+    return pairs, misses
+
+
+def _pred_docs(by_doc: dict[str, list[int]], doc: str) -> list[int]:
+    """Indices of the predictions of one gold article (a predicted doc_id may carry a folder prefix)."""
+    out = []
+    for d, idx in by_doc.items():
+        if d == doc or d.endswith("/" + doc) or d.endswith("#" + doc):
+            out.extend(idx)
+    return out
+
+
+def score(gold: list[dict], pred: list[dict], doc_prefix: str = "") -> Score:
+    """Score predictions against gold (see the module docstring for the rules)."""
+    gold = [g for g in gold if g["doc_id"].startswith(doc_prefix)]
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pred):
+        by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
+    matched, misses = match(gold, pred)
+    pairs = [(g, pred[i]) for g, i in matched]
     docs = {g["doc_id"] for g in gold}
-    n_pred = sum(len(pdocs(d)) for d in docs)
+    n_pred = sum(len(_pred_docs(by_doc, d)) for d in docs)
     n_opt = sum(1 for g, _ in pairs if g is None)
     real = [(g, p) for g, p in pairs if g is not None]
     n_gold = sum(1 for g in gold if not g.get("optional"))

@@ -11,6 +11,7 @@ from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .attachment.model import Attacher, AttachmentModel
 from .claims import ClaimBuilder, ClaimSettings
 from .lexicons import (MODELS_DIR, CompanyRules, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
                        load_metrics, load_segments)
@@ -112,11 +113,19 @@ def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
     default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
                     "event_metrics": ["share price", "market value", "funding", "valuation", "esop grants"],
                     "carry_company": True, "carry_metric": True, "carry_period": True,
-                    "max_sentence_figures": 400})
+                    "max_sentence_figures": 400, "attachment_model": "attachment.json"})
 def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
                 event_metrics: list[str], carry_company: bool, carry_metric: bool,
-                carry_period: bool, max_sentence_figures: int) -> ClaimBuilder:
-    """Claim assembly: roles, attachment, carry-over (see :mod:`pipeline.claims`)."""
+                carry_period: bool, max_sentence_figures: int, attachment_model: str) -> ClaimBuilder:
+    """Claim assembly: roles and first rows by rule (:mod:`pipeline.claims`), then company,
+    metric, segment and period decided by the attachment model (:mod:`pipeline.attachment`).
+
+    ``attachment_model`` is a file name in ``models_dir`` (or an absolute path); empty = none
+    (rows keep the rules' values and ``confidence`` is null).
+
+    Raises:
+        LexiconError: E320 when the model file is missing or unreadable.
+    """
     path = Path(models_dir)
     calendars = load_fiscal_calendars(path)
     fiscal = {}
@@ -131,5 +140,8 @@ def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: floa
     units = {m.metric: m.unit for m in load_metrics(path) if m.unit}
     settings = ClaimSettings(min_bare_number, tuple(event_metrics), carry_company, carry_metric, carry_period,
                              max_sentence_figures)
+    attacher = None
+    if attachment_model:
+        attacher = Attacher(AttachmentModel.load(path / attachment_model), str(path))
     return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings,
-                        set(cues.segment_heads))
+                        set(cues.segment_heads), attacher)

@@ -1,0 +1,106 @@
+"""Features of a candidate: how it stands to the figure, never what it is.
+
+Every feature is a name with the value 1.0 (an indicator) unless said
+otherwise. Names are ``group=value`` strings so that the model file reads
+as a table of evidence. Identity features (a company's name, an article's
+words) are left out on purpose: they memorise articles (see
+``../shared/attachment_design.md``).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*|[,;(]")
+_DISTANCE_EDGES = (0, 2, 5, 10, 20, 40)
+"""Token-distance buckets: 0, 1-2, 3-5, 6-10, 11-20, 21-40, more."""
+
+
+@dataclass(frozen=True)
+class WordLists:
+    """The closed word lists of ``models/attachment_features.toml``."""
+
+    between: frozenset[str]
+    before: frozenset[str]
+    after: frozenset[str]
+    titles: frozenset[str]
+    not_names: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def word_lists(models_dir: str) -> WordLists:
+    """Load the word lists once per models folder.
+
+    Raises:
+        LexiconError: E301 when the file is missing or has an unknown key.
+    """
+    from ..lexicons import read_toml
+
+    data = read_toml(Path(models_dir) / "attachment_features.toml",
+                     {"between", "before", "after", "titles", "not_names"})
+    return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles")),
+                     frozenset(data.get("not_names", ())))
+
+
+def bucket(n: int, edges: tuple[int, ...] = _DISTANCE_EDGES) -> str:
+    """The bucket label of a non-negative count: ``"0"``, ``"<=2"`` ... ``">40"``."""
+    for e in edges:
+        if n <= e:
+            return f"<={e}" if e else "0"
+    return f">{edges[-1]}"
+
+
+def words(s: str) -> list[str]:
+    """Lowercased words and the punctuation marks ``, ; (`` of a stretch of text."""
+    return [w.lower() for w in _WORD.findall(s)]
+
+
+def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists, prefix: str = "") -> dict[str, float]:
+    """Features of a mention at ``[a, b)`` relative to a figure at ``[fa, fb)`` in one sentence.
+
+    Returns:
+        side (before/after/overlap), token distance bucket, same clause and
+        same comma part, the number of other figures between, the cue words
+        between, and the words right before and after the mention.
+    """
+    f: dict[str, float] = {}
+    if b <= fa:
+        side, lo, hi = "before", b, fa
+    elif a >= fb:
+        side, lo, hi = "after", fb, a
+    else:
+        side, lo, hi = "overlap", fa, fa
+    gap = words(view.norm[lo:hi])
+    f[f"{prefix}side={side}"] = 1.0
+    f[f"{prefix}dist={bucket(len(gap))}"] = 1.0
+    f[f"{prefix}dist_{side}={bucket(len(gap))}"] = 1.0
+    same_clause = view.clause(a) == view.clause(fa)
+    f[f"{prefix}same_clause={same_clause}"] = 1.0
+    f[f"{prefix}same_comma={view.comma_clause(a) == view.comma_clause(fa)}"] = 1.0
+    between_figs = sum(1 for x, y in view.figure_spans if lo <= x and y <= hi)
+    f[f"{prefix}figs_between={min(between_figs, 3)}"] = 1.0
+    for w in set(gap) & lists.between:
+        f[f"{prefix}between={w}"] = 1.0
+    if "," in gap or ";" in gap:
+        f[f"{prefix}punct_between"] = 1.0
+    prev = words(view.norm[max(view.s0, a - 30):a])
+    if prev and prev[-1] in lists.before:
+        f[f"{prefix}prev={prev[-1]}"] = 1.0
+    nxt = view.norm[b:b + 30]
+    if nxt.startswith("'s") or nxt.startswith("’s"):
+        f[f"{prefix}next='s"] = 1.0
+    else:
+        nw = words(nxt)
+        if nw and nw[0] in lists.after:
+            f[f"{prefix}next={nw[0]}"] = 1.0
+    return f
+
+
+def person_like(view, a: int, b: int, lists: WordLists) -> bool:
+    """A mention that reads as a person: after a title word, or before "said"/"says"."""
+    prev = words(view.norm[max(0, a - 40):a])
+    nxt = words(view.norm[b:b + 12])
+    return bool(prev and prev[-1] in lists.titles) or bool(nxt and nxt[0] in ("said", "says", "told"))

@@ -1,0 +1,162 @@
+"""The attachment model: a linear scorer per slot, read from a JSON file, and its use on claim rows.
+
+File format (``models/attachment.json``), written by
+:func:`pipeline.attachment.training.train`::
+
+    {"version": 1,
+     "slots": {"company": {"bias": 0.0, "weights": {"src=mention": 1.2, ...}}, ...},
+     "calibration": {"x": [...], "y": [...]},
+     "training": {"articles": 120, "claims": 1500, "digest": "sha256 of the training rows"}}
+
+A candidate's score is the dot product of its features with the slot's
+weights; the slot's candidates are normalised by a softmax and the most
+probable is taken. ``confidence`` is the product of the chosen candidates'
+probabilities mapped through the calibration table (isotonic regression fitted
+on held-out folds; linear interpolation between its points).
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LexiconError
+from . import SLOTS
+from .candidates import GENERATORS, Candidate
+from .features import word_lists
+
+MODEL_VERSION = 1
+
+
+@dataclass
+class AttachmentModel:
+    """Weights per slot and the calibration table.
+
+    Attributes:
+        weights: slot -> feature name -> weight.
+        bias: slot -> intercept (it cancels in the softmax; kept for the record).
+        calibration_x, calibration_y: increasing raw confidences and the share
+            of claims fully right at each (held-out folds).
+        training: what the model was fitted on (counts and a digest).
+    """
+
+    weights: dict[str, dict[str, float]]
+    bias: dict[str, float] = field(default_factory=dict)
+    calibration_x: list[float] = field(default_factory=list)
+    calibration_y: list[float] = field(default_factory=list)
+    training: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "AttachmentModel":
+        """Read a model file.
+
+        Raises:
+            LexiconError: E320 when the file is missing, not JSON or not of this version.
+        """
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LexiconError("E320", "attachment model not found (run `newsfigures train`)", str(path)) from None
+        except (OSError, ValueError) as exc:
+            raise LexiconError("E320", f"attachment model is not readable JSON: {exc}", str(path)) from None
+        if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+            raise LexiconError("E320", f"attachment model version must be {MODEL_VERSION}", str(path))
+        slots = data.get("slots", {})
+        cal = data.get("calibration", {})
+        return cls(weights={s: dict(slots.get(s, {}).get("weights", {})) for s in SLOTS},
+                   bias={s: float(slots.get(s, {}).get("bias", 0.0)) for s in SLOTS},
+                   calibration_x=list(cal.get("x", [])), calibration_y=list(cal.get("y", [])),
+                   training=dict(data.get("training", {})))
+
+    def to_json(self) -> str:
+        """The model file's text: sorted keys, weights rounded to 6 decimals (diffable, deterministic)."""
+        data = {"version": MODEL_VERSION,
+                "slots": {s: {"bias": round(self.bias.get(s, 0.0), 6),
+                              "weights": {k: round(v, 6) for k, v in sorted(self.weights.get(s, {}).items())
+                                          if round(v, 6) != 0.0}}
+                          for s in SLOTS},
+                "calibration": {"x": [round(v, 6) for v in self.calibration_x],
+                                "y": [round(v, 6) for v in self.calibration_y]},
+                "training": self.training}
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+    def probabilities(self, slot: str, candidates: list[Candidate]) -> list[float]:
+        """Softmax over the candidates' linear scores; the list is in the candidates' order."""
+        w = self.weights.get(slot, {})
+        scores = [sum(w.get(k, 0.0) * v for k, v in c.feats.items()) for c in candidates]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def calibrate(self, raw: float) -> float:
+        """Map a raw confidence (product of probabilities) to the calibrated one, 0 to 1."""
+        xs, ys = self.calibration_x, self.calibration_y
+        if not xs:
+            return raw
+        if raw <= xs[0]:
+            return ys[0]
+        if raw >= xs[-1]:
+            return ys[-1]
+        i = bisect.bisect_right(xs, raw)
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
+_TEXT_FIELD = {"company": "company_text", "metric": "metric_text", "period": "period_text"}
+
+
+class Attacher:
+    """Decides each claim row's company, metric, segment and period with a model.
+
+    Args:
+        model: the fitted model, or None (rows keep the rules' values).
+        models_dir: folder of ``attachment_features.toml``.
+        collect: keep every row's candidates and features in ``row["_candidates"]``
+            (for training; never set in a normal run).
+        keep_raw: keep the uncalibrated confidence in ``row["_raw_confidence"]`` (for calibration).
+    """
+
+    def __init__(self, model: AttachmentModel | None, models_dir: str, collect: bool = False,
+                 keep_raw: bool = False) -> None:
+        self.model = model
+        self.lists = word_lists(str(models_dir))
+        self.collect = collect
+        self.keep_raw = keep_raw
+
+    def apply(self, rows: list[dict], view) -> None:
+        """Decide the slots of a sentence's rows in place and set ``confidence``."""
+        for row in rows:
+            role, kind = row.get("_role", "level"), row.get("_kind", "")
+            raw = 1.0
+            collected = {}
+            for slot in SLOTS:
+                cands = GENERATORS[slot](row, view, self.lists, role, kind)
+                if self.collect:
+                    collected[slot] = [(c.value, c.feats) for c in cands]
+                if self.model is None:
+                    continue
+                probs = self.model.probabilities(slot, cands)
+                best = max(range(len(cands)), key=probs.__getitem__)
+                raw *= probs[best]
+                _set(row, slot, cands[best])
+            if self.collect:
+                row["_candidates"] = collected
+            if self.model is not None:
+                row["confidence"] = round(self.model.calibrate(raw), 4)
+                if self.keep_raw:
+                    row["_raw_confidence"] = raw
+
+
+def _set(row: dict, slot: str, cand: Candidate) -> None:
+    value = cand.value
+    if slot == "metric" and value is None:
+        value = "unknown"
+    old = row.get(slot)
+    if (old or "").lower() == (value or "").lower() if slot != "period" else old == value:
+        return
+    row[slot] = value
+    if slot in _TEXT_FIELD:
+        row[_TEXT_FIELD[slot]] = cand.text

@@ -25,6 +25,12 @@ _UNIT_PHRASE = re.compile(r"\b(?:its|the|their)\s+((?:[a-z][\w&-]*\s+){0,3}?[a-z
 _FROM_PHRASE = re.compile(r"\b(?:revenue|revenues|sales|income)\s+(?:from|in|of|at)\s+(?:its\s+|the\s+|their\s+)?"
                           r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)\b(?=\s*(?:business|unit|division|segment)?\s*"
                           r"(?:[,.;(]|rose|fell|grew|was|were|increased|decreased|jumped|climbed|declined|dropped|came|reached|totalled|totaled|stood|$))")
+_VERB_BEFORE = re.compile(
+    r"(?P<np>(?:[a-z][a-z&-]*\s+){0,4}?[a-z][a-z&-]*)\s+(?:was|were|is|are|rose|fell|grew|increased|decreased|jumped|"
+    r"climbed|declined|dropped|slipped|reached|totaled|totalled|stood|came|amounted|hit|surged|soared|plunged|"
+    r"slumped|improved|narrowed|widened|expanded|rises|falls|grows|reaches|hits|doubled|tripled|halved|"
+    r"rebounded|recovered|shrank|contracted|edged|increases|decreases|stands|remained)\b[^.;:]{0,50}$")
+_IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)")
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
@@ -109,7 +115,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     first = view.companies[0].start if view.companies else None
     for m in view.companies:
         f, dist = _mention_feats(view, m, fa, fb, lists)
-        f.update(_company_facts(m.id, art))
+        f.update(_company_facts(m.id, art, lists))
         f["first_in_sentence"] = float(m.start == first)
         f["person_like"] = float(person_like(view, m.start, m.end, lists))
         f["place_like"] = float(any(a < m.end and m.start < b for a, b in places))
@@ -124,20 +130,30 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f["cap_acronym"] = float(name.isupper() and len(name) > 1)
         f["cap_sentence_initial"] = float(not view.norm[view.s0:a].strip())
         f["person_like"] = float(person_like(view, a, b, lists))
-        f["place_like"] = float(any(x < b and a < y for x, y in places))
+        f["place_like"] = float(any(x < b and a < y for x, y in places) or name.lower() in lists.places)
+        f["institution_like"] = float(name.split()[-1] in lists.institutions)
+        f["ticker_like"] = float(name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"))
         f["cap_legal_suffix"] = float(bool(_LEGAL.search(view.text[a:b + 6])))
-        f.update(_company_facts(name, art))
+        f.update(_company_facts(name, art, lists))
         pool.add(name, "capitalised", view.text[a:b], f, dist)
     st = view.before
     if st.company:
-        pool.add(st.company, "carried", feats=_company_facts(st.company, art))
+        pool.add(st.company, "carried", feats=_company_facts(st.company, art, lists))
     if st.named_company:
-        pool.add(st.named_company, "named_before", feats=_company_facts(st.named_company, art))
+        pool.add(st.named_company, "named_before", feats=_company_facts(st.named_company, art, lists))
     if art.top_company:
-        pool.add(art.top_company, "top", feats=_company_facts(art.top_company, art))
+        pool.add(art.top_company, "top", feats=_company_facts(art.top_company, art, lists))
     for i, name in enumerate(art.headline_companies[:2]):
-        pool.add(name, f"headline{i}", feats=_company_facts(name, art))
+        pool.add(name, f"headline{i}", feats=_company_facts(name, art, lists))
+    names = _article_names(art, lists)
+    if names["top_phrase"]:
+        pool.add(names["top_phrase"], "top_name", feats=_company_facts(names["top_phrase"], art, lists))
+    for i, name in enumerate(names["headline_phrases"][:2]):
+        pool.add(name, f"headline_name{i}", feats=_company_facts(name, art, lists))
+    sent_words = set(words(view.norm[view.s0:view.s1]))
     none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)),
+            "pronoun_subject": float(bool(sent_words & {"it", "its", "company", "our", "we", "firm", "group"})),
+            "analyst_words": float(bool(sent_words & {"analysts", "analyst", "estimate", "estimates", "consensus"})),
             "source_in_sentence": float(bool(view.sources)), "market_story": float(bool(st.market_story)),
             "company_in_sentence": float(bool(view.companies)),
             f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}": 1.0,
@@ -148,19 +164,59 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     return pool.done(row, "company", role, kind)
 
 
-def _company_facts(name: str, art) -> dict[str, float]:
+def _company_facts(name: str, art, lists: WordLists) -> dict[str, float]:
     n = art.company_counts.get(name, 0)
+    names = _article_names(art, lists)
+    first = name.split()[0]
+    k = names["counts"].get(first, 0)
     return {f"named={bucket(n, (0, 1, 3, 8))}": 1.0, "is_top": float(name == art.top_company),
-            "in_headline": float(name in art.headline_companies), "in_lead": float(name in art.lead_companies)}
+            "in_headline": float(name in art.headline_companies), "in_lead": float(name in art.lead_companies),
+            f"word_named={bucket(k, (0, 1, 3, 8))}": 1.0, "is_top_word": float(first == names["top"]),
+            "word_in_headline": float(first in names["headline"])}
+
+
+def _article_names(art, lists: WordLists) -> dict:
+    """The article's name-like phrases: first-word counts, the most named phrase, the headline's first words."""
+    cached = art.cache.get("names")
+    if cached is not None:
+        return cached
+    counts: dict[str, int] = {}
+    phrases: dict[str, int] = {}
+    head_end = art.text.find("\n", 1)
+    head_end = head_end if head_end > 0 else min(len(art.text), 200)
+    headline = []
+    for a, b, name in name_phrases(art.text, 0, len(art.text), lists):
+        w = name.split()[0]
+        counts[w] = counts.get(w, 0) + 1
+        phrases[name] = phrases.get(name, 0) + 1
+        if a < head_end:
+            headline.append(name)
+    top_word = max(counts, key=lambda w: (counts[w], w)) if counts else None
+    top = max((p for p in phrases if p.split()[0] == top_word), key=lambda p: (phrases[p], p)) if top_word else None
+    art.cache["names"] = out = {"counts": counts, "top": top_word, "top_phrase": top,
+                                "headline": {n.split()[0] for n in headline}, "headline_phrases": headline}
+    return out
 
 
 def _cap_phrases(view, taken: list[tuple[int, int]], lists: WordLists):
     """Capitalised phrases of the sentence that no lexicon named: ``(start, end, name)``."""
-    seg = view.norm[view.s0:view.s1]
-    for m in _CAP_PHRASE.finditer(seg):
-        a, b = view.s0 + m.start(), view.s0 + m.end()
-        name = m.group(0)
-        parts = name.split()
+    for a, b, name in name_phrases(view.norm, view.s0, view.s1, lists):
+        if any(x < b and a < y for x, y in taken):
+            continue
+        if any(p.start <= a and b <= p.end for p in view.periods):
+            continue
+        yield a, b, name
+
+
+def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
+    """Name-like capitalised phrases in ``text[lo:hi]``: ``(start, end, name)``.
+
+    Leading and trailing words of ``not_names`` are dropped, as are a wire's
+    tag ("BRIEF-"), a possessive and legal suffixes (Inc, Corp, Ltd ...).
+    """
+    for m in _CAP_PHRASE.finditer(text, lo, hi):
+        a = m.start()
+        parts = m.group(0).split()
         while parts and parts[0] in lists.not_names:
             a += len(parts[0]) + 1
             parts = parts[1:]
@@ -168,13 +224,13 @@ def _cap_phrases(view, taken: list[tuple[int, int]], lists: WordLists):
             parts = parts[:-1]
         if not parts:
             continue
+        if "-" in parts[0] and parts[0].split("-")[0].isupper() and parts[0].split("-", 1)[1][:1].isupper():
+            head = parts[0].split("-")[0]
+            a += len(head) + 1  # "BRIEF-ServiceNow": a wire's tag, then the name
+            parts = [parts[0][len(head) + 1:]] + parts[1:]
         name = _LEGAL.sub("", _POSSESSIVE.sub("", " ".join(parts))).strip(" ,.&")
         b = a + len(" ".join(parts))
-        if not name or name in lists.not_names or any(ch.isdigit() for ch in name[:1]) or len(name) < 2:
-            continue
-        if any(x < b and a < y for x, y in taken):
-            continue
-        if any(p.start <= a and b <= p.end for p in view.periods):
+        if not name or name in lists.not_names or name[:1].isdigit() or len(name) < 2:
             continue
         yield a, b, name
 
@@ -187,6 +243,11 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     for m in view.metrics:
         f, dist = _mention_feats(view, m, fa, fb, lists)
         pool.add(m.label, "mention", m.text, f, dist)
+    for phrase, a, b, src in _phrases(view, fa, fb):
+        f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+        f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+        f["np_has_lexicon_metric"] = float(any(m.start >= a and m.end <= b for m in view.metrics))
+        pool.add(phrase, src, view.text[a:b], f, dist)
     st = view.before
     for name, src in ((st.metric, "carried"), (st.amount_metric, "carried_amount"),
                       (st.money_metric, "carried_money"), (st.market_metric, "carried_market")):
@@ -197,11 +258,86 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         pool.add(row["metric"], "rule", row.get("metric_text"))
     out = pool.done(row, "metric", role, kind)
     unit = row.get("unit") or ""
+    mag = _magnitude(row)
+    after = [w for w in words(view.norm[fb:fb + 25])[:2] if w in lists.after_figure]
     for c in out:
-        c.feats[f"fits={_metric_type(c.value, view.metric_units)}|{kind}|{role}"] = 1.0
+        mtype = _metric_type(c.value, view.metric_units)
+        c.feats[f"fits={mtype}|{kind}|{role}"] = 1.0
+        c.feats[f"fits={mtype}|mag={mag}"] = 1.0
+        for w in after:
+            c.feats[f"fits={mtype}|after={w}"] = 1.0
         if unit == "%" and c.value and c.value.endswith("share"):
             c.feats["share_percent"] = 1.0
     return out
+
+
+def _magnitude(row: dict) -> str:
+    """The figure's size class: the unit kind and a power-of-ten bucket of the value."""
+    v = row.get("value")
+    if v is None:
+        return "change"
+    unit = row.get("unit") or ""
+    cls = "pct" if unit in ("%", "pp") else "money" if _CURRENCY.fullmatch(unit) else "count"
+    v = abs(v)
+    b = "<1" if v < 1 else "<10" if v < 10 else "<100" if v < 100 else "<1e4" if v < 1e4 else \
+        "<1e6" if v < 1e6 else "<1e9" if v < 1e9 else ">=1e9"
+    return f"{cls}{b}"
+
+
+def _trim(words_: list[str]) -> list[str]:
+    """Drop function words at either end of a phrase (spaCy's English stop words)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    while words_ and words_[0] in STOP_WORDS:
+        words_ = words_[1:]
+    while words_ and words_[-1] in STOP_WORDS:
+        words_ = words_[:-1]
+    return words_
+
+
+def _phrases(view, fa: int, fb: int):
+    """Noun phrases that may name a figure's metric: the subject of the verb before it
+    ("cash balance dropped to ...") and the phrase after it ("$5.4B in cash and equivalents").
+
+    Yields ``(phrase, start, end, source)``; offsets into the article text.
+    """
+    lo = max(view.s0, fa - 160)
+    head = view.norm[lo:fa].lower()
+    m = _VERB_BEFORE.search(head)
+    if m:
+        ws = _trim(m.group("np").split())
+        if ws:
+            phrase = " ".join(ws)
+            a = lo + m.start("np") + m.group("np").find(ws[0])
+            yield phrase, a, a + len(phrase), "np_subject"
+    m = _IN_OF_AFTER.match(view.norm[fb:min(view.s1, fb + 80)].lower())
+    if m:
+        ws = _trim(m.group("np").split())
+        if ws:
+            phrase = " ".join(ws)
+            a = fb + m.start("np") + m.group("np").find(ws[0])
+            yield phrase, a, a + len(phrase), "np_after"
+
+
+def _modifier_before(view, pos: int) -> tuple[int, int, str | None]:
+    """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    head = view.norm[max(view.s0, pos - 60):pos]
+    ws = re.findall(r"[A-Za-z][\w&-]*|[^\w\s]", head)
+    out: list[str] = []
+    for w in reversed(ws):
+        lw = w.lower()
+        if not (w[0].isalpha()) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
+            break
+        out.insert(0, lw)
+    while out and out[0] == "and":
+        out = out[1:]
+    if not out:
+        return -1, -1, None
+    phrase = " ".join(out)
+    end = pos - (len(head) - len(head.rstrip()))
+    return end - len(phrase), end, phrase
 
 
 def _metric_type(metric: str | None, units: dict) -> str:
@@ -239,6 +375,12 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
                 continue
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             pool.add(phrase, src, view.text[a:b], f, dist)
+    for m in view.metrics:  # "cloud services revenue": the words that name what the metric covers
+        a, b, phrase = _modifier_before(view, m.start)
+        if phrase:
+            f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+            f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+            pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
     st = view.before
     if st.segment:
         pool.add(st.segment, "carried")
@@ -267,7 +409,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     st = view.before
     ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
     pool = _Pool(fold=lambda v: v)
-    bases: list[tuple[str, str]] = []
+    bases: list[tuple[str, str, dict]] = []
     for p in view.periods:
         r = resolve(p.spec, ctx)
         if not r:
@@ -277,28 +419,46 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         f[f"p_year_written={p.spec.year is not None}"] = 1.0
         f[f"p_fiscal_written={p.spec.fiscal}"] = 1.0
         if p.spec.rel:
+            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
             f[f"p_rel={p.spec.rel}"] = 1.0
         if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
             f["p_comparison_before"] = 1.0
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
-        bases.append((r, "mention"))
+        bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
+                                     "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
     for value, src in ((st.period, "carried"), (st.forecast_period, "carried_forecast"), (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)
-            bases.append((value, src))
+            bases.append((value, src, {}))
     for p in art.lead_periods[:2]:
         r = resolve(p.spec, ctx)
         if r:
             pool.add(r, "lead")
-            bases.append((r, "lead"))
-    for value, src in bases:
+            bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
+    for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
+        pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
+        bases.append((r, f"article{i}", {}))
+    if art.doc_date is not None:
+        d = art.doc_date
+        last_q = f"{d.year}-Q{(d.month - 1) // 3}" if d.month > 3 else f"{d.year - 1}-Q4"
+        pool.add(last_q, "doc_last_quarter")
+        bases.append((last_q, "doc_last_quarter", {}))
+        pool.add(d.isoformat(), "doc_day")
+    has_cal = fiscal_end not in (None, 12)
+    fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
+    written_fiscal = any(p.spec.fiscal for p in view.periods)
+    for value, src, base in bases:
         for variant, name in _variants(value, art):
-            pool.add(variant, f"variant_{name}", feats={f"variant_of={src}": 1.0})
+            extra = {f"variant={name}|base_{k}={v}": 1.0 for k, v in base.items()}
+            extra[f"variant={name}|of={src}"] = 1.0
+            pool.add(variant, f"variant_{name}", feats={**extra,
+                f"variant_of={src}": 1.0, f"variant={name}|article_fiscal={fiscal_signal}": 1.0,
+                f"variant={name}|company_fiscal={has_cal}": 1.0, f"variant={name}|role={role}": 1.0,
+                f"variant={name}|sentence_fiscal={written_fiscal}": 1.0,
+                f"variant={name}|quarter_ended={bool(art.quarter_end_months)}": 1.0})
     if not pool.by_key:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
-    has_cal = fiscal_end not in (None, 12)
-    fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
     for c in out:
         if c.value is None:
             continue
@@ -332,11 +492,29 @@ def _variants(value: str, art) -> list[tuple[str, str]]:
         y = _YEAR.fullmatch(value)
         if y:
             out.append((value[2:], "calendar") if y.group(1) else (f"FY{value}", "fiscal"))
-    for name, kw in (("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1})):
+    for name, kw in (("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
+                     ("month_earlier", {"months": -1}), ("year_later", {"years": 1}),
+                     ("quarter_later", {"quarters": 1})):
         s = shift(value, **kw)
         if s:
             out.append((s, name))
     return out
+
+
+def _article_periods(art, fiscal_end: int | None) -> list[tuple[str, int]]:
+    """The article's periods resolved without context, most often named first: ``(period, count)``."""
+    key = ("periods", fiscal_end)
+    cached = art.cache.get(key)
+    if cached is None:
+        ctx = PeriodContext(art.doc_date, art.ref_year, None, fiscal_end, False)
+        counts: dict[str, int] = {}
+        for p in art.periods:
+            if p.spec.kind in ("Q", "H", "Y", "MQ", "SPAN") and (p.spec.year or p.spec.kind == "MQ"):
+                r = resolve(p.spec, ctx)
+                if r:
+                    counts[r] = counts.get(r, 0) + 1
+        cached = art.cache[key] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return cached
 
 
 def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None) -> str:

@@ -40,7 +40,9 @@ class ArticleContext:
     fiscal_years: list[int]
     quarter_end_months: set[int]
     lead_periods: list[Any]
+    periods: list[Any]
     fiscal_by_company: dict[str, int | None] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # derived facts, computed once when first asked for
 
     @classmethod
     def build(cls, text: str, doc_date: dt.date | None, ref_year: int | None, companies: list,
@@ -71,6 +73,7 @@ class ArticleContext:
             fiscal_mentions=len(fiscal), fiscal_years=[y for y, _ in years.most_common()],
             quarter_end_months={p.spec.month for p in periods if p.spec.kind == "MQ" and p.spec.month},
             lead_periods=[p for p in periods if p.start < lead_end and p.spec.kind != "D"],
+            periods=periods,
             fiscal_by_company=fiscal_by_company,
         )
 

@@ -28,6 +28,9 @@ class WordLists:
     after: frozenset[str]
     titles: frozenset[str]
     not_names: frozenset[str]
+    institutions: frozenset[str]
+    after_figure: frozenset[str]
+    places: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -40,9 +43,21 @@ def word_lists(models_dir: str) -> WordLists:
     from ..lexicons import read_toml
 
     data = read_toml(Path(models_dir) / "attachment_features.toml",
-                     {"between", "before", "after", "titles", "not_names"})
-    return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles")),
-                     frozenset(data.get("not_names", ())))
+                     {"between", "before", "after", "titles", "not_names", "institutions", "after_figure"})
+    return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles", "not_names",
+                                                             "institutions", "after_figure")), places=place_names())
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """English names of countries and territories, lowercased (CLDR data, via Babel)."""
+    from babel import Locale
+
+    names = set()
+    for name in Locale("en").territories.values():
+        names.add(name.lower())
+        names.add(name.split(" (")[0].lower())
+    return frozenset(names)
 
 
 def bucket(n: int, edges: tuple[int, ...] = _DISTANCE_EDGES) -> str:

@@ -9,9 +9,9 @@
    word, metric and segment by containment after the synonyms, period
    exactly). A slot whose gold value no candidate reaches is a
    candidate-generation miss: left out of the fit and counted.
-3. One logistic regression per slot (scikit-learn, lbfgs, fixed settings:
-   deterministic) scores candidates; at run time a softmax over a figure's
-   candidates picks one.
+3. One conditional logit per slot (a softmax over each figure's
+   candidates, fitted with SciPy's L-BFGS: deterministic) scores
+   candidates; at run time the most probable candidate is taken.
 4. The confidence is calibrated on held-out folds: the articles are split
    into ``folds`` groups; each group is extracted with a model fitted on
    the others; isotonic regression maps the product of the chosen
@@ -25,6 +25,8 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from .. import evaluate
 from ..build import make_article_doc, make_nlp
@@ -133,27 +135,63 @@ def label(rows: list[dict], gold: list[dict]) -> Examples:
 
 
 def fit(examples: list[Examples], regularization: float) -> AttachmentModel:
-    """One logistic regression per slot over the candidates of ``examples`` (no calibration)."""
+    """One conditional logit per slot over the candidates of ``examples`` (no calibration).
+
+    Each figure's candidates form a group; the model maximises the
+    log-probability, under a softmax over the group's linear scores, of the
+    group's right candidates (several may be right: their probabilities are
+    summed), with an L2 penalty ``1 / (2 * regularization) * |w|^2``. The
+    optimiser is SciPy's L-BFGS-B from zero weights: deterministic.
+    """
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     weights, bias = {}, {}
     for slot in SLOTS:
-        feats, ys = [], []
+        feats, ys, starts = [], [], []
         for ex in examples:
             for fs, ls in ex.groups[slot]:
+                starts.append(len(feats))
                 feats.extend(fs)
                 ys.extend(ls)
-        if not feats or len(set(ys)) < 2:
+        if not starts:
             weights[slot], bias[slot] = {"rule_choice": 1.0}, 0.0
             continue
         vec = DictVectorizer(sort=True)
-        x = vec.fit_transform(feats)
-        lr = LogisticRegression(C=regularization, max_iter=2000)
-        lr.fit(x, ys)
-        weights[slot] = {name: float(w) for name, w in zip(vec.feature_names_, lr.coef_[0])}
-        bias[slot] = float(lr.intercept_[0])
+        x = vec.fit_transform(feats).tocsr()
+        w = _conditional_logit(x, np.asarray(ys, dtype=float), np.asarray(starts), regularization)
+        weights[slot] = {name: float(v) for name, v in zip(vec.feature_names_, w)}
+        bias[slot] = 0.0
     return AttachmentModel(weights, bias)
+
+
+def _conditional_logit(x, y, starts, regularization: float):
+    """Weights maximising sum over groups of log P(right | group) - |w|^2 / (2 C).
+
+    Args:
+        x: CSR matrix, one row per candidate, groups contiguous.
+        y: 1.0 for a right candidate, else 0.0.
+        starts: index of each group's first row (increasing).
+        regularization: C.
+    """
+    from scipy.optimize import minimize
+
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, x.shape[0])))
+    xt = x.T.tocsr()
+
+    def loss(w):
+        s = x @ w
+        top = np.maximum.reduceat(s, starts)
+        e = np.exp(s - top[group])
+        z = np.add.reduceat(e, starts)
+        zpos = np.add.reduceat(e * y, starts)
+        p = e / z[group]
+        q = e * y / zpos[group]
+        value = -np.sum(np.log(zpos) - np.log(z)) + w @ w / (2 * regularization)
+        grad = xt @ (p - q) + w / regularization
+        return value, grad
+
+    res = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return res.x
 
 
 def fold_of(keys: list[str], folds: int) -> dict[str, int]:

@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from ..periods import PeriodContext, resolve, shift
 from .features import WordLists, bucket, person_like, position, words
 
@@ -25,15 +27,16 @@ _UNIT_PHRASE = re.compile(r"\b(?:its|the|their)\s+((?:[a-z][\w&-]*\s+){0,3}?[a-z
 _FROM_PHRASE = re.compile(r"\b(?:revenue|revenues|sales|income)\s+(?:from|in|of|at)\s+(?:its\s+|the\s+|their\s+)?"
                           r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)\b(?=\s*(?:business|unit|division|segment)?\s*"
                           r"(?:[,.;(]|rose|fell|grew|was|were|increased|decreased|jumped|climbed|declined|dropped|came|reached|totalled|totaled|stood|$))")
-_VERB_BEFORE = re.compile(
-    r"(?P<np>(?:[a-z][a-z&-]*\s+){0,4}?[a-z][a-z&-]*)\s+(?:was|were|is|are|rose|fell|grew|increased|decreased|jumped|"
-    r"climbed|declined|dropped|slipped|reached|totaled|totalled|stood|came|amounted|hit|surged|soared|plunged|"
-    r"slumped|improved|narrowed|widened|expanded|rises|falls|grows|reaches|hits|doubled|tripled|halved|"
-    r"rebounded|recovered|shrank|contracted|edged|increases|decreases|stands|remained)\b[^.;:]{0,50}$")
+_VERBS = frozenset("was were is are rose fell grew increased decreased jumped climbed declined dropped slipped reached "
+                   "totaled totalled stood came amounted hit surged soared plunged slumped improved narrowed widened "
+                   "expanded rises falls grows reaches hits doubled tripled halved rebounded recovered shrank "
+                   "contracted edged increases decreases stands remained".split())
+_HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
 _IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)")
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
+_MONTH_VALUE = re.compile(r"\d{4}-\d\d")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
@@ -55,11 +58,25 @@ class Candidate:
     dist: int | None = None
 
 
-class _Pool:
-    """Candidates keyed by value; adding one with a value already there merges them."""
+def _fold_case(v):
+    return v.lower() if isinstance(v, str) else v
 
-    def __init__(self, fold=lambda v: v.lower() if isinstance(v, str) else v) -> None:
-        self.by_key: dict = {}
+
+_CROSSES: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+class _Pool:
+    """Candidates keyed by value; entries with the same value are merged when the pool is done.
+
+    A merged candidate has the position features of its nearest mention,
+    the other features of every entry that has no position (carried,
+    article-level, the rules' choice), and one ``src=`` feature per entry.
+    """
+
+    __slots__ = ("entries", "fold")
+
+    def __init__(self, fold=_fold_case) -> None:
+        self.entries: dict = {}
         self.fold = fold
 
     def add(self, value: str | None, src: str, text: str | None = None, feats: dict | None = None,
@@ -67,34 +84,44 @@ class _Pool:
         if isinstance(value, str) and not value.strip():
             return
         key = self.fold(value)
-        feats = dict(feats or {})
-        feats[f"src={src}"] = 1.0
-        old = self.by_key.get(key)
-        if old is None:
-            self.by_key[key] = Candidate(value, text, feats, dist)
-            return
-        if dist is not None and (old.dist is None or dist < old.dist):
-            # the nearer mention's position features replace the farther one's
-            kept = {k: v for k, v in old.feats.items() if k.startswith(("src=", "x:"))}
-            feats.update(kept)
-            old.feats, old.text, old.dist = feats, text, dist
-        else:
-            for k, v in feats.items():
-                if k.startswith(("src=", "x:")) or dist is None:
-                    old.feats[k] = max(old.feats.get(k, 0.0), v)
+        group = self.entries.get(key)
+        if group is None:
+            self.entries[key] = group = (value, [], [])
+        (group[1] if dist is not None else group[2]).append((src, text, feats, dist))
 
     def done(self, row: dict, slot: str, role: str, kind: str) -> list[Candidate]:
-        out = list(self.by_key.values())
+        out = []
         rule = self.fold(row.get(slot))
-        for c in out:
-            srcs = [k[4:] for k in c.feats if k.startswith("src=")]
-            c.feats[f"n_src={min(len(srcs), 4)}"] = 1.0
-            c.feats["rule_choice"] = 1.0 if self.fold(c.value) == rule else 0.0
-            for s in srcs:
-                c.feats[f"src={s}|role={role}"] = 1.0
-                c.feats[f"src={s}|kind={kind}"] = 1.0
-            if c.value is None:
-                c.feats["none"] = 1.0
+        for key, (value, placed, other) in self.entries.items():
+            text = dist = None
+            feats: dict[str, float] = {}
+            srcs = []
+            if placed:
+                best = min(placed, key=lambda e: e[3])
+                if best[2]:
+                    feats.update(best[2])
+                text, dist = best[1], best[3]
+                srcs.extend(e[0] for e in placed)
+            for src, t, fs, _ in other:
+                srcs.append(src)
+                if fs:
+                    for k, v in fs.items():
+                        if v > feats.get(k, 0.0):
+                            feats[k] = v
+                if text is None:
+                    text = t
+            for src in srcs:
+                cross = _CROSSES.get((src, role, kind))
+                if cross is None:
+                    cross = _CROSSES[(src, role, kind)] = (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}")
+                for k in cross:
+                    feats[k] = 1.0
+            feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+            if key == rule:
+                feats["rule_choice"] = 1.0
+            if value is None:
+                feats["none"] = 1.0
+            out.append(Candidate(value, text, {k: v for k, v in feats.items() if v}, dist))
         return out
 
 
@@ -123,7 +150,10 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     for m in view.sources:
         f, dist = _mention_feats(view, m, fa, fb, lists)
         pool.add(m.id, "source", m.text, f, dist)
-    for a, b, name in _cap_phrases(view, taken, lists):
+    phrases = view.cache.get("cap_phrases")
+    if phrases is None:
+        phrases = view.cache["cap_phrases"] = list(_cap_phrases(view, taken, lists))
+    for a, b, name in phrases:
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         n = len(name.split())
         f[f"cap_words={min(n, 3)}"] = 1.0
@@ -165,6 +195,14 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
 
 
 def _company_facts(name: str, art, lists: WordLists) -> dict[str, float]:
+    key = ("facts", name)
+    cached = art.cache.get(key)
+    if cached is None:
+        cached = art.cache[key] = _company_facts_uncached(name, art, lists)
+    return cached
+
+
+def _company_facts_uncached(name: str, art, lists: WordLists) -> dict[str, float]:
     n = art.company_counts.get(name, 0)
     names = _article_names(art, lists)
     first = name.split()[0]
@@ -286,8 +324,6 @@ def _magnitude(row: dict) -> str:
 
 def _trim(words_: list[str]) -> list[str]:
     """Drop function words at either end of a phrase (spaCy's English stop words)."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     while words_ and words_[0] in STOP_WORDS:
         words_ = words_[1:]
     while words_ and words_[-1] in STOP_WORDS:
@@ -301,15 +337,24 @@ def _phrases(view, fa: int, fb: int):
 
     Yields ``(phrase, start, end, source)``; offsets into the article text.
     """
-    lo = max(view.s0, fa - 160)
-    head = view.norm[lo:fa].lower()
-    m = _VERB_BEFORE.search(head)
-    if m:
-        ws = _trim(m.group("np").split())
-        if ws:
-            phrase = " ".join(ws)
-            a = lo + m.start("np") + m.group("np").find(ws[0])
-            yield phrase, a, a + len(phrase), "np_subject"
+    lo = max(view.s0, fa - 90)
+    toks = [(m.group(0), m.start()) for m in _HEAD_WORD.finditer(view.norm[lo:fa].lower())]
+    for i in range(len(toks) - 1, -1, -1):  # the last verb before the figure, within its clause
+        w = toks[i][0]
+        if not w[0].isalpha() and w not in ("$", "-"):
+            break
+        if w in _VERBS:
+            np_words = []
+            for w2, at in reversed(toks[max(0, i - 5):i]):
+                if not w2[0].isalpha():
+                    break
+                np_words.insert(0, (w2, at))
+            ws = _trim([w2 for w2, _ in np_words])
+            if ws:
+                first = next(at for w2, at in np_words if w2 == ws[0])
+                phrase = " ".join(ws)
+                yield phrase, lo + first, lo + first + len(phrase), "np_subject"
+            break
     m = _IN_OF_AFTER.match(view.norm[fb:min(view.s1, fb + 80)].lower())
     if m:
         ws = _trim(m.group("np").split())
@@ -321,8 +366,6 @@ def _phrases(view, fa: int, fb: int):
 
 def _modifier_before(view, pos: int) -> tuple[int, int, str | None]:
     """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     head = view.norm[max(view.s0, pos - 60):pos]
     ws = re.findall(r"[A-Za-z][\w&-]*|[^\w\s]", head)
     out: list[str] = []
@@ -408,10 +451,13 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     forecast = row.get("modality") == "forecast"
     st = view.before
     ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
-    pool = _Pool(fold=lambda v: v)
+    pool = _Pool(fold=str)
     bases: list[tuple[str, str, dict]] = []
     for p in view.periods:
-        r = resolve(p.spec, ctx)
+        key = ("resolved", p.start, fiscal_end, forecast, st.period, st.month)
+        r = art.cache.get(key, "")
+        if r == "":
+            r = art.cache[key] = resolve(p.spec, ctx)
         if not r:
             continue
         f, dist = _mention_feats(view, p, fa, fb, lists)
@@ -447,8 +493,17 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     has_cal = fiscal_end not in (None, 12)
     fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
     written_fiscal = any(p.spec.fiscal for p in view.periods)
+    shifts = []
+    prior_cue = any(p.is_prior for p in view.periods) or any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues)
+    if role == "prior" or prior_cue:
+        shifts += [("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
+                   ("month_earlier", {"months": -1})]
+    if forecast:
+        shifts += [("year_later", {"years": 1}), ("quarter_later", {"quarters": 1})]
     for value, src, base in bases:
-        for variant, name in _variants(value, art):
+        if src.startswith("article") and src != "article0":
+            continue
+        for variant, name in _variants(value, art, shifts):
             extra = {f"variant={name}|base_{k}={v}": 1.0 for k, v in base.items()}
             extra[f"variant={name}|of={src}"] = 1.0
             pool.add(variant, f"variant_{name}", feats={**extra,
@@ -456,7 +511,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                 f"variant={name}|company_fiscal={has_cal}": 1.0, f"variant={name}|role={role}": 1.0,
                 f"variant={name}|sentence_fiscal={written_fiscal}": 1.0,
                 f"variant={name}|quarter_ended={bool(art.quarter_end_months)}": 1.0})
-    if not pool.by_key:
+    if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
     for c in out:
@@ -471,12 +526,16 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         c.feats[f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}"] = 1.0
         if fy and art.fiscal_years:
             c.feats[f"fy_year_is_article_fy={_YEAR.match(c.value).group(2) == str(art.fiscal_years[0])}"] = 1.0
-        c.feats[f"date_rel={_date_relation(c.value, art.doc_date, fiscal_end)}|forecast={forecast}"] = 1.0
+        key = ("date_rel", c.value, fiscal_end)
+        rel = art.cache.get(key)
+        if rel is None:
+            rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
+        c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
         c.feats[f"shape={shape}|role={role}"] = 1.0
     return out
 
 
-def _variants(value: str, art) -> list[tuple[str, str]]:
+def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str, str]]:
     """Other namings of a period: fiscal/calendar, the article's fiscal year, a year or quarter earlier."""
     out = []
     m = _Q_OR_H.fullmatch(value)
@@ -492,11 +551,11 @@ def _variants(value: str, art) -> list[tuple[str, str]]:
         y = _YEAR.fullmatch(value)
         if y:
             out.append((value[2:], "calendar") if y.group(1) else (f"FY{value}", "fiscal"))
-    for name, kw in (("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
-                     ("month_earlier", {"months": -1}), ("year_later", {"years": 1}),
-                     ("quarter_later", {"quarters": 1})):
+    for name, kw in shifts:
+        if "months" in kw and not _MONTH_VALUE.fullmatch(value):
+            continue
         s = shift(value, **kw)
-        if s:
+        if s and s != value:
             out.append((s, name))
     return out
 

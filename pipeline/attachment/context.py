@@ -103,6 +103,7 @@ class SentenceView:
     before: Any  # the ArticleState in force before the sentence
     article: ArticleContext
     metric_units: dict[str, str | None]
+    cache: dict = field(default_factory=dict)  # per-sentence facts shared by its claims
 
     @classmethod
     def of(cls, sc: Any, before: Any, article: ArticleContext) -> "SentenceView":

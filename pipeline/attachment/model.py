@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +85,9 @@ class AttachmentModel:
 
     def probabilities(self, slot: str, candidates: list[Candidate]) -> list[float]:
         """Softmax over the candidates' linear scores; the list is in the candidates' order."""
-        w = self.weights.get(slot, {})
-        scores = [sum(w.get(k, 0.0) * v for k, v in c.feats.items()) for c in candidates]
+        get = self.weights.get(slot, {}).get
+        # features are indicators (value 1.0): a score is the sum of their weights
+        scores = [sum(map(get, c.feats, repeat(0.0))) for c in candidates]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -303,7 +303,7 @@ class ClaimBuilder:
             before = copy.copy(state) if self.attacher is not None else None
             found = sc.claims()
             if self.attacher is not None and found:
-                self.attacher.apply(found, SentenceView.of(sc, before, article))
+                found = self.attacher.apply(found, SentenceView.of(sc, before, article))
             for row in found:
                 row.pop("_role", None), row.pop("_kind", None)
             rows.extend(found)

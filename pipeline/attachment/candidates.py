@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -32,12 +32,15 @@ _VERBS = frozenset("was were is are rose fell grew increased decreased jumped cl
                    "expanded rises falls grows reaches hits doubled tripled halved rebounded recovered shrank "
                    "contracted edged increases decreases stands remained".split())
 _HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
+_MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
+_PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
 _IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)")
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
 _MONTH_VALUE = re.compile(r"\d{4}-\d\d")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
 
@@ -365,22 +368,34 @@ def _phrases(view, fa: int, fb: int):
 
 
 def _modifier_before(view, pos: int) -> tuple[int, int, str | None]:
-    """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``."""
-    head = view.norm[max(view.s0, pos - 60):pos]
-    ws = re.findall(r"[A-Za-z][\w&-]*|[^\w\s]", head)
+    """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``.
+
+    A parenthesised acronym right before ``pos`` is stepped over
+    ("Infrastructure Solutions Group (ISG) revenue"); a possessive ends the
+    phrase ("Meituan's food delivery revenue" -> "food delivery").
+    """
+    head = view.norm[max(view.s0, pos - 70):pos]
+    head = _PAREN_END.sub("", head)
+    ws = _MODIFIER_WORD.findall(head)
     out: list[str] = []
     for w in reversed(ws):
         lw = w.lower()
-        if not (w[0].isalpha()) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
+        if not w[0].isalpha() or lw.endswith(("'s", "’s")) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
             break
         out.insert(0, lw)
     while out and out[0] == "and":
         out = out[1:]
+    while out and out[-1] == "and":
+        out = out[:-1]
     if not out:
         return -1, -1, None
     phrase = " ".join(out)
-    end = pos - (len(head) - len(head.rstrip()))
-    return end - len(phrase), end, phrase
+    at = view.norm.rfind(phrase.split()[0], max(view.s0, pos - 70), pos) if phrase.islower() else -1
+    low = view.norm.lower()
+    at = low.rfind(phrase, max(view.s0, pos - 80), pos)
+    if at < 0:
+        at = max(view.s0, pos - len(phrase) - 1)
+    return at, at + len(phrase), phrase
 
 
 def _metric_type(metric: str | None, units: dict) -> str:
@@ -424,6 +439,10 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
             pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
+    for m in view.companies:  # a unit or product line named like a company ("Facebook" for Meta)
+        if m.id != company:
+            f, dist = _mention_feats(view, m, fa, fb, lists)
+            pool.add(m.id.lower(), "other_company", m.text, f, dist)
     st = view.before
     if st.segment:
         pool.add(st.segment, "carried")
@@ -434,9 +453,14 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     if row.get("segment"):
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
+    market_metric = row.get("metric") in _MARKET_METRICS
     for c in out:
         if c.value:
-            c.feats[f"market_form={c.value.endswith(' market')}|company={bool(company)}"] = 1.0
+            form = c.value.endswith(" market")
+            c.feats[f"market_form={form}|company={bool(company)}"] = 1.0
+            c.feats[f"market_form={form}|market_metric={market_metric}"] = 1.0
+        else:
+            c.feats[f"none|market_metric={market_metric}|company={bool(company)}"] = 1.0
     return out
 
 
@@ -459,6 +483,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if r == "":
             r = art.cache[key] = resolve(p.spec, ctx)
         if not r:
+            if p.spec.kind in ("Q", "H") and p.spec.number:
+                _yearless(pool, p, art, view, fa, fb, lists)
             continue
         f, dist = _mention_feats(view, p, fa, fb, lists)
         f[f"p_kind={p.spec.kind}"] = 1.0
@@ -500,6 +526,16 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                    ("month_earlier", {"months": -1})]
     if forecast:
         shifts += [("year_later", {"years": 1}), ("quarter_later", {"quarters": 1})]
+    for fe, how in _fiscal_ends(art, fiscal_end, view):
+        fctx = replace(ctx, fiscal_end_month=fe)
+        for p in list(view.periods) + art.lead_periods[:2]:
+            if p.spec.kind in ("Q", "H", "MQ") and (p.spec.number or p.spec.month):
+                r = resolve(replace(p.spec, fiscal=True), fctx) if p.spec.kind != "MQ" else resolve(
+                    p.spec, replace(fctx, in_force="FY"))
+                if r and r.startswith("FY"):
+                    in_sentence = view.s0 <= p.start < view.s1
+                    pool.add(r, f"fiscal_{how}", feats={f"fiscal_{how}|in_sentence={in_sentence}": 1.0,
+                                                        f"fiscal_{how}|kind={p.spec.kind}": 1.0})
     for value, src, base in bases:
         if src.startswith("article") and src != "article0":
             continue
@@ -547,6 +583,8 @@ def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str
             out += [(f"FY{year}-{q}{n}", "fiscal"), (f"FY{year + 1}-{q}{n}", "fiscal_next")]
         for y in art.fiscal_years[:1]:
             out.append((f"FY{y}-{q}{n}", "article_fy"))
+    elif value.endswith(("-01/" + value[:4] + "-06", "-07/" + value[:4] + "-12")) and len(value) == 15:
+        out.append((f"{value[:4]}-H{1 if value[5:7] == '01' else 2}", "half"))
     else:
         y = _YEAR.fullmatch(value)
         if y:
@@ -558,6 +596,37 @@ def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str
         if s and s != value:
             out.append((s, name))
     return out
+
+
+def _fiscal_ends(art, fiscal_end: int | None, view) -> list[tuple[int, str]]:
+    """Fiscal year-end months that may apply: the company's calendar, and those implied by
+    "the quarter ended <month>" with a quarter number written in the article ("Q4 ... three
+    months ending January": a year ending in January)."""
+    out = []
+    if fiscal_end not in (None, 12):
+        out.append((fiscal_end, "calendar"))
+    numbers = {p.spec.number for p in art.lead_periods + list(view.periods)
+               if p.spec.kind == "Q" and p.spec.number}
+    for m in sorted(art.quarter_end_months):
+        for n in sorted(numbers):
+            fe = (m - 1 + 3 * (4 - n)) % 12 + 1
+            if fe != 12 and all(fe != x for x, _ in out):
+                out.append((fe, "quarter_ended"))
+    return out[:3]
+
+
+def _yearless(pool: _Pool, p, art, view, fa: int, fb: int, lists: WordLists) -> None:
+    """A quarter or half written without a year that nothing resolves ("the fiscal fourth quarter"
+    in an undated article): the article's fiscal and reference years, and the year before each."""
+    years = list(dict.fromkeys(art.fiscal_years[:1] + ([art.ref_year] if art.ref_year else [])))
+    f, dist = _mention_feats(view, p, fa, fb, lists)
+    for i, y in enumerate(years):
+        for back in (0, 1):
+            for fy in (True, False):
+                value = f"{'FY' if fy else ''}{y - back}-{p.spec.kind}{p.spec.number}"
+                feats = {**f, f"yearless_from={'fiscal' if i == 0 and art.fiscal_years else 'ref'}|back={back}": 1.0,
+                         f"yearless_fy={fy}|written_fiscal={p.spec.fiscal}": 1.0}
+                pool.add(value, "yearless", view.text[p.start:p.end], feats, dist)
 
 
 def _article_periods(art, fiscal_end: int | None) -> list[tuple[str, int]]:

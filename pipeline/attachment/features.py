@@ -119,3 +119,38 @@ def person_like(view, a: int, b: int, lists: WordLists) -> bool:
     prev = words(view.norm[max(0, a - 40):a])
     nxt = words(view.norm[b:b + 12])
     return bool(prev and prev[-1] in lists.titles) or bool(nxt and nxt[0] in ("said", "says", "told"))
+
+
+def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> dict[str, float]:
+    """Features of a whole row for the claim decision (is this figure a claim at all?).
+
+    Returns:
+        indicators of the figure's role, kind, unit class, qualifier, size,
+        change and basis, modality, the words right around it, whether it
+        stands in parentheses, the number of figures in the sentence, and
+        whether the rules found a metric, company and period for it.
+    """
+    fa, fb = row["start"], row["end"]
+    unit = row.get("unit") or ""
+    unit_cls = "pct" if unit in ("%", "pp") else "money" if len(unit) == 3 and unit.isupper() else \
+        "none" if not unit else "count"
+    v = row.get("value")
+    size = "none" if v is None else bucket(len(str(int(abs(v)))) if abs(v) < 1e18 else 19, (1, 2, 3, 4, 6, 9))
+    f = {f"role={role}": 1.0, f"kind={kind}": 1.0, f"unit={unit_cls}": 1.0, f"size={unit_cls}|{size}": 1.0,
+         f"qualifier={row.get('qualifier')}": 1.0, f"has_change={row.get('change') is not None}|role={role}": 1.0,
+         f"basis={row.get('change_basis')}": 1.0, f"modality={row.get('modality')}": 1.0,
+         f"metric_unknown={row.get('metric') == 'unknown'}": 1.0, f"company={row.get('company') is not None}": 1.0,
+         f"period={row.get('period') is not None}": 1.0, f"segment={row.get('segment') is not None}": 1.0,
+         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0}
+    prev = words(view.norm[max(view.s0, fa - 30):fa])
+    if prev:
+        f[f"prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0
+    nxt = words(view.norm[fb:fb + 30])
+    if nxt:
+        f[f"next={nxt[0] if nxt[0] in lists.after_figure or nxt[0] in lists.after else 'other'}"] = 1.0
+    opened = view.norm.rfind("(", view.s0, fa)
+    if opened > view.norm.rfind(")", view.s0, fa):
+        f["in_parentheses"] = 1.0
+    rank = sum(1 for a, _ in view.figure_spans if a < fa)
+    f[f"figure_rank={min(rank, 3)}|of={min(len(view.figure_spans), 4)}"] = 1.0
+    return f

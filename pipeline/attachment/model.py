@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import LexiconError
 from . import SLOTS
 from .candidates import GENERATORS, Candidate
-from .features import word_lists
+from .features import claim_features, word_lists
 
 MODEL_VERSION = 1
 
@@ -66,8 +66,8 @@ class AttachmentModel:
             raise LexiconError("E320", f"attachment model version must be {MODEL_VERSION}", str(path))
         slots = data.get("slots", {})
         cal = data.get("calibration", {})
-        return cls(weights={s: dict(slots.get(s, {}).get("weights", {})) for s in SLOTS},
-                   bias={s: float(slots.get(s, {}).get("bias", 0.0)) for s in SLOTS},
+        return cls(weights={s: dict(slots.get(s, {}).get("weights", {})) for s in SLOTS + ("claim",)},
+                   bias={s: float(slots.get(s, {}).get("bias", 0.0)) for s in SLOTS + ("claim",)},
                    calibration_x=list(cal.get("x", [])), calibration_y=list(cal.get("y", [])),
                    training=dict(data.get("training", {})))
 
@@ -77,7 +77,7 @@ class AttachmentModel:
                 "slots": {s: {"bias": round(self.bias.get(s, 0.0), 6),
                               "weights": {k: round(v, 6) for k, v in sorted(self.weights.get(s, {}).items())
                                           if round(v, 6) != 0.0}}
-                          for s in SLOTS},
+                          for s in SLOTS + ("claim",)},
                 "calibration": {"x": [round(v, 6) for v in self.calibration_x],
                                 "y": [round(v, 6) for v in self.calibration_y]},
                 "training": self.training}
@@ -92,6 +92,12 @@ class AttachmentModel:
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
         return [e / total for e in exps]
+
+    def claim_probability(self, feats: dict[str, float]) -> float:
+        """The probability that a row is a claim at all (logistic over its row features)."""
+        get = self.weights.get("claim", {}).get
+        z = self.bias.get("claim", 0.0) + sum(map(get, feats, repeat(0.0)))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def calibrate(self, raw: float) -> float:
         """Map a raw confidence (product of probabilities) to the calibrated one, 0 to 1."""
@@ -119,17 +125,26 @@ class Attacher:
         collect: keep every row's candidates and features in ``row["_candidates"]``
             (for training; never set in a normal run).
         keep_raw: keep the uncalibrated confidence in ``row["_raw_confidence"]`` (for calibration).
+        min_claim_probability: rows less likely than this to be claims are dropped.
     """
 
     def __init__(self, model: AttachmentModel | None, models_dir: str, collect: bool = False,
-                 keep_raw: bool = False) -> None:
+                 keep_raw: bool = False, min_claim_probability: float = 0.5) -> None:
         self.model = model
+        self.min_claim_probability = min_claim_probability
         self.lists = word_lists(str(models_dir))
         self.collect = collect
         self.keep_raw = keep_raw
 
-    def apply(self, rows: list[dict], view) -> None:
-        """Decide the slots of a sentence's rows in place and set ``confidence``."""
+    def apply(self, rows: list[dict], view) -> list[dict]:
+        """Decide the slots of a sentence's rows in place, set ``confidence``, drop non-claims.
+
+        Returns:
+            the rows kept (a row whose claim probability is below
+            ``min_claim_probability`` is dropped; the others keep their order
+            and their ``claim_id`` is numbered again).
+        """
+        kept = []
         for row in rows:
             role, kind = row.get("_role", "level"), row.get("_kind", "")
             raw = 1.0
@@ -144,12 +159,23 @@ class Attacher:
                 best = max(range(len(cands)), key=probs.__getitem__)
                 raw *= probs[best]
                 _set(row, slot, cands[best])
+            claim_feats = claim_features(row, view, self.lists, role, kind)
             if self.collect:
                 row["_candidates"] = collected
+                row["_claim_features"] = claim_feats
             if self.model is not None:
+                p_claim = self.model.claim_probability(claim_feats)
+                if p_claim < self.min_claim_probability:
+                    continue
+                raw *= p_claim
                 row["confidence"] = round(self.model.calibrate(raw), 4)
                 if self.keep_raw:
                     row["_raw_confidence"] = raw
+            kept.append(row)
+        if len(kept) < len(rows):
+            for k, row in enumerate(kept):
+                row["claim_id"] = row["claim_id"].rsplit(":", 1)[0] + f":{k}"
+        return kept
 
 
 def _set(row: dict, slot: str, cand: Candidate) -> None:

@@ -111,12 +111,15 @@ class Examples:
     groups: dict[str, list[tuple[list[dict], list[int]]]] = field(default_factory=lambda: {s: [] for s in SLOTS})
     unreachable: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SLOTS})
     matched: int = 0
+    claims: list[tuple[dict, int]] = field(default_factory=list)  # (row features, 1 if it matches gold)
 
 
 def label(rows: list[dict], gold: list[dict]) -> Examples:
     """Label the collected candidates of one article's rows against its gold rows."""
     ex = Examples()
     pairs, _ = evaluate.match(gold, rows)
+    hit = {i for _, i in pairs}
+    ex.claims = [(r["_claim_features"], int(i in hit)) for i, r in enumerate(rows)]
     for g, i in pairs:
         if g is None:
             continue
@@ -161,7 +164,23 @@ def fit(examples: list[Examples], regularization: float) -> AttachmentModel:
         w = _conditional_logit(x, np.asarray(ys, dtype=float), np.asarray(starts), regularization)
         weights[slot] = {name: float(v) for name, v in zip(vec.feature_names_, w)}
         bias[slot] = 0.0
+    weights["claim"], bias["claim"] = _fit_claim([c for ex in examples for c in ex.claims], regularization)
     return AttachmentModel(weights, bias)
+
+
+def _fit_claim(rows: list[tuple[dict, int]], regularization: float) -> tuple[dict[str, float], float]:
+    """Logistic regression (scikit-learn, lbfgs) of "this row matches a gold claim" on its row features."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    ys = [y for _, y in rows]
+    if len(set(ys)) < 2:
+        return {}, 10.0  # every row kept
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform([f for f, _ in rows])
+    lr = LogisticRegression(C=regularization, max_iter=2000)
+    lr.fit(x, ys)
+    return {name: float(w) for name, w in zip(vec.feature_names_, lr.coef_[0])}, float(lr.intercept_[0])
 
 
 def _conditional_logit(x, y, starts, regularization: float):

@@ -120,6 +120,10 @@ class CheckSettings:
             sentences are not one list.
         flat_band: a change of at most this many % or pp counts as "flat".
         relative_epsilon: float slack, relative to the numbers compared.
+        min_confidence: a relation that involves a claim whose ``confidence``
+            is below this is not reported (counted as not checked: attachment
+            uncertain), so an extraction error is not shown as an error of
+            the article (schema v1.1). Claims without a confidence count as sure.
     """
 
     about_relative: float = 0.10
@@ -128,6 +132,7 @@ class CheckSettings:
     segment_sentence_gap: int = 1
     flat_band: float = 1.0
     relative_epsilon: float = 1e-9
+    min_confidence: float = 0.2
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> "CheckSettings":
@@ -203,6 +208,7 @@ class CheckSummary:
         inconsistent: the inconsistent rows with their sentences, in row order.
         problems: bad input rows, skipped (file, line, code, reason).
         duplicates: rows skipped because the same claim was read before.
+        not_checked: relations found but not reported, by reason (see :func:`set_aside`).
     """
 
     out_path: Path
@@ -212,6 +218,7 @@ class CheckSummary:
     inconsistent: list[FlaggedCheck] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     duplicates: int = 0
+    not_checked: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -1045,6 +1052,42 @@ def _check_parsed(claims: Sequence[Claim], settings: CheckSettings) -> list[dict
     return rows
 
 
+NOT_CHECKED_REASONS = ("attachment_uncertain", "missed_segment_possible")
+"""Why a relation found is not reported (``checks_summary.json`` ``not_checked``)."""
+
+
+def set_aside(rows: list[dict[str, Any]], claims: Sequence[Claim],
+              settings: CheckSettings) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Drop the relations that would say more about the extraction than about the article.
+
+    * ``attachment_uncertain``: a claim of the relation has ``confidence``
+      below ``settings.min_confidence``;
+    * ``missed_segment_possible``: a conflict between two claims of one
+      article: within one article two values for one company, metric,
+      segment and period are far more often of two things the extractor did
+      not tell apart (a segment or a variant it missed, a year-earlier
+      figure) than an article contradicting itself. Conflicts across
+      articles are reported.
+
+    Returns:
+        The rows kept, and how many were set aside for each reason.
+    """
+    by_id = {c.claim_id: c for c in claims}
+    unsure = {c.claim_id for c in claims if c.confidence is not None and c.confidence < settings.min_confidence}
+    kept, counts = [], {r: 0 for r in NOT_CHECKED_REASONS}
+    for row in rows:
+        ids = row["claim_ids"]
+        if any(i in unsure for i in ids):
+            counts["attachment_uncertain"] += 1
+            continue
+        pair = [by_id[i] for i in ids if i in by_id]
+        if row["check"] == "conflict" and len({c.doc_id for c in pair}) == 1:
+            counts["missed_segment_possible"] += 1
+            continue
+        kept.append(row)
+    return kept, counts
+
+
 def check_claims(claims: Iterable[dict[str, Any]], settings: CheckSettings | None = None) -> list[dict[str, Any]]:
     """Run every check over claim rows, within and across articles.
 
@@ -1174,13 +1217,14 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
                 problems.append(InputProblem(str(path), line, "E211",
                                              f"claim_id {claim.claim_id!r} was read before with other content"))
     claims = list(seen.values())
-    rows = _check_parsed(claims, settings)
+    rows, not_checked = set_aside(_check_parsed(claims, settings), claims, settings)
     write_checks(rows, out_path)
     counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
     for row in rows:
         counts[row["check"]][row["status"]] += 1
     _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
         "inputs": [str(x) for x in paths], "claims": len(claims), "checks": len(rows), "by_check": counts,
+        "not_checked": not_checked, "min_confidence": settings.min_confidence,
         "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
         "problems": [str(x) for x in problems[:1000]],
         # checks of every input row; false when bad rows were left out
@@ -1192,7 +1236,7 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
                                 for i in row["claim_ids"]))
         for row in rows if row["status"] == "inconsistent"
     ]
-    return CheckSummary(out_path, paths, len(claims), counts, flagged, problems, duplicates)
+    return CheckSummary(out_path, paths, len(claims), counts, flagged, problems, duplicates, not_checked)
 
 
 def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
@@ -1234,6 +1278,9 @@ def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
                 if len(sentence) > max_sentence:
                     sentence = sentence[: max_sentence - 1].rstrip() + "…"
                 lines.append(f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}")
+    if any(summary.not_checked.values()):
+        lines.append("Not checked: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
+                                                 for reason, n in summary.not_checked.items() if n) + ".")
     if summary.duplicates:
         lines.append(f"{summary.duplicates} repeated claim row(s) counted once.")
     if summary.problems:

@@ -69,7 +69,9 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
     if run_check:
         from .checks import format_summary, run_checks
 
-        check_summary = run_checks([out_dir / "claims.jsonl"], out_dir)
+        from .checks import CheckSettings
+
+        check_summary = run_checks([out_dir / "claims.jsonl"], out_dir, CheckSettings.from_mapping(settings.checks))
         click.echo(format_summary(check_summary))
     if run_report:
         from .report import build_report, write_tables
@@ -178,7 +180,9 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     from .checks import format_summary, run_checks
 
     try:
-        summary = run_checks(list(claims), out_dir)
+        from .checks import CheckSettings
+
+        summary = run_checks(list(claims), out_dir, CheckSettings.from_mapping(load_settings().checks))
     except FiguresError as exc:
         _fail(exc)
     click.echo(format_summary(summary))

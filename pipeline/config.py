@@ -17,6 +17,7 @@ _ALLOWED = {
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
                "max_sentence_figures", "attachment_model"},
     "training": {"sets", "folds", "regularization"},
+    "checks": {"min_confidence"},
 }
 
 
@@ -35,6 +36,7 @@ class Settings:
     html_min_words: int = 10
     config_path: Path | None = None
     claims: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=lambda: {"sets": [], "folds": 5, "regularization": 1.0})
 
 
@@ -74,7 +76,7 @@ def load_settings(path: Path | None = None) -> Settings:
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
         config_path=path, claims=dict(data.get("claims", {})),
-        training=_training(data.get("training", {}), path.parent),
+        training=_training(data.get("training", {}), path.parent), checks=dict(data.get("checks", {})),
     )
 
 
@@ -108,6 +110,8 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("claims", "carry_metric"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "carry_period"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "max_sentence_figures"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("checks", "min_confidence"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
+                                   "a number from 0 to 1"),
     ("training", "sets"): (lambda v: isinstance(v, list) and all(
         isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) and y for y in x) for x in v),
         "a list of [articles folder, gold file] pairs"),

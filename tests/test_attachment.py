@@ -1,0 +1,161 @@
+"""The attachment model: candidates, fitting, the model file, confidence, cross-validation."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from pipeline import evaluate
+from pipeline.attachment import SLOTS
+from pipeline.attachment.crossval import cross_validate, reliability_table
+from pipeline.attachment.model import AttachmentModel
+from pipeline.attachment.training import GoldSet, _conditional_logit, fold_of, train, training_sets
+from pipeline.build import make_nlp
+from pipeline.checks import CheckSettings, set_aside
+from pipeline.claim import Claim
+from pipeline.config import PROJECT_DIR, load_settings
+from pipeline.errors import LexiconError
+
+SHARED_DEV = PROJECT_DIR.parent / "shared" / "dev"
+
+
+def _claims(nlp, text: str, doc_date: str | None = None) -> list[dict]:
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_id"], doc.user_data["doc_date"] = "case.txt", doc_date
+    return nlp(doc).user_data["claims"]
+
+
+def _collecting_nlp():
+    from pipeline.attachment.model import Attacher
+
+    settings = load_settings()
+    settings.claims["attachment_model"] = ""
+    nlp = make_nlp(settings)
+    nlp.get_pipe("figures_claims").attacher = Attacher(None, str(settings.models_dir), collect=True)
+    return nlp
+
+
+def test_conditional_logit_prefers_the_feature_that_marks_the_right_candidate() -> None:
+    # three groups of two candidates; feature 0 marks the right one, feature 1 the wrong one
+    x = sp.csr_matrix(np.array([[1, 0], [0, 1], [0, 1], [1, 0], [1, 1], [0, 1]], dtype=float))
+    y = np.array([1, 0, 0, 1, 1, 0], dtype=float)
+    starts = np.array([0, 2, 4])
+    w = _conditional_logit(x, y, starts, regularization=1.0)
+    assert w[0] > 0 > w[1] and w[0] - w[1] > 1.0
+    assert np.array_equal(w, _conditional_logit(x, y, starts, regularization=1.0))  # deterministic
+
+
+def test_model_file_round_trips_and_rejects_another_version(tmp_path: Path) -> None:
+    model = AttachmentModel({s: {"src=mention": 1.25, "none": -0.5} for s in SLOTS} | {"claim": {"kind=money": 2.0}},
+                            {s: 0.0 for s in SLOTS} | {"claim": -1.0}, [0.1, 0.5], [0.2, 0.8], {"articles": 2})
+    path = tmp_path / "m.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    back = AttachmentModel.load(path)
+    assert back.to_json() == model.to_json()
+    assert back.calibrate(0.3) == pytest.approx(0.5)  # linear between (0.1, 0.2) and (0.5, 0.8)
+    assert back.calibrate(0.0) == 0.2 and back.calibrate(1.0) == 0.8
+    path.write_text(json.dumps({"version": 99}), encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        AttachmentModel.load(path)
+    assert err.value.code == "E320" and str(path) in str(err.value)
+
+
+def test_a_missing_model_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    settings = load_settings()
+    settings.claims["attachment_model"] = str(tmp_path / "absent.json")
+    with pytest.raises(LexiconError) as err:
+        make_nlp(settings)
+    assert err.value.code == "E320" and "absent.json" in str(err.value)
+
+
+def test_every_claim_carries_a_confidence_from_0_to_1() -> None:
+    nlp = make_nlp(load_settings())
+    claims = _claims(nlp, "Orbit Mobile reported revenue of 42.3 billion yuan in the first quarter of 2024, "
+                          "up 12.5% year-on-year. Its smartphone shipments fell 3% to 11.2 million units.",
+                     "2024-05-20")
+    assert len(claims) == 2
+    assert all(0.0 <= c["confidence"] <= 1.0 for c in claims)
+    assert set(Claim.from_dict(claims[0]).to_dict()) == set(claims[0])  # the row is schema v1.1
+
+
+def test_a_person_and_a_country_are_candidates_the_features_mark_as_such() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Chief executive Maria Lopes said Paysetu's revenue in Brazil rose to $41 million.")
+    company = dict(claims[0]["_candidates"]["company"])
+    assert company["Maria Lopes"].get("person_like") == 1.0
+    assert company["Brazil"].get("place_like") == 1.0
+    assert "Paysetu" in company and None in company  # the name read from the text, and NONE
+
+
+def test_period_candidates_include_the_fiscal_naming_and_the_year_earlier_for_a_prior() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Revenue rose to $5.1 billion in the first quarter of 2024 from $4.2 billion a year earlier.")
+    prior = next(c for c in claims if c["value"] == 4.2e9)
+    values = {v for v, _ in prior["_candidates"]["period"]}
+    assert {"2024-Q1", "2023-Q1", "FY2024-Q1"} <= values
+
+
+def test_labels_follow_the_scorer(tmp_path: Path) -> None:
+    from pipeline.attachment.training import label
+
+    nlp = _collecting_nlp()
+    text = "Kestrel Semiconductor reported revenue of $12.4 billion for the second quarter of 2024."
+    rows = _claims(nlp, text)
+    gold = [{"doc_id": "case.txt", "start": rows[0]["start"], "end": rows[0]["end"], "value": 12.4e9,
+             "company": "Kestrel", "metric": "revenue", "segment": None, "period": "2024-Q2"}]
+    ex = label(rows, gold)
+    assert ex.matched == 1
+    for slot in SLOTS:
+        (feats, labels), = ex.groups[slot]
+        values = [v for v, _ in rows[0]["_candidates"][slot]]
+        right = {v for v, y in zip(values, labels) if y}
+        assert right == {v for v in values if evaluate.field_ok(slot, gold[0], {slot: v if v is not None or slot != "metric" else "unknown"})}
+    assert "Kestrel Semiconductor" in {v for v, y in zip([v for v, _ in rows[0]["_candidates"]["company"]],
+                                                      ex.groups["company"][0][1]) if y}
+
+
+def test_folds_are_dealt_round_robin_in_sorted_order() -> None:
+    assert fold_of(["c", "a", "b", "d"], 2) == {"a": 0, "b": 1, "c": 0, "d": 1}
+
+
+def test_reliability_table_counts_each_claim_once() -> None:
+    table = reliability_table([0.1, 0.55, 0.92, 1.0, 0.95], [False, True, True, True, False])
+    assert sum(n for _, _, n, _, _ in table) == 5
+    top = table[-1]
+    assert (top[2], top[3]) == (2, 1)  # 0.95 and 1.0 in the last bin, one of them right
+
+
+def test_uncertain_relations_and_conflicts_within_an_article_are_set_aside() -> None:
+    def claim(cid, doc, value, confidence, segment=None):
+        return Claim(claim_id=cid, doc_id=doc, doc_date=None, sentence_index=0, sentence="s", start=0, end=1,
+                     company="A", metric="revenue", value=value, unit="USD", period="2024-Q1",
+                     segment=segment, confidence=confidence)
+    claims = [claim("a:0:0", "a", 1e9, 0.9), claim("a:1:0", "a", 2e9, 0.9), claim("b:0:0", "b", 3e9, 0.05)]
+    rows = [{"check": "conflict", "claim_ids": ["a:0:0", "a:1:0"], "status": "inconsistent"},
+            {"check": "conflict", "claim_ids": ["a:0:0", "b:0:0"], "status": "inconsistent"},
+            {"check": "direction_sign", "claim_ids": ["a:0:0"], "status": "consistent"}]
+    kept, counts = set_aside(rows, claims, CheckSettings(min_confidence=0.2))
+    assert kept == rows[2:]
+    assert counts == {"attachment_uncertain": 1, "missed_segment_possible": 1}
+
+
+def test_cross_validation_on_the_corpus_scores_held_out_articles() -> None:
+    settings = load_settings()
+    corpus = GoldSet.read(PROJECT_DIR / "corpus" / "articles", PROJECT_DIR / "corpus" / "gold.jsonl", settings)
+    cv = cross_validate(corpus, [], settings, folds=2)
+    result = evaluate.score(corpus.gold, cv.predictions)
+    assert result.matched > 0.9 * result.gold  # the figures are found whichever model attaches them
+    assert all(r.get("confidence") is not None for r in cv.predictions)
+    assert {r["doc_id"] for r in cv.predictions} <= {a.doc_id for a in corpus.articles}
+
+
+@pytest.mark.skipif(not SHARED_DEV.is_dir(), reason="../shared/dev is not beside the repository")
+def test_train_rebuilds_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
+    settings = load_settings()
+    out = tmp_path / "attachment.json"
+    train(training_sets(settings), settings, out, settings.training["folds"], settings.training["regularization"])
+    shipped = Path(settings.models_dir) / settings.claims["attachment_model"]
+    assert out.read_bytes() == shipped.read_bytes()

@@ -40,6 +40,9 @@ _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
 _MONTH_VALUE = re.compile(r"\d{4}-\d\d")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_PER_SHARE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:per|a)\s+(?:diluted\s+|basic\s+|adjusted\s+)?(?:share|ads|ads\b)")
+_EPS_AFTER = re.compile(r"\s*(?:in\s+)?(?:adjusted\s+|diluted\s+|non-gaap\s+)?eps\b")
+_SHARES_MOVE = re.compile(r"\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
 _MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 
@@ -289,6 +292,8 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
         f["np_has_lexicon_metric"] = float(any(m.start >= a and m.end <= b for m in view.metrics))
         pool.add(phrase, src, view.text[a:b], f, dist)
+    for name, src in _derived_metrics(view, fa, fb, row):
+        pool.add(name, src)
     st = view.before
     for name, src in ((st.metric, "carried"), (st.amount_metric, "carried_amount"),
                       (st.money_metric, "carried_money"), (st.market_metric, "carried_market")):
@@ -309,6 +314,23 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             c.feats[f"fits={mtype}|after={w}"] = 1.0
         if unit == "%" and c.value and c.value.endswith("share"):
             c.feats["share_percent"] = 1.0
+    return out
+
+
+def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]:
+    """Metrics the words around a figure imply though no lexicon entry names them:
+    a per-share figure ("$1.19 per share", "70 cents a share", "$0.74 EPS") and a move of
+    the shares ("shares rose 5%", "the stock fell 3%")."""
+    out = []
+    after = view.norm[fb:fb + 40].lower()
+    head = view.norm[max(view.s0, fa - 80):fa].lower()
+    if _PER_SHARE.match(after) or (row.get("unit") or "").isupper() and _EPS_AFTER.match(after):
+        adjusted = "adjusted" in head or "non-gaap" in head or "adjusted" in after
+        loss = "loss" in head and "profit" not in head
+        base = "loss per share" if loss else "earnings per share"
+        out.append((("adjusted " if adjusted else "") + base, "per_share"))
+    if _SHARES_MOVE.search(head) and (row.get("unit") == "%" or row.get("change_unit") == "%"):
+        out.append(("share price", "shares_move"))
     return out
 
 

@@ -599,6 +599,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 return None
         if spec.month % 3 == 1 and spec.month2 == spec.month + 2:
             return f"{year}-Q{spec.month2 // 3}"
+        if (spec.month, spec.month2) in ((1, 6), (7, 12)):
+            return f"{year}-H{spec.month2 // 6}"  # "the first six months": a half (gold conventions)
         return f"{year}-{spec.month:02d}/{year}-{spec.month2:02d}"
     if k == "M":
         if year is None:

@@ -389,7 +389,7 @@ def _phrases(view, fa: int, fb: int):
             yield phrase, a, a + len(phrase), "np_after"
 
 
-def _modifier_before(view, pos: int) -> tuple[int, int, str | None]:
+def _modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | None]:
     """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``.
 
     A parenthesised acronym right before ``pos`` is stepped over
@@ -405,14 +405,13 @@ def _modifier_before(view, pos: int) -> tuple[int, int, str | None]:
         if not w[0].isalpha() or lw.endswith(("'s", "’s")) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
             break
         out.insert(0, lw)
-    while out and out[0] == "and":
+    while out and (out[0] == "and" or out[0] in lists.not_segment_words):
         out = out[1:]
-    while out and out[-1] == "and":
+    while out and (out[-1] == "and" or out[-1] in lists.not_segment_words):
         out = out[:-1]
     if not out:
         return -1, -1, None
     phrase = " ".join(out)
-    at = view.norm.rfind(phrase.split()[0], max(view.s0, pos - 70), pos) if phrase.islower() else -1
     low = view.norm.lower()
     at = low.rfind(phrase, max(view.s0, pos - 80), pos)
     if at < 0:
@@ -456,7 +455,7 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             pool.add(phrase, src, view.text[a:b], f, dist)
     for m in view.metrics:  # "cloud services revenue": the words that name what the metric covers
-        a, b, phrase = _modifier_before(view, m.start)
+        a, b, phrase = _modifier_before(view, m.start, lists)
         if phrase:
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
@@ -572,6 +571,10 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
+    # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
+    # end month, and the company keeps a fiscal year that is not the calendar one
+    speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
+        "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
     for c in out:
         if c.value is None:
             continue
@@ -582,6 +585,9 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         c.feats[f"fy={fy}|article_fiscal={fiscal_signal}"] = 1.0
         c.feats[f"fy={fy}|company_fiscal={has_cal}"] = 1.0
         c.feats[f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}"] = 1.0
+        c.feats[f"fy={fy}|fiscal_speaking={speaking}"] = 1.0
+        if fy and "src=fiscal_calendar" in c.feats:
+            c.feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
         if fy and art.fiscal_years:
             c.feats[f"fy_year_is_article_fy={_YEAR.match(c.value).group(2) == str(art.fiscal_years[0])}"] = 1.0
         key = ("date_rel", c.value, fiscal_end)
@@ -589,6 +595,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if rel is None:
             rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
         c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
+        c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
         c.feats[f"shape={shape}|role={role}"] = 1.0
     return out
 

@@ -30,6 +30,7 @@ class WordLists:
     not_names: frozenset[str]
     institutions: frozenset[str]
     after_figure: frozenset[str]
+    not_segment_words: frozenset[str]
     places: frozenset[str]
 
 
@@ -43,9 +44,11 @@ def word_lists(models_dir: str) -> WordLists:
     from ..lexicons import read_toml
 
     data = read_toml(Path(models_dir) / "attachment_features.toml",
-                     {"between", "before", "after", "titles", "not_names", "institutions", "after_figure"})
+                     {"between", "before", "after", "titles", "not_names", "institutions", "after_figure",
+                      "not_segment_words"})
     return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles", "not_names",
-                                                             "institutions", "after_figure")), places=place_names())
+                                                             "institutions", "after_figure", "not_segment_words")),
+                     places=place_names())
 
 
 @lru_cache(maxsize=1)

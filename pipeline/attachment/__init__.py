@@ -20,3 +20,7 @@ train``) and measured by cross-validation over articles
 
 SLOTS = ("company", "metric", "segment", "period")
 """The claim fields decided by the model, in the order they are decided."""
+
+DECISIONS = SLOTS + ("claim", "role")
+"""Every decision the model file holds weights for: the slots (softmax over candidates), and two
+yes/no decisions over a row (``claim``: is it a claim at all; ``role``: is a lone percentage a change)."""

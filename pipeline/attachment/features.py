@@ -31,6 +31,7 @@ class WordLists:
     institutions: frozenset[str]
     after_figure: frozenset[str]
     not_segment_words: frozenset[str]
+    change_nouns: frozenset[str]
     places: frozenset[str]
 
 
@@ -45,9 +46,10 @@ def word_lists(models_dir: str) -> WordLists:
 
     data = read_toml(Path(models_dir) / "attachment_features.toml",
                      {"between", "before", "after", "titles", "not_names", "institutions", "after_figure",
-                      "not_segment_words"})
+                      "not_segment_words", "change_nouns"})
     return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles", "not_names",
-                                                             "institutions", "after_figure", "not_segment_words")),
+                                                             "institutions", "after_figure", "not_segment_words",
+                                                             "change_nouns")),
                      places=place_names())
 
 
@@ -156,4 +158,39 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
         f["in_parentheses"] = 1.0
     rank = sum(1 for a, _ in view.figure_spans if a < fa)
     f[f"figure_rank={min(rank, 3)}|of={min(len(view.figure_spans), 4)}"] = 1.0
+    return f
+
+
+def role_features(row: dict, view, lists: WordLists) -> dict[str, float]:
+    """Features for the role decision of a lone percentage: a level ("a margin of 21%") or a
+    change ("21% growth", "grew 21%")?
+
+    Returns:
+        the claim features plus: the position of a change noun after the
+        figure, the direction and basis cues of its clause (before or after
+        it), the word before it, the metric's kind, and the role the rules
+        gave it (measured: without it the decision is worse, CV matched
+        claims 1,144 -> 1,129).
+    """
+    fa, fb = row["start"], row["end"]
+    f = {"r:" + k: v for k, v in claim_features(row, view, lists, "", "").items()}
+    nxt = words(view.norm[fb:fb + 40])[:3]
+    for i, w in enumerate(nxt):
+        if w in lists.change_nouns:
+            f[f"r:change_noun_at={i}"] = 1.0
+            break
+    clause = view.clause(fa)
+    for c in view.cues:
+        if view.clause(c.start) != clause:
+            continue
+        side = "before" if c.end <= fa else "after"
+        f[f"r:cue={c.label}|{side}"] = 1.0
+    prev = words(view.norm[max(view.s0, fa - 25):fa])
+    if prev:
+        f[f"r:prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0
+    metric = row.get("metric") or ""
+    kind = "ratio" if any(w in metric for w in ("margin", "share", "rate", "ratio", "penetration")) else \
+        "unknown" if metric == "unknown" else "amount"
+    f[f"r:metric={kind}"] = 1.0
+    f[f"r:rules_read_a_change={row.get('value') is None}"] = 1.0
     return f

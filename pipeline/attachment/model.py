@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LexiconError
-from . import SLOTS
+from . import DECISIONS, SLOTS
 from .candidates import GENERATORS, Candidate
-from .features import claim_features, word_lists
+from .features import claim_features, role_features, word_lists
 
 MODEL_VERSION = 1
 
@@ -66,8 +66,8 @@ class AttachmentModel:
             raise LexiconError("E320", f"attachment model version must be {MODEL_VERSION}", str(path))
         slots = data.get("slots", {})
         cal = data.get("calibration", {})
-        return cls(weights={s: dict(slots.get(s, {}).get("weights", {})) for s in SLOTS + ("claim",)},
-                   bias={s: float(slots.get(s, {}).get("bias", 0.0)) for s in SLOTS + ("claim",)},
+        return cls(weights={s: dict(slots.get(s, {}).get("weights", {})) for s in DECISIONS},
+                   bias={s: float(slots.get(s, {}).get("bias", 0.0)) for s in DECISIONS},
                    calibration_x=list(cal.get("x", [])), calibration_y=list(cal.get("y", [])),
                    training=dict(data.get("training", {})))
 
@@ -77,7 +77,7 @@ class AttachmentModel:
                 "slots": {s: {"bias": round(self.bias.get(s, 0.0), 6),
                               "weights": {k: round(v, 6) for k, v in sorted(self.weights.get(s, {}).items())
                                           if round(v, 6) != 0.0}}
-                          for s in SLOTS + ("claim",)},
+                          for s in DECISIONS},
                 "calibration": {"x": [round(v, 6) for v in self.calibration_x],
                                 "y": [round(v, 6) for v in self.calibration_y]},
                 "training": self.training}
@@ -93,10 +93,11 @@ class AttachmentModel:
         total = sum(exps)
         return [e / total for e in exps]
 
-    def claim_probability(self, feats: dict[str, float]) -> float:
-        """The probability that a row is a claim at all (logistic over its row features)."""
-        get = self.weights.get("claim", {}).get
-        z = self.bias.get("claim", 0.0) + sum(map(get, feats, repeat(0.0)))
+    def binary_probability(self, decision: str, feats: dict[str, float]) -> float:
+        """The probability of a yes/no decision (``claim``: the row is a claim at all; ``role``:
+        a lone percentage is a change, not a level), logistic over the row's features."""
+        get = self.weights.get(decision, {}).get
+        z = self.bias.get(decision, 0.0) + sum(map(get, feats, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def calibrate(self, raw: float) -> float:
@@ -159,12 +160,18 @@ class Attacher:
                 best = max(range(len(cands)), key=probs.__getitem__)
                 raw *= probs[best]
                 _set(row, slot, cands[best])
+            if _lone_percentage(row):
+                feats = role_features(row, view, self.lists)
+                if self.collect:
+                    row["_role_features"] = feats
+                if self.model is not None and self.model.weights.get("role"):
+                    _set_role(row, self.model.binary_probability("role", feats) >= 0.5, view)
             claim_feats = claim_features(row, view, self.lists, role, kind)
             if self.collect:
                 row["_candidates"] = collected
                 row["_claim_features"] = claim_feats
             if self.model is not None:
-                p_claim = self.model.claim_probability(claim_feats)
+                p_claim = self.model.binary_probability("claim", claim_feats)
                 if p_claim < self.min_claim_probability:
                     continue
                 raw *= p_claim
@@ -188,3 +195,34 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     row[slot] = value
     if slot in _TEXT_FIELD:
         row[_TEXT_FIELD[slot]] = cand.text
+
+
+def _lone_percentage(row: dict) -> bool:
+    """A row whose only figure is a percentage: a level with no change, or a change with no level."""
+    if row.get("value") is not None:
+        return row.get("change") is None and row.get("unit") == "%" and row.get("value_high") is None
+    return row.get("change") is not None and row.get("change_unit") == "%"
+
+
+def _set_role(row: dict, change: bool, view) -> None:
+    """Make a lone percentage a change (``change``) or a level, moving its figure between the fields."""
+    if change and row.get("value") is not None:
+        direction = row.get("direction") or _clause_direction(row, view)
+        mag = abs(row["value"])
+        row.update(change=-mag if direction == "decrease" else 0.0 if direction == "flat" else mag,
+                   change_unit="%", change_text=row.get("value_text"), direction=direction,
+                   value=None, value_text=None, unit=None)
+    elif not change and row.get("value") is None:
+        row.update(value=abs(row["change"]), value_text=row.get("change_text"), unit="%",
+                   change=None, change_unit=None, change_text=None, change_basis=None, direction=None)
+
+
+def _clause_direction(row: dict, view) -> str | None:
+    """The direction cue nearest the figure in its clause ("growth", "fell" ...), or None."""
+    fa = row["start"]
+    clause = view.clause(fa)
+    cues = [c for c in view.cues if c.label in ("INCREASE", "DECREASE", "FLAT") and view.clause(c.start) == clause]
+    if not cues:
+        return "increase" if "growth" in view.norm[row["end"]:row["end"] + 30].lower() else None
+    nearest = min(cues, key=lambda c: abs(c.start - fa))
+    return {"INCREASE": "increase", "DECREASE": "decrease", "FLAT": "flat"}[nearest.label]

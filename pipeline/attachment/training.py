@@ -112,6 +112,7 @@ class Examples:
     unreachable: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SLOTS})
     matched: int = 0
     claims: list[tuple[dict, int]] = field(default_factory=list)  # (row features, 1 if it matches gold)
+    roles: list[tuple[dict, int]] = field(default_factory=list)  # (role features, 1 if the gold reads a change)
 
 
 def label(rows: list[dict], gold: list[dict]) -> Examples:
@@ -120,6 +121,11 @@ def label(rows: list[dict], gold: list[dict]) -> Examples:
     pairs, _ = evaluate.match(gold, rows)
     hit = {i for _, i in pairs}
     ex.claims = [(r["_claim_features"], int(i in hit)) for i, r in enumerate(rows)]
+    for r in rows:
+        if "_role_features" in r:
+            y = _gold_role(r, gold)
+            if y is not None:
+                ex.roles.append((r["_role_features"], y))
     for g, i in pairs:
         if g is None:
             continue
@@ -135,6 +141,19 @@ def label(rows: list[dict], gold: list[dict]) -> Examples:
                 continue
             ex.groups[slot].append(([f for _, f in cands[slot]], labels))
     return ex
+
+
+def _gold_role(row: dict, gold: list[dict]) -> int | None:
+    """1 when the gold claim on a lone percentage's figure is a change, 0 a level, None without one."""
+    figure = abs(row["value"] if row.get("value") is not None else row["change"])
+    for g in gold:
+        if g.get("optional") or not (g["start"] < row["end"] and row["start"] < g["end"]):
+            continue
+        if g.get("value") is None and g.get("change") is not None and abs(abs(g["change"]) - figure) < 0.051:
+            return 1
+        if g.get("value") is not None and abs(g["value"] - figure) < 0.051:
+            return 0
+    return None
 
 
 def fit(examples: list[Examples], regularization: float) -> AttachmentModel:
@@ -164,12 +183,13 @@ def fit(examples: list[Examples], regularization: float) -> AttachmentModel:
         w = _conditional_logit(x, np.asarray(ys, dtype=float), np.asarray(starts), regularization)
         weights[slot] = {name: float(v) for name, v in zip(vec.feature_names_, w)}
         bias[slot] = 0.0
-    weights["claim"], bias["claim"] = _fit_claim([c for ex in examples for c in ex.claims], regularization)
+    weights["claim"], bias["claim"] = _fit_binary([c for ex in examples for c in ex.claims], regularization)
+    weights["role"], bias["role"] = _fit_binary([c for ex in examples for c in ex.roles], regularization)
     return AttachmentModel(weights, bias)
 
 
-def _fit_claim(rows: list[tuple[dict, int]], regularization: float) -> tuple[dict[str, float], float]:
-    """Logistic regression (scikit-learn, lbfgs) of "this row matches a gold claim" on its row features."""
+def _fit_binary(rows: list[tuple[dict, int]], regularization: float) -> tuple[dict[str, float], float]:
+    """Logistic regression (scikit-learn, lbfgs) of a yes/no decision on row features."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 

@@ -279,7 +279,7 @@ class NumberGrammar:
             rf"""
             (?P<sign>(?<![\w.,%)'-])-(?=\S))?
             (?P<cur1>(?<![A-Za-z]){prefixes})?[ ]?
-            (?P<sign2>(?<=[^\w\s-])-)?
+            (?P<sign2>(?(cur1)-(?=[\d.])|(?!)))?
             (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words}){words_end}))
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))

@@ -321,6 +321,7 @@ class CurrencyTable:
     ``cents``) to (currency or ``?shared``, digits): the amount is divided by
     ``10**digits``. ``weak`` marks count only on a figure with a scale word
     or digit grouping (``PHP 8`` is a version, ``PHP 8 billion`` pesos).
+    ``digits`` gives each code's minor-unit digits (CLDR: 2 for HKD, 0 for JPY).
     """
 
     prefixes: dict[str, str]
@@ -329,6 +330,7 @@ class CurrencyTable:
     minor_units: dict[str, tuple[str, int]]
     shared: dict[str, SharedMark]
     weak: frozenset[str]
+    digits: dict[str, int] = field(default_factory=dict)
 
     _ALLOWED = {"prefixes", "suffixes", "suffix_symbols", "minor_units", "shared", "blocked_codes",
                 "blocked_symbols", "blocked_names", "weak", "note"}
@@ -426,7 +428,7 @@ class CurrencyTable:
             digits = table[code]["digits"] if code in table else 2
             minor[word] = (code, digits or 2)
         weak = frozenset(over.get("weak", []))
-        return cls(prefixes, suffixes, names, minor, shared, weak)
+        return cls(prefixes, suffixes, names, minor, shared, weak, {code: row["digits"] for code, row in table.items()})
 
 
 def _usable_symbol(sym: str) -> bool:

@@ -262,7 +262,7 @@ class NumberGrammar:
                  r"|\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?"
                  r"|\d{1,3}(?:\.\d{3}){2,}(?![\d])(?:,\d+)?|\d{1,3}\.\d{3},\d+"
                  r"|\d{1,3}(?:[ ']\d{3})+(?![\d'])(?:[.,]\d+)?"
-                 r"|\d+,\d{1,2}(?![\d])"
+                 r"|\d+,\d{1,2}(?![\d]|,\d)"
                  r"|\d+(?:\.\d+)?|\.\d+)")
         # a scale word inside a number in words only with more number words after it
         # ("two thousand three hundred"); a last one is the figure's scale word
@@ -278,7 +278,7 @@ class NumberGrammar:
         self.atom = regex.compile(
             rf"""
             (?P<sign>(?<![\w.,%)'-])-(?=\S))?
-            (?P<cur1>(?<![A-Za-z]){prefixes})?[ ]?
+            (?P<cur1>(?<![A-Za-z])(?:{prefixes}))?[ ]?
             (?P<sign2>(?(cur1)-(?=[\d.])|(?!)))?
             (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words}){words_end}))
             (?:
@@ -541,13 +541,16 @@ class NumberGrammar:
             kind = "pp"
             unit = "bp" if pp.lower().startswith(("b",)) else "pp"
         cur, minor_digits = None, 0
+        minor = cur2.lower() in self.cur.minor_units if cur2 else False
         if cur1:
             cur = self.cur.prefixes[cur1]
-            if cur1 in self.cur.weak and not (scale_word or grouped):
+            if minor and cur[0] != "?":  # "HKD 21.8 cents": hundredths of the currency written before
+                minor_digits = self.cur.digits.get(cur, 2)
+            elif cur1 in self.cur.weak and not (scale_word or grouped):
                 return None  # "PHP 8": a version, not pesos
-        if cur2:
+        if cur2 and not minor_digits:
             got = self.cur.suffixes.get(cur2) or self.cur.suffix_names.get(cur2.lower())
-            if got is None and cur2.lower() in self.cur.minor_units:
+            if got is None and minor:
                 got, minor_digits = self.cur.minor_units[cur2.lower()]
             if got is not None and not (cur2 in self.cur.weak and not (scale_word or grouped)):
                 cur = got

@@ -155,6 +155,33 @@ def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _trie(words) -> str:
+    """A regex of literal words as a character trie: the same matches as :func:`_alt`.
+
+    Each branch point tries its characters once, so a list of hundreds of
+    currency marks and names costs about what a short one does; at every
+    point a longer word is tried before a shorter one (as :func:`_alt`'s
+    longest-first order does).
+    """
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [regex.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
            "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 
@@ -217,6 +244,8 @@ def _parse_digits(num: str, comma_decimal: bool) -> tuple[Decimal, int, bool, bo
         (value, digits after the decimal mark, whether the decimal mark was
         a comma, whether the digits were grouped in thousands).
     """
+    if num.isdigit():
+        return Decimal(num), 0, False, False
     plain = num.replace(" ", "").replace("'", "")
     grouped = plain != num
     if _INDIAN.fullmatch(num):
@@ -269,10 +298,10 @@ class NumberGrammar:
         words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}|(?:{big})(?=[ -](?:and[ ])?(?:{word_num})\b)))*"
                  rf"(?:[ -]point[ -](?:\d+|(?:(?:{word_num})(?:[ -](?:{word_num}))*)))?)")
         scale_words = [s for s in lexicon.scales if len(s) > 1]
-        prefixes = _alt(self.cur.prefixes)
-        suffix_marks = _alt(self.cur.suffixes)
-        names = _alt(list(self.cur.suffix_names) + [w for w in self.cur.minor_units if len(w) > 1])
-        nouns = _alt(lexicon.count_nouns)
+        prefixes = _trie(self.cur.prefixes)
+        suffix_marks = _trie(self.cur.suffixes)
+        names = _trie(list(self.cur.suffix_names) + [w for w in self.cur.minor_units if len(w) > 1])
+        nouns = _trie(lexicon.count_nouns)
         # what a number in words must be followed by to be a figure
         words_end = rf"(?=[ -](?i:{_alt(scale_words)}|percent|per[ ]cent|{names}|{nouns})(?![\w]))"
         self.atom = regex.compile(
@@ -301,11 +330,19 @@ class NumberGrammar:
         # as fast; on ASCII text the two agree (they differ only in what \w, \d and
         # case folding cover beyond ASCII)
         self.atom_ascii = re.compile(self.atom.pattern, re.VERBOSE)
-        self.cues = {name: {code: regex.compile(rf"(?<!\w)(?:{_alt(words)})(?!\w)") for code, words in mark.cues.items()}
-                     for name, mark in self.cur.shared.items()}
-        # an article that writes a decimal comma: "31,2 Mrd", "3,5 %", "1.234,56"
-        self._comma_article = regex.compile(
-            rf"(?<![\d,.])\d{{1,3}},\d{{1,2}}(?![\d,])[ ]?(?:%|€|(?i:{_alt(scale_words)})\b)|\d\.\d{{3}},\d")
+        # per shared mark: one pattern of all its cue words, and the currencies each word names
+        self.cues = {}
+        for name, mark in self.cur.shared.items():
+            codes_of: dict[str, list[str]] = {}
+            for code, words in mark.cues.items():
+                for word in words:
+                    codes_of.setdefault(word, []).append(code)
+            self.cues[name] = (regex.compile(rf"(?<!\w)(?:{_trie(codes_of)})(?!\w)"), codes_of)
+        # an article that writes a decimal comma: "31,2 Mrd", "3,5 %", "1.234,56". The pattern
+        # starts at the comma or the point (a literal, which the engine scans for fast);
+        # _writes_decimal_comma checks the digits before it
+        self._comma_article = re.compile(rf",\d{{1,2}}(?![\d,])[ ]?(?:%|€|(?i:{_alt(scale_words)})\b)")
+        self._dot_thousands_comma = re.compile(r"\.\d{3},\d")
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+|this\s+)?(?:[$€£¥₹]?\d|(?:decline|drop|fall|decrease|increase|rise|growth|gain|loss|difference|gap|change|shortfall)s?\b))")
@@ -346,7 +383,7 @@ class NumberGrammar:
             currency several countries share is ``?<name>`` (see
             :meth:`FigureRecognizer.resolve_shared`).
         """
-        ctx = _ArticleForm(text, raw, self._comma_article.search(text) is not None,
+        ctx = _ArticleForm(text, raw, self._writes_decimal_comma(text),
                            rejected if rejected is not None else [])
         atoms = [a for a in self._atoms(text, ctx) if a is not None]
         atoms = self._drop_conversions(text, atoms)
@@ -354,6 +391,17 @@ class NumberGrammar:
         if any(f.unit and f.unit[0] == "?" for f in figures):
             figures = self._resolve_figures(text, figures)
         return figures
+
+    _DIGITS_BEFORE_COMMA = re.compile(r"(?<![\d,.])\d{1,3}$")
+
+    def _writes_decimal_comma(self, text: str) -> bool:
+        """Whether the article writes a decimal comma (``31,2 Mrd``, ``3,5 %``, ``1.234,56``)."""
+        if "," not in text:
+            return False
+        for m in self._comma_article.finditer(text):
+            if self._DIGITS_BEFORE_COMMA.search(text, max(0, m.start() - 4), m.start()):
+                return True
+        return any(text[m.start() - 1:m.start()].isdigit() for m in self._dot_thousands_comma.finditer(text))
 
     def resolve_shared(self, name: str, text: str) -> str | None:
         """The currency a shared mark (``$``, ``¥``, ``kr``, ``R``, ``pesos``) means in an article.
@@ -364,7 +412,11 @@ class NumberGrammar:
         mark is not read as money in this article).
         """
         mark = self.cur.shared[name]
-        counts = {code: len(pat.findall(text)) for code, pat in self.cues[name].items()}
+        pattern, codes_of = self.cues[name]
+        counts = dict.fromkeys(mark.cues, 0)
+        for word in pattern.findall(text):
+            for code in codes_of[word]:
+                counts[code] += 1
         best = max(counts, key=lambda c: counts[c])
         if counts[best] == 0 or (best != mark.default and counts[best] < mark.min_mentions):
             return mark.default
@@ -382,7 +434,9 @@ class NumberGrammar:
                 code = resolved[f.unit]
                 if code is None:
                     continue
-                f = with_unit(f, code, "money")
+                # (the constructor, not dataclasses.replace: this runs for most "$" figures)
+                f = Figure(f.start, f.end, f.value, code, "money", f.qualifier, f.value_high, f.decimals, f.scale,
+                           f.words, f.num_start, f.noun_end, f.flags)
             out.append(f)
         return out
 
@@ -458,9 +512,20 @@ class NumberGrammar:
     _POINT = regex.compile(r"(?i)point")
     # a number in words with no scale word ends at one of these ("twelve hundred
     # employees", "forty-nine dollars", "five per cent"): where to try the pattern
-    _WORD_NUMBER_PARTS = tuple(regex.compile(rf"(?i)\b{w}") for w in (
-        "hundred", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-        "percent", "per cent"))
+    _WORD_NUMBER_PARTS = ("hundred", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+                          "percent", "per cent")
+
+    @classmethod
+    def _word_number_starts(cls, lower: str) -> list[int]:
+        """Offsets in ``lower`` (the lowercased text) where a word of ``_WORD_NUMBER_PARTS`` starts a word."""
+        found = []
+        for w in cls._WORD_NUMBER_PARTS:
+            i = lower.find(w)
+            while i != -1:
+                if i == 0 or not lower[i - 1].isalpha():
+                    found.append(i)
+                i = lower.find(w, i + 1)
+        return found
 
     def _atom_matches(self, text: str) -> Iterator["regex.Match | re.Match"]:
         """The same matches as ``self.atom.finditer(text)``, found faster.
@@ -479,7 +544,9 @@ class NumberGrammar:
             anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
                         else 8) for m in digits.finditer(text)]
         scale_starts = self._scale_word_starts(text)
-        scale_starts += [m.start() for part in self._WORD_NUMBER_PARTS for m in part.finditer(text)]
+        lower = text.lower()
+        if len(lower) == len(text):  # (lower() keeps offsets for all but a few characters)
+            scale_starts += self._word_number_starts(lower)
         if scale_starts:
             anchors = sorted(anchors + [(i, 60) for i in scale_starts])
         pos = 0
@@ -589,7 +656,7 @@ class NumberGrammar:
             return None  # "the two companies", "three engineers": not figures of a metric
         if self._is_date_or_year(text, m, num_text, scale_word, kind):
             return None
-        if ctx.table_row(start) and text[start - 1:start] == "(" and text[end:end + 1] == ")" and value > 0:
+        if text[start - 1:start] == "(" and text[end:end + 1] == ")" and value > 0 and ctx.table_row(start):
             value_scaled = -value_scaled  # (12.5) in a table of results is a loss
 
         qualifier = "exact"

@@ -295,7 +295,7 @@ class NumberGrammar:
                  r"|\d+(?:\.\d+)?|\.\d+)")
         # a scale word inside a number in words only with more number words after it
         # ("two thousand three hundred"); a last one is the figure's scale word
-        words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}|(?:{big})(?=[ -](?:and[ ])?(?:{word_num})\b)))*"
+        words = (rf"(?:half[ ]an?(?=[ ](?:{big})\b)|(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}|(?:{big})(?=[ -](?:and[ ])?(?:{word_num})\b)))*"
                  rf"(?:[ -]point[ -](?:\d+|(?:(?:{word_num})(?:[ -](?:{word_num}))*)))?)")
         scale_words = [s for s in lexicon.scales if len(s) > 1]
         prefixes = _trie(self.cur.prefixes)
@@ -762,9 +762,9 @@ class NumberGrammar:
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
         b_plain = b.value / b.scale
-        if a.scale == 1 and b.scale != 1 and (a_plain > b_plain or a_plain * 100 < b_plain):
+        if a.scale == 1 and b.scale != 1 and (a_plain > b_plain or abs(a_plain) * 100 < abs(b_plain)):
             return None
-        if a.scale == b.scale and a.value * 1000 < b.value:
+        if a.scale == b.scale and abs(a.value) * 1000 < abs(b.value):
             return None
         if self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
@@ -825,6 +825,8 @@ def _parse_words(phrase: str) -> tuple[Decimal | None, int]:
         not a number word.
     """
     phrase = phrase.lower().replace("-", " ")
+    if phrase in ("half a", "half an"):
+        return Decimal("0.5"), 1  # "half a million"
     whole, _, frac = phrase.partition(" point ")
     current = _whole_in_words(whole.split())
     if current is None:

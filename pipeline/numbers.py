@@ -1,9 +1,14 @@
 """Number grammar: find the figures of an article and parse them exactly.
 
 A *figure* is one stated quantity: a number (digits or words) with its
-scale word, currency, percent sign, percentage-point or basis-point mark,
-count noun and qualifier, or a range of two such numbers. Values are parsed
-with :class:`decimal.Decimal` so ``59.5 billion`` is ``59500000000`` exactly.
+sign, scale word, currency, percent sign, percentage-point or basis-point
+mark, count noun and qualifier, or a range of two such numbers. Values are
+parsed with :class:`decimal.Decimal` so ``59.5 billion`` is ``59500000000``
+exactly; a value no float holds is rejected with a reason, never written as
+``Infinity``. Currencies come from the CLDR data (ISO 4217 codes, symbols,
+names; :class:`~pipeline.lexicons.CurrencyTable`) with our overrides in
+``models/currencies.toml``; a mark several currencies share (``$``, ``¥``,
+``kr``) is resolved by the countries the article names.
 
 The grammar runs on a same-length normalised copy of the text (see
 :func:`normalise`), so every offset it reports is an offset into the
@@ -270,10 +275,25 @@ def _parse_digits(num: str, comma_decimal: bool) -> tuple[Decimal, int, bool, bo
 
 
 class NumberGrammar:
-    """Compiled figure patterns for one :class:`NumberLexicon`.
+    """Compiled figure patterns for one :class:`NumberLexicon` and :class:`CurrencyTable`.
+
+    Numbers are read in every grouping news copy uses: comma thousands with a
+    decimal point (``1,234.5``), Indian lakh/crore grouping (``2,35,481``),
+    dot thousands with a decimal comma (``1.234,5``), space, thin-space and
+    apostrophe thousands (``12 500``, ``1'250'000``), a decimal comma of one
+    or two digits next to a scale word, ``%`` or a currency (``€31,2
+    billion``), and, in an article that writes decimal commas, ``1,234`` as
+    1.234. A minus sign (``-``, ``−``, ``–``; not an em dash) before the
+    figure or right after its currency mark makes it negative, and so do
+    parentheses round a figure in a table row. Numbers in words are read by
+    text2num, with our grammar for ``a hundred``, ``half a`` and ``point``.
 
     Args:
-        lexicon: scale words, currency marks and count nouns from ``models/``.
+        lexicon: scale words, count nouns, qualifiers (``models/numbers.toml``).
+        currencies: currency marks, names and shared marks; None loads the
+            project's (``models/currencies.toml`` over the CLDR table).
+        min_count_in_words: smallest count in words without a scale word
+            that is a figure (``config.toml`` ``[numbers]``).
     """
 
     def __init__(self, lexicon: NumberLexicon, currencies: CurrencyTable | None = None,
@@ -872,10 +892,6 @@ class FigureRecognizer:
     def __init__(self, lexicon: NumberLexicon, currencies: CurrencyTable | None = None,
                  min_count_in_words: float = 100) -> None:
         self.grammar = NumberGrammar(lexicon, currencies, min_count_in_words)
-
-    def yen_currency(self, text: str) -> str:
-        """``CNY`` or ``JPY`` for an article's ``¥`` (the shared mark ``yen``)."""
-        return self.grammar.resolve_shared("yen", text)
 
     def __call__(self, doc):
         text = doc_norm(doc)

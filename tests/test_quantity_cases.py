@@ -108,3 +108,24 @@ def test_pass_rate_and_coverage(nlp):
     units = {f["unit"] for c in CASES for f in c.get("figures", []) if f["unit"] and len(f["unit"]) == 3
              and f["unit"].isupper()}
     assert len(units) >= 30, sorted(units)  # money in at least 30 currencies
+
+
+def test_claims_jsonl_is_strict_json_whatever_the_figures(tmp_path: Path) -> None:
+    """A figure of 400 nines, a signed figure and Indian grouping: claims.jsonl parses as strict JSON
+    (no ``Infinity`` or ``NaN``) and holds the finite values."""
+    from pipeline.extract import run_extract
+
+    src = tmp_path / "articles"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "January 30, 2025\nAcme's revenue was " + "9" * 400 + " dollars in 2024. Acme's operating loss was "
+        "-$12 million in 2024. Acme's revenue in India was ₹2,35,481 crore in 2024.\n", encoding="utf-8")
+    run_extract(src, tmp_path / "out", force=True)
+
+    def refuse(name):
+        raise ValueError(f"not strict JSON: {name}")
+
+    rows = [json.loads(line, parse_constant=refuse)
+            for line in (tmp_path / "out" / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    values = sorted(r["value"] for r in rows if r["value"] is not None)
+    assert values == [-12000000.0, 2354810000000.0]

@@ -558,24 +558,27 @@ class NumberGrammar:
         digits = self._DIGITS
         # a currency mark stands at most a few characters before the first digit;
         # a number in words ends at its scale word
+        # (anchor, how far before it a match may start, how far after it the window reaches)
         if self._POINT.search(text) is None:
-            anchors = [(m.start(), 8) for m in digits.finditer(text)]
+            anchors = [(m.start(), 8, 60) for m in digits.finditer(text)]
         else:
             anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
-                        else 8) for m in digits.finditer(text)]
+                        else 8, 60) for m in digits.finditer(text)]
         scale_starts = self._scale_word_starts(text)
         lower = text.lower()
         if len(lower) == len(text):  # (lower() keeps offsets for all but a few characters)
             scale_starts += self._word_number_starts(lower)
         if scale_starts:
-            anchors = sorted(anchors + [(i, 60) for i in scale_starts])
+            # a number in words may run on ("one hundred and forty-one thousand six hundred
+            # and three employees"): its window reaches further
+            anchors = sorted(anchors + [(i, 60, 200) for i in scale_starts])
         pos = 0
         n = len(text)
-        for a, reach in anchors:
+        for a, reach, ahead in anchors:
             if a < pos:
                 continue
             lo = max(pos, a - reach)
-            hi = min(n, a + 60)
+            hi = min(n, a + ahead)
             m = atom.search(text, lo, hi)
             while m is not None and m.end() <= a and m.end() > m.start():
                 m = atom.search(text, m.end(), hi)
@@ -621,6 +624,13 @@ class NumberGrammar:
             scale = self.scale_values.get(scale_word.lower())
             if scale is None:
                 return None
+            if is_words and _BIG_WORD.search(num_text):
+                # "two million three hundred thousand": the last scale word is part of the
+                # number, not a multiplier of all of it
+                value, decimals = _parse_words(f"{num_text} {scale_word}")
+                if value is None:
+                    return None
+                scale = _ONE
         unit, kind = None, "number"
         if pct:
             unit, kind = "%", "percent"
@@ -806,6 +816,7 @@ class NumberGrammar:
         return fig, 2
 
 
+_BIG_WORD = regex.compile(r"(?i)\b(?:thousand|million|billion|trillion)\b")
 _BIG_WORDS = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9, "trillion": 10 ** 12}
 
 

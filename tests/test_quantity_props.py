@@ -143,3 +143,58 @@ def test_a_value_outside_float_range_is_rejected_with_a_reason(grammar) -> None:
     rejected: list = []
     assert grammar.figures(normalise(text), text, rejected) == []
     assert len(rejected) == 1 and "outside the range of a float" in rejected[0][2]
+
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_BIG = [(10 ** 9, "billion"), (10 ** 6, "million"), (10 ** 3, "thousand")]
+
+
+def below_thousand(n: int, british: bool) -> list[str]:
+    """1..999 in English words; ``british`` puts "and" after the hundreds ("one hundred and five")."""
+    words = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        words += [_ONES[hundreds], "hundred"]
+        if rest and british:
+            words.append("and")
+    if rest >= 20:
+        tens, ones = divmod(rest, 10)
+        words.append(_TENS[tens] + (f"-{_ONES[ones]}" if ones else ""))
+    elif rest:
+        words.append(_ONES[rest])
+    return words
+
+
+def in_words(n: int, british: bool) -> str:
+    """1..999,999,999,999 in English words ("two thousand three hundred and five")."""
+    words = []
+    for size, name in _BIG:
+        part, n = divmod(n, size)
+        if part:
+            words += below_thousand(part, british) + [name]
+    if n:
+        if words and n < 100 and british:
+            words.append("and")
+        words += below_thousand(n, british)
+    return " ".join(words)
+
+
+# a number made of groups of thousands, each group often zero ("two million three hundred thousand")
+GROUPS = st.one_of(st.just(0), st.integers(1, 999))
+WORD_NUMBERS = st.one_of(
+    st.integers(100, 999_999_999_999),
+    st.builds(lambda a, b, c, d: a * 10 ** 9 + b * 10 ** 6 + c * 10 ** 3 + d, GROUPS, GROUPS, GROUPS, GROUPS)
+    .filter(lambda n: n >= 100))
+
+
+@SETTINGS
+@given(n=WORD_NUMBERS, british=st.booleans(),
+       unit=st.sampled_from([("employees", "people"), ("dollars", "USD"), ("users", "users"), ("euros", "EUR")]))
+def test_numbers_in_words_read_back_exactly(grammar, n, british, unit) -> None:
+    noun, expected_unit = unit
+    text = f"The group counted {in_words(n, british)} {noun} last year."
+    figures = grammar.figures(normalise(text), text)
+    assert len(figures) == 1, (text, figures)
+    assert (figures[0].value, figures[0].unit) == (Decimal(n), expected_unit), text

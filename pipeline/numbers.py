@@ -160,6 +160,18 @@ def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _first_chars(words, fold: bool = False) -> str:
+    """A character class of the first characters of ``words`` (both cases when ``fold``).
+
+    Put as a lookahead before a long alternation, it lets the engine reject
+    a position with one class test instead of trying every branch.
+    """
+    chars = {w[0] for w in words if w}
+    if fold:
+        chars |= {c.upper() for c in chars} | {c.lower() for c in chars}
+    return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
+
+
 def _trie(words) -> str:
     """A regex of literal words as a character trie: the same matches as :func:`_alt`.
 
@@ -324,12 +336,16 @@ class NumberGrammar:
         nouns = _trie(lexicon.count_nouns)
         # what a number in words must be followed by to be a figure
         words_end = rf"(?=[ -](?i:{_alt(scale_words)}|percent|per[ ]cent|{names}|{nouns})(?![\w]))"
+        name_words = list(self.cur.suffix_names) + [w for w in self.cur.minor_units if len(w) > 1]
+        first_prefix = _first_chars(self.cur.prefixes)
+        first_suffix = _first_chars(list(self.cur.suffixes) + name_words, fold=True)
+        first_word = _first_chars(list(_UNITS_WORDS) + ["hundred", "a", "an", "half"], fold=True)
         self.atom = regex.compile(
             rf"""
             (?P<sign>(?<![\w.,%)'-])-(?=\S))?
-            (?P<cur1>(?<![A-Za-z])(?:{prefixes}))?[ ]?
+            (?P<cur1>(?<![A-Za-z])(?={first_prefix})(?:{prefixes}))?[ ]?
             (?P<sign2>(?(cur1)-(?=[\d.])|(?!)))?
-            (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words}){words_end}))
+            (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?={first_word})(?i:{words}){words_end}))
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
               | (?P<pence>(?<=\d)p(?![\w]))
@@ -338,7 +354,7 @@ class NumberGrammar:
             (?:
                 [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
               | [ ]?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
-              | [ ]?(?P<cur2>(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w]))
+              | [ ]?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
             """,
             regex.VERBOSE,

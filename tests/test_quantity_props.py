@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 import pytest
@@ -198,3 +199,47 @@ def test_numbers_in_words_read_back_exactly(grammar, n, british, unit) -> None:
     figures = grammar.figures(normalise(text), text)
     assert len(figures) == 1, (text, figures)
     assert (figures[0].value, figures[0].unit) == (Decimal(n), expected_unit), text
+
+
+# -- periods that cannot be impossible -------------------------------------------
+import datetime as dt  # noqa: E402
+
+from pipeline.periods import PeriodContext, find_periods, resolve  # noqa: E402
+
+_PERIOD = re.compile(r"(?:FY)?(\d{4})(?:-(?:Q([1-4])|H([12])|(\d\d)(?:-(\d\d))?))?(?:/(\d{4})-(\d\d))?")
+
+
+def possible(period: str) -> bool:
+    """Whether a normalised period names a real quarter, half, month, day or span of one year."""
+    m = _PERIOD.fullmatch(period)
+    if m is None:
+        return False
+    year, _q, _h, month, day, year2, month2 = m.groups()
+    if month and not 1 <= int(month) <= 12:
+        return False
+    if day:
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            return False
+    if month2 and (not 1 <= int(month2) <= 12 or year2 != year or int(month2) < int(month)):
+        return False
+    return True
+
+
+@SETTINGS
+@given(form=st.sampled_from(["Q{q} {y2}", "{q}Q{y2}", "FY{y2}", "H{h} {y2}", "the first {n} months of {y4}",
+                             "{mon} {d}, {y4}", "Quarter {q}, {y4}", "the {n}th quarter of {y4}",
+                             "quarter {n}, {y4}"]),
+       q=st.integers(0, 9), h=st.integers(0, 3), n=st.integers(0, 30), d=st.integers(0, 40),
+       y2=st.integers(0, 99), y4=st.integers(1990, 2060),
+       mon=st.sampled_from(["January", "February", "April", "June", "September", "December"]),
+       published=st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31)), ahead=st.integers(0, 40))
+def test_periods_are_never_impossible_and_two_digit_years_follow_the_date(form, q, h, n, d, y2, y4, mon,
+                                                                          published, ahead) -> None:
+    text = "Sales rose in " + form.format(q=q, h=h, n=n, d=d, y2=f"{y2:02d}", y4=y4, mon=mon) + "."
+    for mention in find_periods(normalise(text), published.year, ahead):
+        if mention.spec.year is not None and "{y2}" in form:
+            assert published.year - (100 - ahead) < mention.spec.year <= published.year + ahead, (text, mention)
+        period = resolve(mention.spec, PeriodContext(doc_date=published))
+        assert period is None or possible(period), (text, period)

@@ -251,7 +251,7 @@ def generate_cldr_currencies() -> dict[str, Any]:
         2 for USD, 0 for JPY) and the English names of its territories.
     """
     import babel
-    from babel.core import Locale, get_global
+    from babel.core import Locale, UnknownLocaleError, get_global
     from babel.numbers import get_currency_name, get_currency_precision
 
     en = Locale("en")
@@ -272,7 +272,7 @@ def generate_cldr_currencies() -> dict[str, Any]:
             if tag not in local_cache:
                 try:
                     local_cache[tag] = Locale.parse(tag)
-                except Exception:  # a tag Babel has no data for
+                except (UnknownLocaleError, ValueError):  # a tag Babel has no data for
                     local_cache[tag] = None
             loc = local_cache[tag]
             sym = loc.currency_symbols.get(code) if loc is not None else None

@@ -33,6 +33,7 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
             "fourth": 4, "4th": 4, "final": 4}
+_QUARTER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
 
@@ -143,14 +144,6 @@ class _Years:
         return None, None
 
 
-_YEARS_2000 = _Years()
-
-
-def _year(text: str | None) -> tuple[int | None, str | None]:
-    """:meth:`_Years.year` with no article year: two digits are read in the 2000s."""
-    return _YEARS_2000.year(text)
-
-
 _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNORECASE)) for name, p in [
     ("q_fy_first", r"\b(?:FY|fiscal\s+(?:year\s+)?)'?(?P<year>\d{4}|\d{2})\s*(?:-\s*)?Q(?P<q>[1-4])\b"),
     ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
@@ -221,7 +214,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
     if name == "q_num":  # "Quarter 3, 2021", "quarter three of 2021"
         y, _ = years.year(g["year"])
         q = g["q"].lower()
-        return PeriodSpec("Q", year=y, number=int(q) if q.isdigit() else COUNT_WORDS.get(q, 1 if q == "one" else 0))
+        return PeriodSpec("Q", year=y, number=int(q) if q.isdigit() else _QUARTER_WORDS[q])
     if name == "q_bare":
         return PeriodSpec("Q", number=int(g["q"]))
     if name == "half_words":

@@ -233,8 +233,16 @@ class _ArticleForm:
         return _TABLE_ROW.search(line) is not None
 
 
+# decimal exponents that an IEEE 754 double holds with room to spare (its range is
+# about 2.2e-308 to 1.8e308): a value whose adjusted exponent lies inside needs no
+# conversion to tell
+_SAFE_EXPONENTS = range(-300, 301)
+
+
 def _finite(value: Decimal) -> bool:
     """Whether ``value`` is a finite float other than an underflow to zero (JSON holds it)."""
+    if not value or value.adjusted() in _SAFE_EXPONENTS:
+        return True
     try:
         f = float(value)
     except (OverflowError, InvalidOperation):

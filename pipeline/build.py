@@ -43,8 +43,8 @@ def make_nlp(settings: Settings | None = None) -> Language:
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("figures_line_breaks")
-    nlp.add_pipe("figures_numbers", config={"models_dir": models})
-    nlp.add_pipe("figures_periods")
+    nlp.add_pipe("figures_numbers", config={"models_dir": models, **settings.numbers})
+    nlp.add_pipe("figures_periods", config=settings.periods)
     nlp.add_pipe("figures_metrics", config={"models_dir": models})
     nlp.add_pipe("figures_companies", config={"models_dir": models})
     if settings.ner_model:

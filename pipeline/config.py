@@ -14,6 +14,8 @@ DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
     "reading": {"extensions", "max_chars", "dateline_chars", "html_min_words"},
+    "numbers": {"min_count_in_words"},
+    "periods": {"two_digit_year_ahead"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
                "max_sentence_figures", "attachment_model"},
     "training": {"sets", "folds", "regularization"},
@@ -38,6 +40,8 @@ class Settings:
     claims: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=lambda: {"sets": [], "folds": 5, "regularization": 1.0})
+    numbers: dict[str, Any] = field(default_factory=dict)
+    periods: dict[str, Any] = field(default_factory=dict)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -77,6 +81,7 @@ def load_settings(path: Path | None = None) -> Settings:
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
         config_path=path, claims=dict(data.get("claims", {})),
         training=_training(data.get("training", {}), path.parent), checks=dict(data.get("checks", {})),
+        numbers=dict(data.get("numbers", {})), periods=dict(data.get("periods", {})),
     )
 
 
@@ -106,6 +111,9 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
                                     "a number of at least 0"),
     ("claims", "event_metrics"): (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
                                   "a list of metric names"),
+    ("numbers", "min_count_in_words"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                                        "a number of at least 0"),
+    ("periods", "two_digit_year_ahead"): (lambda v: _is_int(v, 0) and v < 100, "an integer from 0 to 99"),
     ("claims", "carry_company"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "carry_metric"): (lambda v: isinstance(v, bool), "true or false"),
     ("claims", "carry_period"): (lambda v: isinstance(v, bool), "true or false"),

@@ -13,8 +13,8 @@ from spacy.tokens import Doc
 
 from .attachment.model import Attacher, AttachmentModel
 from .claims import ClaimBuilder, ClaimSettings
-from .lexicons import (MODELS_DIR, CompanyRules, Cues, NumberLexicon, load_entities, load_fiscal_calendars,
-                       load_metrics, load_segments)
+from .lexicons import (MODELS_DIR, CompanyRules, Cues, CurrencyTable, NumberLexicon, load_entities,
+                       load_fiscal_calendars, load_metrics, load_segments)
 from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer, NerCompanyProposer
 from .numbers import FigureRecognizer
 from .periods import PeriodRecognizer
@@ -70,16 +70,19 @@ def _starts_unit(text: str, m) -> bool:
 
 
 @Language.factory("figures_numbers", assigns=["doc.spans", "doc.user_data"],
-                  default_config={"models_dir": str(MODELS_DIR)})
-def make_numbers(nlp: Language, name: str, models_dir: str) -> FigureRecognizer:
-    """Figures: numbers, scales, currencies, percents, ranges (``models/numbers.toml``)."""
-    return FigureRecognizer(NumberLexicon.load(Path(models_dir)))
+                  default_config={"models_dir": str(MODELS_DIR), "min_count_in_words": 100.0})
+def make_numbers(nlp: Language, name: str, models_dir: str, min_count_in_words: float) -> FigureRecognizer:
+    """Figures: numbers, scales, currencies, percents, ranges (``models/numbers.toml``,
+    ``models/currencies.toml`` over the CLDR table ``models/currencies_cldr.json``)."""
+    return FigureRecognizer(NumberLexicon.load(Path(models_dir)), CurrencyTable.load(Path(models_dir)),
+                            min_count_in_words)
 
 
-@Language.factory("figures_periods", assigns=["doc.spans", "doc.user_data"])
-def make_periods(nlp: Language, name: str) -> PeriodRecognizer:
+@Language.factory("figures_periods", assigns=["doc.spans", "doc.user_data"],
+                  default_config={"two_digit_year_ahead": 20})
+def make_periods(nlp: Language, name: str, two_digit_year_ahead: int) -> PeriodRecognizer:
     """Period mentions: quarters, halves, fiscal years, months, relative periods."""
-    return PeriodRecognizer()
+    return PeriodRecognizer(two_digit_year_ahead)
 
 
 @Language.factory("figures_companies", assigns=["doc.spans"], default_config={"models_dir": str(MODELS_DIR)})

@@ -69,12 +69,9 @@ def read_jsonl(path: Path, allowed: set[str], required: set[str]) -> list[dict[s
 
 @dataclass(frozen=True)
 class NumberLexicon:
-    """Scale words, currency marks, count nouns and qualifiers (``models/numbers.toml``)."""
+    """Scale words, count nouns and qualifiers (``models/numbers.toml``); currencies are a :class:`CurrencyTable`."""
 
     scales: dict[str, str]
-    currency_prefixes: dict[str, str]
-    currency_suffixes: dict[str, str]
-    yen_sign_cues: dict[str, list[str]]
     count_nouns: dict[str, str]
     count_noun_modifiers: list[str]
     qualifiers: dict[str, str]
@@ -228,3 +225,230 @@ def load_fiscal_calendars(models_dir: Path = MODELS_DIR) -> dict[str, dict[str, 
         _check_keys(f"fiscal_calendars.toml [calendar.{name}]", cal,
                     {"year_end_month", "note"}, {"year_end_month"})
     return data.get("calendar", {})
+
+
+# -- currencies --------------------------------------------------------------
+
+CLDR_CURRENCIES = "currencies_cldr.json"
+"""The table generated from Babel's CLDR data (:func:`generate_cldr_currencies`), under ``models/``."""
+
+
+def generate_cldr_currencies() -> dict[str, Any]:
+    """Build the currency table from Babel's copy of the CLDR data (ISO 4217 codes).
+
+    Querying the locales of every territory takes about half a second, so the
+    result is cached as ``models/currencies_cldr.json`` (regenerate with
+    ``python -m pipeline.lexicons``); :meth:`CurrencyTable.load` regenerates
+    it in memory when the installed Babel differs from the one that wrote it.
+
+    Returns:
+        ``{"babel": version, "currencies": {code: {...}}}`` for every ISO 4217
+        code that is legal tender in some territory today (CLDR
+        ``territory_currencies`` with no end date): its English name
+        (singular, plural), its English symbol (if it is not the code), the
+        symbols the territories' own main locales write (``kr`` for SEK,
+        ``Rp`` for IDR), its minor-unit digits (``get_currency_precision``:
+        2 for USD, 0 for JPY) and the English names of its territories.
+    """
+    import babel
+    from babel.core import Locale, UnknownLocaleError, get_global
+    from babel.numbers import get_currency_name, get_currency_precision
+
+    en = Locale("en")
+    likely = get_global("likely_subtags")
+    territories: dict[str, list[str]] = {}
+    for terr, rows in get_global("territory_currencies").items():
+        for code, _start, end, tender in rows:
+            if end is None and tender and code in en.currencies:
+                territories.setdefault(code, []).append(terr)
+    local_cache: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    for code in sorted(territories):
+        local = set()
+        for terr in sorted(territories[code]):
+            tag = likely.get(f"und_{terr}")
+            if not tag:
+                continue
+            if tag not in local_cache:
+                try:
+                    local_cache[tag] = Locale.parse(tag)
+                except (UnknownLocaleError, ValueError):  # a tag Babel has no data for
+                    local_cache[tag] = None
+            loc = local_cache[tag]
+            sym = loc.currency_symbols.get(code) if loc is not None else None
+            if sym and sym != code and sym.strip():
+                local.add(sym)
+        symbol = en.currency_symbols.get(code)
+        out[code] = {
+            "name": en.currencies[code],
+            "plural": get_currency_name(code, count=2, locale="en"),
+            "symbol": symbol if symbol and symbol != code else None,
+            "local_symbols": sorted(local),
+            "digits": get_currency_precision(code),
+            "territories": sorted(en.territories.get(t, t) for t in territories[code]),
+        }
+    return {"babel": babel.__version__, "currencies": out}
+
+
+@dataclass(frozen=True)
+class SharedMark:
+    """A currency mark or word several currencies share, resolved by the article's context.
+
+    Attributes:
+        name: the key in ``models/currencies.toml`` (``dollar``, ``crown``).
+        default: the currency read when the context names no other; None
+            when the mark means nothing without context (``R``, ``pesos``).
+        cues: currency -> words that name its country (the English names of
+            its territories from CLDR plus ``models/currencies.toml`` extras).
+        min_mentions: how often the article must name another currency's
+            country for the mark to mean it instead of the default.
+    """
+
+    name: str
+    default: str | None
+    cues: dict[str, tuple[str, ...]]
+    min_mentions: int = 1
+
+
+@dataclass(frozen=True)
+class CurrencyTable:
+    """Every currency mark the number grammar reads, from CLDR data plus our overrides.
+
+    ``prefixes`` and ``suffixes`` map a mark written before or after a number
+    to an ISO 4217 code or to ``"?" + name`` of a :class:`SharedMark`;
+    ``suffix_names`` are matched ignoring case (names), the other suffixes as
+    written (codes and symbols). ``minor_units`` maps a word (``pence``,
+    ``cents``) to (currency or ``?shared``, digits): the amount is divided by
+    ``10**digits``. ``weak`` marks count only on a figure with a scale word
+    or digit grouping (``PHP 8`` is a version, ``PHP 8 billion`` pesos).
+    ``digits`` gives each code's minor-unit digits (CLDR: 2 for HKD, 0 for JPY).
+    """
+
+    prefixes: dict[str, str]
+    suffixes: dict[str, str]
+    suffix_names: dict[str, str]
+    minor_units: dict[str, tuple[str, int]]
+    shared: dict[str, SharedMark]
+    weak: frozenset[str]
+    digits: dict[str, int] = field(default_factory=dict)
+
+    _ALLOWED = {"prefixes", "suffixes", "suffix_symbols", "minor_units", "shared", "blocked_codes",
+                "blocked_symbols", "blocked_names", "weak", "note"}
+    _SHARED_KEYS = {"default", "currencies", "cues", "min_mentions", "note"}
+
+    @classmethod
+    def load(cls, models_dir: Path = MODELS_DIR) -> "CurrencyTable":
+        """Read ``models/currencies_cldr.json`` (CLDR) and ``models/currencies.toml`` (overrides).
+
+        Raises:
+            LexiconError: an unknown key, or an override naming a currency
+                that is neither an ISO 4217 code of the table nor a shared mark.
+        """
+        import babel
+
+        path = models_dir / "currencies.toml"
+        over = read_toml(path, cls._ALLOWED)
+        cldr_path = models_dir / CLDR_CURRENCIES
+        try:
+            cldr = json.loads(cldr_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            cldr = None
+        if cldr is None or cldr.get("babel") != babel.__version__:
+            cldr = generate_cldr_currencies()
+        table = cldr["currencies"]
+        shared: dict[str, SharedMark] = {}
+        for name, row in over.get("shared", {}).items():
+            _check_keys(f"{path} [shared.{name}]", row, cls._SHARED_KEYS, {"currencies"})
+            extra = row.get("cues", {})
+            cues = {}
+            for code in row["currencies"]:
+                if code not in table:
+                    raise LexiconError("E305", f"[shared.{name}]: {code!r} is not a current ISO 4217 code", str(path))
+                cues[code] = tuple(dict.fromkeys([*table[code]["territories"], *extra.get(code, [])]))
+            default = row.get("default")
+            if default is not None and default not in cues:
+                raise LexiconError("E305", f"[shared.{name}]: default {default!r} is not one of its currencies", str(path))
+            shared[name] = SharedMark(name, default, cues, int(row.get("min_mentions", 1)))
+
+        def unit(value: str, where: str) -> str:
+            if value in table:
+                return value
+            if value.startswith("?") and value[1:] in shared:
+                return value
+            raise LexiconError("E305", f"{where}: {value!r} is neither a current ISO 4217 code nor ?<shared mark>; "
+                               f"shared marks: {sorted(shared)}", str(path))
+
+        blocked_codes = set(over.get("blocked_codes", []))
+        blocked_symbols = set(over.get("blocked_symbols", []))
+        prefixes: dict[str, str] = {}
+        suffixes: dict[str, str] = {}
+        names: dict[str, str] = {}
+        # CLDR first: codes, then the territories' own symbols, then the English symbols
+        # (an English symbol wins over a local one: "£" is GBP, not SSP)
+        local_of: dict[str, set[str]] = {}
+        for code, row in table.items():
+            for sym in row["local_symbols"]:
+                local_of.setdefault(sym, set()).add(code)
+        for code in table:
+            if code not in blocked_codes:
+                prefixes[code] = suffixes[code] = code
+        for sym, codes in local_of.items():
+            if len(codes) == 1 and sym not in blocked_symbols and _usable_symbol(sym):
+                prefixes[sym] = next(iter(codes))
+        for code, row in table.items():
+            sym = row["symbol"]
+            if sym and sym not in blocked_symbols and _usable_symbol(sym):
+                prefixes[sym] = code
+        # names: "Swedish krona", "Swedish kronor"; a last word that only one currency
+        # has ("rupiahs", "ringgit") is its name too
+        last_words: dict[str, set[str]] = {}
+        for code, row in table.items():
+            for name in (row["name"], row["plural"]):
+                names[name.lower()] = code
+                last_words.setdefault(name.lower().rsplit(" ", 1)[-1], set()).add(code)
+        blocked_names = set(over.get("blocked_names", []))
+        for word, codes in last_words.items():
+            if len(codes) == 1 and word not in names and word not in blocked_names:
+                names[word] = next(iter(codes))
+        for mark, value in over.get("prefixes", {}).items():
+            prefixes[mark] = unit(value, f"[prefixes] {mark!r}")
+        for mark, value in over.get("suffixes", {}).items():
+            names[mark.lower()] = unit(value, f"[suffixes] {mark!r}")
+        for mark in over.get("suffix_symbols", []):
+            if mark not in prefixes:
+                raise LexiconError("E305", f"[suffix_symbols]: {mark!r} is not a prefix mark", str(path))
+            suffixes[mark] = prefixes[mark]
+        # spaced forms of a lettered dollar: "HK $", "US $"
+        for mark, value in list(prefixes.items()):
+            if mark.endswith("$") and len(mark) > 1 and mark[:-1].isalpha():
+                prefixes.setdefault(f"{mark[:-1]} $", value)
+        minor: dict[str, tuple[str, int]] = {}
+        for word, value in over.get("minor_units", {}).items():
+            code = unit(value, f"[minor_units] {word!r}")
+            digits = table[code]["digits"] if code in table else 2
+            minor[word] = (code, digits or 2)
+        weak = frozenset(over.get("weak", []))
+        return cls(prefixes, suffixes, names, minor, shared, weak, {code: row["digits"] for code, row in table.items()})
+
+
+def _usable_symbol(sym: str) -> bool:
+    """Whether a CLDR symbol can be read as a currency mark in English text.
+
+    Kept: currency signs and marks of at least two Latin letters or
+    punctuation (``kr``, ``Rp``, ``zł``, ``R$``). Left out: single letters (``K``,
+    ``L``, ``Q``: a quarter or a model name, not money) and marks in other
+    scripts (Arabic, Cyrillic), which an English article does not write.
+    """
+    import unicodedata
+
+    if any(unicodedata.category(c) == "Sc" for c in sym):
+        return all(c.isascii() or unicodedata.category(c) == "Sc" for c in sym)
+    return len(sym) >= 2 and all((c.isascii() or unicodedata.name(c, "").startswith("LATIN")) and not c.isspace()
+                                 for c in sym)
+
+
+if __name__ == "__main__":  # python -m pipeline.lexicons: regenerate the cached CLDR table
+    target = MODELS_DIR / CLDR_CURRENCIES
+    target.write_text(json.dumps(generate_cldr_currencies(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                      encoding="utf-8")
+    print(f"wrote {target}")

@@ -1,9 +1,14 @@
 """Number grammar: find the figures of an article and parse them exactly.
 
 A *figure* is one stated quantity: a number (digits or words) with its
-scale word, currency, percent sign, percentage-point or basis-point mark,
-count noun and qualifier, or a range of two such numbers. Values are parsed
-with :class:`decimal.Decimal` so ``59.5 billion`` is ``59500000000`` exactly.
+sign, scale word, currency, percent sign, percentage-point or basis-point
+mark, count noun and qualifier, or a range of two such numbers. Values are
+parsed with :class:`decimal.Decimal` so ``59.5 billion`` is ``59500000000``
+exactly; a value no float holds is rejected with a reason, never written as
+``Infinity``. Currencies come from the CLDR data (ISO 4217 codes, symbols,
+names; :class:`~pipeline.lexicons.CurrencyTable`) with our overrides in
+``models/currencies.toml``; a mark several currencies share (``$``, ``¥``,
+``kr``) is resolved by the countries the article names.
 
 The grammar runs on a same-length normalised copy of the text (see
 :func:`normalise`), so every offset it reports is an offset into the
@@ -11,20 +16,22 @@ original article text (end-exclusive).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
 import regex
 from functools import lru_cache
+from text_to_num import text2num
 
 
 @lru_cache(maxsize=1024)
 def _cached_re(pattern: str) -> "regex.Pattern":
     return regex.compile(pattern)
 
-from .lexicons import NumberLexicon
+from .lexicons import CurrencyTable, NumberLexicon
 
 # Same-length replacements: full-width digits and signs, no-break and
 # thin spaces, curly quotes, dashes. Length is kept so offsets stay valid.
@@ -145,7 +152,7 @@ class Figure:
 
 _ONE = Decimal(1)
 # the capture groups of NumberGrammar.atom, in pattern order
-_ATOM_GROUPS = ("cur1", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
+_ATOM_GROUPS = ("sign", "cur1", "sign2", "num", "abbr", "pence", "scale", "pct", "pp", "cur2")
 
 
 def _alt(words) -> str:
@@ -153,31 +160,200 @@ def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _first_chars(words, fold: bool = False) -> str:
+    """A character class of the first characters of ``words`` (both cases when ``fold``).
+
+    Put as a lookahead before a long alternation, it lets the engine reject
+    a position with one class test instead of trying every branch.
+    """
+    chars = {w[0] for w in words if w}
+    if fold:
+        chars |= {c.upper() for c in chars} | {c.lower() for c in chars}
+    return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
+
+
+def _trie(words) -> str:
+    """A regex of literal words as a character trie: the same matches as :func:`_alt`.
+
+    Each branch point tries its characters once, so a list of hundreds of
+    currency marks and names costs about what a short one does; at every
+    point a longer word is tried before a shorter one (as :func:`_alt`'s
+    longest-first order does).
+    """
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [regex.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
            "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 
 
-class NumberGrammar:
-    """Compiled figure patterns for one :class:`NumberLexicon`.
+# characters folded to "-" by normalise that are never a minus sign (em dash, horizontal bar)
+_NOT_MINUS = frozenset("\u2014\u2015")
+# a line of a table: cells apart by a tab, a bar, or runs of spaces
+_TABLE_ROW = regex.compile(r"\t|\||\S {2,}\S.* {2,}\S")
 
-    Args:
-        lexicon: scale words, currency marks and count nouns from ``models/``.
+
+@dataclass(slots=True)
+class _ArticleForm:
+    """How one article writes its numbers, and where its rejects go.
+
+    Attributes:
+        text: the normalised text; ``raw`` the text as written (or None).
+        comma_decimal: the article writes a decimal comma (``31,2 Mrd``), so
+            ``1,234`` is 1.234 and ``1.234`` is 1234.
+        rejected: ``(start, end, reason)`` of numbers read but rejected.
     """
 
-    def __init__(self, lexicon: NumberLexicon) -> None:
+    text: str
+    raw: str | None
+    comma_decimal: bool
+    rejected: list
+
+    def table_row(self, pos: int) -> bool:
+        """Whether the line around ``pos`` is a row of a table (where ``(12.5)`` is negative)."""
+        lo = self.text.rfind("\n", 0, pos) + 1
+        hi = self.text.find("\n", pos)
+        line = self.text[lo:hi if hi != -1 else len(self.text)]
+        return _TABLE_ROW.search(line) is not None
+
+
+# decimal exponents that an IEEE 754 double holds with room to spare (its range is
+# about 2.2e-308 to 1.8e308): a value whose adjusted exponent lies inside needs no
+# conversion to tell
+_SAFE_EXPONENTS = range(-300, 301)
+
+
+def _finite(value: Decimal) -> bool:
+    """Whether ``value`` is a finite float other than an underflow to zero (JSON holds it)."""
+    if not value or value.adjusted() in _SAFE_EXPONENTS:
+        return True
+    try:
+        f = float(value)
+    except (OverflowError, InvalidOperation):
+        return False
+    return math.isfinite(f) and (f != 0 or value == 0)
+
+
+_INDIAN = regex.compile(r"\d{1,2}(?:,\d\d)+,\d{3}(?:\.\d+)?")
+_COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+def _parse_digits(num: str, comma_decimal: bool) -> tuple[Decimal, int, bool, bool]:
+    """Parse digits written with any supported separators, exactly.
+
+    Args:
+        num: the digits as written: ``2,35,481`` (Indian grouping),
+            ``1,234,567.5``, ``1.234.567,5``, ``12 500``, ``1'250'000``,
+            ``31,2`` (decimal comma), ``.5``.
+        comma_decimal: the article writes decimal commas, so a lone group
+            ``1,234`` is 1.234 and ``1.234`` is 1234.
+
+    Returns:
+        (value, digits after the decimal mark, whether the decimal mark was
+        a comma, whether the digits were grouped in thousands).
+    """
+    if num.isdigit():
+        return Decimal(num), 0, False, False
+    plain = num.replace(" ", "").replace("'", "")
+    grouped = plain != num
+    if _INDIAN.fullmatch(num):
+        digits, comma = num.replace(",", ""), False
+        grouped = True
+    elif "," in plain and "." in plain:
+        comma = plain.rfind(",") > plain.rfind(".")
+        digits = plain.replace(".", "").replace(",", ".") if comma else plain.replace(",", "")
+        grouped = True
+    elif "," in plain:
+        lone_group = _COMMA_THOUSANDS.fullmatch(plain) is not None
+        comma = not lone_group or (comma_decimal and plain.count(",") == 1)
+        digits = plain.replace(",", ".") if comma else plain.replace(",", "")
+        grouped = grouped or not comma
+    elif "." in plain and (plain.count(".") > 1 or (comma_decimal and _DOT_THOUSANDS.fullmatch(plain))):
+        digits, comma = plain.replace(".", ""), False
+        grouped = True
+    else:
+        digits, comma = plain, False
+    decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+    return Decimal(digits), decimals, comma, grouped
+
+
+class NumberGrammar:
+    """Compiled figure patterns for one :class:`NumberLexicon` and :class:`CurrencyTable`.
+
+    Numbers are read in every grouping news copy uses: comma thousands with a
+    decimal point (``1,234.5``), Indian lakh/crore grouping (``2,35,481``),
+    dot thousands with a decimal comma (``1.234,5``), space, thin-space and
+    apostrophe thousands (``12 500``, ``1'250'000``), a decimal comma of one
+    or two digits next to a scale word, ``%`` or a currency (``€31,2
+    billion``), and, in an article that writes decimal commas, ``1,234`` as
+    1.234. A minus sign (``-``, ``−``, ``–``; not an em dash) before the
+    figure or right after its currency mark makes it negative, and so do
+    parentheses round a figure in a table row. Numbers in words are read by
+    text2num, with our grammar for ``a hundred``, ``half a`` and ``point``.
+
+    Args:
+        lexicon: scale words, count nouns, qualifiers (``models/numbers.toml``).
+        currencies: currency marks, names and shared marks; None loads the
+            project's (``models/currencies.toml`` over the CLDR table).
+        min_count_in_words: smallest count in words without a scale word
+            that is a figure (``config.toml`` ``[numbers]``).
+    """
+
+    def __init__(self, lexicon: NumberLexicon, currencies: CurrencyTable | None = None,
+                 min_count_in_words: float = 100) -> None:
         self.lex = lexicon
-        self.scale_values = {word: Decimal(value) for word, value in lexicon.scales.items()}
+        self.cur = currencies if currencies is not None else CurrencyTable.load()
+        self.min_count_in_words = Decimal(str(min_count_in_words))
+        self.scale_values = {word.lower(): Decimal(value) for word, value in lexicon.scales.items()}
         word_num = _alt(list(_UNITS_WORDS) + ["hundred", "a", "an"])
-        digit = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-        words = (rf"(?:(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}))*"
+        big = _alt(["thousand", "million", "billion", "trillion"])
+        # Indian grouping (2,35,481), comma thousands (1,234,567.5), dot thousands with a
+        # decimal comma (1.234.567,8), space or apostrophe thousands (12 500, 1'250'000),
+        # a decimal comma of one or two digits (31,2), plain digits
+        digit = (r"(?:\d{1,2}(?:,\d\d)+,\d{3}(?![\d])(?:\.\d+)?"
+                 r"|\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?"
+                 r"|\d{1,3}(?:\.\d{3}){2,}(?![\d])(?:,\d+)?|\d{1,3}\.\d{3},\d+"
+                 r"|\d{1,3}(?:[ ']\d{3})+(?![\d'])(?:[.,]\d+)?"
+                 r"|\d+,\d{1,2}(?![\d]|,\d)"
+                 r"|\d+(?:\.\d+)?|\.\d+)")
+        # a scale word inside a number in words only with more number words after it
+        # ("two thousand three hundred"); a last one is the figure's scale word
+        words = (rf"(?:half[ ]an?(?=[ ](?:{big})\b)|(?:{word_num})(?:[ -](?:and[ ])?(?:{word_num}|(?:{big})(?=[ -](?:and[ ])?(?:{word_num})\b)))*"
                  rf"(?:[ -]point[ -](?:\d+|(?:(?:{word_num})(?:[ -](?:{word_num}))*)))?)")
         scale_words = [s for s in lexicon.scales if len(s) > 1]
-        prefixes = _alt(lexicon.currency_prefixes)
-        suffixes = _alt(lexicon.currency_suffixes)
+        prefixes = _trie(self.cur.prefixes)
+        suffix_marks = _trie(self.cur.suffixes)
+        names = _trie(list(self.cur.suffix_names) + [w for w in self.cur.minor_units if len(w) > 1])
+        nouns = _trie(lexicon.count_nouns)
+        # what a number in words must be followed by to be a figure
+        words_end = rf"(?=[ -](?i:{_alt(scale_words)}|percent|per[ ]cent|{names}|{nouns})(?![\w]))"
+        name_words = list(self.cur.suffix_names) + [w for w in self.cur.minor_units if len(w) > 1]
+        first_prefix = _first_chars(self.cur.prefixes)
+        first_suffix = _first_chars(list(self.cur.suffixes) + name_words, fold=True)
+        first_word = _first_chars(list(_UNITS_WORDS) + ["hundred", "a", "an", "half"], fold=True)
         self.atom = regex.compile(
             rf"""
-            (?P<cur1>(?<![A-Za-z]){prefixes})?[ ]?
-            (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?i:{words})(?=[ -](?i:{_alt(scale_words)}|{_alt(lexicon.scales)})\b)))
+            (?P<sign>(?<![\w.,%)'-])-(?=\S))?
+            (?P<cur1>(?<![A-Za-z])(?={first_prefix})(?:{prefixes}))?[ ]?
+            (?P<sign2>(?(cur1)-(?=[\d.])|(?!)))?
+            (?P<num>(?(cur1)|(?<![\w.,]))(?:{digit}|(?={first_word})(?i:{words}){words_end}))
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
               | (?P<pence>(?<=\d)p(?![\w]))
@@ -186,7 +362,7 @@ class NumberGrammar:
             (?:
                 [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
               | [ ]?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
-              | [ ](?P<cur2>(?:{suffixes})(?![\w]))
+              | [ ]?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
             """,
             regex.VERBOSE,
@@ -198,6 +374,19 @@ class NumberGrammar:
         # as fast; on ASCII text the two agree (they differ only in what \w, \d and
         # case folding cover beyond ASCII)
         self.atom_ascii = re.compile(self.atom.pattern, re.VERBOSE)
+        # per shared mark: one pattern of all its cue words, and the currencies each word names
+        self.cues = {}
+        for name, mark in self.cur.shared.items():
+            codes_of: dict[str, list[str]] = {}
+            for code, words in mark.cues.items():
+                for word in words:
+                    codes_of.setdefault(word, []).append(code)
+            self.cues[name] = (regex.compile(rf"(?<!\w)(?:{_trie(codes_of)})(?!\w)"), codes_of)
+        # an article that writes a decimal comma: "31,2 Mrd", "3,5 %", "1.234,56". The pattern
+        # starts at the comma or the point (a literal, which the engine scans for fast);
+        # _writes_decimal_comma checks the digits before it
+        self._comma_article = re.compile(rf",\d{{1,2}}(?![\d,])[ ]?(?:%|€|(?i:{_alt(scale_words)})\b)")
+        self._dot_thousands_comma = re.compile(r"\.\d{3},\d")
         self.fraction = regex.compile(
             r"(?i)(?<![\w-])(?P<num>(?:a|one)[ -](?:half|third|quarter|tenth|fifth|fourth)|two-thirds|two thirds|"
             r"three-quarters|three quarters|half)(?=\s+of\b)(?!\s+of\s+(?:the\s+|that\s+|its\s+|this\s+)?(?:[$€£¥₹]?\d|(?:decline|drop|fall|decrease|increase|rise|growth|gain|loss|difference|gap|change|shortfall)s?\b))")
@@ -210,7 +399,6 @@ class NumberGrammar:
         self.qualifier_ends = {q.split()[-1].lower() for q in lexicon.qualifiers}
         self.qualifier = regex.compile(
             rf"(?i)(?:^|(?<=[\s(\"'—-]))(?P<q>{_alt(lexicon.qualifiers)})[ ]+$")
-        nouns = _alt(lexicon.count_nouns)
         mods = _alt(lexicon.count_noun_modifiers)
         self.count_noun = regex.compile(
             rf"(?i)^[ ](?:(?:{mods})[ ]){{0,2}}(?P<noun>{nouns})(?![\w])")
@@ -221,20 +409,83 @@ class NumberGrammar:
         self.range_blocker = regex.compile(rf"(?i)\b(?:{_alt(lexicon.range_blockers)})\s+(?:\S+\s+)?$")
         self.paren_before = regex.compile(r"\(\s*(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?$")
 
-    def figures(self, text: str) -> list[Figure]:
+    def figures(self, text: str, raw: str | None = None, rejected: list | None = None) -> list[Figure]:
         """Find every figure in ``text`` (already :func:`normalise`-d).
+
+        Args:
+            text: the normalised article text.
+            raw: the text before normalising (same length), to tell an em
+                dash from a minus sign; None when ``text`` is the raw text.
+            rejected: a list to which ``(start, end, reason)`` is appended for
+                every number read but rejected (a value outside the range of
+                a float, which JSON cannot hold).
 
         Returns:
             Figures in text order, ranges merged, parenthesised currency
             conversions (``8.8 trillion won ($8.3 billion)``) dropped, and
-            dates, years, ordinals and model names (``C11``) left out.
+            dates, years, ordinals and model names (``C11``) left out. A
+            currency several countries share is ``?<name>`` (see
+            :meth:`FigureRecognizer.resolve_shared`).
         """
-        atoms = [a for a in self._atoms(text) if a is not None]
+        ctx = _ArticleForm(text, raw, self._writes_decimal_comma(text),
+                           rejected if rejected is not None else [])
+        atoms = [a for a in self._atoms(text, ctx) if a is not None]
         atoms = self._drop_conversions(text, atoms)
-        return self._merge_ranges(text, atoms)
+        figures = self._merge_ranges(text, atoms)
+        if any(f.unit and f.unit[0] == "?" for f in figures):
+            figures = self._resolve_figures(text, figures)
+        return figures
+
+    _DIGITS_BEFORE_COMMA = re.compile(r"(?<![\d,.])\d{1,3}$")
+
+    def _writes_decimal_comma(self, text: str) -> bool:
+        """Whether the article writes a decimal comma (``31,2 Mrd``, ``3,5 %``, ``1.234,56``)."""
+        if "," not in text:
+            return False
+        for m in self._comma_article.finditer(text):
+            if self._DIGITS_BEFORE_COMMA.search(text, max(0, m.start() - 4), m.start()):
+                return True
+        return any(text[m.start() - 1:m.start()].isdigit() for m in self._dot_thousands_comma.finditer(text))
+
+    def resolve_shared(self, name: str, text: str) -> str | None:
+        """The currency a shared mark (``$``, ``¥``, ``kr``, ``R``, ``pesos``) means in an article.
+
+        The currency whose country the article names most (ties: the order
+        of ``currencies`` in ``models/currencies.toml``) if it is named at
+        least ``min_mentions`` times, else the mark's default (None: the
+        mark is not read as money in this article).
+        """
+        mark = self.cur.shared[name]
+        pattern, codes_of = self.cues[name]
+        counts = dict.fromkeys(mark.cues, 0)
+        for word in pattern.findall(text):
+            for code in codes_of[word]:
+                counts[code] += 1
+        best = max(counts, key=lambda c: counts[c])
+        if counts[best] == 0 or (best != mark.default and counts[best] < mark.min_mentions):
+            return mark.default
+        return best
+
+    def _resolve_figures(self, text: str, figures: list[Figure]) -> list[Figure]:
+        """Figures with each ``?<shared>`` unit resolved by :meth:`resolve_shared`; a mark
+        the article gives no meaning ("R1", "5 billion pesos" with no country) is dropped."""
+        resolved: dict[str, str | None] = {}
+        out = []
+        for f in figures:
+            if f.unit and f.unit[0] == "?":
+                if f.unit not in resolved:
+                    resolved[f.unit] = self.resolve_shared(f.unit[1:], text)
+                code = resolved[f.unit]
+                if code is None:
+                    continue
+                # (the constructor, not dataclasses.replace: this runs for most "$" figures)
+                f = Figure(f.start, f.end, f.value, code, "money", f.qualifier, f.value_high, f.decimals, f.scale,
+                           f.words, f.num_start, f.noun_end, f.flags)
+            out.append(f)
+        return out
 
     # -- atoms ---------------------------------------------------------
-    def _atoms(self, text: str) -> Iterator[Figure | None]:
+    def _atoms(self, text: str, ctx: "_ArticleForm") -> Iterator[Figure | None]:
         lower = text.lower()
         has_fraction = any(w in lower for w in ("half", "third", "quarters of", "quarter of", "tenth", "fifth", "fourth of"))
         for m in (self._fraction_matches(text) if has_fraction else ()):
@@ -252,7 +503,7 @@ class NumberGrammar:
             yield Figure(m.start(), m.end(), (frac * 100), "%", "percent", words=True,
                          num_start=m.start("num"), decimals=1, qualifier=qualifier)
         for m in self._atom_matches(text):
-            yield self._atom(text, m)
+            yield self._atom(text, m, ctx)
 
     # the words of self.fraction, and how far before its word a fraction may start
     # ("half", "a half", "one-third", "three-quarters")
@@ -303,6 +554,22 @@ class NumberGrammar:
         return [i for i in found if self._SCALE_WORD.match(text, i)]
 
     _POINT = regex.compile(r"(?i)point")
+    # a number in words with no scale word ends at one of these ("twelve hundred
+    # employees", "forty-nine dollars", "five per cent"): where to try the pattern
+    _WORD_NUMBER_PARTS = ("hundred", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+                          "percent", "per cent")
+
+    @classmethod
+    def _word_number_starts(cls, lower: str) -> list[int]:
+        """Offsets in ``lower`` (the lowercased text) where a word of ``_WORD_NUMBER_PARTS`` starts a word."""
+        found = []
+        for w in cls._WORD_NUMBER_PARTS:
+            i = lower.find(w)
+            while i != -1:
+                if i == 0 or not lower[i - 1].isalpha():
+                    found.append(i)
+                i = lower.find(w, i + 1)
+        return found
 
     def _atom_matches(self, text: str) -> Iterator["regex.Match | re.Match"]:
         """The same matches as ``self.atom.finditer(text)``, found faster.
@@ -315,21 +582,27 @@ class NumberGrammar:
         digits = self._DIGITS
         # a currency mark stands at most a few characters before the first digit;
         # a number in words ends at its scale word
+        # (anchor, how far before it a match may start, how far after it the window reaches)
         if self._POINT.search(text) is None:
-            anchors = [(m.start(), 8) for m in digits.finditer(text)]
+            anchors = [(m.start(), 8, 60) for m in digits.finditer(text)]
         else:
             anchors = [(m.start(), 60 if text[max(0, m.start() - 6):m.start()].lower().rstrip(" -").endswith("point")
-                        else 8) for m in digits.finditer(text)]
+                        else 8, 60) for m in digits.finditer(text)]
         scale_starts = self._scale_word_starts(text)
+        lower = text.lower()
+        if len(lower) == len(text):  # (lower() keeps offsets for all but a few characters)
+            scale_starts += self._word_number_starts(lower)
         if scale_starts:
-            anchors = sorted(anchors + [(i, 60) for i in scale_starts])
+            # a number in words may run on ("one hundred and forty-one thousand six hundred
+            # and three employees"): its window reaches further
+            anchors = sorted(anchors + [(i, 60, 200) for i in scale_starts])
         pos = 0
         n = len(text)
-        for a, reach in anchors:
+        for a, reach, ahead in anchors:
             if a < pos:
                 continue
             lo = max(pos, a - reach)
-            hi = min(n, a + 60)
+            hi = min(n, a + ahead)
             m = atom.search(text, lo, hi)
             while m is not None and m.end() <= a and m.end() > m.start():
                 m = atom.search(text, m.end(), hi)
@@ -341,14 +614,18 @@ class NumberGrammar:
             yield m
             pos = m.end()
 
-    def _atom(self, text: str, m: "regex.Match | re.Match") -> Figure | None:
+    def _atom(self, text: str, m: "regex.Match | re.Match", ctx: "_ArticleForm") -> Figure | None:
         # the groups by position (_ATOM_GROUPS): the regex module looks a group name up
         # slowly, about as slowly as it tries the pattern on a short window
-        cur1, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.groups()
-        num_start, num_end = m.span(2)
+        sign, cur1, sign2, num_text, abbr, pence, scale_text, pct, pp, cur2 = m.groups()
+        num_start, num_end = m.span(4)
         start, end = m.span()
-        if cur1 is None:
+        if sign and ctx.raw is not None and ctx.raw[start] in _NOT_MINUS:
+            sign, start = None, start + 1  # an em dash is punctuation, not a minus sign
+        if cur1 is None and not sign:
             start = num_start
+        elif cur1 is None:
+            start = num_start - 1
         # numbers glued to letters are names (C11, 5G, Q3), not figures
         if abbr is None and end == num_end and text[num_end:num_end + 1].isalpha():
             return None
@@ -357,41 +634,68 @@ class NumberGrammar:
                 and not pence and not self.count_noun.match(text[end:end + 40])):
             return None  # a bare year is a period, not a figure (cheap early exit)
         is_words = not num_text[:1].isdigit() and not num_text.startswith(".")
+        grouped = False
         if is_words:
             value, decimals = _parse_words(num_text)
             if value is None:
                 return None
+            comma_decimal = False
         else:
-            digits = num_text.replace(",", "")
-            value = Decimal(digits)
-            decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+            value, decimals, comma_decimal, grouped = _parse_digits(num_text, ctx.comma_decimal)
         scale = _ONE
         scale_word = abbr or scale_text
         if scale_word:
             scale = self.scale_values.get(scale_word.lower())
             if scale is None:
                 return None
+            if is_words and _BIG_WORD.search(num_text):
+                # "two million three hundred thousand": the last scale word is part of the
+                # number, not a multiplier of all of it
+                value, decimals = _parse_words(f"{num_text} {scale_word}")
+                if value is None:
+                    return None
+                scale = _ONE
         unit, kind = None, "number"
         if pct:
             unit, kind = "%", "percent"
         elif pp:
             kind = "pp"
             unit = "bp" if pp.lower().startswith(("b",)) else "pp"
-        cur = None
+        cur, minor_digits = None, 0
+        minor = cur2.lower() in self.cur.minor_units if cur2 else False
         if cur1:
-            cur = self.lex.currency_prefixes[cur1]
-        if cur2:
-            cur = self.lex.currency_suffixes.get(cur2) or self.lex.currency_suffixes.get(cur2.lower())
+            cur = self.cur.prefixes[cur1]
+            if minor and cur[0] != "?":  # "HKD 21.8 cents": hundredths of the currency written before
+                minor_digits = self.cur.digits.get(cur, 2)
+            elif cur1 in self.cur.weak and not (scale_word or grouped):
+                return None  # "PHP 8": a version, not pesos
+        if cur2 and not minor_digits:
+            got = self.cur.suffixes.get(cur2) or self.cur.suffix_names.get(cur2.lower())
+            if got is None and minor:
+                got, minor_digits = self.cur.minor_units[cur2.lower()]
+            if got is not None and not (cur2 in self.cur.weak and not (scale_word or grouped)):
+                cur = got
+            else:  # a word the table does not read alone here: the figure ends before it
+                end = m.start(10)
+                while end > num_end and text[end - 1] == " ":
+                    end -= 1
         if pence:
-            cur = "GBP/100"  # "12.6p per share"
+            cur, minor_digits = self.cur.minor_units["p"]  # "12.6p per share"
         if cur and kind == "number":
             kind, unit = "money", cur
-            if cur.endswith("/100"):
-                unit, scale = cur[:-4], scale / 100
+            if minor_digits:
+                scale = scale / (Decimal(10) ** minor_digits)
         elif cur and kind != "number":
             # "$5%" is not a thing; keep the percent reading
             start = num_start
+        if comma_decimal and not (scale_word or kind in ("money", "percent", "pp") or ctx.comma_decimal):
+            return None  # "1,5" with nothing European about it: a list, not one and a half
+        if sign or sign2:
+            value = -value
         value_scaled = value * scale
+        if not _finite(value_scaled):
+            ctx.rejected.append((start, end, f"{text[start:end][:40]!r}: outside the range of a float"))
+            return None
         noun_end = None
         if kind == "number":
             if self.spec_unit.match(text, end, end + 8):
@@ -402,8 +706,12 @@ class NumberGrammar:
                 noun_end = end + nm.end()
         if kind == "number" and is_words and not scale_word:
             return None
+        if is_words and kind == "count" and not scale_word and value < self.min_count_in_words:
+            return None  # "the two companies", "three engineers": not figures of a metric
         if self._is_date_or_year(text, m, num_text, scale_word, kind):
             return None
+        if text[start - 1:start] == "(" and text[end:end + 1] == ")" and value > 0 and ctx.table_row(start):
+            value_scaled = -value_scaled  # (12.5) in a table of results is a loss
 
         qualifier = "exact"
         before = text[max(0, start - 25):start]
@@ -508,9 +816,9 @@ class NumberGrammar:
         # the two ends of a range are of one magnitude once the shared scale is applied
         a_plain = a.value / a.scale
         b_plain = b.value / b.scale
-        if a.scale == 1 and b.scale != 1 and (a_plain > b_plain or a_plain * 100 < b_plain):
+        if a.scale == 1 and b.scale != 1 and (a_plain > b_plain or abs(a_plain) * 100 < abs(b_plain)):
             return None
-        if a.scale == b.scale and a.value * 1000 < b.value:
+        if a.scale == b.scale and abs(a.value) * 1000 < abs(b.value):
             return None
         if self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
@@ -532,6 +840,38 @@ class NumberGrammar:
         return fig, 2
 
 
+_BIG_WORD = regex.compile(r"(?i)\b(?:thousand|million|billion|trillion)\b")
+_BIG_WORDS = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9, "trillion": 10 ** 12}
+
+
+def _whole_in_words(words: list[str]) -> Decimal | None:
+    """The whole number some English number words name, or None.
+
+    Integers go to text2num (the ``text_to_num`` package: "two thousand three
+    hundred and five" -> 2305, "twelve hundred" -> 1200); what it refuses,
+    such as a leading "a" ("a hundred"), is read by our own grammar.
+    """
+    words = ["one" if w in ("a", "an") else w for w in words]
+    try:
+        return Decimal(text2num(" ".join(words), "en"))
+    except ValueError:
+        pass
+    total = current = Decimal(0)
+    for w in words:
+        if w == "and":
+            continue
+        if w == "hundred":
+            current = (current or 1) * 100
+        elif w in _BIG_WORDS:
+            total += (current or 1) * _BIG_WORDS[w]
+            current = Decimal(0)
+        elif w in _UNITS_WORDS:
+            current += _UNITS_WORDS[w]
+        else:
+            return None
+    return total + current
+
+
 def _parse_words(phrase: str) -> tuple[Decimal | None, int]:
     """Parse a number written in words: ``one point two`` -> (1.2, 1).
 
@@ -540,20 +880,13 @@ def _parse_words(phrase: str) -> tuple[Decimal | None, int]:
         not a number word.
     """
     phrase = phrase.lower().replace("-", " ")
+    if phrase in ("half a", "half an"):
+        return Decimal("0.5"), 1  # "half a million"
     whole, _, frac = phrase.partition(" point ")
+    current = _whole_in_words(whole.split())
+    if current is None:
+        return None, 0
     total = Decimal(0)
-    current = Decimal(0)
-    for w in whole.split():
-        if w == "and":
-            continue
-        if w in ("a", "an"):
-            current += 1
-        elif w == "hundred":
-            current = (current or 1) * 100
-        elif w in _UNITS_WORDS:
-            current += _UNITS_WORDS[w]
-        else:
-            return None, 0
     total += current
     decimals = 0
     if frac:
@@ -580,25 +913,26 @@ class FigureRecognizer:
     """spaCy component: find the figures of a Doc.
 
     Writes the span group ``figures`` (label = figure kind) and the parsed
-    :class:`Figure` objects, in the same order, to ``doc.user_data["figures"]``.
-    An ambiguous ``¥`` is resolved per article from ``yen_sign_cues``.
+    :class:`Figure` objects, in the same order, to ``doc.user_data["figures"]``;
+    numbers read but rejected (a value no float holds) go to
+    ``doc.user_data["figures_rejected"]`` as ``(start, end, reason)``.
+
+    Args:
+        lexicon: scale words, count nouns, qualifiers (``models/numbers.toml``).
+        currencies: the currency table (CLDR data plus ``models/currencies.toml``).
+        min_count_in_words: smallest count written in words without a scale
+            word that is a figure (``config.toml`` ``[numbers]``).
     """
 
-    def __init__(self, lexicon: NumberLexicon) -> None:
-        self.grammar = NumberGrammar(lexicon)
-        self.yen_cues = {cur: regex.compile(rf"\b(?:{_alt(words)})\b") for cur, words in lexicon.yen_sign_cues.items()}
-
-    def yen_currency(self, text: str) -> str:
-        """``CNY`` or ``JPY`` for an article's ``¥``: the currency whose cue words occur most."""
-        counts = {cur: len(pat.findall(text)) for cur, pat in self.yen_cues.items()}
-        best = max(counts, key=lambda c: counts[c])
-        return best if counts[best] else "CNY"
+    def __init__(self, lexicon: NumberLexicon, currencies: CurrencyTable | None = None,
+                 min_count_in_words: float = 100) -> None:
+        self.grammar = NumberGrammar(lexicon, currencies, min_count_in_words)
 
     def __call__(self, doc):
         text = doc_norm(doc)
-        figures = self.grammar.figures(text)
-        if any(f.unit == "CNY|JPY" for f in figures):
-            cur = self.yen_currency(text)
-            figures = [with_unit(f, cur, "money") if f.unit == "CNY|JPY" else f for f in figures]
+        raw = doc_text(doc)
+        rejected: list = []
+        figures = self.grammar.figures(text, raw if raw is not text else None, rejected)
         lay_mentions(doc, "figures", figures, lambda f: f.kind)
+        doc.user_data["figures_rejected"] = rejected
         return doc

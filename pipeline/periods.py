@@ -33,6 +33,7 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
             "fourth": 4, "4th": 4, "final": 4}
+_QUARTER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
 
@@ -92,18 +93,55 @@ class PeriodMention:
         return self.spec.kind == "REL" and self.spec.rel in ("prior_year", "prior_quarter", "prior_month")
 
 
-def _year(text: str | None) -> tuple[int | None, str | None]:
-    if not text:
+def _is_date(year: int | None, month: int, day: int) -> bool:
+    """Whether ``day`` exists in ``month`` of ``year`` (a leap year when None)."""
+    try:
+        dt.date(year or 2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+class _Years:
+    """Reads a written year: four digits as written, two digits in the century the article fixes.
+
+    Args:
+        ref_year: the article's year (its date, else the latest year it
+            writes in full), or None.
+        ahead: a two-digit year is read in the century that puts it at most
+            this many years after ``ref_year`` (``config.toml``
+            ``[periods] two_digit_year_ahead``); with no ``ref_year`` it is
+            read in the 2000s.
+    """
+
+    __slots__ = ("ref_year", "ahead")
+
+    def __init__(self, ref_year: int | None = None, ahead: int = 20) -> None:
+        self.ref_year = ref_year
+        self.ahead = ahead
+
+    def year(self, text: str | None) -> tuple[int | None, str | None]:
+        """(calendar year, None) for a written year, (None, ``this``/``last``) for a relative one."""
+        if not text:
+            return None, None
+        t = text.lower().strip("' ")
+        if t.isdigit():
+            y = int(t)
+            if y >= 100:
+                return y, None
+            if self.ref_year is None:
+                return 2000 + y, None
+            full = (self.ref_year // 100) * 100 + y
+            if full > self.ref_year + self.ahead:
+                full -= 100
+            elif full + 100 <= self.ref_year + self.ahead:
+                full += 100
+            return full, None
+        if t == "this year" or t.endswith("current year") or t == "the year":
+            return None, "this"
+        if t in ("last year", "the previous year", "the prior year"):
+            return None, "last"
         return None, None
-    t = text.lower().strip("' ")
-    if t.isdigit():
-        y = int(t)
-        return (2000 + y if y < 100 else y), None
-    if t == "this year" or t.endswith("current year") or t == "the year":
-        return None, "this"
-    if t in ("last year", "the previous year", "the prior year"):
-        return None, "last"
-    return None, None
 
 
 _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNORECASE)) for name, p in [
@@ -111,6 +149,7 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
     ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
                 rf"(?:\s+(?:of\s+|in\s+)?(?:(?:its|the|the\s+company's)\s+)?(?:(?P<fy3>fiscal(?:\s+year)?|financial\s+year)\s+)?(?P<year>{_YEAR_REF}))?"),
+    ("q_num", r"\bquarter\s+(?P<q>[1-4]|one|two|three|four)(?![\w-]),?\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b"),
     ("q_bare", r"(?<![\w-])Q(?P<q>[1-4])(?![\w-])"),
     ("first_quarters", rf"\b(?:the\s+)?first\s+(?P<n>two|three|2|3)\s+quarters(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
     ("month_metric", r"\b(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?=(?:sales|revenue|revenues|deliveries|shipments|output|production|figures)\b)"),
@@ -160,37 +199,43 @@ for _name, _pat in _PATTERNS:
         raise AssertionError(f"period pattern {_name}: every group must be named, in order")
 
 
-def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
+def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
     g = dict(zip(_GROUP_NAMES[name], m.groups()))  # == m.groupdict()
     if name in ("q_fy_first",):
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("Q", year=y, number=int(g["q"]), fiscal=True)
     if name == "q_code":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("Q", year=y, number=int(g["q"] or g["q2"]), fiscal=bool(g["fy"]))
     if name == "q_words":
-        y, rel = _year(g.get("year"))
+        y, rel = years.year(g.get("year"))
         fiscal = bool(g["fy1"] or g["fy2"] or g["fy3"])
         return PeriodSpec("Q", year=y, year_rel=rel, number=ORDINALS[g["ord"].lower()], fiscal=fiscal)
+    if name == "q_num":  # "Quarter 3, 2021", "quarter three of 2021"
+        y, _ = years.year(g["year"])
+        q = g["q"].lower()
+        return PeriodSpec("Q", year=y, number=int(q) if q.isdigit() else _QUARTER_WORDS[q])
     if name == "q_bare":
         return PeriodSpec("Q", number=int(g["q"]))
     if name == "half_words":
-        y, rel = _year(g.get("year"))
+        y, rel = years.year(g.get("year"))
         return PeriodSpec("H", year=y, year_rel=rel, number=1 if g["ord"].lower() in ("first", "1st") else 2,
                           fiscal=bool(g["fy"]))
     if name == "half_code":
-        y, _ = _year(g["year"] or g["year2"])
+        y, _ = years.year(g["year"] or g["year2"])
         return PeriodSpec("H", year=y, number=int(g["h"] or g["h2"]), fiscal=bool(g["fy"] or g["fy2"]))
     if name == "year_to":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         month = _month(g["month"])
         return PeriodSpec("Y", year=y, fiscal=month != 12)
     if name == "weekday":  # "rose 4.6% on Friday": a day of the publication week
         return PeriodSpec("D", number=_WEEKDAYS.index(g["wd"].lower()), rel="weekday")
     if name == "date_noyear":
+        if not _is_date(2000, _month(g["month"]), int(g["day"])):  # 2000: a leap year, so February 29 stands
+            return None
         return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
     if name == "as_of":
-        y, _ = _year(g.get("year") or g.get("year2") or g.get("year3"))
+        y, _ = years.year(g.get("year") or g.get("year2") or g.get("year3"))
         if g.get("year3") and m.group(0).lower().startswith("by"):
             return PeriodSpec("Y", year=y)  # "double its workforce by the end of 2025": a target year
         month = g.get("month") or g.get("month2")
@@ -199,36 +244,41 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
         return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
         if g.get("ord"):  # "the September quarter, the first of fiscal 2024": the fiscal quarter it names
-            y, _ = _year(g["year"])
+            y, _ = years.year(g["year"])
             return PeriodSpec("Q", year=y, number=ORDINALS[g["ord"].lower()], fiscal=True)
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
-        y, _ = _year(g.get("year"))
+        y, _ = years.year(g.get("year"))
         return PeriodSpec("MQ", month=_month(g["month"]), year=y, rel="ended")
     if name == "month_span":
-        y, _ = _year(g.get("year"))
+        y, _ = years.year(g.get("year"))
         return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
     if name == "first_quarters":
         n = g["n"].lower()
         quarters = {"two": 2, "2": 2, "three": 3, "3": 3}[n]
-        y, rel = _year(g.get("year"))
+        y, rel = years.year(g.get("year"))
         return PeriodSpec("SPAN", month=1, month2=quarters * 3, year=y, year_rel=rel)
     if name == "month_metric":
         return PeriodSpec("M", month=_month(g["month"]))
     if name == "first_months":
         n = g["n"].lower()
-        y, rel = _year(g.get("year"))
-        return PeriodSpec("SPAN", month=1, month2=int(n) if n.isdigit() else COUNT_WORDS[n], year=y, year_rel=rel)
+        months = int(n) if n.isdigit() else COUNT_WORDS[n]
+        if not 1 <= months <= 12:
+            return None  # "the first 13 months of 2023" is no span of one year
+        y, rel = years.year(g.get("year"))
+        return PeriodSpec("SPAN", month=1, month2=months, year=y, year_rel=rel)
     if name == "fiscal_year":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("Y", year=y, fiscal=True)
     if name == "end_last_year":
         return PeriodSpec("REL", rel="end_last_year")
     if name in ("date", "date_dmy"):
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
+        if not _is_date(y, _month(g["month"]), int(g["day"])):
+            return None  # "February 30, 2023"
         return PeriodSpec("D", year=y, month=_month(g["month"]), day=int(g["day"]))
     if name == "month_year":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("M", year=y, month=_month(g["month"]))
     if name == "month":
         return PeriodSpec("M", month=_month(g["month"]), year_rel="last" if g.get("last") else None)
@@ -237,7 +287,7 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     if name == "same_month":
         return PeriodSpec("REL", rel="same_month")
     if name == "same_period_year":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("REL", rel="same_period_year", year=y)
     if name in ("prior_year", "prior_quarter", "prior_month"):
         return PeriodSpec("REL", rel=name)
@@ -246,14 +296,14 @@ def _spec(name: str, m: regex.Match) -> PeriodSpec | None:
     if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
         return PeriodSpec("REL", rel=name)
     if name == "year":
-        y, _ = _year(g["year"])
+        y, _ = years.year(g["year"])
         return PeriodSpec("Y", year=y)
     return None
 
 
 # Words one of which a pattern's match must contain (a cheap test before the regex runs).
 _NEEDS = {
-    "q_fy_first": ("fy", "fiscal"), "q_code": ("q1", "q2", "q3", "q4", "1q", "2q", "3q", "4q"), "q_words": ("quarter",), "q_bare": ("q1", "q2", "q3", "q4"),
+    "q_fy_first": ("fy", "fiscal"), "q_code": ("q1", "q2", "q3", "q4", "1q", "2q", "3q", "4q"), "q_words": ("quarter",), "q_num": ("quarter",), "q_bare": ("q1", "q2", "q3", "q4"),
     "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "by_year_end": ("end of",), "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
@@ -355,14 +405,29 @@ def _matches_at_spots(pat: regex.Pattern, text: str, spots: list[int], lo: int, 
             pos = m.end()
 
 
-def find_periods(text: str) -> list[PeriodMention]:
+_FULL_YEAR = regex.compile(r"(?<![\w.,])((?:19|20)\d\d)(?![\w.,])")
+
+
+def find_periods(text: str, ref_year: int | None = None, two_digit_year_ahead: int = 20) -> list[PeriodMention]:
     """Find period mentions in ``text`` (normalised article text).
+
+    Args:
+        text: the normalised article text.
+        ref_year: the article's year, which fixes the century of a two-digit
+            year (``1Q99``, ``FY30``); None: the latest year the text writes
+            in full, else the 2000s.
+        two_digit_year_ahead: how many years after ``ref_year`` a two-digit
+            year may lie (see :class:`_Years`).
 
     Returns:
         Non-overlapping mentions in text order; where two patterns overlap
         the longer match wins (``the first quarter of 2023`` over ``2023``).
     """
     found: list[PeriodMention] = []
+    if ref_year is None:
+        written = [int(y) for y in _FULL_YEAR.findall(text)]
+        ref_year = max(written) if written else None
+    years = _Years(ref_year, two_digit_year_ahead)
     lower = text.lower()
     n = len(text)
     at_spots = len(lower) == n and _ODD_CASE.search(text) is None
@@ -398,7 +463,7 @@ def find_periods(text: str) -> list[PeriodMention]:
                 if key in seen:
                     continue
                 seen.add(key)
-                spec = _spec(name, m)
+                spec = _spec(name, m, years)
                 if spec is not None:
                     found.append(PeriodMention(m.start(), m.end(), spec))
     # the longest of overlapping matches wins ("October 2023" over "for October")
@@ -681,11 +746,24 @@ class PeriodRecognizer:
     Writes the span group ``periods`` (label = spec kind) and the
     :class:`PeriodMention` objects, in the same order, to
     ``doc.user_data["periods"]``. Resolution happens in the claims stage,
-    where the company (fiscal calendar) and the period in force are known.
+    where the company (fiscal calendar) and the period in force are known;
+    only the century of a two-digit year is fixed here, from the article's
+    date (``doc.user_data["doc_date"]``).
+
+    Args:
+        two_digit_year_ahead: ``config.toml`` ``[periods]``; see :class:`_Years`.
     """
+
+    def __init__(self, two_digit_year_ahead: int = 20) -> None:
+        self.two_digit_year_ahead = two_digit_year_ahead
 
     def __call__(self, doc):
         from .numbers import doc_norm, lay_mentions
 
-        lay_mentions(doc, "periods", find_periods(doc_norm(doc)), lambda p: p.spec.kind)
+        date = doc.user_data.get("doc_date")
+        ref_year = None
+        if date:
+            ref_year = date.year if isinstance(date, dt.date) else int(str(date)[:4])
+        lay_mentions(doc, "periods", find_periods(doc_norm(doc), ref_year, self.two_digit_year_ahead),
+                     lambda p: p.spec.kind)
         return doc

@@ -127,7 +127,7 @@ class _Pool:
                 feats["rule_choice"] = 1.0
             if value is None:
                 feats["none"] = 1.0
-            out.append(Candidate(value, text, {k: v for k, v in feats.items() if v}, dist))
+            out.append(Candidate(value, text, feats, dist))  # indicators only: every value is 1.0
         return out
 
 
@@ -149,9 +149,12 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     for m in view.companies:
         f, dist = _mention_feats(view, m, fa, fb, lists)
         f.update(_company_facts(m.id, art, lists))
-        f["first_in_sentence"] = float(m.start == first)
-        f["person_like"] = float(person_like(view, m.start, m.end, lists))
-        f["place_like"] = float(any(a < m.end and m.start < b for a, b in places))
+        if m.start == first:
+            f["first_in_sentence"] = 1.0
+        if person_like(view, m.start, m.end, lists):
+            f["person_like"] = 1.0
+        if any(a < m.end and m.start < b for a, b in places):
+            f["place_like"] = 1.0
         pool.add(m.id, "mention", m.text, f, dist)
     for m in view.sources:
         f, dist = _mention_feats(view, m, fa, fb, lists)
@@ -163,13 +166,20 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         n = len(name.split())
         f[f"cap_words={min(n, 3)}"] = 1.0
-        f["cap_acronym"] = float(name.isupper() and len(name) > 1)
-        f["cap_sentence_initial"] = float(not view.norm[view.s0:a].strip())
-        f["person_like"] = float(person_like(view, a, b, lists))
-        f["place_like"] = float(any(x < b and a < y for x, y in places) or name.lower() in lists.places)
-        f["institution_like"] = float(name.split()[-1] in lists.institutions)
-        f["ticker_like"] = float(name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"))
-        f["cap_legal_suffix"] = float(bool(_LEGAL.search(view.text[a:b + 6])))
+        if name.isupper() and len(name) > 1:
+            f["cap_acronym"] = 1.0
+        if not view.norm[view.s0:a].strip():
+            f["cap_sentence_initial"] = 1.0
+        if person_like(view, a, b, lists):
+            f["person_like"] = 1.0
+        if any(x < b and a < y for x, y in places) or name.lower() in lists.places:
+            f["place_like"] = 1.0
+        if name.split()[-1] in lists.institutions:
+            f["institution_like"] = 1.0
+        if name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"):
+            f["ticker_like"] = 1.0
+        if bool(_LEGAL.search(view.text[a:b + 6])):
+            f["cap_legal_suffix"] = 1.0
         f.update(_company_facts(name, art, lists))
         pool.add(name, "capitalised", view.text[a:b], f, dist)
     st = view.before
@@ -194,6 +204,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             "company_in_sentence": float(bool(view.companies)),
             f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}": 1.0,
             "segment_market": float(str(row.get("segment") or "").endswith(" market"))}
+    none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
     if row.get("company"):
         pool.add(row["company"], "rule", row.get("company_text"))
@@ -213,10 +224,11 @@ def _company_facts_uncached(name: str, art, lists: WordLists) -> dict[str, float
     names = _article_names(art, lists)
     first = name.split()[0]
     k = names["counts"].get(first, 0)
-    return {f"named={bucket(n, (0, 1, 3, 8))}": 1.0, "is_top": float(name == art.top_company),
-            "in_headline": float(name in art.headline_companies), "in_lead": float(name in art.lead_companies),
-            f"word_named={bucket(k, (0, 1, 3, 8))}": 1.0, "is_top_word": float(first == names["top"]),
-            "word_in_headline": float(first in names["headline"])}
+    facts = {f"named={bucket(n, (0, 1, 3, 8))}": 1.0, "is_top": float(name == art.top_company),
+             "in_headline": float(name in art.headline_companies), "in_lead": float(name in art.lead_companies),
+             f"word_named={bucket(k, (0, 1, 3, 8))}": 1.0, "is_top_word": float(first == names["top"]),
+             "word_in_headline": float(first in names["headline"])}
+    return {k: v for k, v in facts.items() if v}
 
 
 def _article_names(art, lists: WordLists) -> dict:
@@ -290,7 +302,8 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     for phrase, a, b, src in _phrases(view, fa, fb):
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
-        f["np_has_lexicon_metric"] = float(any(m.start >= a and m.end <= b for m in view.metrics))
+        if any(m.start >= a and m.end <= b for m in view.metrics):
+            f["np_has_lexicon_metric"] = 1.0
         pool.add(phrase, src, view.text[a:b], f, dist)
     for name, src in _derived_metrics(view, fa, fb, row):
         pool.add(name, src)
@@ -469,8 +482,8 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(st.segment, "carried")
     if st.market:
         pool.add(st.market, "carried_market")
-    pool.add(None, "none", feats={"market_cue": float(any(c.label == "MARKET" for c in view.cues)),
-                                  "has_company": float(bool(company))})
+    none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)), "has_company": float(bool(company))}
+    pool.add(None, "none", feats={k: v for k, v in none.items() if v})
     if row.get("segment"):
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
@@ -551,8 +564,11 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         fctx = replace(ctx, fiscal_end_month=fe)
         for p in list(view.periods) + art.lead_periods[:2]:
             if p.spec.kind in ("Q", "H", "MQ") and (p.spec.number or p.spec.month):
-                r = resolve(replace(p.spec, fiscal=True), fctx) if p.spec.kind != "MQ" else resolve(
-                    p.spec, replace(fctx, in_force="FY"))
+                key = ("fiscal_resolution", p.start, fe, forecast)
+                r = art.cache.get(key, "")
+                if r == "":
+                    r = art.cache[key] = resolve(replace(p.spec, fiscal=True), fctx) if p.spec.kind != "MQ" \
+                        else resolve(p.spec, replace(fctx, in_force="FY"))
                 if r and r.startswith("FY"):
                     in_sentence = view.s0 <= p.start < view.s1
                     pool.add(r, f"fiscal_{how}", feats={f"fiscal_{how}|in_sentence={in_sentence}": 1.0,
@@ -560,7 +576,11 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     for value, src, base in bases:
         if src.startswith("article") and src != "article0":
             continue
-        for variant, name in _variants(value, art, shifts):
+        key = ("variants", value, tuple(n for n, _ in shifts))
+        variants = art.cache.get(key)
+        if variants is None:
+            variants = art.cache[key] = _variants(value, art, shifts)
+        for variant, name in variants:
             extra = {f"variant={name}|base_{k}={v}": 1.0 for k, v in base.items()}
             extra[f"variant={name}|of={src}"] = 1.0
             pool.add(variant, f"variant_{name}", feats={**extra,

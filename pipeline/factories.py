@@ -19,23 +19,39 @@ from .numbers import FigureRecognizer
 from .periods import PeriodRecognizer
 
 
-@Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"])
-def make_line_breaks(nlp: Language, name: str) -> "LineBreaks":
-    """Sentence starts after blank lines, bullets and headlines (runs after ``sentencizer``)."""
-    return LineBreaks()
+@Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"],
+                  default_config={"max_sentence_chars": 3000})
+def make_line_breaks(nlp: Language, name: str, max_sentence_chars: int) -> "LineBreaks":
+    """Sentence starts after blank lines, bullets and headlines (runs after ``sentencizer``),
+    and in a sentence longer than ``max_sentence_chars`` characters."""
+    return LineBreaks(max_sentence_chars)
 
 
 class LineBreaks:
-    """Start a sentence after every newline: headlines, bullets and table rows end there."""
+    """Start a sentence after every newline: headlines, bullets and table rows end there.
+
+    A sentence longer than ``max_sentence_chars`` characters (a page without
+    punctuation, a line of run-together text) is cut before the first token
+    past every ``max_sentence_chars`` characters, so no later stage sees a
+    sentence longer than that and the time per article stays linear in its
+    length (``bench/long_lines.py``).
+
+    Args:
+        max_sentence_chars: longest sentence, in characters (``config.toml``
+            ``[reading] max_sentence_chars``).
+    """
+
+    def __init__(self, max_sentence_chars: int = 3000) -> None:
+        self.max_sentence_chars = max_sentence_chars
 
     def __call__(self, doc: Doc) -> Doc:
         from .numbers import doc_text
 
         text = doc_text(doc)
-        if "\n" not in text and "\r" not in text:
-            return doc
-        starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
-        if not starts:
+        starts = []
+        if "\n" in text or "\r" in text:
+            starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
+        if not starts and len(text) <= self.max_sentence_chars:
             return doc
         if doc.has_annotation("DEP"):
             raise ValueError(Errors.E043)  # as Token.is_sent_start would
@@ -46,8 +62,32 @@ class LineBreaks:
             span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
             if span is not None and span.start > 0 and not doc[span.start].is_space:
                 sent_starts[span.start] = 1
+        if len(text) > self.max_sentence_chars:
+            self._cut_long(doc, sent_starts)
         doc.from_array(["SENT_START"], sent_starts)
         return doc
+
+    def _cut_long(self, doc: Doc, sent_starts) -> None:
+        """Mark a sentence start at the first token past every ``max_sentence_chars`` of a sentence."""
+        import numpy
+
+        idx = doc.to_array("IDX")
+        bounds = [0, *(i for i in (sent_starts == 1).nonzero()[0].tolist() if i > 0), len(doc)]
+        limit = self.max_sentence_chars
+        for a, b in zip(bounds, bounds[1:]):
+            if b <= a or int(idx[b - 1]) - int(idx[a]) <= limit:
+                continue
+            at = a
+            while True:  # the first token starting at least `limit` characters after the piece's start
+                cut = int(numpy.searchsorted(idx, int(idx[at]) + limit, side="left"))
+                if cut >= b:
+                    break
+                while cut < b and doc[cut].is_space:
+                    cut += 1
+                if cut >= b or cut <= at:
+                    break
+                sent_starts[cut] = 1
+                at = cut
 
 
 # a line break is \n, \r\n or a lone \r (old Mac files)

@@ -33,7 +33,7 @@ class Settings:
     max_chars: int = 2_000_000
     max_bytes: int = 8_000_000
     html_max_bytes: int = 5_000_000
-    max_sentence_chars: int = 3000
+    max_sentence_chars: int = 6000
     dateline_chars: int = 600
     html_min_words: int = 10
     config_path: Path | None = None

@@ -13,7 +13,7 @@ DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
 _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
-    "reading": {"extensions", "max_chars", "max_bytes", "html_max_bytes", "dateline_chars", "html_min_words",
+    "reading": {"extensions", "max_chars", "html_max_bytes", "dateline_chars", "html_min_words",
                 "max_sentence_chars"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
                "max_sentence_figures"},
@@ -31,8 +31,7 @@ class Settings:
     ner_model: str = ""
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
     max_chars: int = 2_000_000
-    max_bytes: int = 8_000_000
-    html_max_bytes: int = 5_000_000
+    html_max_bytes: int = 2_000_000
     max_sentence_chars: int = 6000
     dateline_chars: int = 600
     html_min_words: int = 10
@@ -74,7 +73,6 @@ def load_settings(path: Path | None = None) -> Settings:
         lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
         n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
-        max_bytes=int(r.get("max_bytes", Settings.max_bytes)),
         html_max_bytes=int(r.get("html_max_bytes", Settings.html_max_bytes)),
         max_sentence_chars=int(r.get("max_sentence_chars", Settings.max_sentence_chars)),
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
@@ -96,7 +94,6 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("reading", "extensions"): (lambda v: isinstance(v, list) and v != [] and all(
         isinstance(x, str) and x.startswith(".") and len(x) > 1 for x in v), "a list of file endings such as \".txt\""),
     ("reading", "max_chars"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
-    ("reading", "max_bytes"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
     ("reading", "html_max_bytes"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
     ("reading", "max_sentence_chars"): (lambda v: _is_int(v, 100), "an integer of at least 100"),
     ("reading", "dateline_chars"): (lambda v: _is_int(v, 0), "an integer of at least 0"),

@@ -5,8 +5,12 @@ Output (``OUT_DIR``):
 * ``claims.jsonl``: one claim row per line (schema v1);
 * ``errors.jsonl``: one row per article that could not be read or processed
   (``doc_id``, ``file``, ``code``, ``reason``);
-* ``summary.json``: counts, timing and ``"complete": true``.
+* ``warnings.jsonl``: one row per article read with a note (a partial date
+  kept unknown, W120);
+* ``summary.json``: counts, timing and ``"complete"``; written last, only
+  when every file it describes is on disk.
 
+The folder is held by one run at a time (:class:`~pipeline.outdir.OutputLock`).
 Rows stream to ``*.partial`` files as they are made and are renamed to their
 final names only when the run ends; an interrupted run leaves only
 ``.partial`` files and no ``summary.json``, so partial output is never
@@ -26,10 +30,11 @@ import jsonlines
 
 from .build import make_article_doc, make_nlp
 from .config import Settings
-from .errors import UsageError
+from .errors import UNREAD_CODES, UsageError
+from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
 from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
 
-OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "summary.json")
+OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "warnings.jsonl", "summary.json")
 # Everything a run of extract (with --check and --report) writes: refused without --force
 # and removed with it, so no file of an earlier run is left to pass for this one's.
 ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks_summary.json", "checks.csv", "checks.parquet",
@@ -38,11 +43,20 @@ ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks_summary.json", "check
 
 @dataclass
 class ExtractSummary:
-    """What one extraction run did (also written as ``summary.json``)."""
+    """What one extraction run did (also written as ``summary.json``).
+
+    ``unread`` counts the parts of the input that could not be looked at
+    (a folder that cannot be listed, a file that cannot be opened: codes
+    E112, E113; they are also in ``failed``). ``complete`` is true only when
+    the run ended and ``unread`` is 0.
+    """
 
     articles_read: int = 0
     skipped: int = 0
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
     failed: int = 0
+    unread: int = 0
+    warnings: int = 0
     claims: int = 0
     words: int = 0
     seconds: float = 0.0
@@ -113,8 +127,24 @@ def extract_claims(articles: Iterable[Article], settings: Settings | None = None
         yield art, doc.user_data.get("claims", [])
 
 
+def check_source(source: Path) -> None:
+    """Refuse a source that does not exist or cannot be looked at, before anything is written.
+
+    Raises:
+        UsageError: E402 naming the path and the OS's reason (no such file,
+            name too long, permission denied).
+    """
+    try:
+        os.stat(source)
+    except FileNotFoundError:
+        raise UsageError("E402", f"{source} does not exist") from None
+    except OSError as exc:
+        raise UsageError("E402", f"cannot look at {str(source)[:200]}: {exc.strerror}") from None
+
+
 def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
-                default_date: str | None = None, progress: bool | None = None) -> ExtractSummary:
+                default_date: str | None = None, progress: bool | None = None,
+                write_summary: bool = True) -> ExtractSummary:
     """Extract claims from every article under ``source`` into ``out_dir``.
 
     Args:
@@ -124,54 +154,77 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         force: overwrite existing output.
         default_date: ISO date for articles that carry none.
         progress: show a progress bar (default: when stderr is a terminal).
+        write_summary: write ``summary.json`` at the end; False when the
+            caller writes more output first (``extract --check --report``)
+            and then calls :func:`write_extract_summary` itself, under the
+            same lock.
 
     Returns:
         The run's :class:`ExtractSummary`.
 
     Raises:
-        UsageError: ``source`` does not exist (E402) or output exists (E401).
+        UsageError: ``source`` does not exist (E402), output exists (E401),
+            the folder is in use by another run (E404).
     """
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
-    if not source.exists():
-        raise UsageError("E402", f"{source} does not exist")
-    prepare_out_dir(out_dir, force)
-    for name in ALL_OUTPUT_FILES:
-        try:
-            (out_dir / name).unlink(missing_ok=True)
-        except OSError as exc:
-            raise UsageError("E403", f"cannot remove {out_dir / name}: {exc.strerror}") from None
+    check_source(source)
+    prepare_out_dir(out_dir, force=True)  # made here; existing output is refused under the lock
+    with OutputLock(out_dir, "newsfigures extract"):
+        prepare_out_dir(out_dir, force)
+        for path in [*(out_dir / name for name in ALL_OUTPUT_FILES), *leftover_temps(out_dir)]:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise UsageError("E403", f"cannot remove {path}: {exc.strerror}") from None
+        summary = _extract_into(source, out_dir, settings, default_date, progress)
+        if write_summary:
+            write_extract_summary(out_dir, summary, source)
+    return summary
+
+
+def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date: str | None,
+                  progress: bool | None) -> ExtractSummary:
     summary = ExtractSummary()
     claims_tmp = out_dir / "claims.jsonl.partial"
     errors_tmp = out_dir / "errors.jsonl.partial"
+    warnings_tmp = out_dir / "warnings.jsonl.partial"
     started = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
     # an output folder inside the input is not read back as articles
-    own_files = frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
+    own_files = (frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
+                 | {LOCK_NAME})
     n_files = len(list_files(source, out_dir, own_files)) if show else 0
     with jsonlines.open(claims_tmp, "w", compact=True) as claims_out, \
             jsonlines.open(errors_tmp, "w", compact=True) as errors_out, \
+            jsonlines.open(warnings_tmp, "w", compact=True) as warnings_out, \
             _progress(show, n_files) as advance:
 
         def fail(doc_id: str, path: str, code: str, reason: str) -> None:
             row = {"doc_id": doc_id, "file": path, "code": code, "reason": reason}
             errors_out.write(row)
             summary.failed += 1
+            summary.unread += code in UNREAD_CODES
             summary.failures.append(row)
 
         def articles() -> Iterator[Article]:
             last_path = None
             for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
-                                      settings.dateline_chars, settings.html_min_words, out_dir, own_files):
-                path = item.path if not isinstance(item, Skipped) else item.path
-                if path != last_path:
+                                      settings.dateline_chars, settings.html_min_words, out_dir, own_files,
+                                      settings.html_max_bytes):
+                if item.path != last_path:
                     advance()
-                    last_path = path
+                    last_path = item.path
                 if isinstance(item, Skipped):
                     summary.skipped += 1
+                    summary.skipped_by_reason[item.reason] = summary.skipped_by_reason.get(item.reason, 0) + 1
                 elif isinstance(item, ArticleFailure):
                     fail(item.doc_id, item.path, item.code, item.reason)
                 else:
+                    if item.date_note:
+                        warnings_out.write({"doc_id": item.doc_id, "file": item.path, "code": "W120",
+                                            "reason": item.date_note})
+                        summary.warnings += 1
                     yield item
 
         def on_error(art: Article, exc: Exception) -> None:
@@ -183,18 +236,48 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
             for row in rows:
                 claims_out.write(row)
             summary.claims += len(rows)
+    for tmp in (claims_tmp, errors_tmp, warnings_tmp):
+        _fsync(tmp)
     summary.seconds = time.perf_counter() - started
-    summary.complete = True
+    summary.complete = summary.unread == 0
     os.replace(claims_tmp, out_dir / "claims.jsonl")
     os.replace(errors_tmp, out_dir / "errors.jsonl")
+    os.replace(warnings_tmp, out_dir / "warnings.jsonl")
+    return summary
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_extract_summary(out_dir: Path, summary: ExtractSummary, source: Path,
+                          extra: dict | None = None) -> Path:
+    """Write ``summary.json`` (atomically): the last file of a run.
+
+    Args:
+        out_dir: the output folder.
+        summary: the extraction's counts; ``complete`` is written as given.
+        source: the input folder or file.
+        extra: more keys (the checks' completeness, the files written).
+
+    Returns:
+        The path written.
+    """
     data = asdict(summary)
     data.pop("failures")
     data["words_per_second"] = round(summary.words_per_second, 1)
     data["source"] = str(source)
-    tmp = out_dir / "summary.json.partial"
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, out_dir / "summary.json")
-    return summary
+    data.update(extra or {})
+    data["complete"] = summary.complete and all(v is not False for k, v in (extra or {}).items()
+                                                if k.endswith("_complete"))
+    path = Path(out_dir) / "summary.json"
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 class _progress:

@@ -280,6 +280,60 @@ def write_extract_summary(out_dir: Path, summary: ExtractSummary, source: Path,
     return path
 
 
+@dataclass
+class ExtractJob:
+    """What ``extract`` (with ``--check`` and ``--report``) did: the summary, the checks, the files written."""
+
+    summary: ExtractSummary
+    checks: object | None = None  # a checks.CheckSummary when --check
+    written: list[Path] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # bad rows the report skipped (rows.InputProblem)
+
+    @property
+    def complete(self) -> bool:
+        """Every input looked at, and every claim row checked and tabled."""
+        checks_ok = self.checks is None or not self.checks.problems
+        return self.summary.complete and checks_ok and not self.problems
+
+
+def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
+                    default_date: str | None = None, progress: bool | None = None, check: bool = False,
+                    report: bool = False) -> ExtractJob:
+    """``extract`` as the command runs it: extraction, then checks and the report, then ``summary.json``.
+
+    The folder is held (one lock) from the first file removed to the last
+    written, and ``summary.json`` is written last, only when every file it
+    describes is on disk; its ``complete`` is false when any input could not
+    be looked at or any claim row was skipped by the checks or the report.
+
+    Raises:
+        UsageError: as :func:`run_extract`.
+        SchemaError: when the report refuses the folder's rows.
+    """
+    source, out_dir = Path(source), Path(out_dir)
+    check_source(source)
+    prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock
+    with OutputLock(out_dir, "newsfigures extract"):
+        job = ExtractJob(run_extract(source, out_dir, settings, force, default_date, progress, write_summary=False))
+        job.written += [out_dir / "claims.jsonl", out_dir / "errors.jsonl", out_dir / "warnings.jsonl"]
+        extra: dict = {}
+        if check:
+            from .checks import CHECK_SUMMARY_FILE, run_checks
+
+            job.checks = run_checks([out_dir / "claims.jsonl"], out_dir)
+            job.written += [out_dir / "checks.jsonl", out_dir / CHECK_SUMMARY_FILE]
+            extra["checks_complete"] = not job.checks.problems
+        if report:
+            from .report import build_report, write_tables
+
+            job.written += write_tables(out_dir, job.problems)
+            job.written.append(build_report(out_dir, problems=[]))  # the same rows: listed once, by the tables
+            extra["report_complete"] = not job.problems
+        extra["files"] = sorted({p.name for p in job.written} | {"summary.json"})
+        job.written.append(write_extract_summary(out_dir, job.summary, source, extra))
+    return job
+
+
 class _progress:
     """A rich progress bar on a terminal; nothing when output is piped."""
 

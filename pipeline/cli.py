@@ -79,7 +79,7 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
         for row in summary.failures[:5]:
             click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
     if summary.warnings:
-        click.echo(f"{summary.warnings} article(s) read with a warning (a partial date kept unknown); "
+        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range); "
                    f"in {out_dir / 'warnings.jsonl'}", err=True)
     click.echo(f"wrote {out_dir / 'claims.jsonl'}")
     if job.checks is not None:
@@ -95,7 +95,7 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
                        f"in errors.jsonl): summary.json says \"complete\": false", err=True)
         problems = [*(job.checks.problems if job.checks is not None else []), *job.problems]
         if problems:
-            _incomplete(problems, "the checks and tables cover the other rows only "
+            _incomplete(problems, "the checks (and tables) cover the other rows only "
                                   "(summary.json says \"complete\": false)")
         sys.exit(EXIT_INCOMPLETE)
 

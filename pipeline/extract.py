@@ -5,8 +5,9 @@ Output (``OUT_DIR``):
 * ``claims.jsonl``: one claim row per line (schema v1);
 * ``errors.jsonl``: one row per article that could not be read or processed
   (``doc_id``, ``file``, ``code``, ``reason``);
-* ``warnings.jsonl``: one row per article read with a note (a partial date
-  kept unknown, W120);
+* ``warnings.jsonl``: one row per note on an article that was read (a
+  partial date kept unknown, W120; a claim left out because its figure is
+  too large for a number, W121);
 * ``summary.json``: counts, timing and ``"complete"``; written last, only
   when every file it describes is on disk.
 
@@ -32,6 +33,7 @@ from .build import make_article_doc, make_nlp
 from .config import Settings
 from .errors import UNREAD_CODES, UsageError
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
+from .rows import number_problem
 from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
 
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "warnings.jsonl", "summary.json")
@@ -234,8 +236,14 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
             summary.articles_read += 1
             summary.words += len(art.text.split())
             for row in rows:
+                bad = number_problem(row)
+                if bad:  # a figure too large for a float ("$1e400 billion"): JSON has no Infinity
+                    warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
+                                        "reason": f"claim {row.get('claim_id')} left out: {bad}"})
+                    summary.warnings += 1
+                    continue
                 claims_out.write(row)
-            summary.claims += len(rows)
+                summary.claims += 1
     for tmp in (claims_tmp, errors_tmp, warnings_tmp):
         _fsync(tmp)
     summary.seconds = time.perf_counter() - started

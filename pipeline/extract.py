@@ -34,7 +34,7 @@ from .config import Settings
 from .errors import UNREAD_CODES, UsageError
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
 from .rows import number_problem
-from .reading import Article, ArticleFailure, Skipped, iter_articles, list_files
+from .reading import Article, ArticleFailure, Skipped, iter_articles, walk_inputs
 
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "warnings.jsonl", "summary.json")
 # Everything a run of extract (with --check and --report) writes: refused without --force
@@ -196,7 +196,7 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
     # an output folder inside the input is not read back as articles
     own_files = (frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
                  | {LOCK_NAME})
-    n_files = len(list_files(source, out_dir, own_files)) if show else 0
+    n_files = sum(1 for _ in walk_inputs(source, out_dir, own_files)) if show else 0  # every entry advances the bar
     with jsonlines.open(claims_tmp, "w", compact=True) as claims_out, \
             jsonlines.open(errors_tmp, "w", compact=True) as errors_out, \
             jsonlines.open(warnings_tmp, "w", compact=True) as warnings_out, \

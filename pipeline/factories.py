@@ -70,9 +70,9 @@ class LineBreaks:
     def _cut_long(self, doc: Doc, sent_starts) -> None:
         """Cut every sentence longer than ``max_sentence_chars`` into pieces of at most about that length.
 
-        Each cut goes, by preference, after a comma or semicolon, else between two lower-case
-        words with no number word just before (so "3 billion dollars" stays whole), else at the
-        first token past the limit; each is looked for in the second half of the piece only,
+        Each cut goes, by preference, after a comma or semicolon, else before a clause word
+        ("while", "but", "and"), else between two lower-case words with no number word just
+        before (so "3 billion dollars" stays whole), else at the first token past the limit; each is looked for in the second half of the piece only,
         so the work is linear in the sentence's length.
         """
         import numpy
@@ -94,10 +94,16 @@ class LineBreaks:
                 at = cut
 
 
+_CLAUSE_WORDS = frozenset({"while", "whereas", "but", "and", "although", "though", "however", "meanwhile"})
+
+
 def _cut_point(doc: Doc, near: int, far: int) -> int:
     """The token to start a new sentence at, in ``doc[near:far + 1]`` (see ``LineBreaks._cut_long``)."""
     for i in range(far, near - 1, -1):
         if doc[i - 1].text in (",", ";") and not doc[i].is_space:
+            return i
+    for i in range(far, near - 1, -1):  # a clause boundary: before "while", "but", "and", ...
+        if doc[i].lower_ in _CLAUSE_WORDS and not doc[i - 1].like_num:
             return i
     for i in range(far, max(near, 2) - 1, -1):
         t, p1, p2 = doc[i], doc[i - 1], doc[i - 2]

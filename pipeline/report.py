@@ -922,8 +922,11 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
 def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
                   problems: list[InputProblem] | None) -> Path:
     began = time.perf_counter()
-    claims = read_claims(out, problems)
-    checks = read_checks(out, problems, [c["claim_id"] for c in claims])
+    found: list[InputProblem] | None = None if problems is None else []
+    claims = read_claims(out, found)
+    checks = read_checks(out, found, [c["claim_id"] for c in claims])
+    if problems is not None:
+        problems.extend(found)
     errors = read_errors(out)
     status, checks_of = claim_status(claims, checks)
     articles_text = articles_text or {}
@@ -1033,6 +1036,7 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
         title=f"newsfigures report: {out.resolve().name}",
         overview=overview, failed=failed, misplaced=misplaced, charts=chart_list,
         articles=articles, rows=rows, errors=errors, hidden_articles=hidden_articles,
+        skipped_rows=[str(p) for p in found or []],
         total_articles=len(doc_ids), hidden_claims=len(claims) - len(rows),
         companies=sorted({r["company"] for r in rows}),
         metrics=sorted({r["metric"] for r in rows}),

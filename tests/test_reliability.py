@@ -383,6 +383,8 @@ def test_a_number_out_of_range_is_a_skipped_row_for_check_eval_and_report(tmp_pa
     result = runner.invoke(main, ["report", str(out), "--no-charts"])
     assert result.exit_code == EXIT_INCOMPLETE and f"claims.jsonl:{n}: [E251]" in result.stderr
     assert len(pd.read_csv(out / "claims.csv")) == n - 1  # the tables hold the other rows
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "input rows skipped: this page covers the other rows only" in page  # the page says so too
 
 
 def test_report_refuses_checks_made_from_other_claims(tmp_path: Path, claim_rows) -> None:
@@ -464,7 +466,7 @@ def test_a_full_disk_while_writing_a_table_leaves_no_truncated_table(tmp_path: P
 # One run at a time; a kill and a re-run
 
 
-def long_article(folder: Path, mb: float = 1.5) -> Path:
+def long_article(folder: Path, mb: float = 2.0) -> Path:
     """A folder with one long single-line article (several seconds to extract)."""
     folder.mkdir()
     (folder / "long.txt").write_text(NEWS_UNIT * int(mb * 1_000_000 / len(NEWS_UNIT)), encoding="utf-8")
@@ -480,18 +482,22 @@ def wait_for(path: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
         time.sleep(0.02)
 
 
-def test_a_second_run_into_the_same_folder_is_refused_naming_the_first(tmp_path: Path) -> None:
+def test_a_second_run_into_the_same_folder_is_refused_naming_the_first(tmp_path: Path, claim_rows) -> None:
     src, out = long_article(tmp_path / "in"), tmp_path / "out"
+    claims_file = tmp_path / "claims.jsonl"
+    claims_file.write_bytes(b"\n".join(claim_rows) + b"\n")
     first = start("extract", str(src), "--out", str(out), "--no-progress")
     try:
         wait_for(out / LOCK_NAME, first)
         second = cli("extract", str(src), "--out", str(out), "--force", "--no-progress")
-        assert first.poll() is None, "the first run must still be running for this test to mean anything"
         assert second.returncode == EXIT_USAGE
         assert "E404" in second.stderr and f"process {first.pid}" in second.stderr
         assert "Traceback" not in second.stderr
-        check = cli("check", str(REPO / "tests" / "fixtures" / "missing.jsonl"), "--out", str(out))
-        assert check.returncode == EXIT_USAGE
+        check = cli("check", str(claims_file), "--out", str(out))
+        assert check.returncode == EXIT_USAGE and "E404" in check.stderr
+        report = cli("report", str(out))
+        assert report.returncode == EXIT_USAGE and "E404" in report.stderr
+        assert first.poll() is None, "the first run must still be running for this test to mean anything"
     finally:
         status, _, err = finish(first)
     assert status == EXIT_OK, err

@@ -122,7 +122,10 @@ def evaluate(gold_path: Path, pred_path: Path, json_path: Path | None, doc_prefi
         if str(json_path) == "-":
             click.echo(data)
         else:
-            Path(json_path).write_text(data + "\n", encoding="utf-8")
+            from .outdir import atomic_path
+
+            with atomic_path(Path(json_path)) as tmp:  # whole or not at all
+                tmp.write_text(data + "\n", encoding="utf-8")
     if problems:
         _incomplete(problems, "the scores cover the other rows only")
 

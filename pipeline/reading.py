@@ -94,8 +94,9 @@ def walk_inputs(root: Path, exclude: Path | None = None, exclude_names: frozense
     hidden entry (its name starts with ``.``; a hidden folder is one entry,
     not entered) and for a symbolic link to a folder (listed, not followed:
     no loops); an :class:`ArticleFailure` for a folder that cannot be listed
-    (E112) or an entry that cannot be looked at (E113: name too long,
-    permission denied, ...). Never raises for one entry. ``exclude`` is a
+    (E112: permission denied, a path longer than the system allows, an I/O
+    error; :func:`iter_articles` gives E113 for a file that cannot be looked
+    at or opened). Never raises for one entry. ``exclude`` is a
     folder left out (an output folder inside the input); in it, when it is
     ``root`` itself, files named in ``exclude_names`` are left out instead.
     """

@@ -466,41 +466,55 @@ def test_a_full_disk_while_writing_a_table_leaves_no_truncated_table(tmp_path: P
 # One run at a time; a kill and a re-run
 
 
-def long_article(folder: Path, mb: float = 2.0) -> Path:
+def long_article(folder: Path, mb: float = 1.0) -> Path:
     """A folder with one long single-line article (several seconds to extract)."""
     folder.mkdir()
     (folder / "long.txt").write_text(NEWS_UNIT * int(mb * 1_000_000 / len(NEWS_UNIT)), encoding="utf-8")
     return folder
 
 
-def wait_for(path: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
-    """Wait until ``path`` exists (the run took its lock), or fail."""
-    end = time.monotonic() + seconds
-    while not path.exists():
-        assert proc.poll() is None, "the first run ended before it was seen holding the folder"
-        assert time.monotonic() < end, f"{path} never appeared"
-        time.sleep(0.02)
-
-
-def test_a_second_run_into_the_same_folder_is_refused_naming_the_first(tmp_path: Path, claim_rows) -> None:
-    src, out = long_article(tmp_path / "in"), tmp_path / "out"
+def test_a_run_into_a_folder_another_run_holds_is_refused_naming_it(tmp_path: Path, claim_rows) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
     claims_file = tmp_path / "claims.jsonl"
     claims_file.write_bytes(b"\n".join(claim_rows) + b"\n")
-    first = start("extract", str(src), "--out", str(out), "--no-progress")
+    (out / "claims.jsonl").write_bytes(claims_file.read_bytes())
+    # another run holds the folder until it reads a line on its stdin
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom pipeline.outdir import OutputLock\n"
+                               f"with OutputLock({str(out)!r}, 'holder'):\n    print('held', flush=True)\n"
+                               "    sys.stdin.readline()\n"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
-        wait_for(out / LOCK_NAME, first)
-        second = cli("extract", str(src), "--out", str(out), "--force", "--no-progress")
-        assert second.returncode == EXIT_USAGE
-        assert "E404" in second.stderr and f"process {first.pid}" in second.stderr
-        assert "Traceback" not in second.stderr
-        check = cli("check", str(claims_file), "--out", str(out))
-        assert check.returncode == EXIT_USAGE and "E404" in check.stderr
-        report = cli("report", str(out))
-        assert report.returncode == EXIT_USAGE and "E404" in report.stderr
-        assert first.poll() is None, "the first run must still be running for this test to mean anything"
+        assert holder.stdout.readline().strip() == "held"
+        for argv in (["extract", str(src), "--out", str(out), "--force", "--no-progress"],
+                     ["check", str(claims_file), "--out", str(out)],
+                     ["report", str(out), "--no-charts"]):
+            result = cli(*argv)
+            assert result.returncode == EXIT_USAGE, (argv, result.stderr)
+            assert "E404" in result.stderr and f"process {holder.pid}" in result.stderr and "holder" in result.stderr
+            assert "Traceback" not in result.stderr
+        assert holder.poll() is None
+        assert sorted(os.listdir(out)) == [LOCK_NAME, "claims.jsonl"]  # nothing written, nothing removed
     finally:
-        status, _, err = finish(first)
-    assert status == EXIT_OK, err
+        holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0 and not (out / LOCK_NAME).exists()
+    result = cli("extract", str(src), "--out", str(out), "--force", "--no-progress")
+    assert result.returncode == EXIT_OK, result.stderr
+
+
+def test_two_extract_runs_started_together_leave_one_whole_output(tmp_path: Path) -> None:
+    src, out = long_article(tmp_path / "in"), tmp_path / "out"
+    runs = [start("extract", str(src), "--out", str(out), "--force", "--no-progress") for _ in range(2)]
+    results = [finish(run) for run in runs]
+    statuses = sorted(status for status, _, _ in results)
+    assert statuses in ([EXIT_OK, EXIT_USAGE], [EXIT_OK, EXIT_OK])  # refused, or one after the other
+    for status, _, err in results:
+        assert "Traceback" not in err
+        if status == EXIT_USAGE:
+            assert "E404" in err
     summary = assert_outputs_whole(out)
     assert summary["complete"] is True and summary["articles_read"] == 1
     assert not (out / LOCK_NAME).exists()

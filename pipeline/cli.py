@@ -75,7 +75,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
         click.echo("skipped: " + ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped_by_reason.items())),
                    err=True)
     if summary.failed:
-        click.echo(f"{summary.failed} article(s) failed; reasons in {out_dir / 'errors.jsonl'}", err=True)
+        click.echo(f"{summary.failed} article(s), file(s) or folder(s) failed; reasons in {out_dir / 'errors.jsonl'}",
+                   err=True)
         for row in summary.failures[:5]:
             click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
     if summary.warnings:

@@ -42,7 +42,7 @@ def make_nlp(settings: Settings | None = None) -> Language:
         nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr[:-1]}, {"ORTH": "."}])
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("figures_line_breaks")
+    nlp.add_pipe("figures_line_breaks", config={"max_sentence_chars": settings.max_sentence_chars})
     nlp.add_pipe("figures_numbers", config={"models_dir": models, **settings.numbers})
     nlp.add_pipe("figures_periods", config=settings.periods)
     nlp.add_pipe("figures_metrics", config={"models_dir": models})

@@ -31,9 +31,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -45,6 +43,8 @@ import jsonlines
 
 from .claim import Claim
 from .errors import LexiconError, SchemaError, UsageError
+from .outdir import OutputLock, atomic_path
+from .rows import InputProblem, read_jsonl
 
 CHECK_KINDS: tuple[str, ...] = (
     "share_of_total", "segment_sum", "change_vs_prior",
@@ -168,20 +168,6 @@ class Interval:
     @property
     def bounded(self) -> bool:
         return math.isfinite(self.lo) and math.isfinite(self.hi)
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """A claims-file row that could not be used: where it is and why."""
-
-    path: str
-    line: int | None
-    code: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: [{self.code}] {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -464,6 +450,14 @@ def _make_fig(claim: Claim, settings: CheckSettings) -> _Fig:
 _NUMERIC_FIELDS = ("value", "value_high", "change")
 
 
+def _finite(x: int | float) -> bool:
+    """Finite and within a float's range (``10**400`` written out is not)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def parse_claim_row(row: Any, where: str = "claim row") -> Claim:
     """Validate one claim row (schema v1) and return it as a :class:`Claim`.
 
@@ -486,7 +480,7 @@ def parse_claim_row(row: Any, where: str = "claim row") -> Claim:
     for name in _NUMERIC_FIELDS:
         item = row.get(name)
         if item is not None and (isinstance(item, bool) or not isinstance(item, (int, float))
-                                 or not math.isfinite(item)):
+                                 or not _finite(item)):
             raise SchemaError("E210", f"field {name!r} must be a finite number or null, got {item!r}", where)
     for name in ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit"):
         if row.get(name) is not None and not isinstance(row[name], str):
@@ -1114,40 +1108,23 @@ def check_claims(claims: Iterable[dict[str, Any]], settings: CheckSettings | Non
 
 
 def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, Claim]]:
-    """Yield (line number, claim) from one claims file; bad rows go to ``problems``."""
-    line_number = 0
+    """Yield (line number, claim) from one claims file; bad rows go to ``problems``.
 
-    def lines(handle: Iterable[str]) -> Iterator[str]:
-        nonlocal line_number
-        for line_number, line in enumerate(handle, 1):
-            yield line
-
-    try:
-        with path.open(encoding="utf-8") as handle:
-            reader = jsonlines.Reader(lines(handle))
-            while True:
-                try:
-                    row = reader.read(skip_empty=True)
-                except EOFError:
-                    break
-                except jsonlines.InvalidLineError as err:
-                    problems.append(InputProblem(str(path), err.lineno, "E210", f"not JSON: {err}"))
-                    continue
-                try:
-                    yield line_number, parse_claim_row(row, f"{path}:{line_number}")
-                except SchemaError as err:
-                    problems.append(InputProblem(str(path), line_number, err.code, err.reason))
-    except UnicodeDecodeError as err:
-        problems.append(InputProblem(str(path), line_number + 1, "E212", f"not UTF-8 text: {err.reason}"))
-    except OSError as err:
-        problems.append(InputProblem(str(path), None, "E212", f"cannot read: {err.strerror or err}"))
+    Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl`):
+    a bad byte, bad JSON or an unusable number skips that line only, and the
+    line numbers are the file's.
+    """
+    for line_number, row in read_jsonl(path, problems, "E210", "E212"):
+        try:
+            yield line_number, parse_claim_row(row, f"{path}:{line_number}")
+        except SchemaError as err:
+            problems.append(InputProblem(str(path), line_number, err.code, err.reason))
 
 
 def _write_summary(path: Path, data: dict[str, Any]) -> None:
     """Write ``checks_summary.json`` atomically."""
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
@@ -1157,19 +1134,10 @@ def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
         OSError: the folder cannot be written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False)
-    try:
-        with handle, jsonlines.Writer(handle, compact=True, flush=False) as writer:
+    with atomic_path(path) as tmp:
+        with tmp.open("w", encoding="utf-8") as handle, jsonlines.Writer(handle, compact=True, flush=False) as writer:
             for row in rows:
                 writer.write({name: row[name] for name in CHECK_FIELDS})
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)  # like every other output file (a temp file is made 0600)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def run_checks(claim_paths: Sequence[Path], out_dir: Path,
@@ -1193,7 +1161,8 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
         sentences, and the input problems.
 
     Raises:
-        UsageError: ``E410`` no claims file given or one does not exist.
+        UsageError: ``E410`` no claims file given or one does not exist;
+            ``E404`` another run holds ``out_dir``.
     """
     settings = settings or CheckSettings()
     paths = [Path(p) for p in claim_paths]
@@ -1203,6 +1172,15 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
         if not path.is_file():
             raise UsageError("E410", "claims file not found", str(path))
     out_path = Path(out_dir) / CHECKS_FILE
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError("E403", f"cannot create output folder {out_path.parent}: {exc.strerror}") from None
+    with OutputLock(out_path.parent, "newsfigures check"):
+        return _run_checks(paths, out_path, settings)
+
+
+def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
     seen: dict[str, Claim] = {}
     duplicates = 0

@@ -118,6 +118,7 @@ _STATED_BEFORE = regex.compile(r"(?i)\b(?:it|they|we|the\s+company|the\s+group)\
 _OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
 _EACH_AFTER = regex.compile(r"(?i)\s*(?:apiece|each|per\s+share|a\s+share)\b")
 _CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
+_DOT_SPACE, _NEWLINE, _AND = regex.compile(r"\. "), regex.compile(r"\n"), regex.compile(r"(?= and )")
 _FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
 _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 _VEHICLE_SEGMENTS = {"smart electric vehicles", "ev", "new energy vehicles", "others"}
@@ -321,19 +322,33 @@ class ClaimBuilder:
         """
         if doc_date:
             return doc_date.year
-        forecast_pos = [c.start for c in cues if c.label == "FORECAST"]
+        forecast_pos = sorted(c.start for c in cues if c.label == "FORECAST")
+        # positions found once and bisected per period: scanning the text from each period
+        # took time quadratic in the length of a line without ". " (reliability, issue 10)
+        dots = [m.start() for m in _DOT_SPACE.finditer(norm)]
+        newlines = [m.start() for m in _NEWLINE.finditer(norm)]
+        ands = [m.start() for m in _AND.finditer(norm)]
+        bl, br = bisect.bisect_left, bisect.bisect_right
         years = []
         for p in periods:
             if p.spec.year and p.spec.kind in ("Q", "H", "Y", "M", "SPAN", "MQ"):
                 # a year that a sentence looks forward to is not "reported as past"
                 # ("aims to sell 10,000 a month in 2024"; not "delivered 6,412 in 2023 and aims to ...")
-                line_start = max(norm.rfind(". ", 0, p.start), norm.rfind("\n", 0, p.start))
-                ends = [x for x in (norm.find(". ", p.end), norm.find("\n", p.end)) if x != -1]
+                i, j = br(dots, p.start - 2) - 1, br(newlines, p.start - 1) - 1
+                line_start = max(dots[i] if i >= 0 else -1, newlines[j] if j >= 0 else -1)
+                i, j = bl(dots, p.end), bl(newlines, p.end)
+                ends = [x for x in (dots[i] if i < len(dots) else -1, newlines[j] if j < len(newlines) else -1)
+                        if x != -1]
                 line_end = min(ends) if ends else len(norm)
                 if _FOUNDED_BEFORE.search(norm, max(0, p.start - 30), p.start):
                     continue  # "Founded in 2015": the date of an event, not a period the story reports
-                if any(line_start < c < p.start or (p.end <= c < line_end and " and " not in norm[p.end:c])
-                       for c in forecast_pos):
+                k = br(forecast_pos, line_start)
+                if k < len(forecast_pos) and forecast_pos[k] < p.start:
+                    continue  # a forecast cue before the period on its line
+                # the first forecast cue after the period on its line, with no " and " between
+                k, a = bl(forecast_pos, p.end), bl(ands, p.end)
+                if k < len(forecast_pos) and forecast_pos[k] < line_end and not (
+                        a < len(ands) and ands[a] + 5 <= forecast_pos[k]):
                     continue
                 years.append(p.spec.year)
         return max(years) if years else None

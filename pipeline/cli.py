@@ -12,12 +12,20 @@ from pathlib import Path
 import click
 
 from .config import load_settings
-from .errors import FiguresError
+from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError
 
 
 def _fail(exc: FiguresError) -> None:
     click.echo(f"newsfigures: error: {exc}", err=True)
-    sys.exit(2)
+    sys.exit(EXIT_USAGE)
+
+
+def _incomplete(problems: list, what: str) -> None:
+    """List skipped input rows and exit with EXIT_INCOMPLETE (the same status for every command)."""
+    click.echo(f"newsfigures: {len(problems)} input row(s) were skipped: {what}", err=True)
+    for problem in problems[:20]:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(EXIT_INCOMPLETE)
 
 
 @click.group()
@@ -51,33 +59,46 @@ def _iso_date(value: str) -> str:
 def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None, config_path: Path | None,
             run_check: bool, run_report: bool, progress: bool | None) -> None:
     """Extract claims from ARTICLES (a folder, read recursively, or one file) into OUT/claims.jsonl."""
-    from .extract import run_extract
+    from .extract import run_extract_job
 
     try:
         if default_date is not None:
             default_date = _iso_date(default_date)
         settings = load_settings(config_path)
-        summary = run_extract(articles, out_dir, settings, force=force, default_date=default_date, progress=progress)
+        job = run_extract_job(articles, out_dir, settings, force=force, default_date=default_date,
+                              progress=progress, check=run_check, report=run_report)
     except FiguresError as exc:
         _fail(exc)
+    summary = job.summary
     click.echo(summary.line())
+    if summary.skipped:
+        click.echo("skipped: " + ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped_by_reason.items())),
+                   err=True)
     if summary.failed:
-        click.echo(f"{summary.failed} article(s) failed; reasons in {out_dir / 'errors.jsonl'}", err=True)
+        click.echo(f"{summary.failed} article(s), file(s) or folder(s) failed; reasons in {out_dir / 'errors.jsonl'}",
+                   err=True)
         for row in summary.failures[:5]:
             click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
+    if summary.warnings:
+        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range); "
+                   f"in {out_dir / 'warnings.jsonl'}", err=True)
     click.echo(f"wrote {out_dir / 'claims.jsonl'}")
-    if run_check:
-        from .checks import format_summary, run_checks
+    if job.checks is not None:
+        from .checks import format_summary
 
-        from .checks import CheckSettings
-
-        check_summary = run_checks([out_dir / "claims.jsonl"], out_dir, CheckSettings.from_mapping(settings.checks))
-        click.echo(format_summary(check_summary))
-    if run_report:
-        from .report import build_report, write_tables
-
-        write_tables(out_dir)
-        click.echo(f"wrote {build_report(out_dir)}")
+        click.echo(format_summary(job.checks))
+    for path in job.written:
+        if path.name in ("report.html", "claims.csv", "checks.csv"):
+            click.echo(f"wrote {path}")
+    if not job.complete:
+        if summary.unread:
+            click.echo(f"newsfigures: {summary.unread} part(s) of the input could not be looked at (E112/E113, "
+                       f"in errors.jsonl): summary.json says \"complete\": false", err=True)
+        problems = [*(job.checks.problems if job.checks is not None else []), *job.problems]
+        if problems:
+            _incomplete(problems, "the checks (and tables) cover the other rows only "
+                                  "(summary.json says \"complete\": false)")
+        sys.exit(EXIT_INCOMPLETE)
 
 
 @main.command(name="eval")
@@ -106,8 +127,9 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
     if cv_folds is not None and articles_path is None:
         raise click.UsageError("--cv needs --articles")
     reliability = None
+    problems: list = []
     try:
-        gold = load_rows(gold_path)
+        gold = load_rows(gold_path, problems)
         if cv_folds is not None:
             from .attachment.crossval import cross_validate, format_reliability
             from .attachment.training import GoldSet, training_sets
@@ -121,7 +143,7 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
             if pred_out is not None:
                 Path(pred_out).write_text("".join(json.dumps(r) + "\n" for r in pred), encoding="utf-8")
         else:
-            pred = load_rows(pred_path)
+            pred = load_rows(pred_path, problems)
         result = score(gold, pred, doc_prefix)
     except FiguresError as exc:
         _fail(exc)
@@ -134,7 +156,12 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
         if str(json_path) == "-":
             click.echo(data)
         else:
-            Path(json_path).write_text(data + "\n", encoding="utf-8")
+            from .outdir import atomic_path
+
+            with atomic_path(Path(json_path)) as tmp:  # whole or not at all
+                tmp.write_text(data + "\n", encoding="utf-8")
+    if problems:
+        _incomplete(problems, "the scores cover the other rows only")
 
 
 @main.command()
@@ -189,7 +216,7 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     if summary.problems:
         click.echo(f"newsfigures: {len(summary.problems)} input row(s) were skipped: the checks cover the other rows "
                    f"only (checks_summary.json says \"complete\": false)", err=True)
-        sys.exit(3)
+        sys.exit(EXIT_INCOMPLETE)
 
 
 @main.command()
@@ -210,15 +237,22 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles
 
     from .report import build_report, read_article_texts, write_tables
 
+    from .outdir import OutputLock
+
     began = time.perf_counter()
+    problems: list = []
     try:
         texts = read_article_texts(articles_path) if articles_path is not None else None
-        paths = [*write_tables(out_dir), build_report(out_dir, texts, charts=charts, max_articles=max_articles)]
+        with OutputLock(out_dir, "newsfigures report"):
+            paths = [*write_tables(out_dir, problems),
+                     build_report(out_dir, texts, charts=charts, max_articles=max_articles, problems=[])]
     except FiguresError as exc:
         _fail(exc)
     for path in paths:
         click.echo(f"wrote {path}")
     click.echo(f"report built in {time.perf_counter() - began:.2f} s")
+    if problems:
+        _incomplete(problems, "the tables and the report cover the other rows only")
 
 
 @main.command()

@@ -13,7 +13,8 @@ DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
 _ALLOWED = {
     "pipeline": {"lang", "models_dir", "batch_size", "n_process", "ner_model"},
-    "reading": {"extensions", "max_chars", "dateline_chars", "html_min_words"},
+    "reading": {"extensions", "max_chars", "html_max_bytes", "dateline_chars", "html_min_words",
+                "max_sentence_chars"},
     "numbers": {"min_count_in_words"},
     "periods": {"two_digit_year_ahead"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
@@ -34,6 +35,8 @@ class Settings:
     ner_model: str = ""
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
     max_chars: int = 2_000_000
+    html_max_bytes: int = 2_000_000
+    max_sentence_chars: int = 6000
     dateline_chars: int = 600
     html_min_words: int = 10
     config_path: Path | None = None
@@ -78,6 +81,8 @@ def load_settings(path: Path | None = None) -> Settings:
         lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
         n_process=int(p.get("n_process", 1)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
+        html_max_bytes=int(r.get("html_max_bytes", Settings.html_max_bytes)),
+        max_sentence_chars=int(r.get("max_sentence_chars", Settings.max_sentence_chars)),
         dateline_chars=int(r.get("dateline_chars", 600)), html_min_words=int(r.get("html_min_words", 10)),
         config_path=path, claims=dict(data.get("claims", {})),
         training=_training(data.get("training", {}), path.parent), checks=dict(data.get("checks", {})),
@@ -105,6 +110,8 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("reading", "extensions"): (lambda v: isinstance(v, list) and v != [] and all(
         isinstance(x, str) and x.startswith(".") and len(x) > 1 for x in v), "a list of file endings such as \".txt\""),
     ("reading", "max_chars"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("reading", "html_max_bytes"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
+    ("reading", "max_sentence_chars"): (lambda v: _is_int(v, 100), "an integer of at least 100"),
     ("reading", "dateline_chars"): (lambda v: _is_int(v, 0), "an integer of at least 0"),
     ("reading", "html_min_words"): (lambda v: _is_int(v, 0), "an integer of at least 0"),
     ("claims", "min_bare_number"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,

@@ -1,9 +1,32 @@
 """Coded errors of newsfigures: one place for every message a user can see.
 
 Codes: ``E1xx`` reading articles, ``E2xx`` claim and check rows,
-``E3xx`` models/ lexicons and config, ``E4xx`` command-line use.
+``E3xx`` models/ lexicons and config, ``E4xx`` command-line use and output
+folders; ``W1xx`` notes that are not failures (a partial date kept unknown).
+
+Exit statuses (the same for every command; the README's table is checked
+against these by ``tests/test_reliability.py``):
+
+* ``EXIT_OK`` 0: done; every input row or file is accounted for (articles
+  that failed are listed in ``errors.jsonl``, they do not change the status);
+* ``EXIT_USAGE`` 2: a usage, configuration or input-file error (a bad
+  command line, a bad ``config.toml``, a missing file, an output folder in
+  use by another run, checks that name claims not in the claims file):
+  nothing is written;
+* ``EXIT_INCOMPLETE`` 3: done, but part of the input could not be looked at
+  or was skipped (a folder that cannot be listed, a file that cannot be
+  opened, bad input rows): the outputs and the summary say
+  ``"complete": false``.
 """
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+# article failures that mean a part of the input was never looked at: the run is not complete
+#   E112 a folder cannot be listed; E113 a file cannot be looked at or opened (an OS error)
+UNREAD_CODES = frozenset({"E112", "E113"})
 
 
 class FiguresError(Exception):

@@ -15,7 +15,6 @@ rule; ``tests/test_evaluate.py`` checks that both give the same numbers.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import defaultdict
@@ -23,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import SchemaError
+from .rows import InputProblem, read_jsonl
 
 FIELDS = ("company", "metric", "segment", "unit", "period", "direction", "change", "qualifier", "modality")
 FULL = ("company", "metric", "segment", "unit", "period", "direction", "change")
@@ -33,24 +33,52 @@ SYNONYMS = {"eps": "earnings per share", "net income": "net profit", "net sales"
             "unit shipments": "shipments", "share": "market share"}
 
 
-def load_rows(path: Path) -> list[dict]:
-    """Read a JSONL file of claim rows.
+def load_rows(path: Path, problems: list[InputProblem] | None = None) -> list[dict]:
+    """Read a JSONL file of claim rows (gold or predicted).
+
+    Each line is read alone (:func:`pipeline.rows.read_jsonl`): a line with
+    bad bytes, bad JSON, a non-finite or out-of-range number, or a field of
+    the wrong type (``doc_id`` not a string, ``start``/``end`` not integers,
+    ``value``/``change`` not numbers) is skipped and listed in ``problems``
+    with its true line number.
+
+    Args:
+        path: the file.
+        problems: where skipped lines are listed; when None, the first one raises.
 
     Raises:
-        SchemaError: E210 naming the file and line of a row that is not a JSON object.
+        SchemaError: E210 naming the file and line of the first bad row, when
+            ``problems`` is None.
     """
+    found: list[InputProblem] = []
     rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+    for n, row in read_jsonl(path, found, "E210", "E212"):
+        bad = _row_problem(row)
+        if bad:
+            found.append(InputProblem(str(path), n, "E210", bad))
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SchemaError("E210", f"line {n}: not JSON ({exc.msg})", str(path)) from None
-        if not isinstance(row, dict):
-            raise SchemaError("E210", f"line {n}: not a JSON object", str(path))
         rows.append(row)
+    if problems is None:
+        if found:
+            first = found[0]
+            raise SchemaError(first.code, f"line {first.line}: {first.reason}", str(path))
+    else:
+        problems.extend(found)
     return rows
+
+
+def _row_problem(row: dict) -> str | None:
+    """Why a claim row cannot be scored (a field of the wrong type), or None."""
+    if not isinstance(row.get("doc_id"), str) or not row["doc_id"]:
+        return "field 'doc_id' must be a non-empty string"
+    for name in ("start", "end"):
+        if isinstance(row.get(name), bool) or not isinstance(row.get(name), int):
+            return f"field {name!r} must be an integer"
+    for name in ("value", "value_high", "change"):
+        item = row.get(name)
+        if item is not None and (isinstance(item, bool) or not isinstance(item, (int, float))):
+            return f"field {name!r} must be a number or null"
+    return None
 
 
 def _num_eq(a, b, rel: float = 0.005, abs_: float = 0.05) -> bool:
@@ -58,7 +86,7 @@ def _num_eq(a, b, rel: float = 0.005, abs_: float = 0.05) -> bool:
         return a is None and b is None
     try:
         a, b = float(a), float(b)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_ if abs(b) < 1000 else 0)
 

@@ -20,23 +20,39 @@ from .numbers import FigureRecognizer
 from .periods import PeriodRecognizer
 
 
-@Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"])
-def make_line_breaks(nlp: Language, name: str) -> "LineBreaks":
-    """Sentence starts after blank lines, bullets and headlines (runs after ``sentencizer``)."""
-    return LineBreaks()
+@Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"],
+                  default_config={"max_sentence_chars": 6000})
+def make_line_breaks(nlp: Language, name: str, max_sentence_chars: int) -> "LineBreaks":
+    """Sentence starts after blank lines, bullets and headlines (runs after ``sentencizer``),
+    and in a sentence longer than ``max_sentence_chars`` characters."""
+    return LineBreaks(max_sentence_chars)
 
 
 class LineBreaks:
-    """Start a sentence after every newline: headlines, bullets and table rows end there."""
+    """Start a sentence after every newline: headlines, bullets and table rows end there.
+
+    A sentence longer than ``max_sentence_chars`` characters (a page without
+    punctuation, a line of run-together text) is cut before the first token
+    past every ``max_sentence_chars`` characters, so no later stage sees a
+    sentence longer than that and the time per article stays linear in its
+    length (``bench/long_lines.py``).
+
+    Args:
+        max_sentence_chars: longest sentence, in characters (``config.toml``
+            ``[reading] max_sentence_chars``).
+    """
+
+    def __init__(self, max_sentence_chars: int = 6000) -> None:
+        self.max_sentence_chars = max_sentence_chars
 
     def __call__(self, doc: Doc) -> Doc:
         from .numbers import doc_text
 
         text = doc_text(doc)
-        if "\n" not in text and "\r" not in text:
-            return doc
-        starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
-        if not starts:
+        starts = []
+        if "\n" in text or "\r" in text:
+            starts = [m.end() for m in _NEWLINES.finditer(text) if _starts_unit(text, m)]
+        if not starts and len(text) <= self.max_sentence_chars:
             return doc
         if doc.has_annotation("DEP"):
             raise ValueError(Errors.E043)  # as Token.is_sent_start would
@@ -47,8 +63,57 @@ class LineBreaks:
             span = doc.char_span(pos, min(pos + 1, len(text)), alignment_mode="expand")
             if span is not None and span.start > 0 and not doc[span.start].is_space:
                 sent_starts[span.start] = 1
+        if len(text) > self.max_sentence_chars:
+            self._cut_long(doc, sent_starts)
         doc.from_array(["SENT_START"], sent_starts)
         return doc
+
+    def _cut_long(self, doc: Doc, sent_starts) -> None:
+        """Cut every sentence longer than ``max_sentence_chars`` into pieces of at most about that length.
+
+        Each cut goes, by preference, after a comma or semicolon, else before a clause word
+        ("while", "but", "and"), else between two lower-case words with no number word just
+        before (so "3 billion dollars" stays whole), else at the first token past the limit; each is looked for in the second half of the piece only,
+        so the work is linear in the sentence's length.
+        """
+        import numpy
+
+        idx = doc.to_array("IDX")
+        bounds = [0, *(i for i in (sent_starts == 1).nonzero()[0].tolist() if i > 0), len(doc)]
+        limit = self.max_sentence_chars
+        for a, b in zip(bounds, bounds[1:]):
+            if b <= a or int(idx[b - 1]) - int(idx[a]) <= limit:
+                continue
+            at = a
+            while int(idx[b - 1]) - int(idx[at]) > limit:
+                far = int(numpy.searchsorted(idx, int(idx[at]) + limit, side="left"))  # first token past the limit
+                near = max(at + 1, int(numpy.searchsorted(idx, int(idx[at]) + limit // 2, side="left")))
+                cut = _cut_point(doc, near, min(far, b - 1))
+                if cut <= at or cut >= b:
+                    break
+                sent_starts[cut] = 1
+                at = cut
+
+
+_CLAUSE_WORDS = frozenset({"while", "whereas", "but", "and", "although", "though", "however", "meanwhile"})
+
+
+def _cut_point(doc: Doc, near: int, far: int) -> int:
+    """The token to start a new sentence at, in ``doc[near:far + 1]`` (see ``LineBreaks._cut_long``)."""
+    for i in range(far, near - 1, -1):
+        if doc[i - 1].text in (",", ";") and not doc[i].is_space:
+            return i
+    for i in range(far, near - 1, -1):  # a clause boundary: before "while", "but", "and", ...
+        if doc[i].lower_ in _CLAUSE_WORDS and not doc[i - 1].like_num:
+            return i
+    for i in range(far, max(near, 2) - 1, -1):
+        t, p1, p2 = doc[i], doc[i - 1], doc[i - 2]
+        if (t.is_alpha and t.is_lower and p1.is_alpha and p1.is_lower
+                and not (t.like_num or p1.like_num or p2.like_num)):
+            return i
+    while far < len(doc) - 1 and doc[far].is_space:
+        far += 1
+    return far
 
 
 # a line break is \n, \r\n or a lone \r (old Mac files)

@@ -13,8 +13,10 @@ and goes on.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +36,8 @@ class Article:
             ``"{path}#{id}"`` for a line of a ``.jsonl`` file.
         text: the article text all offsets refer to.
         doc_date: ISO ``YYYY-MM-DD`` publication date, or None.
+        date_note: why a date the article gives was not taken (it lacks the
+            day, the month or the year), or None.
     """
 
     doc_id: str
@@ -42,6 +46,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     path: str = ""
+    date_note: str | None = None  # a date given but not whole (no day, month or year): kept unknown (W120)
 
 
 @dataclass(frozen=True)
@@ -56,73 +61,179 @@ class ArticleFailure:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file that is not an article format (counted, not read)."""
+    """A file that is not read, and why (counted in the summary by reason).
+
+    ``reason`` is one of :data:`SKIP_REASONS`.
+    """
 
     path: str
+    reason: str = "not an article format"
+
+
+SKIP_HIDDEN = "hidden"
+SKIP_FORMAT = "not an article format"
+SKIP_NOT_REGULAR = "not a regular file"
+SKIP_LINKED_FOLDER = "link to a folder"
+SKIP_REASONS = (SKIP_HIDDEN, SKIP_FORMAT, SKIP_NOT_REGULAR, SKIP_LINKED_FOLDER)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def walk_inputs(root: Path, exclude: Path | None = None, exclude_names: frozenset[str] = frozenset()
+                ) -> Iterator[Path | Skipped | ArticleFailure]:
+    """Every entry under ``root`` (or ``root`` itself when it is not a folder), sorted by name.
+
+    Yields a :class:`Path` for each candidate file; a :class:`Skipped` for a
+    hidden entry (its name starts with ``.``; a hidden folder is one entry,
+    not entered) and for a symbolic link to a folder (listed, not followed:
+    no loops); an :class:`ArticleFailure` for a folder that cannot be listed
+    (E112: permission denied, a path longer than the system allows, an I/O
+    error; :func:`iter_articles` gives E113 for a file that cannot be looked
+    at or opened). Never raises for one entry. ``exclude`` is a
+    folder left out (an output folder inside the input); in it, when it is
+    ``root`` itself, files named in ``exclude_names`` are left out instead.
+    """
+    root = Path(root)
+    base = root.parent if not _is_dir(root) else root
+    skip = _resolve(exclude)
+
+    def rel(path: Path) -> str:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    if not _is_dir(root):
+        yield root
+        return
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                names = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it)
+        except OSError as exc:
+            where = rel(here) if here != root else "."
+            yield ArticleFailure(where, where, "E112", f"folder cannot be listed: {_os_reason(exc)}")
+            continue
+        at_exclude = skip is not None and _resolve(here) == skip
+        subfolders = []
+        for name, is_dir, is_link in names:
+            path = here / name
+            if at_exclude and name in exclude_names:
+                continue
+            if name.startswith("."):
+                yield Skipped(rel(path), SKIP_HIDDEN)
+                continue
+            if is_dir:
+                if skip is not None and _resolve(path) == skip:
+                    continue  # the output folder: not read back as articles
+                subfolders.append(path)
+                continue
+            if is_link and _is_dir(path):
+                yield Skipped(rel(path), SKIP_LINKED_FOLDER)  # listed, not followed
+                continue
+            yield path
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _resolve(path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error in words with its errno name: ``Permission denied (EACCES)``."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return f"{exc.strerror or exc}" + (f" ({name})" if name else "")
 
 
 def list_files(root: Path, exclude: Path | None = None, exclude_names: frozenset[str] = frozenset()) -> list[Path]:
-    """All files under ``root`` (or ``[root]`` for a file), sorted, hidden ones left out.
-
-    A symbolic link to a folder is listed itself (not followed: no loops);
-    :func:`iter_articles` counts it as skipped. ``exclude`` is a folder left
-    out (an output folder inside the input); in it, when it is ``root``
-    itself, files named in ``exclude_names`` are left out instead.
-    """
-    if root.is_file():
-        return [root]
-    out = []
-    skip = exclude.resolve() if exclude is not None else None
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        kept = []
-        for d in sorted(dirnames):
-            if d.startswith(".") or (skip is not None and (here / d).resolve() == skip):
-                continue
-            if (here / d).is_symlink():
-                out.append(here / d)  # listed, not followed
-                continue
-            kept.append(d)
-        dirnames[:] = kept
-        at_exclude = skip is not None and here.resolve() == skip
-        out.extend(here / f for f in sorted(filenames)
-                   if not f.startswith(".") and not (at_exclude and f in exclude_names))
-    return out
+    """The candidate files under ``root`` (see :func:`walk_inputs`), for a progress bar's total."""
+    return [x for x in walk_inputs(root, exclude, exclude_names) if isinstance(x, Path)]
 
 
 def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
                   default_date: str | None = None, max_chars: int = 2_000_000,
                   dateline_chars: int = 600, html_min_words: int = 10, exclude: Path | None = None,
-                  exclude_names: frozenset[str] = frozenset()) -> Iterator[Article | ArticleFailure | Skipped]:
+                  exclude_names: frozenset[str] = frozenset(), html_max_bytes: int = 2_000_000
+                  ) -> Iterator[Article | ArticleFailure | Skipped]:
     """Yield every article under ``root`` (a folder, read recursively, or one file).
+
+    Only regular files are opened (a FIFO, device or socket is skipped, not
+    read: a named pipe would block and ``/dev/zero`` never ends); the size
+    is checked with ``stat`` before reading and the read is bounded, so no
+    file costs more than its limit.
 
     Args:
         root: folder or file.
         extensions: file endings read; others are yielded as :class:`Skipped`.
         default_date: ISO date for articles that carry none (``--date``).
-        max_chars: longer texts are failures (E104).
+        max_chars: longer texts are failures (E104); a file of more than
+            ``4 * max_chars`` bytes (UTF-8 takes at most 4 per character) is
+            refused before it is read, and so is a ``.jsonl`` line.
         dateline_chars: how far into a ``.txt`` article a dateline is looked for.
         html_min_words: an HTML page whose main text is shorter holds no
             article (E106).
         exclude, exclude_names: an output folder inside ``root`` and the
-            names of output files (see :func:`list_files`).
+            names of output files (see :func:`walk_inputs`).
+        html_max_bytes: a larger HTML file is refused before it is parsed (E104).
     """
     root = Path(root)
-    base = root.parent if root.is_file() else root
-    for path in list_files(root, exclude, exclude_names):
+    max_bytes = 4 * max_chars
+    for item in walk_inputs(root, exclude, exclude_names):
+        if not isinstance(item, Path):
+            yield item
+            continue
+        path = item
+        base = root.parent if path == root else root
         rel = path.relative_to(base).as_posix()
         suffix = path.suffix.lower()
-        if path.is_symlink() and not path.exists():
-            yield ArticleFailure(rel, rel, "E111", "broken symbolic link (its target does not exist)")
+        try:
+            st = os.stat(path)  # follows a link: what would be read
+        except FileNotFoundError:
+            if os.path.islink(path):
+                yield ArticleFailure(rel, rel, "E111", "broken symbolic link (its target does not exist)")
+            else:
+                yield ArticleFailure(rel, rel, "E113", "file vanished before it was read")
             continue
-        if path.is_dir() or suffix not in extensions:
-            yield Skipped(rel)  # another kind of file, or a linked folder (not followed)
+        except OSError as exc:
+            yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {_os_reason(exc)}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield Skipped(rel, SKIP_LINKED_FOLDER)
+            continue
+        if suffix not in extensions:
+            yield Skipped(rel, SKIP_FORMAT)  # another kind of file
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            yield Skipped(rel, SKIP_NOT_REGULAR)  # not opened: a FIFO would block, a device never end
             continue
         try:
-            raw = _decode(path)
             if suffix == ".jsonl":
-                yield from _jsonl(raw, rel, default_date, max_chars)
+                yield from _jsonl(path, rel, default_date, max_chars, max_bytes)
                 continue
+            limit = min(max_bytes, html_max_bytes) if suffix in (".html", ".htm") else max_bytes
+            raw = _decode(_read_bounded(path, limit, "html_max_bytes" if limit == html_max_bytes else None,
+                                        max_chars))
             if suffix == ".md":
                 art = _markdown(raw, rel)
             elif suffix in (".html", ".htm"):
@@ -132,8 +243,47 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
             yield _finish(art, default_date, max_chars)
         except ArticleError as exc:
             yield ArticleFailure(rel, rel, exc.code, exc.reason)
+        except OSError as exc:
+            yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {_os_reason(exc)}")
         except Exception as exc:  # a library failing on one odd file must not stop the batch
             yield ArticleFailure(rel, rel, "E199", f"{type(exc).__name__}: {exc}")
+
+
+def _open_regular(path: Path) -> int:
+    """Open ``path`` for reading without blocking; raise E113 unless it is a regular file.
+
+    ``O_NONBLOCK`` keeps a FIFO swapped in after the ``stat`` from blocking the open;
+    ``fstat`` on the open file is the check that counts.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_CLOEXEC", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ArticleError("E113", f"{_kind(mode)}, not a regular file: not read")
+    return fd
+
+
+def _read_bounded(path: Path, limit: int, setting: str | None, max_chars: int) -> bytes:
+    """The bytes of a regular file, refused (E104) when it has more than ``limit``: checked before reading."""
+    fd = _open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        what = f"{setting}={limit}" if setting else f"4 x max_chars={max_chars} (the most that can hold max_chars characters)"
+        if size > limit:
+            raise ArticleError("E104", f"file has {size} bytes, more than {what}: not read")
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:  # the file grew while it was read
+            raise ArticleError("E104", f"file has more than {limit} bytes ({what}): not read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _finish(art: Article, default_date: str | None, max_chars: int) -> Article:
@@ -141,24 +291,31 @@ def _finish(art: Article, default_date: str | None, max_chars: int) -> Article:
         raise ArticleError("E104", f"article has {len(art.text)} characters, more than max_chars={max_chars}")
     if not art.text.strip():
         raise ArticleError("E105", "article has no text")
-    if art.doc_date is None and default_date:
+    if art.doc_date is None and art.date_note is None and default_date:
         return Article(art.doc_id, art.text, default_date, art.title, art.url, art.path)
     return art
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
+def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError("E101", f"not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
 
 
+class PartialDate(ArticleError):
+    """A date that names no day, month or year (``March 5``, ``2024``, ``March``): not a date to use."""
+
+
 def to_iso_date(value: object) -> str | None:
     """Normalise a date given as ``date``, ``datetime`` or text to ``YYYY-MM-DD``.
 
+    Only whole dates are taken: text that leaves out the year, the month or
+    the day is not completed with made-up parts.
+
     Raises:
         ArticleError: E103 when the text is not a date.
+        PartialDate: W120 when it lacks the year, the month or the day.
     """
     if value is None or value == "":
         return None
@@ -166,10 +323,28 @@ def to_iso_date(value: object) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ArticleError("E103", f"date {value!r} is not a date")
+    text = str(value)
     try:
-        return date_parser.parse(str(value), default=dt.datetime(2000, 1, 1)).date().isoformat()
-    except (ValueError, OverflowError):
+        # parsed twice with different defaults: a part the text leaves out comes from the default
+        one = date_parser.parse(text, default=dt.datetime(1904, 1, 1)).date()
+        two = date_parser.parse(text, default=dt.datetime(2000, 12, 28)).date()
+    except (ValueError, OverflowError, TypeError):
         raise ArticleError("E103", f"date {value!r} is not a date") from None
+    if one != two:
+        missing = [name for name, a, b in (("year", one.year, two.year), ("month", one.month, two.month),
+                                           ("day", one.day, two.day)) if a != b]
+        raise PartialDate("W120", f"date {value!r} has no {' or '.join(missing)}: kept as unknown")
+    return one.isoformat()
+
+
+def _date_or_note(value: object) -> tuple[str | None, str | None]:
+    """``(ISO date, None)``, or ``(None, reason)`` for a partial date; E103 propagates."""
+    try:
+        return to_iso_date(value), None
+    except PartialDate as exc:
+        return None, exc.reason
 
 
 _DATELINE = regex.compile(
@@ -202,8 +377,8 @@ def _markdown(raw: str, rel: str) -> Article:
     except Exception as exc:
         raise ArticleError("E102", f"front matter is not valid YAML: {exc}") from None
     meta = post.metadata
-    return Article(rel, post.content, to_iso_date(meta.get("date")),
-                   _str(meta.get("title")), _str(meta.get("url")), rel)
+    date, note = _date_or_note(meta.get("date"))
+    return Article(rel, post.content, date, _str(meta.get("title")), _str(meta.get("url")), rel, note)
 
 
 def _html(raw: str, rel: str, min_words: int = 10) -> Article:
@@ -220,35 +395,72 @@ def _html(raw: str, rel: str, min_words: int = 10) -> Article:
     date = getattr(meta, "date", None) if meta is not None else None
     title = getattr(meta, "title", None) if meta is not None else None
     url = getattr(meta, "url", None) if meta is not None else None
-    return Article(rel, text, to_iso_date(date) if date else None, title, url, rel)
+    date, note = _date_or_note(date) if date else (None, None)
+    return Article(rel, text, date, title, url, rel, note)
 
 
-def _jsonl(raw: str, rel: str, default_date: str | None, max_chars: int) -> Iterator[Article | ArticleFailure]:
+def _jsonl(path: Path, rel: str, default_date: str | None, max_chars: int,
+           max_bytes: int) -> Iterator[Article | ArticleFailure]:
+    """The articles of a ``.jsonl`` file, read line by line (a line longer than ``max_bytes`` is not read whole).
+
+    Each line stands alone: a line that is not UTF-8 or not JSON, lacks
+    ``id`` (a string or an integer) or ``text``, or repeats an id fails
+    alone, naming its line number.
+    """
     seen: set[str] = set()
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{rel}#line{n}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ArticleFailure(where, rel, "E107", f"line {n}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "id" not in row:
-            yield ArticleFailure(where, rel, "E108", f"line {n}: needs an object with 'id' and a 'text' string")
-            continue
-        doc_id = f"{rel}#{row['id']}"
-        if doc_id in seen:
-            yield ArticleFailure(f"{doc_id}@line{n}", rel, "E109", f"line {n}: id {row['id']!r} was already used "
-                                 "in this file (claim ids would collide)")
-            continue
-        seen.add(doc_id)
-        try:
-            art = Article(doc_id, row["text"], to_iso_date(row.get("date")), _str(row.get("title")),
-                          _str(row.get("url")), rel)
-            yield _finish(art, default_date, max_chars)
-        except ArticleError as exc:
-            yield ArticleFailure(doc_id, rel, exc.code, f"line {n}: {exc.reason}")
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as handle:
+        n = 0
+        while True:
+            line = handle.readline(max_bytes + 1)
+            if not line:
+                break
+            n += 1
+            where = f"{rel}#line{n}"
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # the rest of the line, in bounded pieces
+                    line = handle.readline(max_bytes + 1)
+                yield ArticleFailure(where, rel, "E104", f"line {n}: longer than 4 x max_chars={max_chars} bytes: not read")
+                continue
+            try:
+                text_line = line.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield ArticleFailure(where, rel, "E101", f"line {n}: not UTF-8 text (byte {exc.start} of the line: "
+                                     f"{line[exc.start:exc.start + 1]!r})")
+                continue
+            if not text_line.strip():
+                continue
+            try:
+                row = json.loads(text_line)
+            except json.JSONDecodeError as exc:
+                yield ArticleFailure(where, rel, "E107", f"line {n}: not JSON ({exc.msg})")
+                continue
+            except RecursionError:
+                yield ArticleFailure(where, rel, "E107", f"line {n}: not JSON (nested too deeply)")
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not _good_id(row.get("id")):
+                yield ArticleFailure(where, rel, "E108", f"line {n}: needs an object with an 'id' (a non-empty "
+                                     "string or an integer) and a 'text' string")
+                continue
+            doc_id = f"{rel}#{row['id']}"
+            if doc_id in seen:
+                yield ArticleFailure(f"{doc_id}@line{n}", rel, "E109", f"line {n}: id {row['id']!r} was already used "
+                                     "in this file (claim ids would collide)")
+                continue
+            seen.add(doc_id)
+            try:
+                date, note = _date_or_note(row.get("date"))
+                art = Article(doc_id, row["text"], date, _str(row.get("title")), _str(row.get("url")), rel, note)
+                yield _finish(art, default_date, max_chars)
+            except ArticleError as exc:
+                yield ArticleFailure(doc_id, rel, exc.code, f"line {n}: {exc.reason}")
+
+
+def _good_id(value: object) -> bool:
+    """An article id: a non-empty string or an integer (not null, not a boolean)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.strip() != "")
 
 
 def _str(v: object) -> str | None:

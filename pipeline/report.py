@@ -39,6 +39,8 @@ from spacy import displacy
 
 from .claim import FIELD_NAMES, Claim
 from .errors import SchemaError
+from .outdir import OutputLock, atomic_path
+from .rows import InputProblem, read_jsonl
 from .lexicons import Cues
 
 CLAIMS_FILE = "claims.jsonl"
@@ -94,11 +96,14 @@ _WS = re.compile(r"\s+|\S+")
 # ---------------------------------------------------------------------------
 # Reading
 
-def read_claims(out_dir: Path | str) -> list[dict[str, Any]]:
+def read_claims(out_dir: Path | str, problems: list[InputProblem] | None = None) -> list[dict[str, Any]]:
     """Read and validate ``OUT_DIR/claims.jsonl``.
 
     Args:
         out_dir: the extractor's output folder.
+        problems: when given, a bad row (bad bytes, not JSON, an unusable
+            number, a schema break, a repeated ``claim_id``) is skipped and
+            appended here with its line number; when None, it raises.
 
     Returns:
         The claim rows, each a dict with every schema field in
@@ -106,35 +111,49 @@ def read_claims(out_dir: Path | str) -> list[dict[str, Any]]:
         filled with their defaults), in file order.
 
     Raises:
-        SchemaError: ``E250`` when the file is missing, ``E251`` when a line
-            is not JSON, ``E252`` when a row breaks the schema, ``E255``
-            when a ``claim_id`` repeats; the message names the file and line.
+        SchemaError: ``E250`` when the file is missing; without ``problems``,
+            ``E251`` when a line is not a JSON object (or not UTF-8, or holds
+            a number out of range), ``E252`` when a row breaks the schema,
+            ``E255`` when a ``claim_id`` repeats; the message names the file
+            and line.
     """
     path = Path(out_dir) / CLAIMS_FILE
     if not path.is_file():
         raise SchemaError("E250", f"no {CLAIMS_FILE} in {out_dir}; run `newsfigures extract` first",
                           str(path))
+    found: list[InputProblem] = []
     rows = []
     seen: dict[str, int] = {}
-    for line_no, row in _read_jsonl(path):
+    for line_no, row in _read_jsonl(path, found, problems is None):
         if row.get("claim_id") in seen:
-            raise SchemaError("E255", f"line {line_no}: claim_id {row['claim_id']!r} is already used "
-                              f"on line {seen[row['claim_id']]}; claim ids must be unique", str(path))
-        seen[row.get("claim_id")] = line_no
-        try:
-            claim = Claim.from_dict(row)
-            rows.append({name: getattr(claim, name) for name in FIELD_NAMES})
-        except (SchemaError, TypeError) as err:
-            reason = err.reason if isinstance(err, SchemaError) else str(err)
-            raise SchemaError("E252", f"line {line_no}: {reason}", str(path)) from err
+            found.append(InputProblem(str(path), line_no, "E255", f"claim_id {row['claim_id']!r} is already used "
+                                      f"on line {seen[row['claim_id']]}; claim ids must be unique"))
+        else:
+            try:
+                claim = Claim.from_dict(row)
+                if not isinstance(claim.claim_id, str) or not claim.claim_id:
+                    raise SchemaError("E252", "field 'claim_id' must be a non-empty string")
+                rows.append({name: getattr(claim, name) for name in FIELD_NAMES})
+                seen[row.get("claim_id")] = line_no
+            except (SchemaError, TypeError) as err:
+                reason = err.reason if isinstance(err, SchemaError) else str(err)
+                found.append(InputProblem(str(path), line_no, "E252", reason))
+        _raise_first(found, problems)
+    if problems is not None:
+        problems.extend(found)
     return rows
 
 
-def read_checks(out_dir: Path | str) -> list[dict[str, Any]]:
+def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
+                claim_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Read ``OUT_DIR/checks.jsonl`` if it exists.
 
     Args:
         out_dir: the output folder.
+        problems: when given, a bad row is skipped and appended here with
+            its line number; when None, it raises.
+        claim_ids: the ids of the claims file; a check that names a claim
+            not among them was made from other claims and is refused.
 
     Returns:
         The check rows (``check``, ``status``, ``claim_ids``, ``expected``,
@@ -142,19 +161,43 @@ def read_checks(out_dir: Path | str) -> list[dict[str, Any]]:
         empty list when there is no checks file.
 
     Raises:
-        SchemaError: ``E251`` when a line is not JSON, ``E253`` when a row
-            lacks ``status`` or ``claim_ids``.
+        SchemaError: without ``problems``, ``E251`` when a line is not a JSON
+            object, ``E253`` when a row lacks ``status`` or ``claim_ids``;
+            always ``E256`` when a check names a claim the claims file does
+            not have (the checks belong to another run).
     """
     path = Path(out_dir) / CHECKS_FILE
     if not path.is_file():
         return []
+    known = set(claim_ids) if claim_ids is not None else None
+    found: list[InputProblem] = []
     rows = []
-    for line_no, row in _read_jsonl(path):
-        if not isinstance(row.get("claim_ids"), list) or "status" not in row:
-            raise SchemaError("E253", f"line {line_no}: a check row needs `status` and a "
-                              f"`claim_ids` list; allowed keys: {list(CHECK_FIELDS)}", str(path))
+    for line_no, row in _read_jsonl(path, found, problems is None):
+        ids = row.get("claim_ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not isinstance(
+                row.get("status"), str):
+            found.append(InputProblem(str(path), line_no, "E253", f"a check row needs a `status` string and a "
+                                      f"`claim_ids` list of strings; allowed keys: {list(CHECK_FIELDS)}"))
+            _raise_first(found, problems)
+            continue
+        if known is not None:
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise SchemaError("E256", f"line {line_no}: the check names claim {missing[0]!r}, which is not in "
+                                  f"{CLAIMS_FILE}: these checks were made from other claims; run "
+                                  f"`newsfigures check {Path(out_dir) / CLAIMS_FILE} --out {out_dir}` again",
+                                  str(path))
         rows.append(row)
+    if problems is not None:
+        problems.extend(found)
     return rows
+
+
+def _raise_first(found: list[InputProblem], problems: list[InputProblem] | None) -> None:
+    """Without a ``problems`` list, the first bad row is an error (the strict reading)."""
+    if problems is None and found:
+        first = found[0]
+        raise SchemaError(first.code, f"line {first.line}: {first.reason}", first.path)
 
 
 def read_errors(out_dir: Path | str) -> list[dict[str, Any]]:
@@ -169,7 +212,7 @@ def read_errors(out_dir: Path | str) -> list[dict[str, Any]]:
     path = Path(out_dir) / ERRORS_FILE
     if not path.is_file():
         return []
-    return [row for _, row in _read_jsonl(path)]
+    return [row for _, row in _read_jsonl(path, [], False)]  # for display: a bad row is left out
 
 
 def read_article_texts(articles: Path | str) -> dict[str, str]:
@@ -189,19 +232,11 @@ def read_article_texts(articles: Path | str) -> dict[str, str]:
     return {a.doc_id: a.text for a in iter_articles(Path(articles)) if isinstance(a, Article)}
 
 
-def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SchemaError("E251", f"line {line_no} is not JSON: {err.msg}",
-                                  str(path)) from err
-            if not isinstance(row, dict):
-                raise SchemaError("E251", f"line {line_no} is not a JSON object", str(path))
-            yield line_no, row
+def _read_jsonl(path: Path, found: list[InputProblem], strict: bool) -> Iterable[tuple[int, dict[str, Any]]]:
+    """Rows of a JSONL file, line by line (:func:`pipeline.rows.read_jsonl`); strict: raise E251 on the first bad line."""
+    for line_no, row in read_jsonl(path, found, "E251", "E251"):
+        yield line_no, row
+    _raise_first(found, None if strict else [])
 
 
 # ---------------------------------------------------------------------------
@@ -227,7 +262,7 @@ def claims_arrow_schema() -> pa.Schema:
     return pa.schema(arrow_fields)
 
 
-def write_tables(out_dir: Path | str) -> list[Path]:
+def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None) -> list[Path]:
     """Write the claims and checks of ``OUT_DIR`` as CSV and Parquet tables.
 
     ``claims.csv`` and ``claims.parquet`` have the schema's columns in
@@ -236,36 +271,47 @@ def write_tables(out_dir: Path | str) -> list[Path]:
     :data:`CHECK_FIELDS` first, then any further keys in first-seen order;
     ``claim_ids`` is a list in Parquet and a JSON list in the CSV. Floats are
     written with Python's shortest round-trip repr, so ``pandas.read_csv``
-    gives back the exact values.
+    gives back the exact values. Each table is written to a temporary name
+    and renamed when complete, so an interruption or a full disk leaves the
+    old table or none, never a truncated one.
 
     Args:
         out_dir: the output folder holding ``claims.jsonl``.
+        problems: when given, bad rows are skipped and listed here (see
+            :func:`read_claims`); when None, they raise.
 
     Returns:
         The paths written.
 
     Raises:
-        SchemaError: when ``claims.jsonl`` is missing or malformed.
+        SchemaError: when ``claims.jsonl`` is missing or malformed, or the
+            checks name claims it does not have (E256).
+        UsageError: E404 when another run holds the folder.
     """
     out = Path(out_dir)
-    claims = read_claims(out)
-    written = []
-    frame = pd.DataFrame(claims, columns=list(FIELD_NAMES))
-    frame.to_csv(out / "claims.csv", index=False)
-    table = pa.Table.from_pylist(claims, schema=claims_arrow_schema())
-    pq.write_table(table, out / "claims.parquet")
-    written += [out / "claims.csv", out / "claims.parquet"]
+    with OutputLock(out, "newsfigures report"):
+        claims = read_claims(out, problems)
+        checks = read_checks(out, problems, [c["claim_id"] for c in claims])
+        written = []
+        frame = pd.DataFrame(claims, columns=list(FIELD_NAMES))
+        with atomic_path(out / "claims.csv") as tmp:
+            frame.to_csv(tmp, index=False)
+        table = pa.Table.from_pylist(claims, schema=claims_arrow_schema())
+        with atomic_path(out / "claims.parquet") as tmp:
+            pq.write_table(table, tmp)
+        written += [out / "claims.csv", out / "claims.parquet"]
 
-    if (out / CHECKS_FILE).is_file():
-        checks = read_checks(out)
-        columns = list(CHECK_FIELDS)
-        for row in checks:
-            columns += [key for key in row if key not in columns]
-        frame = pd.DataFrame(checks, columns=columns)
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), out / "checks.parquet")
-        frame["claim_ids"] = [json.dumps(ids, ensure_ascii=False) for ids in frame["claim_ids"]]
-        frame.to_csv(out / "checks.csv", index=False)
-        written += [out / "checks.csv", out / "checks.parquet"]
+        if (out / CHECKS_FILE).is_file():
+            columns = list(CHECK_FIELDS)
+            for row in checks:
+                columns += [key for key in row if key not in columns]
+            frame = pd.DataFrame(checks, columns=columns)
+            with atomic_path(out / "checks.parquet") as tmp:
+                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+            frame["claim_ids"] = [json.dumps(ids, ensure_ascii=False) for ids in frame["claim_ids"]]
+            with atomic_path(out / "checks.csv") as tmp:
+                frame.to_csv(tmp, index=False)
+            written += [out / "checks.csv", out / "checks.parquet"]
     return written
 
 
@@ -828,7 +874,7 @@ def _env() -> Environment:
 
 
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
-                 charts: bool = True, max_articles: int = 200) -> Path:
+                 charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
@@ -858,17 +904,29 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             ``claims.csv``/``claims.parquet``). Keeps the page usable for
             runs of thousands of articles.
 
+        problems: when given, bad input rows are skipped and listed here
+            (see :func:`read_claims`); when None, they raise.
+
     Returns:
         The path of ``report.html``.
 
     Raises:
         SchemaError: when ``claims.jsonl`` or ``checks.jsonl`` is missing or
-            malformed.
+            malformed, or the checks name claims it does not have (E256).
     """
-    began = time.perf_counter()
     out = Path(out_dir)
-    claims = read_claims(out)
-    checks = read_checks(out)
+    with OutputLock(out, "newsfigures report"):
+        return _build_report(out, articles_text, charts, max_articles, problems)
+
+
+def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
+                  problems: list[InputProblem] | None) -> Path:
+    began = time.perf_counter()
+    found: list[InputProblem] | None = None if problems is None else []
+    claims = read_claims(out, found)
+    checks = read_checks(out, found, [c["claim_id"] for c in claims])
+    if problems is not None:
+        problems.extend(found)
     errors = read_errors(out)
     status, checks_of = claim_status(claims, checks)
     articles_text = articles_text or {}
@@ -978,6 +1036,7 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         title=f"newsfigures report: {out.resolve().name}",
         overview=overview, failed=failed, misplaced=misplaced, charts=chart_list,
         articles=articles, rows=rows, errors=errors, hidden_articles=hidden_articles,
+        skipped_rows=[str(p) for p in found or []],
         total_articles=len(doc_ids), hidden_claims=len(claims) - len(rows),
         companies=sorted({r["company"] for r in rows}),
         metrics=sorted({r["metric"] for r in rows}),
@@ -989,12 +1048,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     page = page.replace("<!--BUILD-SECONDS-->",
                         f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
     path = out / REPORT_FILE
-    tmp = path.with_suffix(".html.tmp")
-    try:
+    with atomic_path(path) as tmp:  # a full disk leaves no half-written page behind
         tmp.write_text(page, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written page behind
     return path
 
 

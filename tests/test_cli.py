@@ -125,13 +125,14 @@ def test_eval_json_to_stdout_and_show_misses(gold_pred: tuple[Path, Path]) -> No
     assert data["misses"][0]["metric"] == "gross margin"
 
 
-def test_eval_names_the_line_of_a_bad_row(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
+def test_eval_skips_and_names_the_line_of_a_bad_row(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
     gold, _ = gold_pred
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(PRED[0]) + "\n[1, 2]\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(bad)])
-    assert result.exit_code == 2
-    assert "E210" in result.stderr and "line 2" in result.stderr
+    assert result.exit_code == 3  # scored on the good rows, the bad one skipped and listed (issue 10)
+    assert "E210" in result.stderr and "bad.jsonl:2" in result.stderr
+    assert "recall" in result.stdout
 
 
 @pytest.mark.parametrize("bad", ["May 1", "2024/05/01", "20240501", "2024-13-45", "2024-05-01T10:00"])

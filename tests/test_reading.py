@@ -183,16 +183,18 @@ def test_non_utf8_file_is_failure_e101_naming_the_file(tmp_path: Path) -> None:
     assert [a.doc_id for a in only(items, Article)] == ["good.txt"]
 
 
-def test_unknown_extension_is_skipped_and_hidden_files_ignored(tmp_path: Path) -> None:
+def test_unknown_extension_and_hidden_entries_are_skipped_with_their_reason(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Revenue was 3 billion won.", encoding="utf-8")
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")
     (tmp_path / ".hidden.txt").write_text("Revenue was 9 billion won.", encoding="utf-8")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "b.txt").write_text("Revenue was 9 billion won.", encoding="utf-8")
     items = read_all(tmp_path)
-    assert only(items, Skipped) == [Skipped("scan.pdf")]
+    # a hidden folder is one skipped entry, not entered
+    assert sorted(only(items, Skipped), key=lambda x: x.path) == [
+        Skipped(".cache", "hidden"), Skipped(".hidden.txt", "hidden"), Skipped("scan.pdf", "not an article format")]
     assert [a.doc_id for a in only(items, Article)] == ["a.txt"]
-    assert len(items) == 2
+    assert len(items) == 4
 
 
 def test_extension_match_ignores_case(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ distinct values.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -131,6 +132,23 @@ class _Pool:
         return out
 
 
+NEAREST = 5
+"""Mentions of one kind a figure considers: the nearest this many on each side (a sentence of a
+flattened table may hold hundreds; the far ones are never the figure's)."""
+
+
+def nearest(view, group: str, fa: int, fb: int) -> list:
+    """The mentions of ``group`` in the sentence nearest a figure at ``[fa, fb)``, in text order."""
+    mentions = getattr(view, group)
+    if len(mentions) <= 2 * NEAREST:
+        return mentions
+    starts = view.cache.get(("starts", group))
+    if starts is None:
+        starts = view.cache[("starts", group)] = [m.start for m in mentions]
+    i = bisect.bisect_left(starts, fa)
+    return mentions[max(0, i - NEAREST):i + NEAREST]
+
+
 def _mention_feats(view, m, fa: int, fb: int, lists: WordLists) -> tuple[dict, int]:
     f = position(view, m.start, m.end, fa, fb, lists)
     dist = fa - m.end if m.end <= fa else m.start - fb if m.start >= fb else 0
@@ -146,7 +164,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     taken = [(m.start, m.end) for m in view.companies + view.sources]
     places = [(s.start, s.end) for s in view.segments if s.id == "geography"]
     first = view.companies[0].start if view.companies else None
-    for m in view.companies:
+    for m in nearest(view, "companies", fa, fb):
         f, dist = _mention_feats(view, m, fa, fb, lists)
         f.update(_company_facts(m.id, art, lists))
         if m.start == first:
@@ -156,12 +174,16 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         if any(a < m.end and m.start < b for a, b in places):
             f["place_like"] = 1.0
         pool.add(m.id, "mention", m.text, f, dist)
-    for m in view.sources:
+    for m in nearest(view, "sources", fa, fb):
         f, dist = _mention_feats(view, m, fa, fb, lists)
         pool.add(m.id, "source", m.text, f, dist)
     phrases = view.cache.get("cap_phrases")
     if phrases is None:
         phrases = view.cache["cap_phrases"] = list(_cap_phrases(view, taken, lists))
+        view.cache["cap_starts"] = [a for a, _, _ in phrases]
+    if len(phrases) > 2 * NEAREST:
+        i = bisect.bisect_left(view.cache["cap_starts"], fa)
+        phrases = phrases[max(0, i - NEAREST):i + NEAREST]
     for a, b, name in phrases:
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         n = len(name.split())
@@ -296,7 +318,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     """Metrics the figure could measure: the sentence's metric mentions, carry-over, the rules' choice."""
     fa, fb = row["start"], row["end"]
     pool = _Pool()
-    for m in view.metrics:
+    for m in nearest(view, "metrics", fa, fb):
         f, dist = _mention_feats(view, m, fa, fb, lists)
         pool.add(m.label, "mention", m.text, f, dist)
     for phrase, a, b, src in _phrases(view, fa, fb):
@@ -358,6 +380,27 @@ def _magnitude(row: dict) -> str:
     b = "<1" if v < 1 else "<10" if v < 10 else "<100" if v < 100 else "<1e4" if v < 1e4 else \
         "<1e6" if v < 1e6 else "<1e9" if v < 1e9 else ">=1e9"
     return f"{cls}{b}"
+
+
+def _unit_phrases(view, fa: int) -> list[tuple[int, int, str, str]]:
+    """Business-unit phrases of the sentence ("its client computing unit", "revenue from its
+    cloud business") nearest a figure: ``(start, end, phrase, source)``; found once per sentence."""
+    found = view.cache.get("unit_phrases")
+    if found is None:
+        lower = view.norm[view.s0:view.s1].lower()
+        found = []
+        for pat, src in ((_UNIT_PHRASE, "unit_phrase"), (_FROM_PHRASE, "from_phrase")):
+            for m in pat.finditer(lower):
+                phrase = m.group(1).strip()
+                if phrase and phrase not in ("same", "whole", "entire", "company", "overall", "total"):
+                    found.append((view.s0 + m.start(1), view.s0 + m.end(1), phrase, src))
+        found.sort()
+        view.cache["unit_phrases"] = found
+        view.cache["unit_phrase_starts"] = [a for a, _, _, _ in found]
+    if len(found) > 2 * NEAREST:
+        i = bisect.bisect_left(view.cache["unit_phrase_starts"], fa)
+        found = found[max(0, i - NEAREST):i + NEAREST]
+    return found
 
 
 def _trim(words_: list[str]) -> list[str]:
@@ -450,30 +493,27 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     fa, fb = row["start"], row["end"]
     pool = _Pool()
     company = row.get("company")
-    for m in view.segments:
+    for m in nearest(view, "segments", fa, fb):
         f, dist = _mention_feats(view, m, fa, fb, lists)
         f[f"seg_kind={m.id}"] = 1.0
         limited = [x for x in (m.extra or "").split("|") if x]
         if limited:
             f[f"seg_limited_match={company in limited}"] = 1.0
         pool.add(m.label, "mention", m.text, f, dist)
-    seg = view.norm[view.s0:view.s1]
-    lower = seg.lower()
-    for pat, src in ((_UNIT_PHRASE, "unit_phrase"), (_FROM_PHRASE, "from_phrase")):
-        for m in pat.finditer(lower):
-            a, b = view.s0 + m.start(1), view.s0 + m.end(1)
-            phrase = m.group(1).strip()
-            if not phrase or phrase in ("same", "whole", "entire", "company", "overall", "total"):
-                continue
-            f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
-            pool.add(phrase, src, view.text[a:b], f, dist)
-    for m in view.metrics:  # "cloud services revenue": the words that name what the metric covers
-        a, b, phrase = _modifier_before(view, m.start, lists)
+    for a, b, phrase, src in _unit_phrases(view, fa):
+        f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+        pool.add(phrase, src, view.text[a:b], f, dist)
+    for m in nearest(view, "metrics", fa, fb):  # "cloud services revenue": the words that name what the metric covers
+        key = ("modifier", m.start)
+        found = view.cache.get(key)
+        if found is None:
+            found = view.cache[key] = _modifier_before(view, m.start, lists)
+        a, b, phrase = found
         if phrase:
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
             pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
-    for m in view.companies:  # a unit or product line named like a company ("Facebook" for Meta)
+    for m in nearest(view, "companies", fa, fb):  # a unit or product line named like a company ("Facebook" for Meta)
         if m.id != company:
             f, dist = _mention_feats(view, m, fa, fb, lists)
             pool.add(m.id.lower(), "other_company", m.text, f, dist)
@@ -511,7 +551,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
     pool = _Pool(fold=str)
     bases: list[tuple[str, str, dict]] = []
-    for p in view.periods:
+    for p in nearest(view, "periods", fa, fb):
         key = ("resolved", p.start, fiscal_end, forecast, st.period, st.month)
         r = art.cache.get(key, "")
         if r == "":
@@ -562,7 +602,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         shifts += [("year_later", {"years": 1}), ("quarter_later", {"quarters": 1})]
     for fe, how in _fiscal_ends(art, fiscal_end, view):
         fctx = replace(ctx, fiscal_end_month=fe)
-        for p in list(view.periods) + art.lead_periods[:2]:
+        for p in nearest(view, "periods", fa, fb) + art.lead_periods[:2]:
             if p.spec.kind in ("Q", "H", "MQ") and (p.spec.number or p.spec.month):
                 key = ("fiscal_resolution", p.start, fe, forecast)
                 r = art.cache.get(key, "")

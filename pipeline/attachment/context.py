@@ -115,6 +115,14 @@ class SentenceView:
                    breaks=sc.breaks, commas=sc.commas, before=before, article=article,
                    metric_units=sc.o.metric_units)
 
+    @property
+    def figure_starts(self) -> list[int]:
+        """Start offsets of the sentence's figures, increasing."""
+        starts = self.cache.get("figure_starts")
+        if starts is None:
+            starts = self.cache["figure_starts"] = sorted(a for a, _ in self.figure_spans)
+        return starts
+
     def clause(self, pos: int) -> int:
         """Index of the clause (cut at ";", "but", "while", ", and" ...) holding ``pos``."""
         import bisect

@@ -8,6 +8,7 @@ words) are left out on purpose: they memorise articles (see
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*|[,;(]")
+_GAP_CHARS = 400
+"""Longest stretch between a figure and a mention read word by word (beyond it the distance is the
+last bucket anyway, and a flattened table's sentence stays linear)."""
 _DISTANCE_EDGES = (0, 2, 5, 10, 20, 40)
 """Token-distance buckets: 0, 1-2, 3-5, 6-10, 11-20, 21-40, more."""
 
@@ -93,14 +97,15 @@ def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists, prefix: s
         side, lo, hi = "after", fb, a
     else:
         side, lo, hi = "overlap", fa, fa
-    gap = words(view.norm[lo:hi])
+    gap = words(view.norm[lo:hi] if hi - lo <= _GAP_CHARS else view.norm[lo:lo + _GAP_CHARS])
     f[f"{prefix}side={side}"] = 1.0
     f[f"{prefix}dist={bucket(len(gap))}"] = 1.0
     f[f"{prefix}dist_{side}={bucket(len(gap))}"] = 1.0
     same_clause = view.clause(a) == view.clause(fa)
     f[f"{prefix}same_clause={same_clause}"] = 1.0
     f[f"{prefix}same_comma={view.comma_clause(a) == view.comma_clause(fa)}"] = 1.0
-    between_figs = sum(1 for x, y in view.figure_spans if lo <= x and y <= hi)
+    starts = view.figure_starts
+    between_figs = bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
     f[f"{prefix}figs_between={min(between_figs, 3)}"] = 1.0
     for w in set(gap) & lists.between:
         f[f"{prefix}between={w}"] = 1.0

@@ -1,0 +1,110 @@
+"""Reading JSONL rows (claims, checks, gold) that never crashes on its input.
+
+Every line stands alone: a line that is not UTF-8, not JSON, not an object,
+or holds a number that is not finite or does not fit a float (``1e400``,
+``10**400`` written out, ``NaN``) is skipped and recorded as an
+:class:`InputProblem` with its true line number (lines are counted in the
+file's bytes, so a bad byte on line 7 is reported on line 7 and the lines
+after it are still read).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An input row that could not be used: where it is and why."""
+
+    path: str
+    line: int | None
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: [{self.code}] {self.reason}"
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _Constant(f"{name} is not a finite number")
+
+
+def number_problem(row: dict[str, Any]) -> str | None:
+    """Why a row's numbers cannot be used (not finite, too large for a float), or None.
+
+    Looks at the top-level values and the numbers in top-level lists.
+    """
+    for key, value in row.items():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                continue
+            if isinstance(item, int):
+                try:
+                    float(item)
+                except OverflowError:
+                    return f"field {key!r}: a {len(str(abs(item)))}-digit integer is out of range for a number"
+            elif not math.isfinite(item):
+                return f"field {key!r}: {item!r} is not a finite number"
+    return None
+
+
+def read_jsonl(path: Path | str, problems: list[InputProblem], code: str = "E210",
+               bytes_code: str = "E212") -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, row)`` for every usable line of a JSONL file.
+
+    Args:
+        path: the file.
+        problems: skipped lines are appended here (file, line, code, reason).
+        code: the code for a line that is not a JSON object with usable numbers.
+        bytes_code: the code for a line that is not UTF-8 and for a file that
+            cannot be read.
+    """
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        problems.append(InputProblem(str(path), None, bytes_code, f"cannot read: {err.strerror or err}"))
+        return
+    with handle:
+        line_no = 0
+        try:
+            for line_no, raw in enumerate(handle, 1):
+                try:
+                    text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+                except UnicodeDecodeError as err:
+                    problems.append(InputProblem(str(path), line_no, bytes_code,
+                                                 f"not UTF-8 text (byte {err.start} of the line: "
+                                                 f"{raw[err.start:err.start + 1]!r})"))
+                    continue
+                if not text.strip():
+                    continue
+                try:
+                    row = json.loads(text, parse_constant=_no_constant)
+                except _Constant as err:
+                    problems.append(InputProblem(str(path), line_no, code, f"not usable JSON: {err}"))
+                    continue
+                except (json.JSONDecodeError, RecursionError, ValueError) as err:
+                    reason = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+                    problems.append(InputProblem(str(path), line_no, code, f"not JSON: {reason}"))
+                    continue
+                if not isinstance(row, dict):
+                    problems.append(InputProblem(str(path), line_no, code,
+                                                 f"expected a JSON object, got {type(row).__name__}"))
+                    continue
+                bad = number_problem(row)
+                if bad:
+                    problems.append(InputProblem(str(path), line_no, code, bad))
+                    continue
+                yield line_no, row
+        except OSError as err:
+            problems.append(InputProblem(str(path), line_no + 1, bytes_code,
+                                         f"cannot read: {err.strerror or err}"))

@@ -29,10 +29,15 @@ from decimal import Decimal
 import regex
 from spacy.tokens import Doc
 
+from typing import TYPE_CHECKING
+
 from .attachment.context import ArticleContext, SentenceView
 from .claim import Claim
 from .numbers import Figure
 from .periods import PeriodContext, PeriodMention, resolve, shift
+
+if TYPE_CHECKING:
+    from .attachment.model import Attacher
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int) -> "regex.Pattern":

@@ -190,8 +190,9 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     if slot == "metric" and value is None:
         value = "unknown"
     old = row.get(slot)
-    if (old or "").lower() == (value or "").lower() if slot != "period" else old == value:
-        return
+    same = old == value if slot == "period" else (old or "").lower() == (value or "").lower()
+    if same:
+        return  # the rules' value, with its own text
     row[slot] = value
     if slot in _TEXT_FIELD:
         row[_TEXT_FIELD[slot]] = cand.text

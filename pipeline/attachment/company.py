@@ -1,0 +1,128 @@
+"""Company candidates: who a figure is about."""
+from __future__ import annotations
+
+import bisect
+
+from .features import WordLists, bucket, person_like, position, words
+from .phrases import _LEGAL, cap_phrases, name_phrases
+from .pool import NEAREST, Candidate, Pool, mention_feats, nearest
+
+
+def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
+    """Companies the figure could be about. See the module docstring."""
+    fa, fb = row["start"], row["end"]
+    art = view.article
+    pool = Pool()
+    taken = [(m.start, m.end) for m in view.companies + view.sources]
+    places = [(s.start, s.end) for s in view.segments if s.id == "geography"]
+    first = view.companies[0].start if view.companies else None
+    for m in nearest(view, "companies", fa, fb):
+        f, dist = mention_feats(view, m, fa, fb, lists)
+        f.update(_company_facts(m.id, art, lists))
+        if m.start == first:
+            f["first_in_sentence"] = 1.0
+        if person_like(view, m.start, m.end, lists):
+            f["person_like"] = 1.0
+        if any(a < m.end and m.start < b for a, b in places):
+            f["place_like"] = 1.0
+        pool.add(m.id, "mention", m.text, f, dist)
+    for m in nearest(view, "sources", fa, fb):
+        f, dist = mention_feats(view, m, fa, fb, lists)
+        pool.add(m.id, "source", m.text, f, dist)
+    phrases = view.cache.get("cap_phrases")
+    if phrases is None:
+        phrases = view.cache["cap_phrases"] = list(cap_phrases(view, taken, lists))
+        view.cache["cap_starts"] = [a for a, _, _ in phrases]
+    if len(phrases) > 2 * NEAREST:
+        i = bisect.bisect_left(view.cache["cap_starts"], fa)
+        phrases = phrases[max(0, i - NEAREST):i + NEAREST]
+    for a, b, name in phrases:
+        f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+        n = len(name.split())
+        f[f"cap_words={min(n, 3)}"] = 1.0
+        if name.isupper() and len(name) > 1:
+            f["cap_acronym"] = 1.0
+        if not view.norm[view.s0:a].strip():
+            f["cap_sentence_initial"] = 1.0
+        if person_like(view, a, b, lists):
+            f["person_like"] = 1.0
+        if any(x < b and a < y for x, y in places) or name.lower() in lists.places:
+            f["place_like"] = 1.0
+        if name.split()[-1] in lists.institutions:
+            f["institution_like"] = 1.0
+        if name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"):
+            f["ticker_like"] = 1.0
+        if bool(_LEGAL.search(view.text[a:b + 6])):
+            f["cap_legal_suffix"] = 1.0
+        f.update(_company_facts(name, art, lists))
+        pool.add(name, "capitalised", view.text[a:b], f, dist)
+    st = view.before
+    if st.company:
+        pool.add(st.company, "carried", feats=_company_facts(st.company, art, lists))
+    if st.named_company:
+        pool.add(st.named_company, "named_before", feats=_company_facts(st.named_company, art, lists))
+    if art.top_company:
+        pool.add(art.top_company, "top", feats=_company_facts(art.top_company, art, lists))
+    for i, name in enumerate(art.headline_companies[:2]):
+        pool.add(name, f"headline{i}", feats=_company_facts(name, art, lists))
+    names = _article_names(art, lists)
+    if names["top_phrase"]:
+        pool.add(names["top_phrase"], "top_name", feats=_company_facts(names["top_phrase"], art, lists))
+    for i, name in enumerate(names["headline_phrases"][:2]):
+        pool.add(name, f"headline_name{i}", feats=_company_facts(name, art, lists))
+    sent_words = set(words(view.norm[view.s0:view.s1]))
+    none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)),
+            "pronoun_subject": float(bool(sent_words & {"it", "its", "company", "our", "we", "firm", "group"})),
+            "analyst_words": float(bool(sent_words & {"analysts", "analyst", "estimate", "estimates", "consensus"})),
+            "source_in_sentence": float(bool(view.sources)), "market_story": float(bool(st.market_story)),
+            "company_in_sentence": float(bool(view.companies)),
+            f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}": 1.0,
+            "segment_market": float(str(row.get("segment") or "").endswith(" market"))}
+    none = {k: v for k, v in none.items() if v}
+    pool.add(None, "none", feats=none)
+    if row.get("company"):
+        pool.add(row["company"], "rule", row.get("company_text"))
+    return pool.done(row, "company", role, kind)
+
+
+def _company_facts(name: str, art, lists: WordLists) -> dict[str, float]:
+    key = ("facts", name)
+    cached = art.cache.get(key)
+    if cached is None:
+        cached = art.cache[key] = _company_facts_uncached(name, art, lists)
+    return cached
+
+
+def _company_facts_uncached(name: str, art, lists: WordLists) -> dict[str, float]:
+    n = art.company_counts.get(name, 0)
+    names = _article_names(art, lists)
+    first = name.split()[0]
+    k = names["counts"].get(first, 0)
+    facts = {f"named={bucket(n, (0, 1, 3, 8))}": 1.0, "is_top": float(name == art.top_company),
+             "in_headline": float(name in art.headline_companies), "in_lead": float(name in art.lead_companies),
+             f"word_named={bucket(k, (0, 1, 3, 8))}": 1.0, "is_top_word": float(first == names["top"]),
+             "word_in_headline": float(first in names["headline"])}
+    return {k: v for k, v in facts.items() if v}
+
+
+def _article_names(art, lists: WordLists) -> dict:
+    """The article's name-like phrases: first-word counts, the most named phrase, the headline's first words."""
+    cached = art.cache.get("names")
+    if cached is not None:
+        return cached
+    counts: dict[str, int] = {}
+    phrases: dict[str, int] = {}
+    head_end = art.text.find("\n", 1)
+    head_end = head_end if head_end > 0 else min(len(art.text), 200)
+    headline = []
+    for a, b, name in name_phrases(art.text, 0, len(art.text), lists):
+        w = name.split()[0]
+        counts[w] = counts.get(w, 0) + 1
+        phrases[name] = phrases.get(name, 0) + 1
+        if a < head_end:
+            headline.append(name)
+    top_word = max(counts, key=lambda w: (counts[w], w)) if counts else None
+    top = max((p for p in phrases if p.split()[0] == top_word), key=lambda p: (phrases[p], p)) if top_word else None
+    art.cache["names"] = out = {"counts": counts, "top": top_word, "top_phrase": top,
+                                "headline": {n.split()[0] for n in headline}, "headline_phrases": headline}
+    return out

@@ -1,0 +1,94 @@
+"""Metric candidates: what a figure measures."""
+from __future__ import annotations
+
+import re
+
+from .features import WordLists, position, words
+from .phrases import subject_phrases
+from .pool import Candidate, Pool, mention_feats, nearest
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_PER_SHARE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:per|a)\s+(?:diluted\s+|basic\s+|adjusted\s+)?(?:share|ads|ads\b)")
+_EPS_AFTER = re.compile(r"\s*(?:in\s+)?(?:adjusted\s+|diluted\s+|non-gaap\s+)?eps\b")
+_SHARES_MOVE = re.compile(r"\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
+_RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
+
+
+def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
+    """Metrics the figure could measure: the sentence's metric mentions, carry-over, the rules' choice."""
+    fa, fb = row["start"], row["end"]
+    pool = Pool()
+    for m in nearest(view, "metrics", fa, fb):
+        f, dist = mention_feats(view, m, fa, fb, lists)
+        pool.add(m.label, "mention", m.text, f, dist)
+    for phrase, a, b, src in subject_phrases(view, fa, fb):
+        f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+        f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+        if any(m.start >= a and m.end <= b for m in view.metrics):
+            f["np_has_lexicon_metric"] = 1.0
+        pool.add(phrase, src, view.text[a:b], f, dist)
+    for name, src in _derived_metrics(view, fa, fb, row):
+        pool.add(name, src)
+    st = view.before
+    for name, src in ((st.metric, "carried"), (st.amount_metric, "carried_amount"),
+                      (st.money_metric, "carried_money"), (st.market_metric, "carried_market")):
+        if name:
+            pool.add(name, src)
+    pool.add("unknown", "unknown")
+    if row.get("metric"):
+        pool.add(row["metric"], "rule", row.get("metric_text"))
+    out = pool.done(row, "metric", role, kind)
+    unit = row.get("unit") or ""
+    mag = _magnitude(row)
+    after = [w for w in words(view.norm[fb:fb + 25])[:2] if w in lists.after_figure]
+    for c in out:
+        mtype = _metric_type(c.value, view.metric_units)
+        c.feats[f"fits={mtype}|{kind}|{role}"] = 1.0
+        c.feats[f"fits={mtype}|mag={mag}"] = 1.0
+        for w in after:
+            c.feats[f"fits={mtype}|after={w}"] = 1.0
+        if unit == "%" and c.value and c.value.endswith("share"):
+            c.feats["share_percent"] = 1.0
+    return out
+
+
+def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]:
+    """Metrics the words around a figure imply though no lexicon entry names them:
+    a per-share figure ("$1.19 per share", "70 cents a share", "$0.74 EPS") and a move of
+    the shares ("shares rose 5%", "the stock fell 3%")."""
+    out = []
+    after = view.norm[fb:fb + 40].lower()
+    head = view.norm[max(view.s0, fa - 80):fa].lower()
+    if _PER_SHARE.match(after) or (row.get("unit") or "").isupper() and _EPS_AFTER.match(after):
+        adjusted = "adjusted" in head or "non-gaap" in head or "adjusted" in after
+        loss = "loss" in head and "profit" not in head
+        base = "loss per share" if loss else "earnings per share"
+        out.append((("adjusted " if adjusted else "") + base, "per_share"))
+    if _SHARES_MOVE.search(head) and (row.get("unit") == "%" or row.get("change_unit") == "%"):
+        out.append(("share price", "shares_move"))
+    return out
+
+
+def _magnitude(row: dict) -> str:
+    """The figure's size class: the unit kind and a power-of-ten bucket of the value."""
+    v = row.get("value")
+    if v is None:
+        return "change"
+    unit = row.get("unit") or ""
+    cls = "pct" if unit in ("%", "pp") else "money" if _CURRENCY.fullmatch(unit) else "count"
+    v = abs(v)
+    b = "<1" if v < 1 else "<10" if v < 10 else "<100" if v < 100 else "<1e4" if v < 1e4 else \
+        "<1e6" if v < 1e6 else "<1e9" if v < 1e9 else ">=1e9"
+    return f"{cls}{b}"
+
+
+def _metric_type(metric: str | None, units: dict) -> str:
+    if not metric or metric == "unknown":
+        return "unknown"
+    if any(w in metric for w in _RATIO_WORDS) or metric.endswith("share"):
+        return "ratio"
+    if units.get(metric):
+        return "count"
+    if "price" in metric or "per share" in metric:
+        return "price"
+    return "amount"

@@ -1,0 +1,242 @@
+"""Period candidates: what period a figure is for."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+
+from ..periods import PeriodContext, resolve, shift
+from .features import WordLists, bucket
+from .pool import Candidate, Pool, mention_feats, nearest
+
+_COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
+_Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
+_YEAR = re.compile(r"(FY)?(\d{4})")
+_MONTH_VALUE = re.compile(r"\d{4}-\d\d")
+
+
+def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
+    """Periods the figure could be for: the sentence's periods resolved, carry-over, the lead's,
+    their fiscal or calendar namings and the periods a year or a quarter earlier."""
+    fa, fb = row["start"], row["end"]
+    art = view.article
+    company = row.get("company")
+    fiscal_end = art.fiscal_by_company.get(company) if company else None
+    forecast = row.get("modality") == "forecast"
+    st = view.before
+    ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
+    pool = Pool(fold=str)
+    bases: list[tuple[str, str, dict]] = []
+    for p in nearest(view, "periods", fa, fb):
+        key = ("resolved", p.start, fiscal_end, forecast, st.period, st.month)
+        r = art.cache.get(key, "")
+        if r == "":
+            r = art.cache[key] = resolve(p.spec, ctx)
+        if not r:
+            if p.spec.kind in ("Q", "H") and p.spec.number:
+                _yearless(pool, p, art, view, fa, fb, lists)
+            continue
+        f, dist = mention_feats(view, p, fa, fb, lists)
+        f[f"p_kind={p.spec.kind}"] = 1.0
+        f[f"p_year_written={p.spec.year is not None}"] = 1.0
+        f[f"p_fiscal_written={p.spec.fiscal}"] = 1.0
+        if p.spec.rel:
+            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
+            f[f"p_rel={p.spec.rel}"] = 1.0
+        if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
+            f["p_comparison_before"] = 1.0
+        pool.add(r, "mention", view.text[p.start:p.end], f, dist)
+        bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
+                                     "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
+    for value, src in ((st.period, "carried"), (st.forecast_period, "carried_forecast"), (row.get("period"), "rule")):
+        if value:
+            pool.add(value, src, row.get("period_text") if src == "rule" else None)
+            bases.append((value, src, {}))
+    for p in art.lead_periods[:2]:
+        r = resolve(p.spec, ctx)
+        if r:
+            pool.add(r, "lead")
+            bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
+    for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
+        pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
+        bases.append((r, f"article{i}", {}))
+    if art.doc_date is not None:
+        d = art.doc_date
+        last_q = f"{d.year}-Q{(d.month - 1) // 3}" if d.month > 3 else f"{d.year - 1}-Q4"
+        pool.add(last_q, "doc_last_quarter")
+        bases.append((last_q, "doc_last_quarter", {}))
+        pool.add(d.isoformat(), "doc_day")
+    has_cal = fiscal_end not in (None, 12)
+    fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
+    written_fiscal = any(p.spec.fiscal for p in view.periods)
+    shifts = []
+    prior_cue = any(p.is_prior for p in view.periods) or any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues)
+    if role == "prior" or prior_cue:
+        shifts += [("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
+                   ("month_earlier", {"months": -1})]
+    if forecast:
+        shifts += [("year_later", {"years": 1}), ("quarter_later", {"quarters": 1})]
+    for fe, how in _fiscal_ends(art, fiscal_end, view):
+        fctx = replace(ctx, fiscal_end_month=fe)
+        for p in nearest(view, "periods", fa, fb) + art.lead_periods[:2]:
+            if p.spec.kind in ("Q", "H", "MQ") and (p.spec.number or p.spec.month):
+                key = ("fiscal_resolution", p.start, fe, forecast)
+                r = art.cache.get(key, "")
+                if r == "":
+                    r = art.cache[key] = resolve(replace(p.spec, fiscal=True), fctx) if p.spec.kind != "MQ" \
+                        else resolve(p.spec, replace(fctx, in_force="FY"))
+                if r and r.startswith("FY"):
+                    in_sentence = view.s0 <= p.start < view.s1
+                    pool.add(r, f"fiscal_{how}", feats={f"fiscal_{how}|in_sentence={in_sentence}": 1.0,
+                                                        f"fiscal_{how}|kind={p.spec.kind}": 1.0})
+    for value, src, base in bases:
+        if src.startswith("article") and src != "article0":
+            continue
+        key = ("variants", value, tuple(n for n, _ in shifts))
+        variants = art.cache.get(key)
+        if variants is None:
+            variants = art.cache[key] = _variants(value, art, shifts)
+        for variant, name in variants:
+            extra = {f"variant={name}|base_{k}={v}": 1.0 for k, v in base.items()}
+            extra[f"variant={name}|of={src}"] = 1.0
+            pool.add(variant, f"variant_{name}", feats={**extra,
+                f"variant_of={src}": 1.0, f"variant={name}|article_fiscal={fiscal_signal}": 1.0,
+                f"variant={name}|company_fiscal={has_cal}": 1.0, f"variant={name}|role={role}": 1.0,
+                f"variant={name}|sentence_fiscal={written_fiscal}": 1.0,
+                f"variant={name}|quarter_ended={bool(art.quarter_end_months)}": 1.0})
+    if not pool.entries:
+        pool.add(None, "none")
+    out = pool.done(row, "period", role, kind)
+    # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
+    # end month, and the company keeps a fiscal year that is not the calendar one
+    speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
+        "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
+    for c in out:
+        if c.value is None:
+            continue
+        fy = c.value.startswith("FY")
+        shape = "Q" if "-Q" in c.value else "H" if "-H" in c.value else "span" if "/" in c.value else \
+            "D" if c.value.count("-") == 2 else "M" if "-" in c.value else "Y"
+        c.feats[f"shape={shape}|fy={fy}"] = 1.0
+        c.feats[f"fy={fy}|article_fiscal={fiscal_signal}"] = 1.0
+        c.feats[f"fy={fy}|company_fiscal={has_cal}"] = 1.0
+        c.feats[f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}"] = 1.0
+        c.feats[f"fy={fy}|fiscal_speaking={speaking}"] = 1.0
+        if fy and "src=fiscal_calendar" in c.feats:
+            c.feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
+        if fy and art.fiscal_years:
+            c.feats[f"fy_year_is_article_fy={_YEAR.match(c.value).group(2) == str(art.fiscal_years[0])}"] = 1.0
+        key = ("date_rel", c.value, fiscal_end)
+        rel = art.cache.get(key)
+        if rel is None:
+            rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
+        c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
+        c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
+        c.feats[f"shape={shape}|role={role}"] = 1.0
+    return out
+
+
+def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str, str]]:
+    """Other namings of a period: fiscal/calendar, the article's fiscal year, a year or quarter earlier."""
+    out = []
+    m = _Q_OR_H.fullmatch(value)
+    if m:
+        fy, year, q, n = m.group(1), int(m.group(2)), m.group(3), m.group(4)
+        if fy:
+            out += [(f"{year}-{q}{n}", "calendar"), (f"{year - 1}-{q}{n}", "calendar_prev")]
+        else:
+            out += [(f"FY{year}-{q}{n}", "fiscal"), (f"FY{year + 1}-{q}{n}", "fiscal_next")]
+        for y in art.fiscal_years[:1]:
+            out.append((f"FY{y}-{q}{n}", "article_fy"))
+    elif value.endswith(("-01/" + value[:4] + "-06", "-07/" + value[:4] + "-12")) and len(value) == 15:
+        out.append((f"{value[:4]}-H{1 if value[5:7] == '01' else 2}", "half"))
+    else:
+        y = _YEAR.fullmatch(value)
+        if y:
+            out.append((value[2:], "calendar") if y.group(1) else (f"FY{value}", "fiscal"))
+    for name, kw in shifts:
+        if "months" in kw and not _MONTH_VALUE.fullmatch(value):
+            continue
+        s = shift(value, **kw)
+        if s and s != value:
+            out.append((s, name))
+    return out
+
+
+def _fiscal_ends(art, fiscal_end: int | None, view) -> list[tuple[int, str]]:
+    """Fiscal year-end months that may apply: the company's calendar, and those implied by
+    "the quarter ended <month>" with a quarter number written in the article ("Q4 ... three
+    months ending January": a year ending in January)."""
+    out = []
+    if fiscal_end not in (None, 12):
+        out.append((fiscal_end, "calendar"))
+    numbers = {p.spec.number for p in art.lead_periods + list(view.periods)
+               if p.spec.kind == "Q" and p.spec.number}
+    for m in sorted(art.quarter_end_months):
+        for n in sorted(numbers):
+            fe = (m - 1 + 3 * (4 - n)) % 12 + 1
+            if fe != 12 and all(fe != x for x, _ in out):
+                out.append((fe, "quarter_ended"))
+    return out[:3]
+
+
+def _yearless(pool: Pool, p, art, view, fa: int, fb: int, lists: WordLists) -> None:
+    """A quarter or half written without a year that nothing resolves ("the fiscal fourth quarter"
+    in an undated article): the article's fiscal and reference years, and the year before each."""
+    years = list(dict.fromkeys(art.fiscal_years[:1] + ([art.ref_year] if art.ref_year else [])))
+    f, dist = mention_feats(view, p, fa, fb, lists)
+    for i, y in enumerate(years):
+        for back in (0, 1):
+            for fy in (True, False):
+                value = f"{'FY' if fy else ''}{y - back}-{p.spec.kind}{p.spec.number}"
+                feats = {**f, f"yearless_from={'fiscal' if i == 0 and art.fiscal_years else 'ref'}|back={back}": 1.0,
+                         f"yearless_fy={fy}|written_fiscal={p.spec.fiscal}": 1.0}
+                pool.add(value, "yearless", view.text[p.start:p.end], feats, dist)
+
+
+def _article_periods(art, fiscal_end: int | None) -> list[tuple[str, int]]:
+    """The article's periods resolved without context, most often named first: ``(period, count)``."""
+    key = ("periods", fiscal_end)
+    cached = art.cache.get(key)
+    if cached is None:
+        ctx = PeriodContext(art.doc_date, art.ref_year, None, fiscal_end, False)
+        counts: dict[str, int] = {}
+        for p in art.periods:
+            if p.spec.kind in ("Q", "H", "Y", "MQ", "SPAN") and (p.spec.year or p.spec.kind == "MQ"):
+                r = resolve(p.spec, ctx)
+                if r:
+                    counts[r] = counts.get(r, 0) + 1
+        cached = art.cache[key] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return cached
+
+
+def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None) -> str:
+    """Where a period ends relative to the publication date: future, recent, older, unknown."""
+    if doc_date is None:
+        return "no_date"
+    m = re.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?", period)
+    if not m:
+        return "other"
+    fy, year, qh, n, month = m.group(1), int(m.group(2)), m.group(3), m.group(4), m.group(5)
+    end_month = 12 if not fy else (fiscal_end or 12)
+    if qh == "Q":
+        months_from_end = (4 - int(n)) * 3
+    elif qh == "H":
+        months_from_end = (2 - int(n)) * 6
+    elif month:
+        months_from_end = None
+    else:
+        months_from_end = 0
+    if months_from_end is None:
+        ey, em = year, int(month)
+    else:
+        idx = year * 12 + end_month - 1 - months_from_end
+        ey, em = idx // 12, idx % 12 + 1
+    gap = (doc_date.year * 12 + doc_date.month) - (ey * 12 + em)
+    if gap < 0:
+        return "future"
+    if gap <= 3:
+        return "recent"
+    if gap <= 13:
+        return "year"
+    return "older"

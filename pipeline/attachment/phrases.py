@@ -1,0 +1,157 @@
+"""Phrases read from the text around a figure: names, subjects, modifiers, business units."""
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .features import WordLists
+from .pool import NEAREST
+
+_CAP_PHRASE = re.compile(r"(?<![\w'’])(?:[A-Z][\w&.'’-]*|[a-z]+[A-Z][\w&.-]*)(?:\s+(?:[A-Z][\w&.-]*|&|of|de))*(?<![\s.,])")
+_LEGAL = re.compile(r"(?:[\s,]+(?:Inc|Corp|Corporation|Ltd|Limited|plc|PLC|Co|LLC|AG|SA|SE|NV|Holdings|Group)\.?)+$")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_UNIT_PHRASE = re.compile(r"\b(?:its|the|their)\s+((?:[a-z][\w&-]*\s+){0,3}?[a-z][\w&-]*)\s+"
+                          r"(?:business|unit|division|segment|group|arm)\b")
+_FROM_PHRASE = re.compile(r"\b(?:revenue|revenues|sales|income)\s+(?:from|in|of|at)\s+(?:its\s+|the\s+|their\s+)?"
+                          r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)\b(?=\s*(?:business|unit|division|segment)?\s*"
+                          r"(?:[,.;(]|rose|fell|grew|was|were|increased|decreased|jumped|climbed|declined|dropped|came|reached|totalled|totaled|stood|$))")
+_VERBS = frozenset("was were is are rose fell grew increased decreased jumped climbed declined dropped slipped reached "
+                   "totaled totalled stood came amounted hit surged soared plunged slumped improved narrowed widened "
+                   "expanded rises falls grows reaches hits doubled tripled halved rebounded recovered shrank "
+                   "contracted edged increases decreases stands remained".split())
+_HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
+_MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
+_PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
+_IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)")
+
+
+def cap_phrases(view, taken: list[tuple[int, int]], lists: WordLists):
+    """Capitalised phrases of the sentence that no lexicon named: ``(start, end, name)``."""
+    for a, b, name in name_phrases(view.norm, view.s0, view.s1, lists):
+        if any(x < b and a < y for x, y in taken):
+            continue
+        if any(p.start <= a and b <= p.end for p in view.periods):
+            continue
+        yield a, b, name
+
+
+def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
+    """Name-like capitalised phrases in ``text[lo:hi]``: ``(start, end, name)``.
+
+    Leading and trailing words of ``not_names`` are dropped, as are a wire's
+    tag ("BRIEF-"), a possessive and legal suffixes (Inc, Corp, Ltd ...).
+    """
+    for m in _CAP_PHRASE.finditer(text, lo, hi):
+        a = m.start()
+        parts = m.group(0).split()
+        while parts and parts[0] in lists.not_names:
+            a += len(parts[0]) + 1
+            parts = parts[1:]
+        while parts and parts[-1] in lists.not_names:
+            parts = parts[:-1]
+        if not parts:
+            continue
+        if "-" in parts[0] and parts[0].split("-")[0].isupper() and parts[0].split("-", 1)[1][:1].isupper():
+            head = parts[0].split("-")[0]
+            a += len(head) + 1  # "BRIEF-ServiceNow": a wire's tag, then the name
+            parts = [parts[0][len(head) + 1:]] + parts[1:]
+        name = _LEGAL.sub("", _POSSESSIVE.sub("", " ".join(parts))).strip(" ,.&")
+        b = a + len(" ".join(parts))
+        if not name or name in lists.not_names or name[:1].isdigit() or len(name) < 2:
+            continue
+        yield a, b, name
+
+
+def unit_phrases(view, fa: int) -> list[tuple[int, int, str, str]]:
+    """Business-unit phrases of the sentence ("its client computing unit", "revenue from its
+    cloud business") nearest a figure: ``(start, end, phrase, source)``; found once per sentence."""
+    found = view.cache.get("unit_phrases")
+    if found is None:
+        lower = view.norm[view.s0:view.s1].lower()
+        found = []
+        for pat, src in ((_UNIT_PHRASE, "unit_phrase"), (_FROM_PHRASE, "from_phrase")):
+            for m in pat.finditer(lower):
+                phrase = m.group(1).strip()
+                if phrase and phrase not in ("same", "whole", "entire", "company", "overall", "total"):
+                    found.append((view.s0 + m.start(1), view.s0 + m.end(1), phrase, src))
+        found.sort()
+        view.cache["unit_phrases"] = found
+        view.cache["unit_phrase_starts"] = [a for a, _, _, _ in found]
+    if len(found) > 2 * NEAREST:
+        i = bisect.bisect_left(view.cache["unit_phrase_starts"], fa)
+        found = found[max(0, i - NEAREST):i + NEAREST]
+    return found
+
+
+def _trim(words_: list[str]) -> list[str]:
+    """Drop function words at either end of a phrase (spaCy's English stop words)."""
+    while words_ and words_[0] in STOP_WORDS:
+        words_ = words_[1:]
+    while words_ and words_[-1] in STOP_WORDS:
+        words_ = words_[:-1]
+    return words_
+
+
+def subject_phrases(view, fa: int, fb: int):
+    """Noun phrases that may name a figure's metric: the subject of the verb before it
+    ("cash balance dropped to ...") and the phrase after it ("$5.4B in cash and equivalents").
+
+    Yields ``(phrase, start, end, source)``; offsets into the article text.
+    """
+    lo = max(view.s0, fa - 90)
+    toks = [(m.group(0), m.start()) for m in _HEAD_WORD.finditer(view.norm[lo:fa].lower())]
+    for i in range(len(toks) - 1, -1, -1):  # the last verb before the figure, within its clause
+        w = toks[i][0]
+        if not w[0].isalpha() and w not in ("$", "-"):
+            break
+        if w in _VERBS:
+            np_words = []
+            for w2, at in reversed(toks[max(0, i - 5):i]):
+                if not w2[0].isalpha():
+                    break
+                np_words.insert(0, (w2, at))
+            ws = _trim([w2 for w2, _ in np_words])
+            if ws:
+                first = next(at for w2, at in np_words if w2 == ws[0])
+                phrase = " ".join(ws)
+                yield phrase, lo + first, lo + first + len(phrase), "np_subject"
+            break
+    m = _IN_OF_AFTER.match(view.norm[fb:min(view.s1, fb + 80)].lower())
+    if m:
+        ws = _trim(m.group("np").split())
+        if ws:
+            phrase = " ".join(ws)
+            a = fb + m.start("np") + m.group("np").find(ws[0])
+            yield phrase, a, a + len(phrase), "np_after"
+
+
+def modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | None]:
+    """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``.
+
+    A parenthesised acronym right before ``pos`` is stepped over
+    ("Infrastructure Solutions Group (ISG) revenue"); a possessive ends the
+    phrase ("Meituan's food delivery revenue" -> "food delivery").
+    """
+    head = view.norm[max(view.s0, pos - 70):pos]
+    head = _PAREN_END.sub("", head)
+    ws = _MODIFIER_WORD.findall(head)
+    out: list[str] = []
+    for w in reversed(ws):
+        lw = w.lower()
+        if not w[0].isalpha() or lw.endswith(("'s", "’s")) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
+            break
+        out.insert(0, lw)
+    while out and (out[0] == "and" or out[0] in lists.not_segment_words):
+        out = out[1:]
+    while out and (out[-1] == "and" or out[-1] in lists.not_segment_words):
+        out = out[:-1]
+    if not out:
+        return -1, -1, None
+    phrase = " ".join(out)
+    low = view.norm.lower()
+    at = low.rfind(phrase, max(view.s0, pos - 80), pos)
+    if at < 0:
+        at = max(view.s0, pos - len(phrase) - 1)
+    return at, at + len(phrase), phrase

@@ -1,0 +1,119 @@
+"""Candidates and the pool that merges them; the nearest mentions of a kind.
+
+A candidate is a value a slot (company, metric, segment, period) could take,
+with its features. Candidates with the same value are merged into one whose
+features are the union, so the softmax is over distinct values.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .features import WordLists, position
+
+
+@dataclass
+class Candidate:
+    """One value a slot may take.
+
+    Attributes:
+        value: the slot's value (None = NONE).
+        text: the words it came from, or None (carried, inferred).
+        feats: feature name -> value.
+        dist: character distance of its nearest mention to the figure (None: not in the sentence).
+    """
+
+    value: str | None
+    text: str | None = None
+    feats: dict[str, float] = field(default_factory=dict)
+    dist: int | None = None
+
+
+def _fold_case(v):
+    return v.lower() if isinstance(v, str) else v
+
+
+_CROSSES: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+class Pool:
+    """Candidates keyed by value; entries with the same value are merged when the pool is done.
+
+    A merged candidate has the position features of its nearest mention,
+    the other features of every entry that has no position (carried,
+    article-level, the rules' choice), and one ``src=`` feature per entry.
+    """
+
+    __slots__ = ("entries", "fold")
+
+    def __init__(self, fold=_fold_case) -> None:
+        self.entries: dict = {}
+        self.fold = fold
+
+    def add(self, value: str | None, src: str, text: str | None = None, feats: dict | None = None,
+            dist: int | None = None) -> None:
+        if isinstance(value, str) and not value.strip():
+            return
+        key = self.fold(value)
+        group = self.entries.get(key)
+        if group is None:
+            self.entries[key] = group = (value, [], [])
+        (group[1] if dist is not None else group[2]).append((src, text, feats, dist))
+
+    def done(self, row: dict, slot: str, role: str, kind: str) -> list[Candidate]:
+        out = []
+        rule = self.fold(row.get(slot))
+        for key, (value, placed, other) in self.entries.items():
+            text = dist = None
+            feats: dict[str, float] = {}
+            srcs = []
+            if placed:
+                best = min(placed, key=lambda e: e[3])
+                if best[2]:
+                    feats.update(best[2])
+                text, dist = best[1], best[3]
+                srcs.extend(e[0] for e in placed)
+            for src, t, fs, _ in other:
+                srcs.append(src)
+                if fs:
+                    for k, v in fs.items():
+                        if v > feats.get(k, 0.0):
+                            feats[k] = v
+                if text is None:
+                    text = t
+            for src in srcs:
+                cross = _CROSSES.get((src, role, kind))
+                if cross is None:
+                    cross = _CROSSES[(src, role, kind)] = (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}")
+                for k in cross:
+                    feats[k] = 1.0
+            feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+            if key == rule:
+                feats["rule_choice"] = 1.0
+            if value is None:
+                feats["none"] = 1.0
+            out.append(Candidate(value, text, feats, dist))  # indicators only: every value is 1.0
+        return out
+
+
+NEAREST = 5
+"""Mentions of one kind a figure considers: the nearest this many on each side (a sentence of a
+flattened table may hold hundreds; the far ones are never the figure's)."""
+
+
+def nearest(view, group: str, fa: int, fb: int) -> list:
+    """The mentions of ``group`` in the sentence nearest a figure at ``[fa, fb)``, in text order."""
+    mentions = getattr(view, group)
+    if len(mentions) <= 2 * NEAREST:
+        return mentions
+    starts = view.cache.get(("starts", group))
+    if starts is None:
+        starts = view.cache[("starts", group)] = [m.start for m in mentions]
+    i = bisect.bisect_left(starts, fa)
+    return mentions[max(0, i - NEAREST):i + NEAREST]
+
+
+def mention_feats(view, m, fa: int, fb: int, lists: WordLists) -> tuple[dict, int]:
+    f = position(view, m.start, m.end, fa, fb, lists)
+    dist = fa - m.end if m.end <= fa else m.start - fb if m.start >= fb else 0
+    return f, dist

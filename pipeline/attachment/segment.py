@@ -1,0 +1,58 @@
+"""Segment candidates: what part of a company or market a figure covers."""
+from __future__ import annotations
+
+from .features import WordLists, position
+from .phrases import modifier_before, unit_phrases
+from .pool import Candidate, Pool, mention_feats, nearest
+
+_MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
+
+
+def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
+    """Segments the figure could cover: segment mentions, business-unit phrases, carry-over, NONE."""
+    fa, fb = row["start"], row["end"]
+    pool = Pool()
+    company = row.get("company")
+    for m in nearest(view, "segments", fa, fb):
+        f, dist = mention_feats(view, m, fa, fb, lists)
+        f[f"seg_kind={m.id}"] = 1.0
+        limited = [x for x in (m.extra or "").split("|") if x]
+        if limited:
+            f[f"seg_limited_match={company in limited}"] = 1.0
+        pool.add(m.label, "mention", m.text, f, dist)
+    for a, b, phrase, src in unit_phrases(view, fa):
+        f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+        pool.add(phrase, src, view.text[a:b], f, dist)
+    for m in nearest(view, "metrics", fa, fb):  # "cloud services revenue": the words that name what the metric covers
+        key = ("modifier", m.start)
+        found = view.cache.get(key)
+        if found is None:
+            found = view.cache[key] = modifier_before(view, m.start, lists)
+        a, b, phrase = found
+        if phrase:
+            f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
+            f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+            pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
+    for m in nearest(view, "companies", fa, fb):  # a unit or product line named like a company ("Facebook" for Meta)
+        if m.id != company:
+            f, dist = mention_feats(view, m, fa, fb, lists)
+            pool.add(m.id.lower(), "other_company", m.text, f, dist)
+    st = view.before
+    if st.segment:
+        pool.add(st.segment, "carried")
+    if st.market:
+        pool.add(st.market, "carried_market")
+    none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)), "has_company": float(bool(company))}
+    pool.add(None, "none", feats={k: v for k, v in none.items() if v})
+    if row.get("segment"):
+        pool.add(row["segment"], "rule")
+    out = pool.done(row, "segment", role, kind)
+    market_metric = row.get("metric") in _MARKET_METRICS
+    for c in out:
+        if c.value:
+            form = c.value.endswith(" market")
+            c.feats[f"market_form={form}|company={bool(company)}"] = 1.0
+            c.feats[f"market_form={form}|market_metric={market_metric}"] = 1.0
+        else:
+            c.feats[f"none|market_metric={market_metric}|company={bool(company)}"] = 1.0
+    return out

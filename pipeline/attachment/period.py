@@ -70,7 +70,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
     written_fiscal = any(p.spec.fiscal for p in view.periods)
     shifts = []
-    prior_cue = any(p.is_prior for p in view.periods) or any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues)
+    prior_cue = any(p.is_prior or p.spec.rel == "last_year" for p in view.periods) or \
+        any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues)
     if role == "prior" or prior_cue:
         shifts += [("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
                    ("month_earlier", {"months": -1})]
@@ -107,6 +108,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
+    quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
     # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
     # end month, and the company keeps a fiscal year that is not the calendar one
     speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
@@ -133,6 +135,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
         c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
         c.feats[f"shape={shape}|role={role}"] = 1.0
+        c.feats[f"shape={shape}|article_quarters={quarters}"] = 1.0
+        c.feats[f"shape={shape}|prior_cue={prior_cue}|role={role}"] = 1.0
     return out
 
 

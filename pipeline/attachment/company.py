@@ -25,7 +25,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             f["person_like"] = 1.0
         if any(a < m.end and m.start < b for a, b in places):
             f["place_like"] = 1.0
-        pool.add(m.id, "mention", m.text, f, dist)
+        pool.add(own_name(m.id, art), "mention", m.text, f, dist)
     for m in nearest(view, "sources", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
         pool.add(m.id, "source", m.text, f, dist)
@@ -58,13 +58,13 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(name, "capitalised", view.text[a:b], f, dist)
     st = view.before
     if st.company:
-        pool.add(st.company, "carried", feats=_company_facts(st.company, art, lists))
+        pool.add(own_name(st.company, art), "carried", feats=_company_facts(st.company, art, lists))
     if st.named_company:
-        pool.add(st.named_company, "named_before", feats=_company_facts(st.named_company, art, lists))
+        pool.add(own_name(st.named_company, art), "named_before", feats=_company_facts(st.named_company, art, lists))
     if art.top_company:
-        pool.add(art.top_company, "top", feats=_company_facts(art.top_company, art, lists))
+        pool.add(own_name(art.top_company, art), "top", feats=_company_facts(art.top_company, art, lists))
     for i, name in enumerate(art.headline_companies[:2]):
-        pool.add(name, f"headline{i}", feats=_company_facts(name, art, lists))
+        pool.add(own_name(name, art), f"headline{i}", feats=_company_facts(name, art, lists))
     names = _article_names(art, lists)
     if names["top_phrase"]:
         pool.add(names["top_phrase"], "top_name", feats=_company_facts(names["top_phrase"], art, lists))
@@ -81,8 +81,13 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
     if row.get("company"):
-        pool.add(row["company"], "rule", row.get("company_text"))
+        pool.add(own_name(row["company"], art), "rule", row.get("company_text"))
     return pool.done(row, "company", role, kind)
+
+
+def own_name(name: str, art) -> str:
+    """A company's name as this article writes it (see :func:`pipeline.attachment.context._written_names`)."""
+    return art.written_names.get(name, name)
 
 
 def _company_facts(name: str, art, lists: WordLists) -> dict[str, float]:

@@ -42,6 +42,7 @@ class ArticleContext:
     lead_periods: list[Any]
     periods: list[Any]
     fiscal_by_company: dict[str, int | None] = field(default_factory=dict)
+    written_names: dict[str, str] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)  # derived facts, computed once when first asked for
 
     @classmethod
@@ -75,6 +76,7 @@ class ArticleContext:
             lead_periods=[p for p in periods if p.start < lead_end and p.spec.kind != "D"],
             periods=periods,
             fiscal_by_company=fiscal_by_company,
+            written_names=_written_names(text, companies),
         )
 
 
@@ -132,3 +134,20 @@ class SentenceView:
         """Index of the comma-delimited part holding ``pos``."""
         import bisect
         return bisect.bisect_left(self.commas, pos)
+
+
+def _written_names(text: str, companies: list) -> dict[str, str]:
+    """Canonical company name -> the name the article writes, for a company the article never
+    calls by its canonical name (a renamed company: "Etisalat" for e&; a brand for its parent).
+
+    The written name is the first mention's first words up to a legal suffix.
+    """
+    lower = text.lower()
+    out: dict[str, str] = {}
+    for c in companies:
+        if c.label != "COMPANY" or c.id in out:
+            continue
+        first = c.id.split()[0].lower()
+        if first not in lower:
+            out[c.id] = c.text.split(" Inc")[0].split(" Corp")[0].split(" Ltd")[0].strip()
+    return out

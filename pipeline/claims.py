@@ -70,7 +70,9 @@ def _re_findall(pattern, string, flags=0):
 
 _CLAUSE_BREAK = regex.compile(r"[;|]|\b(?:while|whereas|but)\b|,\s+(?:and|with|as)\b|\s[-|]\s")
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
-_TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|to\s+reach)\s*$", regex.I)
+_TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
+                         r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at))\s*$",
+                         regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion"
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
@@ -682,6 +684,10 @@ class _Sentence:
                             and not _re_search(r"[;]", gap) and _same_unit(nxt, lvl):
                         self._attach(it, lvl)
                         lvl.prior = nxt
+        # 1b. "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": the n-th change
+        # moves the n-th level
+        if self.lower.find("respectively", self.s0, self.s1) != -1:
+            self._pair_respectively()
         # 2. prior without change: "from <prior> ... to <level>" (direction only)
         for i, it in enumerate(items):
             if it.role != "prior" or i + 1 >= len(items):
@@ -742,6 +748,31 @@ class _Sentence:
         for it in items:
             if it.role == "level" and it.change is None and it.direction is None:
                 it.direction = self._level_direction(it)
+
+    def _pair_respectively(self) -> None:
+        """Pair a run of changes with the run of levels after "to" in the same order."""
+        items = self.items
+        i = 0
+        while i < len(items):
+            if items[i].role != "change" or items[i].level is not None:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and items[j + 1].level is None and items[j + 1].change is None and (
+                    items[j + 1].role == "change" or (items[j + 1].fig.unit == items[i].fig.unit == "%" and _re_fullmatch(
+                        r"\s*(?:,|and|,\s*and)\s*", self.norm[items[j].fig.end:items[j + 1].fig.start]))):
+                j += 1
+            changes = items[i:j + 1]
+            levels = items[j + 1:j + 1 + len(changes)]
+            gap = self._strip_basis(self.norm[changes[-1].fig.end:levels[0].fig.start]) if levels else ""
+            if len(changes) > 1 and len(levels) == len(changes) and all(x.role == "level" and x.change is None
+                                                                        for x in levels) \
+                    and _TO_LINK.match(gap) and all(self._compatible(c, lv) for c, lv in zip(changes, levels)):
+                for c, lv in zip(changes, levels):
+                    if c.role != "change":  # "grew 33% and 49%": the second percentage moves too
+                        c.role, c.direction = "change", changes[0].direction
+                    self._attach(c, lv)
+            i = j + 1
 
     def _strip_basis(self, s: str) -> str:
         """Blank basis words, asides and period mentions between two figures."""

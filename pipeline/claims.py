@@ -73,6 +73,8 @@ _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at))\s*$",
                          regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion"
+_PAREN_CHANGE = regex.compile(r"\s*\(\s*([+\-−–]?)\s*")
+_PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|qoq)\s*)?\)", regex.I)
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
@@ -665,6 +667,20 @@ class _Sentence:
     # -- pairing -------------------------------------------------------------
     def pair(self) -> None:
         items = self.items
+        # 0. "Mobile, $1.18B (+76% Y/Y)": a percentage in parentheses right after a level is its change
+        for lvl, pct in zip(items, items[1:]):
+            if lvl.role != "level" or lvl.change is not None or lvl.fig.unit == "%" or pct.fig.unit != "%":
+                continue
+            m = _PAREN_CHANGE.fullmatch(self.norm, lvl.fig.end, pct.fig.start)
+            if m is None or not _PAREN_CLOSE.match(self.norm, pct.fig.end, min(self.s1, pct.fig.end + 12)):
+                continue
+            sign = m.group(1) or self.norm[pct.fig.start:pct.fig.start + 1]
+            pct.role = "change"
+            if sign in ("-", "−", "–") or pct.fig.value < 0:
+                pct.direction = "decrease"
+            elif sign == "+":
+                pct.direction = "increase"
+            self._attach(pct, lvl)
         # 1. "<change> to <level>" and "from <prior> ... to <level>"
         for i, it in enumerate(items):
             if it.role != "change" or i + 1 >= len(items):

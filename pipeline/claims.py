@@ -455,8 +455,10 @@ class _Sentence:
         if self.continued and self.state.metric:
             return True  # "Revenue 1000 1001 ... 1149": a piece of a cut sentence, the metric named before
         c = self.clause(f.start)
+        labels = ("INCREASE", "DECREASE", "FLAT", "CUT") + (("FORECAST",) if self.state.metric else ())
+        # "Analysts had expected 250,700": an expectation of the metric in force
         return any(self.clause(m.start) == c for m in self.metrics) or any(
-            self.clause(m.start) == c for m in self.cues if m.label in ("INCREASE", "DECREASE", "FLAT", "CUT"))
+            self.clause(m.start) == c for m in self.cues if m.label in labels)
 
     def _multiplier_items(self) -> list[Item]:
         items = []

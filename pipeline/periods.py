@@ -157,7 +157,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("half_code", r"(?<![\w-])(?:H(?P<h>[12])(?!\d)(?:\s+(?P<fy>FY)?\s*'?(?P<year>(?:19|20)\d\d|\d\d))?|(?P<h2>[12])H\s*(?P<fy2>FY)?'?(?P<year2>(?:19|20)\d\d|\d\d)?)(?![\w-])"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>March|June|September|December)(?:-ending)?\s+quarter\b"
                       rf"(?:,\s+(?:the\s+)?(?P<ord>{_ORD})\s+(?:quarter\s+)?(?:of|in)\s+(?:its\s+)?(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b)?"),
-    ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|that\s+ended)\s+(?:\d{{1,2}}\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}})?,?\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|through|that\s+ended(?:\s+in)?|which\s+ended(?:\s+in)?)\s+"
+                rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
     ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
     ("weekday", r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
@@ -225,9 +226,11 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         y, _ = years.year(g["year"] or g["year2"])
         return PeriodSpec("H", year=y, number=int(g["h"] or g["h2"]), fiscal=bool(g["fy"] or g["fy2"]))
     if name == "year_to":
-        y, _ = years.year(g["year"])
+        y, _ = years.year(g["year"]) if g["year"] else (None, None)
         month = _month(g["month"])
-        return PeriodSpec("Y", year=y, fiscal=month != 12)
+        # "the year to March 31": a fiscal year named by the calendar year it ends in; without a
+        # year written, the one ending last before publication (resolve)
+        return PeriodSpec("Y", year=y, month=month, fiscal=month != 12)
     if name == "weekday":  # "rose 4.6% on Friday": a day of the publication week
         return PeriodSpec("D", number=_WEEKDAYS.index(g["wd"].lower()), rel="weekday")
     if name == "date_noyear":
@@ -627,6 +630,16 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 return None
         return f"FY{year}-H{spec.number}" if fiscal else f"{year}-H{spec.number}"
     if k == "Y":
+        if year is None and spec.month and (ctx.doc_date or this_year):
+            # "the year ending March": the year ending in that month last before publication,
+            # or the next one for a forecast
+            if ctx.doc_date:
+                ended = spec.month < ctx.doc_date.month
+                year = ctx.doc_date.year if ended else ctx.doc_date.year - 1
+                if ctx.forecast:
+                    year += 1
+            else:
+                year = this_year
         if year is None:
             return None
         return f"FY{year}" if spec.fiscal else str(year)

@@ -136,7 +136,7 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
 
             settings = load_settings(config_path)
             evaluated = GoldSet.read(articles_path, gold_path, settings)
-            extra = [s for s in training_sets(settings) if Path(s.name).resolve() != Path(articles_path).resolve()]
+            extra = [s for s in training_sets(settings) if s.path != Path(articles_path).resolve()]
             cv = cross_validate(evaluated, extra, settings, cv_folds, settings.training["regularization"])
             pred = cv.predictions
             reliability = format_reliability(cv.reliability)

@@ -91,8 +91,13 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _training(t: dict[str, Any], base: Path) -> dict[str, Any]:
-    """The [training] section with its folder paths made absolute (relative to the config file)."""
-    sets = [[str((base / a).resolve()), str((base / g).resolve())] for a, g in t.get("sets", [])]
+    """The [training] section with its folder paths made absolute (relative to the config file).
+
+    Each set is ``[articles folder, gold file, label]``; the label is the folder as written in
+    the file, so that what a model records of its training data does not depend on where the
+    project is checked out.
+    """
+    sets = [[str((base / a).resolve()), str((base / g).resolve()), a] for a, g in t.get("sets", [])]
     return {"sets": sets, "folds": int(t.get("folds", 5)), "regularization": float(t.get("regularization", 1.0))}
 
 

@@ -51,9 +51,14 @@ class GoldSet:
     articles: list[Article]
     gold: list[dict]
 
+    path: Path | None = None
+
     @classmethod
-    def read(cls, articles_dir: Path, gold_path: Path, settings: Settings) -> "GoldSet":
+    def read(cls, articles_dir: Path, gold_path: Path, settings: Settings, label: str | None = None) -> "GoldSet":
         """Read a folder of articles and its gold file.
+
+        Args:
+            label: the set's name in keys and records (default: the folder as given).
 
         Raises:
             UsageError: E402 when the folder or the gold file does not exist.
@@ -70,7 +75,8 @@ class GoldSet:
             elif not isinstance(item, Skipped):
                 arts.append(item)
         gold = evaluate.load_rows(gold_path)
-        return cls(articles_dir.as_posix(), sorted(arts, key=lambda a: a.doc_id), gold)
+        return cls(label or articles_dir.as_posix(), sorted(arts, key=lambda a: a.doc_id), gold,
+                   path=articles_dir.resolve())
 
     def gold_of(self, doc_id: str) -> list[dict]:
         """The gold rows of one article."""
@@ -332,9 +338,9 @@ def train(sets: list[GoldSet], settings: Settings, out_path: Path, folds: int = 
 def training_sets(settings: Settings) -> list[GoldSet]:
     """The gold sets of ``[training] sets`` in the settings; a missing one is skipped with a warning."""
     out = []
-    for articles_dir, gold_path in settings.training.get("sets", []):
+    for articles_dir, gold_path, *label in settings.training.get("sets", []):
         if not Path(articles_dir).exists() or not Path(gold_path).exists():
             print(f"training: skipped the set {articles_dir} (not found)", file=sys.stderr)
             continue
-        out.append(GoldSet.read(Path(articles_dir), Path(gold_path), settings))
+        out.append(GoldSet.read(Path(articles_dir), Path(gold_path), settings, label[0] if label else None))
     return out

@@ -295,9 +295,11 @@ def test_only_reviewed_articles_are_learned_and_they_replace_the_older_gold(tmp_
 
 # --------------------------------------------------------------------------- the round trip
 
-HELD = ("sony_ps5_japan_price.txt", "asml_q2_2023.txt", "counterpoint_india_q3_2023.md",
-        "microsoft_fy2023_q4.txt", "tech_layoffs_2023.txt")
-"""Five corpus articles with the most wrong claims under cross-validation."""
+HELD = ("idc_vr_headsets_q1_2023.txt", "lumenra_series_c.md", "microsoft_fy2023_q4.txt",
+        "sony_ps5_japan_price.txt", "tech_layoffs_2023.txt")
+"""Five corpus articles whose wrong claims (under ``eval --cv 5``) are wrong in company or period,
+the slots the attachment model chooses among candidates."""
+DEV = ROOT.parent / "shared" / "dev"
 
 
 def review_like_an_annotator(claims: list[dict], gold: list[dict], texts: dict[str, str]
@@ -350,6 +352,8 @@ def test_corrections_of_five_corpus_articles_teach_the_model(tmp_path: Path) -> 
     from pipeline.extract import run_extract
     from pipeline.report import read_article_texts
 
+    if not (DEV / "articles").is_dir():
+        pytest.skip(f"{DEV} is not here (the base model learns from it and the other corpus articles)")
     gold = evaluate.load_rows(ROOT / "corpus" / "gold.jsonl")
     base, five = tmp_path / "base", tmp_path / "five"
     base.mkdir()
@@ -362,7 +366,7 @@ def test_corrections_of_five_corpus_articles_teach_the_model(tmp_path: Path) -> 
     runner = CliRunner()
 
     def extract_and_score(model: Path, corrections: Path | None = None) -> tuple[evaluate.Score, Path]:
-        config = _config(tmp_path, [(base, base_gold)], model)
+        config = _config(tmp_path, [(base, base_gold), (DEV / "articles", DEV / "gold.jsonl")], model)
         args = ["train", "--config", str(config), "--out", str(model)]
         if corrections:
             args += ["--articles", str(five), "--gold", str(corrections)]

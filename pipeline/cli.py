@@ -247,7 +247,8 @@ def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: b
     from .show import claims_table
 
     try:
-        table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent)
+        table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent,
+                                     width=Console().width)
     except FiguresError as exc:
         _fail(exc)
     console = Console()

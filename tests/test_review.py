@@ -387,3 +387,27 @@ def test_corrections_of_five_corpus_articles_teach_the_model(tmp_path: Path) -> 
           f"detection F1 {before.f1:.3f} -> {after.f1:.3f}")
     assert after.f1 >= before.f1
     assert after.full_f1 > before.full_f1
+
+
+# --------------------------------------------------------------------------- the terminal view
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_show_fits_a_narrow_terminal_by_wrapping_then_leaving_columns_out(tmp_path: Path, width: int) -> None:
+    from rich.console import Console
+
+    from pipeline.show import claims_table
+
+    for name in ("claims.jsonl", "checks.jsonl"):
+        shutil.copy(FIXTURE / name, tmp_path / name)
+    table, _ = claims_table(tmp_path, width=width)
+    console = Console(width=width, record=True)
+    console.print(table)
+    lines = console.export_text().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    assert [c.header for c in table.columns] == ["company", "period", "metric", "value", "change", "check"]
+    text = "\n".join(lines)
+    assert "(narrow terminal: where left out)" in " ".join(text.split())
+    for figure in ("42.3 bn CNY", "+12.5% yoy", "-3.1% qoq", "9.8 M units", "✗2 ✓2" if width == 80 else "✓2"):
+        assert figure in text  # figures are never cut inside
+    wide, _ = claims_table(tmp_path, width=200)
+    assert [c.header for c in wide.columns][-2:] == ["check", "where"]

@@ -1097,13 +1097,25 @@ REVIEW_COLUMNS: tuple[str, ...] = (
 """Columns of the embedded claim table (one list per claim, in this order).
 
 ``doc`` and ``sentence`` index the ``docs`` and ``sentences`` lists (each
-sentence text is stored once); ``row`` and ``article`` are the element ids
-of the claim's row and article section when the article is drawn, else
-null; ``value_label``/``change_label`` are the figures as the tables write
-them; ``checks`` is a list of ``[check, status, message]``; ``placement``
-is ``offsets``, ``text`` or ``missing`` (see :class:`Placement`). The other
-columns are the claim row's own fields, so that the page can write a
-corrected claim in the gold format."""
+sentence text is stored once); ``claim_id`` is the number ``k`` when the id
+is ``"{doc_id}:{sentence_index}:{k}"`` (the schema's form), else the id;
+``row`` and ``article`` are the element ids of the claim's row and article
+section when the article is drawn, else null; ``value_label`` and
+``change_label`` are the figures as the tables write them; ``checks`` is a
+flat list of ``check, status, count, message`` fours per kind and status
+of the checks naming the claim: ``check`` and ``status`` index
+``check_words``, ``message`` indexes ``messages`` (the first inconsistent
+check's message) or is null; ``placement`` is ``offsets``, ``text`` or
+``missing`` (see :class:`Placement`). The other columns are the claim row's
+own fields, so that the page can write a corrected claim in the gold
+format. Columns in :data:`CODED_COLUMNS` hold an index into
+``vocab[column]`` (null stays null)."""
+
+CODED_COLUMNS: tuple[str, ...] = (
+    "article", "doc_date", "company", "metric", "segment", "unit", "qualifier", "period", "direction",
+    "change_unit", "change_basis", "modality", "source", "status", "placement")
+"""Embedded columns with few distinct values, stored as indices into a list of them
+(keeps the page small: 5,000 articles, 70,000 claims)."""
 
 
 def read_summary(out_dir: Path | str) -> dict[str, Any]:
@@ -1132,30 +1144,51 @@ def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         placements: where each claim's main figure was found.
 
     Returns:
-        ``{"columns": REVIEW_COLUMNS, "claims": [[...], ...], "docs": [...],
-        "sentences": [...]}``: one list per claim, values in
-        :data:`REVIEW_COLUMNS` order.
+        ``{"columns": REVIEW_COLUMNS, "claims": [[...], ...], "vocab":
+        {column: [values]}, "check_words": [...], "messages": [...],
+        "docs": [...], "sentences": [...]}``: one list
+        per claim, values in :data:`REVIEW_COLUMNS` order.
     """
     docs: dict[str, int] = {}
     sentences: dict[str, int] = {}
+    vocab: dict[str, dict[Any, int]] = {name: {} for name in CODED_COLUMNS}
+    kinds: dict[str, int] = {}
+    messages: dict[str, int] = {}
     table = []
     for claim in claims:
         cid = claim["claim_id"]
         doc = docs.setdefault(claim["doc_id"], len(docs))
         sentence = sentences.setdefault(claim["sentence"], len(sentences))
+        prefix = f"{claim['doc_id']}:{claim['sentence_index']}:"
+        suffix = cid[len(prefix):] if cid.startswith(prefix) else ""
         row = row_id.get(cid)
+        summary: dict[tuple[str, str], list] = {}
+        for i in checks_of.get(cid, []):
+            kind, state = checks[i].get("check"), checks[i].get("status")
+            entry = summary.setdefault((kind, state), [_code(kinds, kind), _code(kinds, state), 0, None])
+            entry[2] += 1
+            if state == STATUS_INCONSISTENT and entry[3] is None:
+                entry[3] = _code(messages, checks[i].get("message", ""))
         values = {
             **claim, "doc": doc, "sentence": sentence, "row": row,
+            "claim_id": int(suffix) if suffix.isdigit() and str(int(suffix)) == suffix else cid,
             "article": article_anchor[claim["doc_id"]] if row else None,
             "status": status[cid], "value_label": format_value(claim),
-            "change_label": format_change(claim),
-            "checks": [[checks[i].get("check"), checks[i].get("status"), checks[i].get("message", "")]
-                       for i in checks_of.get(cid, [])],
+            "change_label": format_change(claim), "checks": [x for e in summary.values() for x in e],
             "placement": placements[cid].how,
         }
+        for name in CODED_COLUMNS:
+            if values.get(name) is not None:
+                values[name] = vocab[name].setdefault(values[name], len(vocab[name]))
         table.append([values.get(name) for name in REVIEW_COLUMNS])
-    return {"columns": list(REVIEW_COLUMNS), "claims": table, "docs": list(docs),
-            "sentences": list(sentences)}
+    return {"columns": list(REVIEW_COLUMNS), "claims": table,
+            "vocab": {name: list(codes) for name, codes in vocab.items()},
+            "check_words": list(kinds), "messages": list(messages),
+            "docs": list(docs), "sentences": list(sentences)}
+
+
+def _code(codes: dict[str, int], value: str) -> int:
+    return codes.setdefault(value, len(codes))
 
 
 def filter_values(claims: list[Mapping[str, Any]]) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@
    no network: the corrections file is made by the browser from the embedded data. */
 (function () {
   "use strict";
+  if (window.performance && performance.mark) { performance.mark("nf-script-start"); }
   var $ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
   var byId = function (id) { return document.getElementById(id); };
   var PAGE = 300;                 /* rows of the all-claims table drawn at a time */
@@ -21,8 +22,12 @@
   var raw = JSON.parse(byId("nf-data").textContent);
   var claims = raw.claims.map(function (values, i) {
     var c = { i: i };
-    raw.columns.forEach(function (name, k) { c[name] = values[k]; });
+    raw.columns.forEach(function (name, k) {
+      var v = values[k];
+      c[name] = raw.vocab[name] && v !== null ? raw.vocab[name][v] : v;
+    });
     c.doc_id = raw.docs[c.doc];
+    if (typeof c.claim_id === "number") { c.claim_id = c.doc_id + ":" + c.sentence_index + ":" + c.claim_id; }
     c.sentence_text = raw.sentences[c.sentence];
     c.company_label = c.company || MARKET_WIDE;
     return c;
@@ -100,10 +105,13 @@
     return a.i - b.i;
   }
   function badges(c) {
-    var out = c.checks.map(function (k) {
-      return '<span class="nf-badge nf-badge-' + esc(k[1]) + '" title="' + esc(k[2]) + '">' +
-        (k[1] === "inconsistent" ? "✗ " : "✓ ") + esc(k[0]) + "</span>";
-    }).join("");
+    var out = "";
+    for (var k = 0; k + 3 < c.checks.length; k += 4) {   /* check, status, count, message of a failed one */
+      var kind = raw.check_words[c.checks[k]], state = raw.check_words[c.checks[k + 1]];
+      var count = c.checks[k + 2], message = c.checks[k + 3] === null ? "" : raw.messages[c.checks[k + 3]];
+      out += '<span class="nf-badge nf-badge-' + esc(state) + '"' + (message ? ' title="' + esc(message) + '"' : "") + ">" +
+        (state === "inconsistent" ? "✗ " : "✓ ") + esc(kind) + (count > 1 ? " ×" + count : "") + "</span>";
+    }
     if (c.placement !== "offsets") {
       out += '<span class="nf-badge nf-badge-warn">' + (c.placement === "text" ? "offsets off" : "not found") + "</span>";
     }
@@ -146,9 +154,10 @@
     limit = PAGE;
     renderTable();
     counter.textContent = active ? view.length + " of " + claims.length + " claims" : claims.length + " claims";
-    $("#articles tr.nf-row").forEach(function (tr) {
-      var c = claimById[tr.dataset.claimId];
-      tr.hidden = active && !(c && matches(c, w));
+    Object.keys(articleRows).forEach(function (cid) {
+      var c = claimById[cid];
+      var hide = active && !(c && matches(c, w));
+      articleRows[cid].forEach(function (tr) { tr.hidden = hide; });
     });
     $("details.nf-article").forEach(function (d) {
       var any = $("tr.nf-row", d).some(function (tr) { return !tr.hidden; });
@@ -253,9 +262,13 @@
       '<button type="button" data-act="rejected" title="not a claim">✗</button>' +
       (d ? '<button type="button" data-act="undo" title="undo">↺</button>' : "") + state;
   }
+  var articleRows = {};   /* claim id -> its rows in the article tables */
+  $("#articles tr.nf-row").forEach(function (tr) {
+    (articleRows[tr.dataset.claimId] = articleRows[tr.dataset.claimId] || []).push(tr);
+  });
   function refreshRows(cid) {
-    $("tr.nf-row").forEach(function (tr) {
-      if (tr.dataset.claimId !== cid) { return; }
+    var rows = (articleRows[cid] || []).concat($("tr.nf-row", body).filter(function (tr) { return tr.dataset.claimId === cid; }));
+    rows.forEach(function (tr) {
       tr.classList.remove("nf-rv-accepted", "nf-rv-corrected", "nf-rv-rejected");
       if (review.decisions[cid]) { tr.classList.add("nf-rv-" + review.decisions[cid].action); }
       var cell = tr.querySelector("td.nf-review");
@@ -267,8 +280,13 @@
     save();
     refreshRows(cid);
   }
-  $("#articles td.nf-review").forEach(function (td) { td.innerHTML = reviewCell(td.parentElement.dataset.claimId); });
-  $("#articles tr.nf-row").forEach(function (tr) { refreshRows(tr.dataset.claimId); });
+  Object.keys(articleRows).forEach(function (cid) {
+    articleRows[cid].forEach(function (tr) {
+      if (review.decisions[cid]) { tr.classList.add("nf-rv-" + review.decisions[cid].action); }
+      var cell = tr.querySelector("td.nf-review");
+      if (cell) { cell.innerHTML = reviewCell(cid); }
+    });
+  });
 
   /* the editor: fix a claim, or describe an added figure */
   var editor = byId("nf-editor");
@@ -521,6 +539,20 @@
     var figure = target.closest ? target.closest(".nf-main[data-row]") : null;
     if (figure) { reveal(figure.dataset.row); }
   });
+  /* long closed sections (charts, the failed checks after the tenth) are kept as
+     text in <script type="text/html" class="nf-lazy"> and drawn when first opened */
+  function drawLazy(details) {
+    if (!details.open) { return; }
+    $("script.nf-lazy", details).forEach(function (source) {
+      if (source.closest("details") !== details) { return; }
+      source.insertAdjacentHTML("afterend", source.textContent);
+      source.remove();
+    });
+  }
+  $("script.nf-lazy").forEach(function (source) {
+    var details = source.closest("details");
+    if (details) { details.addEventListener("toggle", function () { drawLazy(details); }); }
+  });
   $("#nf-open-all").forEach(function (b) { b.addEventListener("click", function () { $("details.nf-article").forEach(function (d) { d.open = true; }); }); });
   $("#nf-close-all").forEach(function (b) { b.addEventListener("click", function () { $("details.nf-article").forEach(function (d) { d.open = false; }); }); });
 
@@ -530,4 +562,5 @@
   save();
   markAdded();
   if (location.hash.length > 1) { reveal(decodeURIComponent(location.hash.slice(1))); }
+  if (window.performance && performance.mark) { performance.mark("nf-script-end"); }
 }());

@@ -20,12 +20,14 @@
 
   /* ------------------------------------------------------------------ data */
   var raw = JSON.parse(byId("nf-data").textContent);
+  var names = raw.columns;
+  var vocabs = names.map(function (name) { return raw.vocab[name] || null; });
   var claims = raw.claims.map(function (values, i) {
     var c = { i: i };
-    raw.columns.forEach(function (name, k) {
+    for (var k = 0; k < names.length; k++) {
       var v = values[k];
-      c[name] = raw.vocab[name] && v !== null ? raw.vocab[name][v] : v;
-    });
+      c[names[k]] = vocabs[k] !== null && v !== null ? vocabs[k][v] : v;
+    }
     c.doc_id = raw.docs[c.doc];
     if (typeof c.claim_id === "number") { c.claim_id = c.doc_id + ":" + c.sentence_index + ":" + c.claim_id; }
     c.sentence_text = raw.sentences[c.sentence];

@@ -8,10 +8,11 @@ writes:
   :data:`pipeline.claim.FIELD_NAMES` order;
 - ``checks.csv`` / ``checks.parquet``: one row per check, the schema's check
   columns first (``claim_ids`` as a JSON list in the CSV);
-- ``report.html``: overview, failed checks, per-company charts, every
-  article's sentences with the claim parts highlighted (spaCy displaCy span
-  rendering), and filterable, sortable claims tables. Everything is inline:
-  the file makes no network request.
+- ``report.html``: overview, failed checks, failed articles, per-company
+  charts, every article's sentences with the claim parts highlighted (spaCy
+  displaCy span rendering), and searchable, filterable, sortable claims
+  tables where a reviewer records corrections and downloads them as gold
+  rows. Everything is inline: the file makes no network request.
 
 Offsets are end-exclusive character offsets. A claim's ``start``/``end``
 point into the article text; the report works per sentence, so it first
@@ -20,6 +21,7 @@ and then marks every part only where its text is actually found.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -839,8 +841,12 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     their claims, a chart per company of each metric over its periods (inline
     SVG, inconsistent points marked), one collapsible section per article
     with its claim sentences highlighted by displaCy and its claims table,
-    and a table of all claims that can be filtered by company, metric and
-    check status and sorted by any column. Every main figure is an element
+    the failed and skipped articles (``errors.jsonl``, ``summary.json``),
+    links to the CSV/Parquet tables beside it, and a table of every claim
+    (embedded as data, :func:`page_data`) that can be searched, filtered by
+    company, metric, period, unit, source, modality, check status and
+    confidence, sorted by any column, and reviewed: corrections are
+    downloaded as gold rows (:mod:`pipeline.corrections`). Every main figure is an element
     with ``data-claim-id``, ``data-claim-ids`` (JSON list), ``data-part``
     (``value``/``change``), ``data-start`` and ``data-end`` (the claim's
     article offsets).
@@ -977,6 +983,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
                  for c in claims if placements[c["claim_id"]].how != "offsets"]
 
     review_data = page_data(claims, status, checks, checks_of, row_id, article_anchor, placements)
+    # the page keeps a reviewer's decisions in the browser under this run's digest only
+    review_data["run"] = hashlib.sha256((out / CLAIMS_FILE).read_bytes()).hexdigest()[:16]
     summary = read_summary(out)
     tables = [name for name in TABLE_FILES if (out / name).is_file()]
 

@@ -234,7 +234,7 @@
   }
 
   /* ------------------------------------------------------------------ review */
-  var STORE = "newsfigures-review:" + document.title + ":" + claims.length;
+  var STORE = "newsfigures-review:" + raw.run;   /* decisions belong to this run's claims only */
   var review = { decisions: {}, added: [] };
   try {
     var saved = JSON.parse(localStorage.getItem(STORE) || "null");
@@ -258,11 +258,13 @@
   }
   function reviewCell(cid) {
     var d = review.decisions[cid];
-    var state = d ? '<span class="nf-rv-state">' + { accepted: "right", corrected: "corrected", rejected: "not a claim" }[d.action] + "</span>" : "";
-    return '<button type="button" data-act="accepted" title="right as extracted">✓</button>' +
-      '<button type="button" data-act="fix" title="fix a field">✎</button>' +
-      '<button type="button" data-act="rejected" title="not a claim">✗</button>' +
-      (d ? '<button type="button" data-act="undo" title="undo">↺</button>' : "") + state;
+    var fix = '<button type="button" data-act="fix" title="fix a field">✎</button>';
+    if (d) {
+      return '<span class="nf-rv-state">' + { accepted: "right", corrected: "corrected", rejected: "not a claim" }[d.action] +
+        "</span>" + fix + '<button type="button" data-act="undo" title="undo">↺</button>';
+    }
+    return '<button type="button" data-act="accepted" title="right as extracted">✓</button>' + fix +
+      '<button type="button" data-act="rejected" title="not a claim">✗</button>';
   }
   var articleRows = {};   /* claim id -> its rows in the article tables */
   $("#articles tr.nf-row").forEach(function (tr) {

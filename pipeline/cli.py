@@ -134,9 +134,15 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
             from .attachment.crossval import cross_validate, format_reliability
             from .attachment.training import GoldSet, training_sets
 
+            from .corrections import is_corrections, read_corrections, reviewed_only, without_reviewed
+
             settings = load_settings(config_path)
-            evaluated = GoldSet.read(articles_path, gold_path, settings)
-            extra = [s for s in training_sets(settings) if s.path != Path(articles_path).resolve()]
+            evaluated = reviewed_only(GoldSet.read(articles_path, gold_path, settings))
+            if is_corrections(gold):  # a reviewer's corrections: only their articles leave the training sets
+                read_corrections(gold_path)
+                extra = without_reviewed(training_sets(settings), [evaluated])
+            else:
+                extra = [s for s in training_sets(settings) if s.path != Path(articles_path).resolve()]
             cv = cross_validate(evaluated, extra, settings, cv_folds, settings.training["regularization"])
             pred = cv.predictions
             reliability = format_reliability(cv.reliability)
@@ -176,12 +182,20 @@ def train(articles_paths: tuple[Path, ...], gold_paths: tuple[Path, ...], config
           out_path: Path | None) -> None:
     """Fit the attachment model from the configured gold sets ([training] sets) plus any --articles/--gold pairs."""
     from .attachment.training import GoldSet, train as fit_model, training_sets
+    from .corrections import is_corrections, read_corrections, reviewed_only, without_reviewed
 
     if len(articles_paths) != len(gold_paths):
         raise click.UsageError("give --articles and --gold in pairs")
     try:
         settings = load_settings(config_path)
-        sets = training_sets(settings) + [GoldSet.read(a, g, settings) for a, g in zip(articles_paths, gold_paths)]
+        given = [reviewed_only(GoldSet.read(a, g, settings)) for a, g in zip(articles_paths, gold_paths)]
+        for g, gold_set in zip(gold_paths, given):
+            if is_corrections(gold_set.gold):
+                read_corrections(g)  # a reviewer's file is validated row by row (E260)
+                click.echo(f"{g}: corrections of {len(gold_set.articles)} reviewed articles "
+                           f"({len(gold_set.gold)} claims); they replace those articles' gold in the training sets")
+        # a reviewed article is learned from its corrections, not also from its older gold
+        sets = without_reviewed(training_sets(settings), given) + given
         name = settings.claims.get("attachment_model", "attachment.json") or "attachment.json"
         out = out_path or (Path(settings.models_dir) / name)
         model = fit_model(sets, settings, out, settings.training["folds"], settings.training["regularization"])
@@ -267,7 +281,8 @@ def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: b
     from .show import claims_table
 
     try:
-        table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent)
+        table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent,
+                                     width=Console().width)
     except FiguresError as exc:
         _fail(exc)
     console = Console()

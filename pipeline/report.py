@@ -8,10 +8,11 @@ writes:
   :data:`pipeline.claim.FIELD_NAMES` order;
 - ``checks.csv`` / ``checks.parquet``: one row per check, the schema's check
   columns first (``claim_ids`` as a JSON list in the CSV);
-- ``report.html``: overview, failed checks, per-company charts, every
-  article's sentences with the claim parts highlighted (spaCy displaCy span
-  rendering), and filterable, sortable claims tables. Everything is inline:
-  the file makes no network request.
+- ``report.html``: overview, failed checks, failed articles, per-company
+  charts, every article's sentences with the claim parts highlighted (spaCy
+  displaCy span rendering), and searchable, filterable, sortable claims
+  tables where a reviewer records corrections and downloads them as gold
+  rows. Everything is inline: the file makes no network request.
 
 Offsets are end-exclusive character offsets. A claim's ``start``/``end``
 point into the article text; the report works per sentence, so it first
@@ -20,6 +21,7 @@ and then marks every part only where its text is actually found.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -47,6 +49,9 @@ CLAIMS_FILE = "claims.jsonl"
 CHECKS_FILE = "checks.jsonl"
 ERRORS_FILE = "errors.jsonl"
 REPORT_FILE = "report.html"
+SUMMARY_FILE = "summary.json"
+TABLE_FILES = ("claims.csv", "claims.parquet", "checks.csv", "checks.parquet")
+"""The tables :func:`write_tables` writes; the page links those present beside it."""
 
 CHECK_FIELDS: tuple[str, ...] = (
     "check", "status", "claim_ids", "expected", "observed", "tolerance", "message")
@@ -882,8 +887,12 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     their claims, a chart per company of each metric over its periods (inline
     SVG, inconsistent points marked), one collapsible section per article
     with its claim sentences highlighted by displaCy and its claims table,
-    and a table of all claims that can be filtered by company, metric and
-    check status and sorted by any column. Every main figure is an element
+    the failed and skipped articles (``errors.jsonl``, ``summary.json``),
+    links to the CSV/Parquet tables beside it, and a table of every claim
+    (embedded as data, :func:`page_data`) that can be searched, filtered by
+    company, metric, period, unit, source, modality, check status and
+    confidence, sorted by any column, and reviewed: corrections are
+    downloaded as gold rows (:mod:`pipeline.corrections`). Every main figure is an element
     with ``data-claim-id``, ``data-claim-ids`` (JSON list), ``data-part``
     (``value``/``change``), ``data-start`` and ``data-end`` (the claim's
     article offsets).
@@ -955,9 +964,11 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
             sentences[(claim["sentence_index"], claim["sentence"])].append(claim)
         items: list[SentenceMarkup] = []
         anchors: list[tuple[int, str]] = []
+        offsets: list[int | None] = []
         used: set[str] = set()
         for (index, text), rows in sorted(sentences.items(), key=lambda kv: kv[0][0]):
             offset = locate_sentence(text, rows, articles_text.get(doc))
+            offsets.append(offset)
             marks, placed, missing = sentence_marks(text, rows, offset)
             placements.update(placed)
             unmarked.update(missing)
@@ -988,8 +999,8 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
             used.add(anchors[-1][1])
         if doc not in shown:
             continue  # its offsets are confirmed (overview counts) but it is not drawn
-        rendered = [{"index": index, "anchor": anchor, "html": Markup(markup)}
-                    for (index, anchor), markup in zip(anchors, render_sentences(items))]
+        rendered = [{"index": index, "anchor": anchor, "html": Markup(markup), "offset": offset}
+                    for (index, anchor), offset, markup in zip(anchors, offsets, render_sentences(items))]
         doc_claims = by_doc[doc]
         articles.append({
             "anchor": article_anchor[doc], "doc_id": doc,
@@ -1029,6 +1040,12 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
                   "how": placements[c["claim_id"]].how, "figure": main_part(c)[1]}
                  for c in claims if placements[c["claim_id"]].how != "offsets"]
 
+    review_data = page_data(claims, status, checks, checks_of, row_id, article_anchor, placements)
+    # the page keeps a reviewer's decisions in the browser under this run's digest only
+    review_data["run"] = hashlib.sha256((out / CLAIMS_FILE).read_bytes()).hexdigest()[:16]
+    summary = read_summary(out)
+    tables = [name for name in TABLE_FILES if (out / name).is_file()]
+
     env = _env()
     template = env.get_template("report.html.j2")
     assets = Path(__file__).parent / "templates"
@@ -1038,8 +1055,11 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
         articles=articles, rows=rows, errors=errors, hidden_articles=hidden_articles,
         skipped_rows=[str(p) for p in found or []],
         total_articles=len(doc_ids), hidden_claims=len(claims) - len(rows),
-        companies=sorted({r["company"] for r in rows}),
-        metrics=sorted({r["metric"] for r in rows}),
+        companies=sorted({_company_label(c) for c in claims}),
+        metrics=sorted({c.get("metric") or "" for c in claims}),
+        filter_values=filter_values(claims),
+        review_data=Markup(_script_json(review_data)),
+        tables=tables, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
         js=Markup((assets / "report.js").read_text(encoding="utf-8")),
@@ -1090,6 +1110,7 @@ def _table_row(claim: Mapping[str, Any], status: Mapping[str, str],
         "change": format_change(claim),
         "change_sort": "" if claim.get("change") is None else claim["change"],
         "modality": claim.get("modality") or "", "source": claim.get("source") or "",
+        "confidence": "" if claim.get("confidence") is None else f"{claim['confidence']:.2f}",
         "status": status[cid],
         "checks": [checks[i] for i in checks_of.get(cid, [])],
         "placement": placements[cid].how,
@@ -1125,3 +1146,129 @@ def _overview(claims: list[Mapping[str, Any]], checks: list[Mapping[str, Any]],
         "at_offsets": sum(p.how == "offsets" for p in placements.values()),
         "failed_articles": len(errors),
     }
+
+
+# ---------------------------------------------------------------------------
+# Data the page embeds for search, filters and review
+
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "claim_id", "doc", "sentence_index", "sentence", "row", "article",
+    "doc_date", "start", "end", "company", "metric", "segment",
+    "value", "value_text", "unit", "qualifier", "value_high", "period",
+    "direction", "change", "change_unit", "change_basis", "change_text", "modality", "source",
+    "confidence", "status", "value_label", "change_label", "checks", "placement")
+"""Columns of the embedded claim table (one list per claim, in this order).
+
+``doc`` and ``sentence`` index the ``docs`` and ``sentences`` lists (each
+sentence text is stored once); ``claim_id`` is the number ``k`` when the id
+is ``"{doc_id}:{sentence_index}:{k}"`` (the schema's form), else the id;
+``row`` and ``article`` are the element ids of the claim's row and article
+section when the article is drawn, else null; ``value_label`` and
+``change_label`` are the figures as the tables write them; ``checks`` is a
+flat list of ``check, status, count, message`` fours per kind and status
+of the checks naming the claim: ``check`` and ``status`` index
+``check_words``, ``message`` indexes ``messages`` (the first inconsistent
+check's message) or is null; ``placement`` is ``offsets``, ``text`` or
+``missing`` (see :class:`Placement`). The other columns are the claim row's
+own fields, so that the page can write a corrected claim in the gold
+format. Columns in :data:`CODED_COLUMNS` hold an index into
+``vocab[column]`` (null stays null)."""
+
+CODED_COLUMNS: tuple[str, ...] = (
+    "article", "doc_date", "company", "metric", "segment", "unit", "qualifier", "period", "direction",
+    "change_unit", "change_basis", "modality", "source", "status", "placement")
+"""Embedded columns with few distinct values, stored as indices into a list of them
+(keeps the page small: 5,000 articles, 70,000 claims)."""
+
+
+def read_summary(out_dir: Path | str) -> dict[str, Any]:
+    """Read ``OUT_DIR/summary.json`` (written by ``extract``), or ``{}`` when absent or unreadable."""
+    path = Path(out_dir) / SUMMARY_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
+              checks: list[Mapping[str, Any]], checks_of: Mapping[str, list[int]],
+              row_id: Mapping[str, str], article_anchor: Mapping[str, str],
+              placements: Mapping[str, Placement]) -> dict[str, Any]:
+    """Build the claim table the page embeds (every claim, also of articles not drawn).
+
+    Args:
+        claims: the claim rows.
+        status: check status per claim id.
+        checks: the check rows.
+        checks_of: per claim id the indices of the checks naming it.
+        row_id: element id of each drawn claim's table row.
+        article_anchor: element id of each article's section.
+        placements: where each claim's main figure was found.
+
+    Returns:
+        ``{"columns": REVIEW_COLUMNS, "claims": [[...], ...], "vocab":
+        {column: [values]}, "check_words": [...], "messages": [...],
+        "docs": [...], "sentences": [...]}``: one list
+        per claim, values in :data:`REVIEW_COLUMNS` order.
+    """
+    docs: dict[str, int] = {}
+    sentences: dict[str, int] = {}
+    vocab: dict[str, dict[Any, int]] = {name: {} for name in CODED_COLUMNS}
+    kinds: dict[str, int] = {}
+    messages: dict[str, int] = {}
+    table = []
+    for claim in claims:
+        cid = claim["claim_id"]
+        doc = docs.setdefault(claim["doc_id"], len(docs))
+        sentence = sentences.setdefault(claim["sentence"], len(sentences))
+        prefix = f"{claim['doc_id']}:{claim['sentence_index']}:"
+        suffix = cid[len(prefix):] if cid.startswith(prefix) else ""
+        row = row_id.get(cid)
+        summary: dict[tuple[str, str], list] = {}
+        for i in checks_of.get(cid, []):
+            kind, state = checks[i].get("check"), checks[i].get("status")
+            entry = summary.setdefault((kind, state), [_code(kinds, kind), _code(kinds, state), 0, None])
+            entry[2] += 1
+            if state == STATUS_INCONSISTENT and entry[3] is None:
+                entry[3] = _code(messages, checks[i].get("message", ""))
+        values = {
+            **claim, "doc": doc, "sentence": sentence, "row": row,
+            "claim_id": int(suffix) if suffix.isdigit() and str(int(suffix)) == suffix else cid,
+            "article": article_anchor[claim["doc_id"]] if row else None,
+            "status": status[cid], "value_label": format_value(claim),
+            "change_label": format_change(claim), "checks": [x for e in summary.values() for x in e],
+            "placement": placements[cid].how,
+        }
+        for name in CODED_COLUMNS:
+            if values.get(name) is not None:
+                values[name] = vocab[name].setdefault(values[name], len(vocab[name]))
+        table.append([values.get(name) for name in REVIEW_COLUMNS])
+    return {"columns": list(REVIEW_COLUMNS), "claims": table,
+            "vocab": {name: list(codes) for name, codes in vocab.items()},
+            "check_words": list(kinds), "messages": list(messages),
+            "docs": list(docs), "sentences": list(sentences)}
+
+
+def _code(codes: dict[str, int], value: str) -> int:
+    return codes.setdefault(value, len(codes))
+
+
+def filter_values(claims: list[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The choices of the page's filters: every period (in time order), unit, source and modality."""
+    def by_time(period: str) -> tuple:
+        point = period_point(period)
+        return (point is None, point.x if point else 0.0, period)
+
+    return {
+        "period": sorted({c["period"] for c in claims if c.get("period")}, key=by_time),
+        "unit": sorted({c["unit"] for c in claims if c.get("unit")}),
+        "source": sorted({c["source"] for c in claims if c.get("source")}),
+        "modality": sorted({c["modality"] for c in claims if c.get("modality")}),
+    }
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -65,8 +65,66 @@ def _metric(claim: Mapping[str, Any]) -> Text:
     return text
 
 
+COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("company", {"style": "cyan", "min_width": 8, "max_width": 24}),
+    ("period", {"style": "blue", "min_width": 7, "no_wrap": True}),
+    ("metric", {"min_width": 9, "max_width": 34}),
+    ("value", {"justify": "right", "min_width": 9}),
+    ("change", {"justify": "right", "min_width": 7, "no_wrap": True}),
+    ("check", {"min_width": 6}),
+    ("where", {"style": "dim", "min_width": 8}),
+)
+"""The table's columns in display order."""
+
+DROP_ORDER = ("where", "check", "change")
+"""Columns left out, in this order, while the table is wider than the terminal
+(the check column is first shortened to counts, ``✗2 ✓1``)."""
+
+WRAP_TO: dict[str, int] = {"company": 12, "metric": 18, "value": 14}
+"""Columns whose words wrap onto more lines, and the width they may wrap down
+to before any column is left out."""
+
+GAP = 2
+"""Characters between two columns (padding of the SIMPLE_HEAD box)."""
+
+
+def fit_columns(widths: dict[str, int], width: int | None) -> tuple[list[str], bool]:
+    """Choose the columns that fit a terminal ``width`` characters wide.
+
+    Args:
+        widths: per column the width its longest cell needs (header included),
+            already capped at the column's ``max_width``.
+        width: the terminal's width; ``None`` keeps every column.
+
+    Returns:
+        ``(columns, short_checks)``: the kept column names in display order,
+        and whether the check column shows counts instead of kinds. Company,
+        metric and value may wrap (down to :data:`WRAP_TO`); then columns go
+        in :data:`DROP_ORDER` until the rest fit; ``company``, ``period``,
+        ``metric`` and ``value`` always stay.
+    """
+    keep = [name for name, _ in COLUMNS]
+    short = False
+    if width is None:
+        return keep, short
+
+    def total() -> int:
+        return sum(min(widths[n], WRAP_TO.get(n, widths[n])) for n in keep) + GAP * (len(keep) - 1)
+
+    for name in DROP_ORDER:
+        if total() <= width:
+            break
+        if name == "check" and not short:
+            short = True
+            widths = {**widths, "check": min(widths["check"], widths.get("check_short", 6))}
+            if total() <= width:
+                break
+        keep.remove(name)
+    return keep, short
+
+
 def claims_table(out_dir: Path | str, company: str | None = None, metric: str | None = None,
-                 inconsistent: bool = False) -> tuple[Table, list[str]]:
+                 inconsistent: bool = False, width: int | None = None) -> tuple[Table, list[str]]:
     """Build the rich table that ``newsfigures show`` prints.
 
     Args:
@@ -74,6 +132,9 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
         company: show only this company (see :func:`select_claims`).
         metric: show only this metric.
         inconsistent: show only claims that an inconsistent check names.
+        width: the terminal's width in characters: columns are left out by
+            priority (:func:`fit_columns`) so that the table fits; ``None``
+            shows them all.
 
     Returns:
         ``(table, messages)``: the table, one row per claim, a section per
@@ -91,40 +152,55 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
     status, checks_of = claim_status(claims, checks)
     shown = select_claims(claims, status, company, metric, inconsistent)
 
-    table = Table(title=f"{len(shown)} of {len(claims)} claims in {out_dir}", title_justify="left",
-                  header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    columns = (("company", {"style": "cyan", "min_width": 8, "max_width": 24}),
-               ("period", {"style": "blue", "min_width": 7, "no_wrap": True}),
-               ("metric", {"min_width": 9, "max_width": 34}),
-               ("value", {"justify": "right", "min_width": 9}),
-               ("change", {"justify": "right", "min_width": 7}),
-               ("check", {"min_width": 6}),
-               ("where", {"style": "dim", "min_width": 8}))
-    for name, options in columns:
-        table.add_column(name, overflow="fold", **options)
     failed_messages: dict[int, str] = {}
     group: tuple[str, str] | None = None
+    rows: list[tuple[bool, dict[str, Any]]] = []
     for claim in shown:
         key = (claim.get("company") or MARKET_WIDE, claim.get("period") or "")
         new_company = group is None or key[0] != group[0]
-        if group is not None and new_company:
-            table.add_section()
         new_period = key != group
         group = key
-        check = Text()
-        passed = 0
+        check, short = Text(), Text()
+        passed = failed = 0
         for i in checks_of.get(claim["claim_id"], []):
             if checks[i].get("status") == STATUS_INCONSISTENT:
                 failed_messages.setdefault(i, f"{checks[i].get('check')}: {checks[i].get('message', '')}")
                 check.append(f"✗ {checks[i].get('check')} ", style="bold red")
+                failed += 1
             else:
                 passed += 1
         if passed:
             check.append(f"✓{passed}", style="green")
+        if failed:
+            short.append(f"✗{failed} ", style="bold red")
+        if passed:
+            short.append(f"✓{passed}", style="green")
         value = format_value(claim)
         if claim.get("modality") == "forecast":
             value = f"{value} (fcst)" if value else "(fcst)"
-        table.add_row(key[0] if new_company else "", key[1] if new_period else "",
-                      _metric(claim), value, format_change(claim), check,
-                      f"{claim['doc_id']} s{claim['sentence_index']}")
+        rows.append((new_company and bool(rows), {
+            "company": key[0] if new_company else "", "period": key[1] if new_period else "",
+            "metric": _metric(claim), "value": value, "change": format_change(claim), "check": check,
+            "check_short": short, "where": f"{claim['doc_id']} s{claim['sentence_index']}"}))
+
+    options = dict(COLUMNS)
+    widths = {name: len(name) for name in options}
+    for _, cells in rows:
+        for name, cell in cells.items():
+            widths[name] = max(widths.get(name, 0), len(cell.plain if isinstance(cell, Text) else cell))
+    for name, opts in options.items():
+        widths[name] = min(max(widths[name], opts["min_width"]), opts.get("max_width", widths[name]))
+    keep, short_checks = fit_columns(widths, width)
+    left_out = [name for name in options if name not in keep]
+    title = f"{len(shown)} of {len(claims)} claims in {out_dir}"
+    if left_out:
+        title += f" (narrow terminal: {', '.join(left_out)} left out)"
+    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
+    for name in keep:
+        table.add_column(name, overflow="fold", **options[name])
+    for section, cells in rows:
+        if section:
+            table.add_section()
+        table.add_row(*(cells["check_short" if name == "check" and short_checks else name] for name in keep))
     return table, list(failed_messages.values())

@@ -15,9 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*|[,;(]")
-_GAP_CHARS = 400
-"""Longest stretch between a figure and a mention read word by word (beyond it the distance is the
-last bucket anyway, and a flattened table's sentence stays linear)."""
 _DISTANCE_EDGES = (0, 2, 5, 10, 20, 40)
 """Token-distance buckets: 0, 1-2, 3-5, 6-10, 11-20, 21-40, more."""
 
@@ -81,46 +78,76 @@ def words(s: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(s)]
 
 
-def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists, prefix: str = "") -> dict[str, float]:
+def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists) -> dict[str, float]:
     """Features of a mention at ``[a, b)`` relative to a figure at ``[fa, fb)`` in one sentence.
 
     Returns:
         side (before/after/overlap), token distance bucket, same clause and
         same comma part, the number of other figures between, the cue words
-        between, and the words right before and after the mention.
+        between, and the words right before and after the mention. Words are
+        read from the sentence's word index (:func:`sentence_words`), once per
+        sentence.
     """
-    f: dict[str, float] = {}
     if b <= fa:
         side, lo, hi = "before", b, fa
     elif a >= fb:
         side, lo, hi = "after", fb, a
     else:
         side, lo, hi = "overlap", fa, fa
-    gap = words(view.norm[lo:hi] if hi - lo <= _GAP_CHARS else view.norm[lo:lo + _GAP_CHARS])
-    f[f"{prefix}side={side}"] = 1.0
-    f[f"{prefix}dist={bucket(len(gap))}"] = 1.0
-    f[f"{prefix}dist_{side}={bucket(len(gap))}"] = 1.0
-    same_clause = view.clause(a) == view.clause(fa)
-    f[f"{prefix}same_clause={same_clause}"] = 1.0
-    f[f"{prefix}same_comma={view.comma_clause(a) == view.comma_clause(fa)}"] = 1.0
-    starts = view.figure_starts
-    between_figs = bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
-    f[f"{prefix}figs_between={min(between_figs, 3)}"] = 1.0
-    for w in set(gap) & lists.between:
-        f[f"{prefix}between={w}"] = 1.0
-    if "," in gap or ";" in gap:
-        f[f"{prefix}punct_between"] = 1.0
-    prev = words(view.norm[max(view.s0, a - 30):a])
-    if prev and prev[-1] in lists.before:
-        f[f"{prefix}prev={prev[-1]}"] = 1.0
-    nxt = view.norm[b:b + 30]
-    if nxt.startswith("'s") or nxt.startswith("’s"):
-        f[f"{prefix}next='s"] = 1.0
-    else:
-        nw = words(nxt)
-        if nw and nw[0] in lists.after:
-            f[f"{prefix}next={nw[0]}"] = 1.0
+    starts, lowered = sentence_words(view)
+    i, j = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+    gap = lowered[i:j]
+    dist = bucket(len(gap))
+    f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, f"dist_{side}={dist}": 1.0,
+         "same_clause=True" if view.clause(a) == view.clause(fa) else "same_clause=False": 1.0,
+         "same_comma=True" if view.comma_clause(a) == view.comma_clause(fa) else "same_comma=False": 1.0}
+    figs = view.figure_starts
+    f[_FIGS[min(bisect.bisect_left(figs, hi) - bisect.bisect_left(figs, lo), 3)]] = 1.0
+    between = lists.between
+    for w in gap:
+        if w in between:
+            f["between=" + w] = 1.0
+        elif w == "," or w == ";":
+            f["punct_between"] = 1.0
+    f.update(_mention_context(view, a, b, lists, starts, lowered))
     return f
+
+
+_SIDE = {s: f"side={s}" for s in ("before", "after", "overlap")}
+_DIST = {bucket(n): f"dist={bucket(n)}" for n in range(0, 60)}
+_FIGS = [f"figs_between={n}" for n in range(4)]
+
+
+def sentence_words(view) -> tuple[list[int], list[str]]:
+    """The sentence's words and the marks ``, ; (``: their start offsets and lowercased forms."""
+    found = view.cache.get("words")
+    if found is None:
+        starts, lowered = [], []
+        for m in _WORD.finditer(view.norm, view.s0, view.s1):
+            starts.append(m.start())
+            lowered.append(m.group(0).lower())
+        found = view.cache["words"] = (starts, lowered)
+    return found
+
+
+def _mention_context(view, a: int, b: int, lists: WordLists, starts: list[int], lowered: list[str]) -> dict:
+    """The words right before and after a mention (cached per mention)."""
+    key = ("context", a, b)
+    found = view.cache.get(key)
+    if found is None:
+        found = {}
+        i = bisect.bisect_left(starts, a)
+        if i and lowered[i - 1] in lists.before:
+            found["prev=" + lowered[i - 1]] = 1.0
+        nxt = view.norm[b:b + 2]
+        if nxt in ("'s", "’s"):
+            found["next='s"] = 1.0
+        else:
+            k = bisect.bisect_left(starts, b)
+            if k < len(lowered) and lowered[k] in lists.after:
+                found["next=" + lowered[k]] = 1.0
+        view.cache[key] = found
+    return found
 
 
 def person_like(view, a: int, b: int, lists: WordLists) -> bool:

@@ -90,21 +90,31 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                     in_sentence = view.s0 <= p.start < view.s1
                     pool.add(r, f"fiscal_{how}", feats={f"fiscal_{how}|in_sentence={in_sentence}": 1.0,
                                                         f"fiscal_{how}|kind={p.spec.kind}": 1.0})
+    # one set of variants per distinct base value, with the evidence of every source it came from
+    grouped: dict[str, dict[str, float]] = {}
     for value, src, base in bases:
         if src.startswith("article") and src != "article0":
             continue
+        evidence = grouped.setdefault(value, {})
+        evidence[src] = 1.0
+        for k, v in base.items():
+            evidence[f"base_{k}={v}"] = 1.0
+    shared = {"article_fiscal": fiscal_signal, "company_fiscal": has_cal, "role": role,
+              "sentence_fiscal": written_fiscal, "quarter_ended": bool(art.quarter_end_months)}
+    for value, evidence in grouped.items():
         key = ("variants", value, tuple(n for n, _ in shifts))
         variants = art.cache.get(key)
         if variants is None:
             variants = art.cache[key] = _variants(value, art, shifts)
         for variant, name in variants:
-            extra = {f"variant={name}|base_{k}={v}": 1.0 for k, v in base.items()}
-            extra[f"variant={name}|of={src}"] = 1.0
-            pool.add(variant, f"variant_{name}", feats={**extra,
-                f"variant_of={src}": 1.0, f"variant={name}|article_fiscal={fiscal_signal}": 1.0,
-                f"variant={name}|company_fiscal={has_cal}": 1.0, f"variant={name}|role={role}": 1.0,
-                f"variant={name}|sentence_fiscal={written_fiscal}": 1.0,
-                f"variant={name}|quarter_ended={bool(art.quarter_end_months)}": 1.0})
+            feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared.items()}
+            for e in evidence:
+                if e.startswith("base_"):
+                    feats[f"variant={name}|{e}"] = 1.0
+                else:
+                    feats[f"variant={name}|of={e}"] = 1.0
+                    feats[f"variant_of={e}"] = 1.0
+            pool.add(variant, f"variant_{name}", feats=feats)
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)

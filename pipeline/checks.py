@@ -132,7 +132,7 @@ class CheckSettings:
     segment_sentence_gap: int = 1
     flat_band: float = 1.0
     relative_epsilon: float = 1e-9
-    min_confidence: float = 0.5
+    min_confidence: float = 0.4
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> "CheckSettings":

@@ -18,7 +18,7 @@ _ALLOWED = {
     "numbers": {"min_count_in_words"},
     "periods": {"two_digit_year_ahead"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
-               "max_sentence_figures", "attachment_model"},
+               "max_sentence_figures", "attachment_model", "min_claim_probability"},
     "training": {"sets", "folds", "regularization"},
     "checks": {"min_confidence"},
 }
@@ -138,6 +138,8 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("training", "folds"): (lambda v: _is_int(v, 2), "an integer of at least 2"),
     ("training", "regularization"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
                                      "a number greater than 0"),
+    ("claims", "min_claim_probability"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                                          and 0 <= v <= 1, "a number from 0 to 1"),
     ("claims", "attachment_model"): (lambda v: isinstance(v, str), "a file name in models_dir, or \"\" for none"),
 }
 

@@ -181,10 +181,12 @@ def make_cues(nlp: Language, name: str, models_dir: str) -> CueRecognizer:
     default_config={"models_dir": str(MODELS_DIR), "min_bare_number": 100.0,
                     "event_metrics": ["share price", "market value", "funding", "valuation", "esop grants"],
                     "carry_company": True, "carry_metric": True, "carry_period": True,
-                    "max_sentence_figures": 400, "attachment_model": "attachment.json"})
+                    "max_sentence_figures": 400, "attachment_model": "attachment.json",
+                    "min_claim_probability": 0.5})
 def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: float,
                 event_metrics: list[str], carry_company: bool, carry_metric: bool,
-                carry_period: bool, max_sentence_figures: int, attachment_model: str) -> ClaimBuilder:
+                carry_period: bool, max_sentence_figures: int, attachment_model: str,
+                min_claim_probability: float) -> ClaimBuilder:
     """Claim assembly: roles and first rows by rule (:mod:`pipeline.claims`), then company,
     metric, segment and period decided by the attachment model (:mod:`pipeline.attachment`).
 
@@ -210,6 +212,7 @@ def make_claims(nlp: Language, name: str, models_dir: str, min_bare_number: floa
                              max_sentence_figures)
     attacher = None
     if attachment_model:
-        attacher = Attacher(AttachmentModel.load(path / attachment_model), str(path))
+        attacher = Attacher(AttachmentModel.load(path / attachment_model), str(path),
+                            min_claim_probability=min_claim_probability)
     return ClaimBuilder(fiscal, {k.lower(): v for k, v in cues.multipliers.items()}, units, settings,
                         set(cues.segment_heads), attacher)

@@ -101,7 +101,8 @@ class Runner:
     def run(self, articles: list[Article], model: AttachmentModel | None, collect: bool = False,
             keep_raw: bool = False) -> dict[str, list[dict]]:
         """Extract ``articles``; returns doc_id -> claim rows (with ``_candidates`` when ``collect``)."""
-        self.builder.attacher = Attacher(model, str(self.settings.models_dir), collect=collect, keep_raw=keep_raw)
+        self.builder.attacher = Attacher(model, str(self.settings.models_dir), collect=collect, keep_raw=keep_raw,
+                                         min_claim_probability=self.settings.claims.get("min_claim_probability", 0.5))
         docs = (make_article_doc(self.nlp, a.text, a.doc_id, a.doc_date) for a in articles)
         out = {}
         for art, doc in zip(articles, self.nlp.pipe(docs, batch_size=self.settings.batch_size)):

@@ -73,6 +73,8 @@ _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at))\s*$",
                          regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion"
+_ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
+                               r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")
 _PAREN_CHANGE = regex.compile(r"\s*\(\s*([+\-−–]?)\s*")
 _PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|qoq)\s*)?\)", regex.I)
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
@@ -584,6 +586,9 @@ class _Sentence:
                 r"(?i)\b(?:opened|added|adds|opens|hired|hires|created|launched|built)\s+(?:a\s+net\s+|another\s+|some\s+|about\s+|more\s+than\s+)?$",
                 lead[-60:]):
             it.direction_src = "addition"  # "opened 310 new stores": an addition, not a level
+            return "change"
+        if f.kind == "count" and _ADDED_BEFORE.search(lead[-60:]):
+            it.direction_src = "addition"  # "T-Mobile added 1.3 million customers": net additions, a change
             return "change"
         prev = self.items[i - 1] if i else None
         if prev is not None and prev.role == "change" and _re_search(r"(?i),\s+or\s+$", lead[-80:]):

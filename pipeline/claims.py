@@ -1181,7 +1181,7 @@ class _Sentence:
                     and x.role != "change"]
             first = figs[0].fig.start if figs else f.start
             segs = [sg for sg in usable if self.clause(sg.start) == c and sg.end <= first]
-            if len(figs) > 1 and len(segs) >= len(figs):
+            if len(figs) > 1 and len(segs) >= len(figs) and it in figs:  # a change is not one of the list
                 return segs[len(segs) - len(figs) + figs.index(it)].label
         for sg in usable:
             if sg.end <= f.start and f.start - sg.end <= 20 and self.clause(sg.start) == self.clause(f.start) \

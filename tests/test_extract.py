@@ -242,3 +242,14 @@ def test_lone_cr_and_crlf_lines_break_sentences_like_lf(newline: str) -> None:
     got = sentences(newline.join(lines))
     assert [s for _, s in got] == lines[1:]
     assert [s for _, s in got] == [s for _, s in sentences("\n".join(lines))]
+
+
+def test_a_change_before_respectively_among_listed_levels_does_not_stop_the_article() -> None:
+    # a word salad once made the rules' "respectively" segment list look up a change among the levels
+    text = ("down Europe rose and shares CEO ended Q2 rose FY24 $ yen the 12.5% H1 ( customers , + rose earlier "
+            "China ended 3 compared fell 10,000 up to in Canalys ) 10,000 rose respectively per $ customers shares")
+    nlp = make_nlp(load_settings())
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_id"], doc.user_data["doc_date"] = "salad.txt", None
+    claims = nlp(doc).user_data["claims"]
+    assert [c["value_text"] or c["change_text"] for c in claims] == ["12.5%", "10,000", "10,000"]

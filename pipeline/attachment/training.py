@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,12 +79,7 @@ class GoldSet:
 
     def gold_of(self, doc_id: str) -> list[dict]:
         """The gold rows of one article."""
-        if not hasattr(self, "_by_doc"):
-            by: dict[str, list[dict]] = defaultdict(list)
-            for g in self.gold:
-                by[g["doc_id"]].append(g)
-            self._by_doc = by
-        return self._by_doc.get(doc_id, [])
+        return [g for g in self.gold if g["doc_id"] == doc_id]
 
 
 class Runner:

@@ -29,6 +29,8 @@ when the implied interval and the stated interval do not meet.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import itertools
 import json
 import math
@@ -1254,7 +1256,32 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
         return _run_checks(paths, out_path, settings)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees memory).
+
+    Reading and checking make a few objects per claim and keep them all to
+    the end; the collector's repeated passes over that growing heap made
+    ``check`` grow faster than the number of claims (measured: 4.5 s instead
+    of 3.5 s at 50,000 claims; bench/check_bench.py). The data made here
+    holds no reference cycles worth collecting early; the collector runs
+    again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
+    with _no_cycle_collection():
+        return _run_checks_collected(paths, out_path, settings)
+
+
+def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
     seen: dict[str, Claim] = {}
     duplicates = 0

@@ -3,10 +3,13 @@
 :func:`process_chunk` is the one unit of work: a list of articles in, one
 :data:`ArticleResult` per article out, in the same order, as plain Python
 data (never spaCy Docs). :class:`ChunkRunner` runs chunks either in-process
-(one worker) or in a standard-library process pool (``fork`` on Linux; each
-worker builds the pipeline once, in its initializer) and hands the results
+(one worker) or in a standard-library process pool and hands the results
 back in input order, so the rows written do not depend on the number of
-workers.
+workers. The pipeline is built once in this process before the pool starts
+(so a bad setting is the same usage error as with one worker, not a failure
+of every article); with ``fork`` (Linux) each worker inherits it, and its
+initializer builds one only where nothing is inherited (``spawn``), so a
+fresh worker after a crash starts in milliseconds.
 
 Failures stay per article:
 
@@ -93,12 +96,13 @@ _worker_settings: Settings | None = None
 
 
 def _init_worker(settings: Settings) -> None:
-    """Pool initializer: build the pipeline once per worker process."""
+    """Pool initializer: the worker's pipeline, inherited from the parent (fork) or built once here."""
     global _worker_nlp, _worker_settings
-    from .build import make_nlp
-
     _worker_settings = settings
-    _worker_nlp = make_nlp(settings)
+    if _worker_nlp is None:
+        from .build import make_nlp
+
+        _worker_nlp = make_nlp(settings)
 
 
 def _work(articles: list[Article]) -> list[ArticleResult]:
@@ -128,24 +132,28 @@ class ChunkRunner:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "ChunkRunner":
-        if self.workers == 1:
-            from .build import make_nlp
+        global _worker_nlp
+        from .build import make_nlp
 
-            self._nlp = make_nlp(self.settings)
-        else:
+        self._nlp = make_nlp(self.settings)  # raises a bad setting's error here, for any number of workers
+        if self.workers > 1:
+            _worker_nlp = self._nlp  # what forked workers start with
             self._pool = self._new_pool(self.workers)
         return self
 
     def __exit__(self, *exc) -> None:
+        global _worker_nlp
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        _worker_nlp = None
 
     def _new_pool(self, n: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_init_worker,
                                    initargs=(self.settings,))
 
     def run(self, chunks: Iterable[tuple[object, list[Article]]]) -> Iterator[tuple[object, list[ArticleResult]]]:
+        """Yield ``(tag, results)`` for each ``(tag, articles)`` of ``chunks``, in order (one result an article)."""
         if self._pool is None:
             for tag, articles in chunks:
                 yield tag, process_chunk(self._nlp, articles, self.settings) if articles else []

@@ -115,3 +115,13 @@ def test_a_worker_that_dies_fails_its_article_with_e114_and_the_rest_keep_their_
     assert (out / "claims.jsonl").read_bytes() == (clean / "claims.jsonl").read_bytes()
     assert (out / "warnings.jsonl").read_bytes() == (clean / "warnings.jsonl").read_bytes()
     assert summary.failed == 2 and summary.articles_read == _summary(clean)["articles_read"]
+
+
+def test_a_bad_setting_is_the_same_usage_error_with_two_workers(tmp_path: Path) -> None:
+    from pipeline.config import Settings
+    from pipeline.errors import LexiconError
+
+    settings = Settings(ner_model="no_such_spacy_package_for_this_test")
+    with pytest.raises(LexiconError):  # raised before any worker starts, not E114 for every article
+        run_extract(CORPUS, tmp_path / "out", settings, progress=False, workers=2)
+    assert not (tmp_path / "out" / "summary.json").exists()

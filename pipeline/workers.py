@@ -89,6 +89,22 @@ def process_chunk(nlp, articles: list[Article], settings: Settings) -> list[Arti
     return out
 
 
+def process_chunk_safely(nlp, articles: list[Article], settings: Settings) -> list[ArticleResult]:
+    """:func:`process_chunk`, and when the chunk as a whole raises (outside any one article's
+    processing), each article again alone, so the exception fails only the article that raises it (E110)."""
+    try:
+        return process_chunk(nlp, articles, settings)
+    except Exception:  # noqa: BLE001  (a batch never dies on one bad article)
+        out = []
+        for art in articles:
+            try:
+                out.extend(process_chunk(nlp, [art], settings))
+            except Exception as exc:  # noqa: BLE001
+                out.append(ArticleResult([], [], ("E110", f"processing failed: {type(exc).__name__}: {exc}"),
+                                         len(art.text.split())))
+        return out
+
+
 # --- the worker processes ----------------------------------------------------
 
 _worker_nlp = None
@@ -106,7 +122,7 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _work(articles: list[Article]) -> list[ArticleResult]:
-    return process_chunk(_worker_nlp, articles, _worker_settings)
+    return process_chunk_safely(_worker_nlp, articles, _worker_settings)
 
 
 def _context():
@@ -156,7 +172,7 @@ class ChunkRunner:
         """Yield ``(tag, results)`` for each ``(tag, articles)`` of ``chunks``, in order (one result an article)."""
         if self._pool is None:
             for tag, articles in chunks:
-                yield tag, process_chunk(self._nlp, articles, self.settings) if articles else []
+                yield tag, process_chunk_safely(self._nlp, articles, self.settings) if articles else []
             return
         window: deque[tuple[object, list[Article], Future | None]] = deque()
         limit = WINDOW_PER_WORKER * self.workers

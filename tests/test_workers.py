@@ -125,3 +125,29 @@ def test_a_bad_setting_is_the_same_usage_error_with_two_workers(tmp_path: Path) 
     with pytest.raises(LexiconError):  # raised before any worker starts, not E114 for every article
         run_extract(CORPUS, tmp_path / "out", settings, progress=False, workers=2)
     assert not (tmp_path / "out" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_exception_outside_any_one_article_still_fails_only_the_article_that_raises_it(
+        many: Path, tmp_path: Path, monkeypatch, workers: int) -> None:
+    import pipeline.extract as extract_mod
+
+    clean = tmp_path / "clean"
+    run_extract(many, clean, progress=False, workers=1)
+    _marked(many, "1_raises.txt")
+    real = extract_mod.extract_claims
+
+    def extract_claims(articles, *args, **kwargs):
+        articles = list(articles)
+        if any(MARK in art.text for art in articles):  # the whole chunk's run raises, as a library bug could
+            raise RuntimeError("the chunk failed on purpose")
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr(extract_mod, "extract_claims", extract_claims)
+    out = tmp_path / "out"
+    summary = run_extract(many, out, progress=False, workers=workers)
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["file"], e["code"]) for e in errors] == [("1_broken.txt", "E101"), ("1_raises.txt", "E110")]
+    assert "the chunk failed on purpose" in errors[1]["reason"]
+    assert (out / "claims.jsonl").read_bytes() == (clean / "claims.jsonl").read_bytes()
+    assert summary.failed == 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_suffix_regex
 
@@ -23,23 +24,7 @@ def make_nlp(settings: Settings | None = None) -> Language:
     # spaCy's own limit (1,000,000 characters) guards its parser's memory; this pipeline
     # has no parser, so the limit is the reading limit (max_chars)
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
-    # a sentence-final period after mixed-case or slashed abbreviations ("YoY.", "Y/Y.")
-    # is punctuation, so the cue matchers see "YoY"
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\.",
-                                              r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z][A-Za-z])\."]  # "£50m."
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    # URLs need not stay whole tokens here (figures are read from the text); the
-    # URL pattern costs about an eighth of the pipeline's time (bench/, measured)
-    nlp.tokenizer.url_match = None
-    # words the tokenizer has not cached (it keeps max_cache_size chunks) are split
-    # again in every article; most are plain words, where no affix rule can match
-    tok = nlp.tokenizer
-    tok.prefix_search = SkipLetters(tok.prefix_search.__self__).search
-    tok.suffix_search = SkipLetters(tok.suffix_search.__self__).search
-    tok.infix_finditer = SkipLetters(tok.infix_finditer.__self__).finditer
-    # "£50m." ends a sentence: the scale letter is not an abbreviation with its period
-    for abbr in ("m.", "k.", "b.", "bn.", "mn."):
-        nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr[:-1]}, {"ORTH": "."}])
+    nlp.tokenizer = _tokenizer(nlp)
     models = str(settings.models_dir)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("figures_line_breaks", config={"max_sentence_chars": settings.max_sentence_chars})
@@ -55,6 +40,35 @@ def make_nlp(settings: Settings | None = None) -> Language:
     nlp.add_pipe("figures_cues", config={"models_dir": models})
     nlp.add_pipe("figures_claims", config={"models_dir": models, **settings.claims})
     return nlp
+
+
+def _tokenizer(nlp: Language) -> Tokenizer:
+    """The language's tokenizer with this project's changes, made in one go.
+
+    Every change to a spaCy tokenizer's patterns reloads its ~1,350 special
+    cases; setting them one by one cost about 0.2 s of each start (7 reloads),
+    so the tokenizer is made once with all of them (the same rules, patterns
+    and tokens).
+    """
+    old = nlp.tokenizer
+    # a sentence-final period after mixed-case or slashed abbreviations ("YoY.", "Y/Y.")
+    # is punctuation, so the cue matchers see "YoY"
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[a-z][A-Z])\.", r"(?<=/[A-Za-z])\.",
+                                              r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z][A-Za-z])\."]  # "£50m."
+    rules = dict(old.rules)
+    # "£50m." ends a sentence: the scale letter is not an abbreviation with its period
+    for abbr in ("m.", "k.", "b.", "bn.", "mn."):
+        rules[abbr] = [{"ORTH": abbr[:-1]}, {"ORTH": "."}]
+    # words the tokenizer has not cached (it keeps max_cache_size chunks) are split
+    # again in every article; most are plain words, where no affix rule can match (SkipLetters)
+    return Tokenizer(nlp.vocab, rules=rules,
+                     prefix_search=SkipLetters(old.prefix_search.__self__).search,
+                     suffix_search=SkipLetters(compile_suffix_regex(suffixes)).search,
+                     infix_finditer=SkipLetters(old.infix_finditer.__self__).finditer,
+                     token_match=old.token_match,
+                     # URLs need not stay whole tokens here (figures are read from the text); the
+                     # URL pattern costs about an eighth of the pipeline's time (bench/, measured)
+                     url_match=None, faster_heuristics=old.faster_heuristics)
 
 
 class SkipLetters:

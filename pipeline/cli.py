@@ -56,8 +56,10 @@ def _iso_date(value: str) -> str:
 @click.option("--check", "run_check", is_flag=True, help="Run the claim checks into the same folder.")
 @click.option("--report", "run_report", is_flag=True, help="Write report.html and the claim tables into the same folder.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--workers", default=None, type=click.IntRange(1, 256),
+              help="Processes that run the pipeline (default: workers in config.toml, 1); same output for any number.")
 def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None, config_path: Path | None,
-            run_check: bool, run_report: bool, progress: bool | None) -> None:
+            run_check: bool, run_report: bool, progress: bool | None, workers: int | None) -> None:
     """Extract claims from ARTICLES (a folder, read recursively, or one file) into OUT/claims.jsonl."""
     from .extract import run_extract_job
 
@@ -66,7 +68,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
             default_date = _iso_date(default_date)
         settings = load_settings(config_path)
         job = run_extract_job(articles, out_dir, settings, force=force, default_date=default_date,
-                              progress=progress, check=run_check, report=run_report)
+                              progress=progress, check=run_check, report=run_report,
+                              workers=workers)
     except FiguresError as exc:
         _fail(exc)
     summary = job.summary

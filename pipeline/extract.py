@@ -35,6 +35,7 @@ from .errors import UNREAD_CODES, UsageError
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
 from .rows import number_problem
 from .reading import Article, ArticleFailure, Skipped, iter_articles, walk_inputs
+from .workers import CHUNK_ARTICLES, ChunkRunner
 
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "warnings.jsonl", "summary.json")
 # Everything a run of extract (with --check and --report) writes: refused without --force
@@ -62,6 +63,7 @@ class ExtractSummary:
     claims: int = 0
     words: int = 0
     seconds: float = 0.0
+    workers: int = 1
     complete: bool = False
     failures: list[dict] = field(default_factory=list)
 
@@ -72,7 +74,8 @@ class ExtractSummary:
     def line(self) -> str:
         """One readable line for the end of a run."""
         return (f"articles read {self.articles_read}, skipped {self.skipped}, failed {self.failed}, "
-                f"claims {self.claims}, {self.seconds:.2f} s, {self.words_per_second:,.0f} words/s")
+                f"claims {self.claims}, {self.seconds:.2f} s, {self.words_per_second:,.0f} words/s, "
+                f"workers {self.workers}")
 
 
 def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = ALL_OUTPUT_FILES) -> None:
@@ -96,17 +99,18 @@ def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = ALL_OUTPU
 
 
 def extract_claims(articles: Iterable[Article], settings: Settings | None = None,
-                   on_error: Callable[[Article, Exception], None] | None = None
+                   on_error: Callable[[Article, Exception], None] | None = None, nlp=None,
                    ) -> Iterator[tuple[Article, list[dict], list[tuple[int, int, str]]]]:
     """Run the pipeline over articles; yield ``(article, claim rows, rejected figures)`` in input order.
 
     The rejected figures are numbers the grammar read but refused, as
     ``(start, end, reason)`` (a value no float holds). An article whose
     processing raises is passed to ``on_error`` and yields nothing; the
-    others go on.
+    others go on. ``nlp``: a pipeline from :func:`~pipeline.build.make_nlp`
+    to reuse (default: one is built from ``settings``).
     """
     settings = settings or Settings()
-    nlp = make_nlp(settings)
+    nlp = nlp if nlp is not None else make_nlp(settings)
     pending: dict[int, Article] = {}
 
     def docs():
@@ -149,7 +153,7 @@ def check_source(source: Path) -> None:
 
 def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
                 default_date: str | None = None, progress: bool | None = None,
-                write_summary: bool = True) -> ExtractSummary:
+                write_summary: bool = True, workers: int | None = None) -> ExtractSummary:
     """Extract claims from every article under ``source`` into ``out_dir``.
 
     Args:
@@ -163,6 +167,8 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
             caller writes more output first (``extract --check --report``)
             and then calls :func:`write_extract_summary` itself, under the
             same lock.
+        workers: processes that run the pipeline (default: ``workers`` of
+            the settings); the files written are the same bytes for any number.
 
     Returns:
         The run's :class:`ExtractSummary`.
@@ -171,7 +177,6 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         UsageError: ``source`` does not exist (E402), output exists (E401),
             the folder is in use by another run (E404).
     """
-    settings = settings or Settings()
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
     check_source(source)
@@ -183,15 +188,16 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
                 path.unlink(missing_ok=True)
             except OSError as exc:
                 raise UsageError("E403", f"cannot remove {path}: {exc.strerror}") from None
-        summary = _extract_into(source, out_dir, settings, default_date, progress)
+        summary = _extract_into(source, out_dir, settings, default_date, progress,
+                                workers if workers is not None else settings.workers)
         if write_summary:
             write_extract_summary(out_dir, summary, source)
     return summary
 
 
 def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date: str | None,
-                  progress: bool | None) -> ExtractSummary:
-    summary = ExtractSummary()
+                  progress: bool | None, workers: int) -> ExtractSummary:
+    summary = ExtractSummary(workers=workers)
     claims_tmp = out_dir / "claims.jsonl.partial"
     errors_tmp = out_dir / "errors.jsonl.partial"
     warnings_tmp = out_dir / "warnings.jsonl.partial"
@@ -213,45 +219,48 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
             summary.unread += code in UNREAD_CODES
             summary.failures.append(row)
 
-        def articles() -> Iterator[Article]:
+        def chunks() -> Iterator[tuple[list, list[Article]]]:
+            """The input as ``(reading items, their articles)``, CHUNK_ARTICLES articles at a time."""
             last_path = None
+            items: list = []
+            arts: list[Article] = []
             for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
                                       settings.dateline_chars, settings.html_min_words, out_dir, own_files,
                                       settings.html_max_bytes):
                 if item.path != last_path:
                     advance()
                     last_path = item.path
-                if isinstance(item, Skipped):
+                if isinstance(item, Skipped):  # only counted: nothing is written for it
                     summary.skipped += 1
                     summary.skipped_by_reason[item.reason] = summary.skipped_by_reason.get(item.reason, 0) + 1
-                elif isinstance(item, ArticleFailure):
-                    fail(item.doc_id, item.path, item.code, item.reason)
-                else:
-                    if item.date_note:
-                        warnings_out.write({"doc_id": item.doc_id, "file": item.path, "code": "W120",
-                                            "reason": item.date_note})
-                        summary.warnings += 1
-                    yield item
-
-        def on_error(art: Article, exc: Exception) -> None:
-            fail(art.doc_id, art.path, "E110", f"processing failed: {type(exc).__name__}: {exc}")
-
-        for art, rows, rejected in extract_claims(articles(), settings, on_error):
-            summary.articles_read += 1
-            summary.words += len(art.text.split())
-            for start, end, reason in rejected:  # never a claim: JSON has no Infinity
-                warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
-                                    "reason": f"figure at [{start}, {end}) left out: {reason}"})
-                summary.warnings += 1
-            for row in rows:
-                bad = number_problem(row)
-                if bad:  # a figure too large for a float ("$1e400 billion"): JSON has no Infinity
-                    warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
-                                        "reason": f"claim {row.get('claim_id')} left out: {bad}"})
-                    summary.warnings += 1
                     continue
-                claims_out.write(row)
-                summary.claims += 1
+                items.append(item)
+                if isinstance(item, Article):
+                    arts.append(item)
+                    if len(arts) >= CHUNK_ARTICLES:
+                        yield items, arts
+                        items, arts = [], []
+            if items:
+                yield items, arts
+
+        # every row of an article (its reading failure, date note, processing error, claims) is
+        # written when its chunk's results come back, in input order: the same bytes for any --workers
+        with ChunkRunner(settings, workers) as runner:
+            for items, results in runner.run(chunks()):
+                results = iter(results)
+                for item in items:
+                    if isinstance(item, ArticleFailure):
+                        fail(item.doc_id, item.path, item.code, item.reason)
+                        continue
+                    art, result = item, next(results)
+                    if art.date_note:
+                        warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W120",
+                                            "reason": art.date_note})
+                        summary.warnings += 1
+                    if result.error is not None:
+                        fail(art.doc_id, art.path, *result.error)
+                        continue
+                    _write_article(art, result, claims_out, warnings_out, summary)
     for tmp in (claims_tmp, errors_tmp, warnings_tmp):
         _fsync(tmp)
     summary.seconds = time.perf_counter() - started
@@ -260,6 +269,25 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
     os.replace(errors_tmp, out_dir / "errors.jsonl")
     os.replace(warnings_tmp, out_dir / "warnings.jsonl")
     return summary
+
+
+def _write_article(art: Article, result, claims_out, warnings_out, summary: ExtractSummary) -> None:
+    """Write one processed article's claim rows and W121 notes, and count them."""
+    summary.articles_read += 1
+    summary.words += result.words
+    for start, end, reason in result.rejected:  # never a claim: JSON has no Infinity
+        warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
+                            "reason": f"figure at [{start}, {end}) left out: {reason}"})
+        summary.warnings += 1
+    for row in result.rows:
+        bad = number_problem(row)
+        if bad:  # a figure too large for a float ("$1e400 billion"): JSON has no Infinity
+            warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
+                                "reason": f"claim {row.get('claim_id')} left out: {bad}"})
+            summary.warnings += 1
+            continue
+        claims_out.write(row)
+        summary.claims += 1
 
 
 def _fsync(path: Path) -> None:
@@ -314,7 +342,7 @@ class ExtractJob:
 
 def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
                     default_date: str | None = None, progress: bool | None = None, check: bool = False,
-                    report: bool = False) -> ExtractJob:
+                    report: bool = False, workers: int | None = None) -> ExtractJob:
     """``extract`` as the command runs it: extraction, then checks and the report, then ``summary.json``.
 
     The folder is held (one lock) from the first file removed to the last
@@ -331,7 +359,8 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
     check_source(source)
     prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock
     with OutputLock(out_dir, "newsfigures extract"):
-        job = ExtractJob(run_extract(source, out_dir, settings, force, default_date, progress, write_summary=False))
+        job = ExtractJob(run_extract(source, out_dir, settings, force, default_date, progress, write_summary=False,
+                                     workers=workers))
         job.written += [out_dir / "claims.jsonl", out_dir / "errors.jsonl", out_dir / "warnings.jsonl"]
         extra: dict = {}
         if check:

@@ -11,7 +11,7 @@ from pipeline.errors import LexiconError
 
 def test_the_shipped_config_loads_with_its_documented_defaults() -> None:
     settings = load_settings(DEFAULT_CONFIG)
-    assert settings.batch_size == 64 and settings.n_process == 1
+    assert settings.batch_size == 64 and settings.workers == 1
     assert settings.html_min_words == 10
     assert settings.claims["max_sentence_figures"] == 400
     assert settings.models_dir == Settings.models_dir
@@ -28,7 +28,9 @@ def test_a_config_elsewhere_without_models_dir_uses_the_projects_models(tmp_path
 
 @pytest.mark.parametrize("text, key", [
     ('[pipeline]\nbatch_size = "lots"\n', "batch_size"),
-    ("[pipeline]\nn_process = 0\n", "n_process"),
+    ("[pipeline]\nworkers = 0\n", "workers"),
+    ("[pipeline]\nworkers = 1.5\n", "workers"),
+    ("[pipeline]\nworkers = true\n", "workers"),
     ('[reading]\nextensions = ["txt"]\n', "extensions"),
     ("[reading]\nmax_chars = -5\n", "max_chars"),
     ('[claims]\ncarry_company = "yes"\n', "carry_company"),
@@ -50,3 +52,17 @@ def test_a_section_that_is_not_a_table_is_e312(tmp_path: Path) -> None:
     with pytest.raises(LexiconError) as info:
         load_settings(path)
     assert info.value.code == "E312"
+
+
+def test_the_old_n_process_key_is_refused_naming_workers(tmp_path: Path) -> None:
+    path = tmp_path / "old.toml"
+    path.write_text("[pipeline]\nn_process = 2\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_settings(path)
+    assert info.value.code == "E312" and "workers" in info.value.reason
+
+
+def test_workers_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text("[pipeline]\nworkers = 2\n", encoding="utf-8")
+    assert load_settings(path).workers == 2

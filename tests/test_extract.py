@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-import pipeline.extract as extract_mod
+import pipeline.build as build_mod
 from pipeline.build import make_nlp
 from pipeline.config import load_settings
 from pipeline.claim import FIELD_NAMES, Claim
@@ -126,17 +126,19 @@ def test_default_date_reaches_articles_without_one(articles: Path, tmp_path: Pat
     assert dates == {"orvane.txt": "2024-01-31", "b/paysetu.md": "2024-03-05"}
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_failing_component_fails_one_article_and_the_batch_goes_on(articles: Path, tmp_path: Path,
-                                                                     monkeypatch) -> None:
+                                                                     monkeypatch, workers: int) -> None:
     def make_nlp_with_boom(settings=None):
         nlp = make_nlp(settings)
         nlp.add_pipe("test_extract_boom", first=True)
         return nlp
 
-    monkeypatch.setattr(extract_mod, "make_nlp", make_nlp_with_boom)
+    # the pipeline is built where it runs (pipeline/workers.py, in each worker process)
+    monkeypatch.setattr(build_mod, "make_nlp", make_nlp_with_boom)
     (articles / "explodes.txt").write_text(f"{BOOM}: revenue rose 5% to $2 billion.", encoding="utf-8")
     out = tmp_path / "out"
-    summary = run_extract(articles, out, progress=False)
+    summary = run_extract(articles, out, progress=False, workers=workers)
     errors = {e["file"]: e for e in jsonl(out / "errors.jsonl")}
     assert set(errors) == {"broken.txt", "explodes.txt"}
     assert errors["explodes.txt"]["code"] == "E110"

@@ -163,7 +163,8 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("weekday", r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
-    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b"),
+    # not "the full fiscal year 2020": that names its year (read by fiscal_year)
+    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"),
     ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),

@@ -187,9 +187,7 @@ def match(gold: list[dict], pred: list[dict]) -> tuple[list[tuple[dict | None, i
         each to the first unused prediction of its article that overlaps it
         and agrees on the figure.
     """
-    by_doc: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(pred):
-        by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
+    by_doc = _by_doc(pred)
     used: set[int] = set()
     pairs, misses = [], []
     for g in sorted(gold, key=lambda g: g.get("optional", False)):
@@ -207,6 +205,14 @@ def match(gold: list[dict], pred: list[dict]) -> tuple[list[tuple[dict | None, i
     return pairs, misses
 
 
+def _by_doc(pred: list[dict]) -> dict[str, list[int]]:
+    """Prediction indices by their doc_id (``/`` separators)."""
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pred):
+        by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
+    return by_doc
+
+
 def _pred_docs(by_doc: dict[str, list[int]], doc: str) -> list[int]:
     """Indices of the predictions of one gold article (a predicted doc_id may carry a folder prefix)."""
     out = []
@@ -219,9 +225,7 @@ def _pred_docs(by_doc: dict[str, list[int]], doc: str) -> list[int]:
 def score(gold: list[dict], pred: list[dict], doc_prefix: str = "") -> Score:
     """Score predictions against gold (see the module docstring for the rules)."""
     gold = [g for g in gold if g["doc_id"].startswith(doc_prefix)]
-    by_doc: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(pred):
-        by_doc[str(p.get("doc_id", "")).replace("\\", "/")].append(i)
+    by_doc = _by_doc(pred)
     matched, misses = match(gold, pred)
     pairs = [(g, pred[i]) for g, i in matched]
     docs = {g["doc_id"] for g in gold}

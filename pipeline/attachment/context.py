@@ -1,6 +1,7 @@
 """What the attachment model may look at: one sentence's mentions and the article around it."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -127,12 +128,10 @@ class SentenceView:
 
     def clause(self, pos: int) -> int:
         """Index of the clause (cut at ";", "but", "while", ", and" ...) holding ``pos``."""
-        import bisect
         return bisect.bisect_left(self.breaks, pos)
 
     def comma_clause(self, pos: int) -> int:
         """Index of the comma-delimited part holding ``pos``."""
-        import bisect
         return bisect.bisect_left(self.commas, pos)
 
 

@@ -131,6 +131,7 @@ _EACH_AFTER = regex.compile(r"(?i)\s*(?:apiece|each|per\s+share|a\s+share)\b")
 _CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
 _DOT_SPACE, _NEWLINE, _AND = regex.compile(r"\. "), regex.compile(r"\n"), regex.compile(r"(?= and )")
 _FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
+_COMPARED_BEFORE = regex.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|against)\s+(?:in\s+)?(?:the\s+|a\s+)?$")
 _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 _VEHICLE_SEGMENTS = {"smart electric vehicles", "ev", "new energy vehicles", "others"}
 _SEGMENT_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:[\w-]+\s+){1,2}(?:segment|category|price\s+band|tier)\b")
@@ -361,7 +362,10 @@ class ClaimBuilder:
                 if k < len(forecast_pos) and forecast_pos[k] < line_end and not (
                         a < len(ands) and ands[a] + 5 <= forecast_pos[k]):
                     continue
-                years.append(p.spec.year)
+                # a comparison base ("down 5 percent from the third quarter of 2011") is a year
+                # before the one the story reports (gold conventions: a year-earlier comparison)
+                base = _COMPARED_BEFORE.search(norm, max(0, p.start - 25), p.start) is not None
+                years.append(p.spec.year + 1 if base else p.spec.year)
         return max(years) if years else None
 
 

@@ -159,16 +159,21 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
                       rf"(?:,\s+(?:the\s+)?(?P<ord>{_ORD})\s+(?:quarter\s+)?(?:of|in)\s+(?:its\s+)?(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b)?"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|through|that\s+ended(?:\s+in)?|which\s+ended(?:\s+in)?)\s+"
                 rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
-    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
+    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
     ("weekday", r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
+    ("date_noyear_dmy", rf"\bon\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})(?!\s+(?:19|20)\d\d)\b"),
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
     # not "the full fiscal year 2020": that names its year (read by fiscal_year)
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"),
-    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
-    ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
+    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
+    ("month_span", rf"\b(?:from\s+|(?P<between>between\s+))?(?P<month>{_MONTH})\s*(?(between)and|(?:to|through|-))\s*(?P<month2>{_MONTH})"
+                   rf"(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>{_YEAR_REF}))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
-    ("fiscal_year", r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
+    # "the 2021/2022 financial year", "FY 2020/21", "2020-21": a fiscal year across two calendar years
+    ("fiscal_split", r"\b(?:(?P<pre>FY|fiscal(?:\s+year)?|financial\s+year)\s*)?(?P<y1>(?:19|20)\d\d)\s*(?:/|-|–)\s*(?P<y2>(?:19|20)?\d\d)(?![\d/-])"
+                     r"(?:\s+(?P<post>FY|fiscal(?:\s+year)?|financial\s+year)\b)?"),
+    ("fiscal_year", r"\b(?:(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b|(?P<year2>(?:19|20)\d\d)\s+(?:fiscal|financial)\s+year\b)"),
     ("end_last_year", r"\b(?:at\s+)?the\s+end\s+of\s+(?:last\s+year|the\s+previous\s+year)"),
     ("date", rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("date_dmy", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
@@ -234,7 +239,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("Y", year=y, month=month, fiscal=month != 12)
     if name == "weekday":  # "rose 4.6% on Friday": a day of the publication week
         return PeriodSpec("D", number=_WEEKDAYS.index(g["wd"].lower()), rel="weekday")
-    if name == "date_noyear":
+    if name in ("date_noyear", "date_noyear_dmy"):
         if not _is_date(2000, _month(g["month"]), int(g["day"])):  # 2000: a leap year, so February 29 stands
             return None
         return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
@@ -243,7 +248,11 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         if g.get("year3") and m.group(0).lower().startswith("by"):
             return PeriodSpec("Y", year=y)  # "double its workforce by the end of 2025": a target year
         month = g.get("month") or g.get("month2")
-        return PeriodSpec("M", year=y, month=_month(month) if month else 12, rel="as_of")
+        day = g.get("day") or g.get("day2")
+        if day and not _is_date(y or 2000, _month(month), int(day)):
+            return None  # "as of February 30"
+        # "as of September 30, 2022": a figure of that day (gold conventions: the period it is FOR)
+        return PeriodSpec("M", year=y, month=_month(month) if month else 12, day=int(day) if day else None, rel="as_of")
     if name == "full_year":
         return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
@@ -253,10 +262,15 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
         y, _ = years.year(g.get("year"))
-        return PeriodSpec("MQ", month=_month(g["month"]), year=y, rel="ended")
+        month = _month(g["month"])
+        if g.get("day") and int(g["day"]) <= 7:
+            # "the quarter ending April 1": a 52/53-week calendar's quarter ends on the weekday
+            # nearest a month's end, so one ending in a month's first week is the previous month's
+            month, y = (month - 1, y) if month > 1 else (12, y - 1 if y else None)
+        return PeriodSpec("MQ", month=month, year=y, rel="ended")
     if name == "month_span":
-        y, _ = years.year(g.get("year"))
-        return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
+        y, rel = years.year(g.get("year"))
+        return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y, year_rel=rel)
     if name == "first_quarters":
         n = g["n"].lower()
         quarters = {"two": 2, "2": 2, "three": 3, "3": 3}[n]
@@ -271,8 +285,16 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
             return None  # "the first 13 months of 2023" is no span of one year
         y, rel = years.year(g.get("year"))
         return PeriodSpec("SPAN", month=1, month2=months, year=y, year_rel=rel)
+    if name == "fiscal_split":
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        if y2 < 100:
+            y2 += y1 // 100 * 100
+        short = len(g["y2"]) == 2
+        if y2 != y1 + 1 or not (g.get("pre") or g.get("post") or (short and "/" not in m.group(0))):
+            return None  # "2019-2023" is a span of years, not one fiscal year
+        return PeriodSpec("Y", year=y2, fiscal=True)  # named by the year it ends in (gold conventions)
     if name == "fiscal_year":
-        y, _ = years.year(g["year"])
+        y, _ = years.year(g.get("year") or g.get("year2"))
         return PeriodSpec("Y", year=y, fiscal=True)
     if name == "end_last_year":
         return PeriodSpec("REL", rel="end_last_year")
@@ -311,8 +333,8 @@ _NEEDS = {
     "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "by_year_end": ("end of",), "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
-    "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
-    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "weekday": ("day",), "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
+    "first_months": ("months",), "fiscal_year": ("fy", "fiscal", "financial"), "fiscal_split": ("/", "-", "–"), "end_last_year": ("end of",),
+    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "weekday": ("day",), "date_noyear": _MONTH_WORDS, "date_noyear_dmy": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
@@ -337,8 +359,8 @@ _WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", 
 # as trying them at every such word costs about as much as the scan.
 _STARTS: dict[str, tuple[str, ...] | None] = {
     "q_fy_first": None, "q_code": None, "q_bare": None, "half_code": None, "month_metric": None,
-    "fiscal_year": None, "date": None, "month_year": None, "last_month_name": None,
-    "month_span": ("from",) + _MONTH_WORDS,
+    "date": None, "month_year": None, "last_month_name": None,
+    "month_span": ("from", "between") + _MONTH_WORDS,
     "quarter_ended": ("quarter", "period", "three"),
     "year_to": ("financial", "fiscal", "year"),
     "last_year": ("last",),
@@ -693,6 +715,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 year = this_year
             else:
                 return None
+        if spec.day and spec.rel == "as_of":
+            return f"{year}-{spec.month:02d}-{spec.day:02d}"
         return f"{year}-{spec.month:02d}"
     if k == "D" and spec.rel == "weekday":
         if ctx.doc_date is None:

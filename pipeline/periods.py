@@ -571,6 +571,29 @@ def _fmt_q(year: int, q: int, fiscal: bool) -> str:
     return f"FY{year}-Q{q}" if fiscal else f"{year}-Q{q}"
 
 
+STALE_MONTHS = 4
+"""A calendar quarter reported more than this many months after it ended (or forecast more than
+this many months before it starts, less one) is not the one a news story means."""
+
+
+def _stale_calendar_quarter(date: dt.date, q: int, end_month: int, forecast: bool) -> bool:
+    """Whether a bare quarter ``q`` in a story of ``date`` is the company's fiscal one (its fiscal
+    year ends in ``end_month``) because the calendar reading is stale and the fiscal one is not.
+
+    Gold conventions: "A quarter that cannot be a calendar one given the article's date (a
+    'second quarter' reported in early June) is the company's fiscal quarter" ("Micron: Q4
+    results" in late September: fiscal Q4, not the calendar Q4 of nine months before).
+    """
+    def months_away(fiscal_end: int | None) -> int:
+        y, m = quarter_end(_last_before(date, q, fiscal_end, forecast), q, fiscal_end)
+        end = y * 12 + m
+        now = date.year * 12 + date.month
+        return (end - 2 - now) if forecast else (now - end)  # forecasts: months until it starts
+
+    limit = STALE_MONTHS - 1 if forecast else STALE_MONTHS
+    return months_away(None) > limit and months_away(end_month) <= limit
+
+
 def _last_before(date: dt.date, q: int, end_month: int | None, forecast: bool) -> int:
     """The (fiscal) year whose quarter ``q`` ends closest before ``date`` (after, for forecasts)."""
     best = None
@@ -633,6 +656,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
     if k == "Q":
         if year is None:
             if ctx.doc_date:
+                if not fiscal and ctx.fiscal_end_month not in (None, 12) and not spec.fiscal:
+                    fiscal = _stale_calendar_quarter(ctx.doc_date, spec.number, ctx.fiscal_end_month, ctx.forecast)
                 year = _last_before(ctx.doc_date, spec.number, ctx.fiscal_end_month if fiscal else None, ctx.forecast)
             elif ctx.in_force and _year_of(ctx.in_force):
                 year = _year_of(ctx.in_force)

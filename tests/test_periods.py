@@ -32,3 +32,18 @@ def test_period_reads_and_resolves(text, date, found, period):
 @pytest.mark.parametrize("text", ["between 2019-2023 the market doubled", "the 2019/2023 plan", "in 2021-2024"])
 def test_a_span_of_years_is_no_fiscal_year(text):
     assert not [p for p in find_periods(text, None) if p.spec.fiscal], text
+
+
+@pytest.mark.parametrize("date,quarter,fiscal_end,forecast,period", [
+    # a bare "Q4" in late September from a company whose year ends in August: its fiscal Q4
+    (dt.date(2017, 9, 26), 4, 8, False, "FY2017-Q4"),
+    (dt.date(2017, 9, 26), 1, 8, True, "FY2018-Q1"),
+    # the calendar quarter just ended is the one meant, whatever the company's calendar
+    (dt.date(2023, 7, 25), 2, 9, False, "2023-Q2"),
+    (dt.date(2024, 1, 30), 4, 9, False, "2023-Q4"),
+])
+def test_a_stale_calendar_quarter_is_the_fiscal_one(date, quarter, fiscal_end, forecast, period):
+    from pipeline.periods import PeriodSpec
+
+    ctx = PeriodContext(date, date.year, None, fiscal_end, forecast)
+    assert resolve(PeriodSpec("Q", number=quarter), ctx) == period

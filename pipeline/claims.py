@@ -1721,8 +1721,10 @@ class _Sentence:
             if r and not _earlier(r, self.state.period) and not aside and not unused:
                 self.state.period = r  # a "for the full year" aside leaves the quarter in force
         # the market named in this sentence ("the global smartphone market") stays in force
-        geo = [s.label for s in self.segments if s.id == "geography"]
-        prod = [s.label for s in self.segments if s.id == "product"]
+        # a market is named by the general entries, not those limited to one company's units
+        # ("the wearables market", not Apple's "wearables and other products")
+        geo = [s.label for s in self.segments if s.id == "geography" and not s.extra]
+        prod = [s.label for s in self.segments if s.id == "product" and not s.extra]
         if any(c.label == "MARKET" for c in self.cues) and (geo or prod):
             self.state.market = " ".join(x for x in (geo[:1] + prod[:1])) + " market"
         if any(c.label == "MARKET" for c in self.cues) and not self.companies and not self.items:

@@ -693,6 +693,18 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
         return f"FY{year}" if spec.fiscal else str(year)
     if k == "MQ":
         end_month = ctx.fiscal_end_month
+        fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
+        # a quarter ending in a month that ends no calendar quarter ("the quarter ended Oct. 31")
+        # shows the fiscal calendar (gold conventions); with no calendar known its number is unknown
+        off_calendar = spec.month % 3 != 0
+        if off_calendar and end_month in (None, 12):
+            return None
+        if year is None and ctx.doc_date is None and end_month not in (None, 12) and (fiscal_article or off_calendar) \
+                and _year_of(ctx.in_force or ""):
+            # undated: the fiscal year in force names it ("fiscal 2025 ... the three months ended Oct. 31")
+            fy = _year_of(ctx.in_force)
+            _, q = fiscal_quarter_of(spec.month, fy, end_month)
+            return _fmt_q(fy, q, True)
         if year is None:
             ref = ctx.doc_date
             if ref is None:
@@ -711,8 +723,7 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                     year = next(y for y, e in zip(candidates, ends) if e >= ref - REPORTING_LAG)
                 else:
                     year = max(y for y, e in zip(candidates, ends) if e <= ref)
-        fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
-        if end_month and end_month != 12 and fiscal_article:
+        if end_month and end_month != 12 and (fiscal_article or off_calendar):
             fy, q = fiscal_quarter_of(spec.month, year, end_month)
             return _fmt_q(fy, q, True)
         if spec.month % 3 == 0:

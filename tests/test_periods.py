@@ -47,3 +47,19 @@ def test_a_stale_calendar_quarter_is_the_fiscal_one(date, quarter, fiscal_end, f
 
     ctx = PeriodContext(date, date.year, None, fiscal_end, forecast)
     assert resolve(PeriodSpec("Q", number=quarter), ctx) == period
+
+
+@pytest.mark.parametrize("month,date,ref_year,in_force,fiscal_end,period", [
+    # "the three months ended Oct. 31": no calendar quarter ends in October, so it is fiscal
+    (10, None, 2025, "FY2025", 1, "FY2025-Q3"),
+    (1, dt.date(2026, 2, 12), 2026, None, 7, "FY2026-Q2"),
+    # with no fiscal calendar known the quarter's number is unknown: not a month
+    (10, None, 2025, None, None, None),
+    # a calendar quarter's end month stays calendar without a fiscal article
+    (9, dt.date(2022, 10, 20), 2022, None, 6, "2022-Q3"),
+])
+def test_quarter_ended_off_calendar_is_fiscal(month, date, ref_year, in_force, fiscal_end, period):
+    from pipeline.periods import PeriodSpec
+
+    ctx = PeriodContext(date, ref_year, in_force, fiscal_end, False)
+    assert resolve(PeriodSpec("MQ", month=month, rel="ended"), ctx) == period

@@ -61,6 +61,8 @@ def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
         b = a + len(" ".join(parts))
         if not name or name in lists.not_names or name[:1].isdigit() or len(name) < 2:
             continue
+        if text[m.end():m.end() + 1] == "$":
+            continue  # a currency's prefix: "NT$", "HK$", "US$"
         yield a, b, name
 
 

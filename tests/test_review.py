@@ -21,7 +21,7 @@ from pipeline.corrections import (EDITABLE, GOLD_FIELDS, build_corrections, read
                                   reviewed_only, validate_row, without_reviewed, write_corrections)
 from pipeline.errors import SchemaError
 from pipeline.report import build_report, write_tables
-from test_report import FIXTURE, _articles, _jsonl, browser  # noqa: F401  (browser is a fixture)
+from test_report import FIXTURE, _articles, _jsonl, browser, draw_articles, open_page  # noqa: F401  (browser is a fixture)
 
 ROOT = Path(__file__).parents[1]
 MISSED = "quartz-auto-june-2024.txt:2:1"
@@ -72,8 +72,9 @@ def test_review_in_headless_chromium(review_dir: Path, browser, tmp_path_factory
     downloads = tmp_path_factory.mktemp("downloads")
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     page = build_report(review_dir, _articles(), charts=False)
-    browser.get(page.resolve().as_uri())
+    open_page(browser, page)
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    draw_articles(browser)  # each article is drawn when first opened: draw them all, closed
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
     assert len(_shown(browser)) == len(claims) == 17
 

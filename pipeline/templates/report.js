@@ -1,11 +1,50 @@
 /* newsfigures report: search, filters, sorting, jumping to claims, and review
    (corrections exported as gold rows, ../shared/claim_schema.md). No dependencies,
-   no network: the corrections file is made by the browser from the embedded data. */
+   no network: the corrections file is made by the browser from the embedded data.
+   The claim data and the article sections are packed (gzip, base64: pipeline/report_pack.py)
+   and unpacked here with the browser's DecompressionStream; an article's sentences and
+   table are drawn when it is first opened. */
 (function () {
   "use strict";
   if (window.performance && performance.mark) { performance.mark("nf-script-start"); }
   var $ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
   var byId = function (id) { return document.getElementById(id); };
+  var PACKED = "gzip+base64";
+
+  /* ------------------------------------------------------------------ packed blocks */
+  function unpackText(el) {
+    if (el.getAttribute("data-encoding") !== PACKED) { return Promise.resolve(el.textContent); }
+    var text = el.textContent.trim();
+    var bytes;
+    if (Uint8Array.fromBase64) {
+      bytes = Uint8Array.fromBase64(text);
+    } else {
+      var bin = atob(text);
+      bytes = new Uint8Array(bin.length);
+      for (var k = 0; k < bin.length; k++) { bytes[k] = bin.charCodeAt(k); }
+    }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+  function fail(err) {
+    document.documentElement.setAttribute("data-nf-error", String(err));
+    var counter = byId("f-count");
+    if (counter) {
+      counter.textContent = typeof DecompressionStream === "undefined"
+        ? "this browser cannot unpack the page's data (it needs DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or later)"
+        : "the page's data could not be read: " + err;
+    }
+    if (window.console) { console.error(err); }
+  }
+  var boot;
+  try {
+    boot = unpackText(byId("nf-data")).then(function (text) { start(JSON.parse(text)); });
+  } catch (err) {
+    boot = Promise.reject(err);
+  }
+  boot.catch(fail);
+
+  function start(raw) {
   var PAGE = 300;                 /* rows of the all-claims table drawn at a time */
   var MARKET_WIDE = "(market-wide)";
   var PERIOD = /^(FY)?\d{4}(-(Q[1-4]|H[12]|\d{2}(-\d{2})?))?$/;
@@ -19,23 +58,29 @@
     "change_unit", "modality"];
 
   /* ------------------------------------------------------------------ data */
-  var raw = JSON.parse(byId("nf-data").textContent);
   var names = raw.columns;
   var vocabs = names.map(function (name) { return raw.vocab[name] || null; });
-  var claims = raw.claims.map(function (values, i) {
-    var c = { i: i };
-    for (var k = 0; k < names.length; k++) {
-      var v = values[k];
-      c[names[k]] = vocabs[k] !== null && v !== null ? vocabs[k][v] : v;
+  var claims = new Array(raw.n);   /* one object per claim, from the data's columns */
+  for (var i = 0; i < raw.n; i++) { claims[i] = { i: i }; }
+  names.forEach(function (name, k) {
+    var column = raw.claims[k], vocab = vocabs[k];
+    for (var i = 0; i < raw.n; i++) {
+      var v = column[i];
+      claims[i][name] = vocab !== null && v !== null ? vocab[v] : v;
     }
+  });
+  var claimById = {};
+  var claimsOfDoc = {};   /* doc_id -> its claims, in file order */
+  var articleOfRow = {};  /* element id of a drawn claim's article row -> its article's element id */
+  claims.forEach(function (c) {
     c.doc_id = raw.docs[c.doc];
     if (typeof c.claim_id === "number") { c.claim_id = c.doc_id + ":" + c.sentence_index + ":" + c.claim_id; }
     c.sentence_text = raw.sentences[c.sentence];
     c.company_label = c.company || MARKET_WIDE;
-    return c;
+    claimById[c.claim_id] = c;
+    (claimsOfDoc[c.doc_id] = claimsOfDoc[c.doc_id] || []).push(c);
+    if (c.row) { articleOfRow[c.row] = c.article; }
   });
-  var claimById = {};
-  claims.forEach(function (c) { claimById[c.claim_id] = c; });
   var sentenceLower = [];
   function haystack(c) {
     if (c.hay === undefined) {
@@ -156,15 +201,19 @@
     limit = PAGE;
     renderTable();
     counter.textContent = active ? view.length + " of " + claims.length + " claims" : claims.length + " claims";
-    Object.keys(articleRows).forEach(function (cid) {
-      var c = claimById[cid];
-      var hide = active && !(c && matches(c, w));
-      articleRows[cid].forEach(function (tr) { tr.hidden = hide; });
+    filtering = active ? w : null;
+    Object.keys(articleRows).forEach(hideArticleRows);
+    var docsShown = {};
+    if (active) { view.forEach(function (c) { docsShown[c.doc_id] = true; }); }
+    articleSections.forEach(function (d) {
+      d.classList.toggle("nf-empty", active && !docsShown[d.getAttribute("data-doc")]);
     });
-    $("details.nf-article").forEach(function (d) {
-      var any = $("tr.nf-row", d).some(function (tr) { return !tr.hidden; });
-      d.classList.toggle("nf-empty", Boolean(active) && !any);
-    });
+  }
+  var filtering = null;   /* the filters in force, or null */
+  function hideArticleRows(cid) {
+    var c = claimById[cid];
+    var hide = filtering !== null && !(c && matches(c, filtering));
+    articleRows[cid].forEach(function (tr) { tr.hidden = hide; });
   }
   Object.keys(filters).forEach(function (k) { if (filters[k]) { filters[k].addEventListener("change", applyFilters); } });
   var typing = null;
@@ -195,7 +244,7 @@
     var rawKey = td.hasAttribute("data-sort") ? td.getAttribute("data-sort") : td.textContent.trim();
     return numeric ? (rawKey === "" ? NaN : parseFloat(rawKey)) : rawKey.toLowerCase();
   }
-  $("table[data-sortable]").forEach(function (tableEl) {
+  function makeSortable(tableEl) {
     var cols = $("thead th", tableEl);
     cols.forEach(function (th, col) {
       th.addEventListener("click", function () {
@@ -219,10 +268,23 @@
         tbody.appendChild(frag);
       });
     });
-  });
+  }
 
   /* ------------------------------------------------------------------ jumping */
+  function articleOf(id) {
+    var m = /^(a\d+)(-s\d+(-\d+)?)?$/.exec(id);
+    if (m) { return byId(m[1]); }
+    return articleOfRow[id] ? byId(articleOfRow[id]) : null;
+  }
   function reveal(id) {
+    var article = byId(id) ? null : articleOf(id);   /* not drawn yet: its article is drawn first */
+    if (article && article.classList.contains("nf-article")) {
+      return drawLazy(article).then(function () { revealNow(id); });
+    }
+    revealNow(id);
+    return Promise.resolve();
+  }
+  function revealNow(id) {
     var target = byId(id);
     if (!target) { return; }
     for (var el = target; el; el = el.parentElement) {
@@ -266,10 +328,8 @@
     return '<button type="button" data-act="accepted" title="right as extracted">✓</button>' + fix +
       '<button type="button" data-act="rejected" title="not a claim">✗</button>';
   }
-  var articleRows = {};   /* claim id -> its rows in the article tables */
-  $("#articles tr.nf-row").forEach(function (tr) {
-    (articleRows[tr.dataset.claimId] = articleRows[tr.dataset.claimId] || []).push(tr);
-  });
+  var articleRows = {};   /* claim id -> its rows in the drawn article tables */
+  var articleSections = $("details.nf-article");
   function refreshRows(cid) {
     var rows = (articleRows[cid] || []).concat($("tr.nf-row", body).filter(function (tr) { return tr.dataset.claimId === cid; }));
     rows.forEach(function (tr) {
@@ -284,13 +344,21 @@
     save();
     refreshRows(cid);
   }
-  Object.keys(articleRows).forEach(function (cid) {
-    articleRows[cid].forEach(function (tr) {
+  /* an article's section was just drawn: its rows take the review marks and the filters in force */
+  function articleDrawn(details) {
+    var fresh = {};
+    $("tr.nf-row", details).forEach(function (tr) {
+      var cid = tr.dataset.claimId;
+      (articleRows[cid] = articleRows[cid] || []).push(tr);
+      fresh[cid] = true;
       if (review.decisions[cid]) { tr.classList.add("nf-rv-" + review.decisions[cid].action); }
       var cell = tr.querySelector("td.nf-review");
       if (cell) { cell.innerHTML = reviewCell(cid); }
     });
-  });
+    Object.keys(fresh).forEach(hideArticleRows);
+    $("table[data-sortable]", details).forEach(makeSortable);
+    markAdded(details);
+  }
 
   /* the editor: fix a claim, or describe an added figure */
   var editor = byId("nf-editor");
@@ -390,12 +458,17 @@
     if (!box || end.closest(".nf-sentence") !== box || !box.hasAttribute("data-offset")) { return null; }
     var cid = null;
     var doc = box.dataset.doc, index = Number(box.dataset.index);
-    var sentenceClaims = claims.filter(function (c) { return c.doc_id === doc && c.sentence_index === index; });
-    if (!sentenceClaims.length) { return null; }
-    var sentence = sentenceClaims[0].sentence_text;
+    var docClaims = claimsOfDoc[doc] || [];
+    if (!docClaims.length) { return null; }
+    var sentenceClaims = docClaims.filter(function (c) { return c.sentence_index === index; });
+    var nodes = textNodes(box);
+    /* a sentence without a claim is drawn as its plain text */
+    var sentence = sentenceClaims.length ? sentenceClaims[0].sentence_text
+      : nodes.map(function (node) { return node.data; }).join("");
+    /* its fields are guessed from the claim in force: the sentence's own, else the nearest before, else the first */
+    var like = sentenceClaims[0] || docClaims.filter(function (c) { return c.sentence_index < index; }).pop() || docClaims[0];
     /* position of the selection in the sentence's own text (labels are not text) */
     var pos = 0;
-    var nodes = textNodes(box);
     for (var k = 0; k < nodes.length; k++) {
       if (nodes[k] === range.startContainer) { pos += range.startOffset; break; }
       pos += nodes[k].data.length;
@@ -414,8 +487,8 @@
       pos = best;
     }
     var offset = Number(box.dataset.offset);
-    return { doc_id: doc, doc_date: sentenceClaims[0].doc_date, sentence_index: index, sentence: sentence,
-             start: offset + pos, end: offset + pos + text.length, text: text, like: sentenceClaims[0], claim_id: cid };
+    return { doc_id: doc, doc_date: like.doc_date, sentence_index: index, sentence: sentence,
+             start: offset + pos, end: offset + pos + text.length, text: text, like: like, claim_id: cid };
   }
   document.addEventListener("mouseup", function (event) {
     if (event.target === addButton) { return; }
@@ -446,8 +519,8 @@
     return true;
   }
   addButton.addEventListener("click", startAdding);
-  function markAdded() {
-    $(".nf-sentence").forEach(function (box) {
+  function markAdded(root) {
+    $(".nf-sentence", root).forEach(function (box) {
       var n = review.added.filter(function (a) {
         return a.doc_id === box.dataset.doc && a.sentence_index === Number(box.dataset.index);
       }).length;
@@ -543,28 +616,44 @@
     var figure = target.closest ? target.closest(".nf-main[data-row]") : null;
     if (figure) { reveal(figure.dataset.row); }
   });
-  /* long closed sections (charts, the failed checks after the tenth) are kept as
-     text in <script type="text/html" class="nf-lazy"> and drawn when first opened */
+  /* closed sections (articles, charts, the failed checks after the tenth) are packed in
+     <script type="text/plain" class="nf-lazy"> and drawn when first opened */
+  var drawn = new Map();   /* details -> the promise of its drawing */
   function drawLazy(details) {
-    if (!details.open) { return; }
-    $("script.nf-lazy", details).forEach(function (source) {
-      if (source.closest("details") !== details) { return; }
-      source.insertAdjacentHTML("afterend", source.textContent);
-      source.remove();
-    });
+    if (!drawn.has(details)) {
+      var sources = $("script.nf-lazy", details).filter(function (s) { return s.closest("details") === details; });
+      drawn.set(details, Promise.all(sources.map(function (source) {
+        return unpackText(source).then(function (html) {
+          source.insertAdjacentHTML("afterend", html);
+          source.remove();
+        });
+      })).then(function () {
+        if (details.classList.contains("nf-article")) { articleDrawn(details); }
+      }));
+    }
+    return drawn.get(details);
   }
   $("script.nf-lazy").forEach(function (source) {
     var details = source.closest("details");
-    if (details) { details.addEventListener("toggle", function () { drawLazy(details); }); }
+    if (details) {
+      details.addEventListener("toggle", function () { if (details.open) { drawLazy(details).catch(fail); } });
+    }
   });
-  $("#nf-open-all").forEach(function (b) { b.addEventListener("click", function () { $("details.nf-article").forEach(function (d) { d.open = true; }); }); });
-  $("#nf-close-all").forEach(function (b) { b.addEventListener("click", function () { $("details.nf-article").forEach(function (d) { d.open = false; }); }); });
+  function drawArticles() {
+    return Promise.all(articleSections.map(drawLazy));
+  }
+  $("#nf-open-all").forEach(function (b) { b.addEventListener("click", function () {
+    drawArticles().then(function () { articleSections.forEach(function (d) { d.open = true; }); }).catch(fail);
+  }); });
+  $("#nf-close-all").forEach(function (b) { b.addEventListener("click", function () { articleSections.forEach(function (d) { d.open = false; }); }); });
 
   window.newsfiguresReview = { exportRows: exportRows, exportText: exportText, addSelection: startAdding,
-                               state: function () { return review; } };
+                               state: function () { return review; }, drawArticles: drawArticles,
+                               reveal: reveal };
   applyFilters();
   save();
-  markAdded();
   if (location.hash.length > 1) { reveal(decodeURIComponent(location.hash.slice(1))); }
-  if (window.performance && performance.mark) { performance.mark("nf-script-end"); }
+  document.documentElement.setAttribute("data-nf-ready", "1");
+  if (window.performance && performance.mark) { performance.mark("nf-ready"); }
+  }
 }());

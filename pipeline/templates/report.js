@@ -10,6 +10,7 @@
   var $ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
   var byId = function (id) { return document.getElementById(id); };
   var PACKED = "gzip+base64";
+  function mark(name) { if (window.performance && performance.mark) { performance.mark(name); } }
 
   /* ------------------------------------------------------------------ packed blocks */
   function unpackText(el) {
@@ -38,7 +39,12 @@
   }
   var boot;
   try {
-    boot = unpackText(byId("nf-data")).then(function (text) { start(JSON.parse(text)); });
+    boot = unpackText(byId("nf-data")).then(function (text) {
+      mark("nf-data-unpacked");
+      var raw = JSON.parse(text);
+      mark("nf-data-parsed");
+      start(raw);
+    });
   } catch (err) {
     boot = Promise.reject(err);
   }
@@ -58,37 +64,75 @@
     "change_unit", "modality"];
 
   /* ------------------------------------------------------------------ data */
-  var names = raw.columns;
-  var vocabs = names.map(function (name) { return raw.vocab[name] || null; });
-  var claims = new Array(raw.n);   /* one object per claim, from the data's columns */
-  for (var i = 0; i < raw.n; i++) { claims[i] = { i: i }; }
-  names.forEach(function (name, k) {
-    var column = raw.claims[k], vocab = vocabs[k];
-    for (var i = 0; i < raw.n; i++) {
-      var v = column[i];
-      claims[i][name] = vocab !== null && v !== null ? vocab[v] : v;
+  /* The claims stay in the data's columns (one array per field, coded fields as indices
+     into raw.vocab); filters and sorting read the columns, and a claim object is made only
+     for a row that is drawn, reviewed or exported. */
+  var N = raw.n;
+  var col = {};
+  raw.columns.forEach(function (name, k) { col[name] = raw.claims[k]; });
+  function field(i, name) {
+    var v = col[name][i], vocab = raw.vocab[name];
+    return vocab && v !== null ? vocab[v] : v;
+  }
+  function claimIdAt(i) {
+    var v = col.claim_id[i];
+    return typeof v === "number" ? raw.docs[col.doc[i]] + ":" + col.sentence_index[i] + ":" + v : v;
+  }
+  var made = [];
+  function claimAt(i) {
+    var c = made[i];
+    if (c === undefined) {
+      c = { i: i };
+      raw.columns.forEach(function (name) { c[name] = field(i, name); });
+      c.doc_id = raw.docs[c.doc];
+      c.claim_id = claimIdAt(i);
+      c.sentence_text = raw.sentences[c.sentence];
+      c.company_label = c.company || MARKET_WIDE;
+      made[i] = c;
     }
-  });
-  var claimById = {};
-  var claimsOfDoc = {};   /* doc_id -> its claims, in file order */
-  var articleOfRow = {};  /* element id of a drawn claim's article row -> its article's element id */
-  claims.forEach(function (c) {
-    c.doc_id = raw.docs[c.doc];
-    if (typeof c.claim_id === "number") { c.claim_id = c.doc_id + ":" + c.sentence_index + ":" + c.claim_id; }
-    c.sentence_text = raw.sentences[c.sentence];
-    c.company_label = c.company || MARKET_WIDE;
-    claimById[c.claim_id] = c;
-    (claimsOfDoc[c.doc_id] = claimsOfDoc[c.doc_id] || []).push(c);
-    if (c.row) { articleOfRow[c.row] = c.article; }
-  });
+    return c;
+  }
+  /* look-ups made on first use, not at opening */
+  var idIndex = null, docIndex = null, rowArticle = null;
+  function claimById(cid) {
+    if (idIndex === null) {
+      idIndex = new Map();
+      for (var i = 0; i < N; i++) { idIndex.set(claimIdAt(i), i); }
+    }
+    var i = idIndex.get(cid);
+    return i === undefined ? null : claimAt(i);
+  }
+  function claimsOfDoc(doc) {   /* the claims of an article, in file order */
+    if (docIndex === null) {
+      docIndex = new Map();
+      for (var i = 0; i < N; i++) {
+        var d = raw.docs[col.doc[i]];
+        if (!docIndex.has(d)) { docIndex.set(d, []); }
+        docIndex.get(d).push(i);
+      }
+    }
+    return (docIndex.get(doc) || []).map(claimAt);
+  }
+  function articleOfRow(id) {   /* the article section of a drawn claim's row */
+    if (rowArticle === null) {
+      rowArticle = new Map();
+      for (var i = 0; i < N; i++) { if (col.row[i]) { rowArticle.set(col.row[i], field(i, "article")); } }
+    }
+    return rowArticle.get(id);
+  }
+  var hay = [];
   var sentenceLower = [];
-  function haystack(c) {
-    if (c.hay === undefined) {
-      c.hay = [c.company_label, c.metric, c.segment, c.period, c.unit, c.source, c.doc_id, c.value_text,
-               c.change_text, c.value_label, c.change_label, c.modality].join(" ").toLowerCase();
+  var HAY_FIELDS = ["metric", "segment", "period", "unit", "source", "value_text", "change_text", "value_label",
+                    "change_label", "modality"];
+  function haystack(i) {   /* the words a search looks in: the claim's fields and its sentence */
+    if (hay[i] === undefined) {
+      var words = [field(i, "company") || MARKET_WIDE, raw.docs[col.doc[i]]];
+      for (var k = 0; k < HAY_FIELDS.length; k++) { words.push(field(i, HAY_FIELDS[k])); }
+      hay[i] = words.join(" ").toLowerCase();
     }
-    if (sentenceLower[c.sentence] === undefined) { sentenceLower[c.sentence] = c.sentence_text.toLowerCase(); }
-    return c.hay + " " + sentenceLower[c.sentence];
+    var s = col.sentence[i];
+    if (sentenceLower[s] === undefined) { sentenceLower[s] = raw.sentences[s].toLowerCase(); }
+    return hay[i] + " " + sentenceLower[s];
   }
   function esc(text) {
     return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (ch) {
@@ -104,26 +148,28 @@
   var search = byId("f-search");
   var counter = byId("f-count");
 
+  /* the filters in force as tests on the columns: [column, code] pairs, confidence, search words */
   function wanted() {
-    var w = {};
-    Object.keys(filters).forEach(function (k) { w[k] = filters[k] ? filters[k].value : ""; });
-    w.terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var w = { equal: [], confidence: filters.confidence ? filters.confidence.value : "",
+              terms: search.value.toLowerCase().split(/\s+/).filter(Boolean) };
+    ["company", "metric", "status", "period", "unit", "source", "modality"].forEach(function (k) {
+      var chosen = filters[k] ? filters[k].value : "";
+      if (!chosen) { return; }
+      var code = k === "company" && chosen === MARKET_WIDE ? null : raw.vocab[k].indexOf(chosen);
+      w.equal.push([col[k], code]);
+    });
+    w.active = w.equal.length > 0 || w.confidence !== "" || w.terms.length > 0;
     return w;
   }
-  function matches(c, w) {
-    if (w.company && c.company_label !== w.company) { return false; }
-    if (w.metric && c.metric !== w.metric) { return false; }
-    if (w.status && c.status !== w.status) { return false; }
-    if (w.period && c.period !== w.period) { return false; }
-    if (w.unit && c.unit !== w.unit) { return false; }
-    if (w.source && c.source !== w.source) { return false; }
-    if (w.modality && c.modality !== w.modality) { return false; }
-    if (w.confidence === "none" && c.confidence !== null) { return false; }
-    if (w.confidence && w.confidence !== "none" &&
-        !(c.confidence !== null && c.confidence < parseFloat(w.confidence))) { return false; }
+  function matches(i, w) {
+    for (var e = 0; e < w.equal.length; e++) { if (w.equal[e][0][i] !== w.equal[e][1]) { return false; } }
+    if (w.confidence) {
+      var conf = col.confidence[i];
+      if (w.confidence === "none" ? conf !== null : !(conf !== null && conf < parseFloat(w.confidence))) { return false; }
+    }
     if (w.terms.length) {
-      var hay = haystack(c);
-      for (var t = 0; t < w.terms.length; t++) { if (hay.indexOf(w.terms[t]) < 0) { return false; } }
+      var text = haystack(i);
+      for (var t = 0; t < w.terms.length; t++) { if (text.indexOf(w.terms[t]) < 0) { return false; } }
     }
     return true;
   }
@@ -133,23 +179,32 @@
   var body = table.tBodies[0];
   var moreButton = byId("nf-more");
   var shownNote = byId("nf-shown");
-  var view = claims.slice();
+  var everyClaim = [];
+  for (var n = 0; n < N; n++) { everyClaim.push(n); }
+  var view = everyClaim;   /* indices of the matching claims, in table order */
   var limit = PAGE;
   var order = { key: null, dir: 1 };
 
-  function sortValue(c, key) {
-    var v = key === "company" ? c.company_label : c[key];
-    return v === null || v === undefined ? "" : v;
+  function sortValue(i, key) {
+    var v;
+    if (key === "doc_id") { v = raw.docs[col.doc[i]]; }
+    else if (key === "company") { v = field(i, "company") || MARKET_WIDE; }
+    else { v = field(i, key); }
+    if (v === null || v === undefined) { return ""; }
+    return typeof v === "string" ? v.toLowerCase() : v;
   }
-  function compare(a, b) {
-    if (!order.key) { return a.i - b.i; }
-    var ka = sortValue(a, order.key), kb = sortValue(b, order.key);
-    var ea = ka === "", eb = kb === "";
-    if (ea !== eb) { return ea ? 1 : -1; }   /* empty cells last either way */
-    if (typeof ka === "string") { ka = ka.toLowerCase(); kb = String(kb).toLowerCase(); }
-    if (ka < kb) { return -order.dir; }
-    if (ka > kb) { return order.dir; }
-    return a.i - b.i;
+  function sortView() {
+    if (!order.key) { view.sort(function (a, b) { return a - b; }); return; }
+    var keys = new Map();   /* each claim's key made once, not at every comparison */
+    view.forEach(function (i) { keys.set(i, sortValue(i, order.key)); });
+    view.sort(function (a, b) {
+      var ka = keys.get(a), kb = keys.get(b);
+      var ea = ka === "", eb = kb === "";
+      if (ea !== eb) { return ea ? 1 : -1; }   /* empty cells last either way */
+      if (ka < kb) { return -order.dir; }
+      if (ka > kb) { return order.dir; }
+      return a - b;
+    });
   }
   function badges(c) {
     var out = "";
@@ -164,7 +219,8 @@
     }
     return out;
   }
-  function rowHtml(c) {
+  function rowHtml(i) {
+    var c = claimAt(i);
     var sentenceCell = c.article
       ? '<a class="nf-jump" href="#' + esc(c.article) + "-s" + c.sentence_index + '">' + c.sentence_index + "</a>"
       : String(c.sentence_index);
@@ -193,26 +249,25 @@
   }
   moreButton.addEventListener("click", function () { limit += PAGE * 3; renderTable(); });
 
+  var filtering = null;   /* the filters in force, or null */
   function applyFilters() {
     var w = wanted();
-    var active = Object.keys(filters).some(function (k) { return w[k]; }) || w.terms.length > 0;
-    view = active ? claims.filter(function (c) { return matches(c, w); }) : claims.slice();
-    view.sort(compare);
+    view = w.active ? everyClaim.filter(function (i) { return matches(i, w); }) : everyClaim.slice();
+    sortView();
     limit = PAGE;
     renderTable();
-    counter.textContent = active ? view.length + " of " + claims.length + " claims" : claims.length + " claims";
-    filtering = active ? w : null;
+    counter.textContent = w.active ? view.length + " of " + N + " claims" : N + " claims";
+    filtering = w.active ? w : null;
     Object.keys(articleRows).forEach(hideArticleRows);
     var docsShown = {};
-    if (active) { view.forEach(function (c) { docsShown[c.doc_id] = true; }); }
+    if (w.active) { view.forEach(function (i) { docsShown[raw.docs[col.doc[i]]] = true; }); }
     articleSections.forEach(function (d) {
-      d.classList.toggle("nf-empty", active && !docsShown[d.getAttribute("data-doc")]);
+      d.classList.toggle("nf-empty", w.active && !docsShown[d.getAttribute("data-doc")]);
     });
   }
-  var filtering = null;   /* the filters in force, or null */
   function hideArticleRows(cid) {
-    var c = claimById[cid];
-    var hide = filtering !== null && !(c && matches(c, filtering));
+    var c = claimById(cid);
+    var hide = filtering !== null && !(c && matches(c.i, filtering));
     articleRows[cid].forEach(function (tr) { tr.hidden = hide; });
   }
   Object.keys(filters).forEach(function (k) { if (filters[k]) { filters[k].addEventListener("change", applyFilters); } });
@@ -227,7 +282,7 @@
       if (h.dataset.key === key) { h.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending"); }
       else { h.removeAttribute("aria-sort"); }
     });
-    view.sort(compare);
+    sortView();
     renderTable();
   }
   heads.forEach(function (th) {
@@ -274,7 +329,8 @@
   function articleOf(id) {
     var m = /^(a\d+)(-s\d+(-\d+)?)?$/.exec(id);
     if (m) { return byId(m[1]); }
-    return articleOfRow[id] ? byId(articleOfRow[id]) : null;
+    var article = articleOfRow(id);
+    return article ? byId(article) : null;
   }
   function reveal(id) {
     var article = byId(id) ? null : articleOf(id);   /* not drawn yet: its article is drawn first */
@@ -417,7 +473,7 @@
     var read = readEditor();
     if (read.problems.length) { byId("nf-editor-error").textContent = read.problems.join("; "); return; }
     if (editing.cid) {
-      var c = claimById[editing.cid];
+      var c = claimById(editing.cid);
       var changed = {};
       EDITABLE.forEach(function (k) {
         var before = c[k] === undefined ? null : c[k];
@@ -458,7 +514,7 @@
     if (!box || end.closest(".nf-sentence") !== box || !box.hasAttribute("data-offset")) { return null; }
     var cid = null;
     var doc = box.dataset.doc, index = Number(box.dataset.index);
-    var docClaims = claimsOfDoc[doc] || [];
+    var docClaims = claimsOfDoc(doc);
     if (!docClaims.length) { return null; }
     var sentenceClaims = docClaims.filter(function (c) { return c.sentence_index === index; });
     var nodes = textNodes(box);
@@ -532,7 +588,7 @@
   /* the corrections file: every touched article's full gold list */
   function touchedDocs() {
     var docs = {};
-    Object.keys(review.decisions).forEach(function (cid) { if (claimById[cid]) { docs[claimById[cid].doc_id] = true; } });
+    Object.keys(review.decisions).forEach(function (cid) { var c = claimById(cid); if (c) { docs[c.doc_id] = true; } });
     review.added.forEach(function (a) { docs[a.doc_id] = true; });
     return Object.keys(docs).sort();
   }
@@ -544,8 +600,7 @@
   function exportRows() {
     var rows = [];
     touchedDocs().forEach(function (doc) {
-      claims.forEach(function (c) {
-        if (c.doc_id !== doc) { return; }
+      claimsOfDoc(doc).forEach(function (c) {
         var d = review.decisions[c.claim_id];
         if (d && d.action === "rejected") { return; }
         var values = {};
@@ -594,7 +649,7 @@
     var act = target.closest ? target.closest("button[data-act]") : null;
     if (act) {
       var cid = act.closest("tr.nf-row").dataset.claimId;
-      var c = claimById[cid];
+      var c = claimById(cid);
       var what = act.dataset.act;
       if (what === "fix") {
         openEditor("Fix " + cid, c.sentence_text, current(c), { cid: cid });
@@ -638,6 +693,16 @@
     if (details) {
       details.addEventListener("toggle", function () { if (details.open) { drawLazy(details).catch(fail); } });
     }
+  });
+  /* a section open from the start (the first charts) is drawn when it comes near the screen */
+  var nearScreen = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { nearScreen.unobserve(entry.target); drawLazy(entry.target).catch(fail); }
+    });
+  }, { rootMargin: "800px 0px" }) : null;
+  $("details[open]").forEach(function (details) {
+    if (!$("script.nf-lazy", details).length) { return; }
+    if (nearScreen) { nearScreen.observe(details); } else { drawLazy(details).catch(fail); }
   });
   function drawArticles() {
     return Promise.all(articleSections.map(drawLazy));

@@ -269,6 +269,18 @@ def test_a_missed_figure_is_added_in_a_sentence_without_a_claim(tmp_path: Path, 
     (out / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in kept), encoding="utf-8")
     page = build_report(out, charts=False, articles=articles)
     open_page(browser, page)
+    # a link from the claims table into an article not drawn yet draws it, opens it and shows the row
+    last = kept[-1]["claim_id"]
+    link = browser.find_element(By.CSS_SELECTOR, f'#claims tr.nf-row[data-claim-id="{last}"] a.nf-jump')
+    assert browser.execute_script("return document.querySelector('#a0 .nf-sentence')") is None
+    link.click()
+    for _ in range(100):
+        row = browser.execute_script(f"return document.getElementById('{link.get_attribute('href').split('#')[1]}')")
+        if row is not None:
+            break
+        time.sleep(0.05)
+    assert row is not None and row.get_attribute("data-claim-id") == last
+    assert browser.execute_script("return document.getElementById('a0').open") is True
     draw_articles(browser)
 
     box_id = f"a0-s{dropped['sentence_index']}"

@@ -42,24 +42,6 @@ def make_nlp(settings: Settings | None = None) -> Language:
     return nlp
 
 
-def make_sentence_nlp(settings: Settings | None = None) -> Language:
-    """Return the tokenizer and sentence components of :func:`make_nlp` alone.
-
-    ``sentencizer -> figures_line_breaks`` over the same tokenizer, so that
-    ``doc.sents`` are the sentences ``extract`` numbers (``sentence_index``),
-    except that a sentence holding more than ``max_sentence_figures``
-    figures is not cut here (the claim stage cuts it; callers compare with
-    the claims' own sentences). Loads no lexicon: fast to build.
-    """
-    settings = settings or Settings()
-    nlp = spacy.blank(settings.lang)
-    nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
-    nlp.tokenizer = _tokenizer(nlp)
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("figures_line_breaks", config={"max_sentence_chars": settings.max_sentence_chars})
-    return nlp
-
-
 def _tokenizer(nlp: Language) -> Tokenizer:
     """The language's tokenizer with this project's changes, made in one go.
 

@@ -4,7 +4,7 @@
 adds a figure the extractor missed may find it in any other sentence. For
 the articles the page draws (at most ``--max-articles``), the report reads
 their text and cuts it into sentences with the extractor's own tokenizer and
-sentence components (:func:`pipeline.build.make_sentence_nlp`), then checks
+sentence components (:func:`sentence_nlp`), then checks
 the cut against the claims: every claim's sentence must be the sentence of
 that index, at its offset, with its text. An article where they disagree (a
 sentence the claim stage cut for holding too many figures, or another
@@ -19,6 +19,31 @@ from typing import Any, Iterable, Mapping
 from .config import Settings
 
 Span = tuple[int, int]
+
+SENTENCE_PIPES = ("sentencizer", "figures_line_breaks")
+"""The components of :func:`pipeline.build.make_nlp` that cut an article into sentences."""
+
+
+def sentence_nlp(settings: Settings | None = None):
+    """Return the extraction pipeline with only its sentence components enabled.
+
+    It is :func:`pipeline.build.make_nlp` itself (same tokenizer, same
+    ``sentencizer`` and ``figures_line_breaks`` settings), so ``doc.sents``
+    are the sentences ``extract`` numbers (``sentence_index``); only a
+    sentence with more than ``max_sentence_figures`` figures, which the claim
+    stage cuts, differs (callers compare with the claims' own sentences).
+
+    Args:
+        settings: the extraction's settings; default settings when None.
+
+    Returns:
+        A spaCy ``Language`` whose other components are disabled.
+    """
+    from .build import make_nlp
+
+    nlp = make_nlp(settings)
+    nlp.select_pipes(enable=list(SENTENCE_PIPES))
+    return nlp
 
 
 def read_texts(articles: Path, doc_ids: Iterable[str], settings: Settings | None = None) -> dict[str, str]:
@@ -78,12 +103,12 @@ def sentence_spans(texts: Mapping[str, str], claims_by_doc: Mapping[str, list[Ma
         sentence, indexed by ``sentence_index``. Articles that disagree are
         left out.
     """
-    from .build import make_article_doc, make_sentence_nlp
+    from .build import make_article_doc
 
     docs = [doc for doc in texts if claims_by_doc.get(doc)]
     if not docs:
         return {}
-    nlp = make_sentence_nlp(settings)
+    nlp = sentence_nlp(settings)
     made = (make_article_doc(nlp, texts[doc], doc, None) for doc in docs)
     out = {}
     for doc_id, doc in zip(docs, nlp.pipe(made)):

@@ -342,10 +342,10 @@ def test_a_missed_figure_is_added_in_a_sentence_without_a_claim(tmp_path: Path, 
 
 
 def _sentences(text: str) -> list[str]:
-    """The extractor's sentences of a text (its own sentence components)."""
-    from pipeline.build import make_article_doc, make_sentence_nlp
+    """The extractor's sentences of a text (its whole pipeline)."""
+    from pipeline.build import make_article_doc, make_nlp
 
-    nlp = make_sentence_nlp()
+    nlp = make_nlp()
     return [s.text for s in nlp(make_article_doc(nlp, text, "t", None)).sents]
 
 

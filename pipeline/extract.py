@@ -373,7 +373,8 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
             from .report import build_report, write_tables
 
             job.written += write_tables(out_dir, job.problems)
-            job.written.append(build_report(out_dir, problems=[]))  # the same rows: listed once, by the tables
+            # the same rows: listed once, by the tables; the drawn articles' texts are read again from source
+            job.written.append(build_report(out_dir, problems=[], articles=source, settings=settings))
             extra["report_complete"] = not job.problems
         extra["files"] = sorted({p.name for p in job.written} | {"summary.json"})
         job.written.append(write_extract_summary(out_dir, job.summary, source, extra))

@@ -44,6 +44,9 @@ from .errors import SchemaError
 from .outdir import OutputLock, atomic_path
 from .rows import InputProblem, read_jsonl
 from .lexicons import Cues
+from .config import Settings
+from .report_pack import ENCODING as PACKED, pack
+from .report_sentences import read_texts, sentence_spans
 
 CLAIMS_FILE = "claims.jsonl"
 CHECKS_FILE = "checks.jsonl"
@@ -875,18 +878,22 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda x: format_number(x) if isinstance(x, (int, float)) else (x or "")
+    env.filters["pack"] = lambda text: Markup(pack(str(text)))
     return env
 
 
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
-                 charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None) -> Path:
+                 charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None,
+                 articles: Path | str | None = None, settings: Settings | None = None) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
     claims per company and metric), the inconsistent checks with links to
     their claims, a chart per company of each metric over its periods (inline
     SVG, inconsistent points marked), one collapsible section per article
-    with its claim sentences highlighted by displaCy and its claims table,
+    with its claim sentences highlighted by displaCy, its other sentences
+    as plain text (when its text is known, so that a reviewer can add a
+    figure the extractor missed in any sentence) and its claims table,
     the failed and skipped articles (``errors.jsonl``, ``summary.json``),
     links to the CSV/Parquet tables beside it, and a table of every claim
     (embedded as data, :func:`page_data`) that can be searched, filtered by
@@ -915,6 +922,12 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
 
         problems: when given, bad input rows are skipped and listed here
             (see :func:`read_claims`); when None, they raise.
+        articles: the folder (or file) given to ``extract``; the texts of
+            the drawn articles missing from ``articles_text`` are read from
+            it (only those files: :func:`pipeline.report_sentences.read_texts`).
+        settings: the extraction's settings (reading limits, sentence
+            length), to cut the drawn articles into the same sentences;
+            default settings when None.
 
     Returns:
         The path of ``report.html``.
@@ -925,11 +938,12 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     """
     out = Path(out_dir)
     with OutputLock(out, "newsfigures report"):
-        return _build_report(out, articles_text, charts, max_articles, problems)
+        return _build_report(out, articles_text, charts, max_articles, problems, articles, settings)
 
 
 def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
-                  problems: list[InputProblem] | None) -> Path:
+                  problems: list[InputProblem] | None, articles_path: Path | str | None = None,
+                  settings: Settings | None = None) -> Path:
     began = time.perf_counter()
     found: list[InputProblem] | None = None if problems is None else []
     claims = read_claims(out, found)
@@ -953,6 +967,10 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
         shown = set(doc_ids)
     hidden_articles = len(doc_ids) - len(shown)
     article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
+    shown_texts = {doc: articles_text[doc] for doc in shown if doc in articles_text}
+    if articles_path is not None and len(shown_texts) < len(shown):
+        shown_texts.update(read_texts(Path(articles_path), sorted(shown - set(shown_texts)), settings))
+    spans_of = sentence_spans(shown_texts, {doc: by_doc[doc] for doc in shown}, settings)
     row_id = {c["claim_id"]: f"c{i}" for i, c in enumerate(claims) if c["doc_id"] in shown}
 
     placements: dict[str, Placement] = {}
@@ -1001,6 +1019,8 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
             continue  # its offsets are confirmed (overview counts) but it is not drawn
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup), "offset": offset}
                     for (index, anchor), offset, markup in zip(anchors, offsets, render_sentences(items))]
+        if doc in spans_of:
+            rendered = _with_plain_sentences(rendered, spans_of[doc], shown_texts[doc], article_anchor[doc])
         doc_claims = by_doc[doc]
         articles.append({
             "anchor": article_anchor[doc], "doc_id": doc,
@@ -1008,6 +1028,8 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
             "n_claims": len(doc_claims),
             "n_fail": sum(status[c["claim_id"]] == STATUS_INCONSISTENT for c in doc_claims),
             "sentences": rendered,
+            "n_sentences": sum(1 for s in rendered if not s.get("plain")),
+            "all_sentences": doc in spans_of,
         })
 
     rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
@@ -1058,7 +1080,7 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
         companies=sorted({_company_label(c) for c in claims}),
         metrics=sorted({c.get("metric") or "" for c in claims}),
         filter_values=filter_values(claims),
-        review_data=Markup(_script_json(review_data)),
+        review_data=Markup(pack(_script_json(review_data))), packed=PACKED,
         tables=tables, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
@@ -1071,6 +1093,24 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
     with atomic_path(path) as tmp:  # a full disk leaves no half-written page behind
         tmp.write_text(page, encoding="utf-8")
     return path
+
+
+def _with_plain_sentences(rendered: list[dict[str, Any]], spans: list[tuple[int, int]], text: str,
+                          anchor: str) -> list[dict[str, Any]]:
+    """The claim sentences of an article with every other (not blank) sentence between them, in order.
+
+    A sentence without a claim is plain text (``plain``: its exact text, at
+    its article offset), so that a reviewer can select a missed figure in it.
+    """
+    by_index = {s["index"]: s for s in rendered}
+    out = []
+    for index, (start, end) in enumerate(spans):
+        if index in by_index:
+            out.append(by_index[index])
+        elif not text[start:end].isspace() and start < end:
+            out.append({"index": index, "anchor": f"{anchor}-s{index}", "offset": start,
+                        "plain": text[start:end], "html": None})
+    return out
 
 
 def _short_claim(claim: Mapping[str, Any] | None) -> str:
@@ -1157,7 +1197,7 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "value", "value_text", "unit", "qualifier", "value_high", "period",
     "direction", "change", "change_unit", "change_basis", "change_text", "modality", "source",
     "confidence", "status", "value_label", "change_label", "checks", "placement")
-"""Columns of the embedded claim table (one list per claim, in this order).
+"""Columns of the embedded claim table (one list per column, in this order).
 
 ``doc`` and ``sentence`` index the ``docs`` and ``sentences`` lists (each
 sentence text is stored once); ``claim_id`` is the number ``k`` when the id
@@ -1207,17 +1247,20 @@ def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         placements: where each claim's main figure was found.
 
     Returns:
-        ``{"columns": REVIEW_COLUMNS, "claims": [[...], ...], "vocab":
-        {column: [values]}, "check_words": [...], "messages": [...],
-        "docs": [...], "sentences": [...]}``: one list
-        per claim, values in :data:`REVIEW_COLUMNS` order.
+        ``{"columns": REVIEW_COLUMNS, "n": number of claims, "claims":
+        [[...], ...], "vocab": {column: [values]}, "check_words": [...],
+        "messages": [...], "docs": [...], "sentences": [...]}``: ``claims``
+        holds one list per column of :data:`REVIEW_COLUMNS` (in that order),
+        each with one value per claim in file order. Column by column, like
+        values sit together, so the packed page data is about a seventh of
+        the row-by-row layout's (:mod:`pipeline.report_pack`).
     """
     docs: dict[str, int] = {}
     sentences: dict[str, int] = {}
     vocab: dict[str, dict[Any, int]] = {name: {} for name in CODED_COLUMNS}
     kinds: dict[str, int] = {}
     messages: dict[str, int] = {}
-    table = []
+    table: list[list[Any]] = [[] for _ in REVIEW_COLUMNS]
     for claim in claims:
         cid = claim["claim_id"]
         doc = docs.setdefault(claim["doc_id"], len(docs))
@@ -1243,8 +1286,9 @@ def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         for name in CODED_COLUMNS:
             if values.get(name) is not None:
                 values[name] = vocab[name].setdefault(values[name], len(vocab[name]))
-        table.append([values.get(name) for name in REVIEW_COLUMNS])
-    return {"columns": list(REVIEW_COLUMNS), "claims": table,
+        for column, name in zip(table, REVIEW_COLUMNS):
+            column.append(values.get(name))
+    return {"columns": list(REVIEW_COLUMNS), "n": len(claims), "claims": table,
             "vocab": {name: list(codes) for name, codes in vocab.items()},
             "check_words": list(kinds), "messages": list(messages),
             "docs": list(docs), "sentences": list(sentences)}

@@ -29,6 +29,12 @@ class RowAssembly:
     """The claim rows of a sentence (mixed into ``_Sentence``)."""
 
     def claims(self) -> list[dict]:
+        """The sentence's claim rows in text order; updates the article state for the next sentence.
+
+        Returns:
+            Schema-v1 rows (``Claim.to_dict``) with ``_role`` and ``_kind`` added (the figure's role
+            and kind, read by the attachment model and dropped by the builder).
+        """
         if not self.items:
             self._update_state_without_claims()
             return []
@@ -92,6 +98,11 @@ class RowAssembly:
         return periods[id(after[0])] if after else None
 
     def _row(self, it: Item, k: int, level_period: str | None = None) -> dict | None:
+        """The claim row of a level (with its change), an unpaired change or a prior; None without value or change.
+
+        ``k`` numbers the claim id (renumbered in text order by :meth:`claims`); ``level_period`` is,
+        for a prior, the period of the level it is compared with.
+        """
         f = it.fig
         change_item = it if it.role == "change" else it.change
         level_item = None if it.role == "change" else it

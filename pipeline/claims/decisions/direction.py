@@ -30,6 +30,7 @@ class DirectionRules:
     """Direction, change basis and forecast modality (mixed into ``_Sentence``)."""
 
     def _direction(self, it: Item, lead: str, after: str) -> str | None:
+        """Direction of a change: from how it was read (a cut, an addition, a restatement) or its cue words."""
         f = it.fig
         if it.direction_src in ("cut",):
             return "decrease"
@@ -89,6 +90,8 @@ class DirectionRules:
         return None
 
     def _basis(self, it: Item, level: Item | None) -> str | None:
+        """Basis of a change: its own (``from_value``), else yoy, qoq or mom from a cue or comparison
+        period after the claim's figures, else from a cue before them in the clause; None if none."""
         if it.basis:
             return it.basis
         f = it.fig

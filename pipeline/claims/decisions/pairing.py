@@ -22,6 +22,11 @@ class PairingRules:
     """Changes paired with their levels and priors (mixed into ``_Sentence``)."""
 
     def pair(self) -> None:
+        """Pair changes with the levels they move and levels with their priors.
+
+        Sets ``Item.level``/``change``, ``prior``, ``further_of`` and ``basis``, and the
+        direction of a level reached "from X to Y" or "to Y" after a direction word.
+        """
         items = self.items
         # 0. "Mobile, $1.18B (+76% Y/Y)": a percentage in parentheses right after a level is its change
         for lvl, pct in zip(items, items[1:]):

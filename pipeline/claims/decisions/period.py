@@ -53,6 +53,10 @@ class PeriodRules:
 
     def _period_for(self, it: Item, company: str | None, forecast: bool, basis: str | None,
                     level_period: str | None = None) -> tuple[str | None, str | None]:
+        """(period, the words that name it) of a figure; the words are None for a period derived or carried.
+
+        ``level_period`` is, for a prior figure, the period of the level it is compared with.
+        """
         f = it.fig
         fiscal_end = self.o.fiscal_by_company.get(company) if company else None
         in_force = level_period or self.state.period

@@ -30,6 +30,10 @@ class RoleRules:
     """Level, change or prior for every figure (mixed into ``_Sentence``)."""
 
     def assign_roles(self) -> None:
+        """Give every figure its role (level, change or prior) and every change its direction.
+
+        Changes made without a figure (multipliers, "was flat") keep the role they were made with.
+        """
         items = self.items
         for i, it in enumerate(items):
             if it.multiplier is not None:

@@ -87,6 +87,7 @@ class SegmentRules:
 
     def _segment_for(self, it: Item, metric_m: Mention | None, company: str | None,
                      market: bool, metric: str | None) -> str | None:
+        """The segment of a figure: what "the handset" or "it" refers back to, else the one written here."""
         head = self.norm[self.clause_start(it.fig.start):it.fig.start]
         if self.state.segment and not market and _PRODUCT_ANAPHOR.search(head):
             return self.state.segment  # "Sales of the handset rose 1.5%": the product named just before

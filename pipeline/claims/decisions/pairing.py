@@ -1,0 +1,181 @@
+"""Pairing: which level each change moves, and the two ends of "from X to Y".
+
+Schema v1 attachment rules (``../shared/claim_schema.md``): a level and its
+change in one sentence are ONE claim; a second change of the same level is
+its own claim without a value; ``from X to Y`` gives two claims, Y with the
+change (basis ``from_value``) and X with its own period and no change.
+"""
+from __future__ import annotations
+
+import regex
+
+from ..items import Item
+from ..patterns import _TO_LINK, _re_fullmatch, _re_search, _re_sub
+
+
+_PAREN_CHANGE = regex.compile(r"\s*\(\s*([+\-−–]?)\s*")
+_PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|qoq)\s*)?\)", regex.I)
+_THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
+
+
+class PairingRules:
+    """Changes paired with their levels and priors (mixed into ``_Sentence``)."""
+
+    def pair(self) -> None:
+        """Pair changes with the levels they move and levels with their priors.
+
+        Sets ``Item.level``/``change``, ``prior``, ``further_of`` and ``basis``, and the
+        direction of a level reached "from X to Y" or "to Y" after a direction word.
+        """
+        items = self.items
+        # 0. "Mobile, $1.18B (+76% Y/Y)": a percentage in parentheses right after a level is its change
+        for lvl, pct in zip(items, items[1:]):
+            if lvl.role != "level" or lvl.change is not None or lvl.fig.unit == "%" or pct.fig.unit != "%":
+                continue
+            m = _PAREN_CHANGE.fullmatch(self.norm, lvl.fig.end, pct.fig.start)
+            if m is None or not _PAREN_CLOSE.match(self.norm, pct.fig.end, min(self.s1, pct.fig.end + 12)):
+                continue
+            sign = m.group(1) or self.norm[pct.fig.start:pct.fig.start + 1]
+            pct.role = "change"
+            if sign in ("-", "−", "–") or pct.fig.value < 0:
+                pct.direction = "decrease"
+            elif sign == "+":
+                pct.direction = "increase"
+            self._attach(pct, lvl)
+        # 1. "<change> to <level>" and "from <prior> ... to <level>"
+        for i, it in enumerate(items):
+            if it.role != "change" or i + 1 >= len(items):
+                continue
+            nxt = items[i + 1]
+            between = self.norm[it.fig.end:nxt.fig.start]
+            between_clean = self._strip_basis(between)
+            if nxt.role == "level" and nxt.change is None and _TO_LINK.match(between_clean) and self._compatible(it, nxt):
+                self._attach(it, nxt)
+            elif nxt.role == "prior" and _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
+                it.basis = "from_value"
+                # from <prior> [period words] to <level>
+                if i + 2 < len(items):
+                    lvl = items[i + 2]
+                    gap = self.norm[nxt.fig.end:lvl.fig.start]
+                    if lvl.role == "level" and lvl.change is None and _re_search(r"\bto\s*$", gap) \
+                            and not _re_search(r"[;]", gap) and _same_unit(nxt, lvl):
+                        self._attach(it, lvl)
+                        lvl.prior = nxt
+        # 1b. "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": the n-th change
+        # moves the n-th level
+        if self.lower.find("respectively", self.s0, self.s1) != -1:
+            self._pair_respectively()
+        # 2. prior without change: "from <prior> ... to <level>" (direction only)
+        for i, it in enumerate(items):
+            if it.role != "prior" or i + 1 >= len(items):
+                continue
+            lvl = items[i + 1]
+            gap = self.norm[it.fig.end:lvl.fig.start]
+            if lvl.role == "level" and lvl.prior is None and _re_search(r"\bto\s*$", gap) and ";" not in gap \
+                    and _same_unit(it, lvl):
+                lvl.prior = it
+                if lvl.change is None and lvl.direction is None:
+                    lvl.direction = self._from_to_direction(it, lvl)
+        # 3. remaining changes attach to the nearest preceding level of their clause
+        for i, it in enumerate(items):
+            if it.role != "change" or it.level is not None:
+                continue
+            for j in range(i - 1, -1, -1):
+                cand = items[j]
+                if cand.role == "prior":
+                    continue
+                if cand.role == "change" and cand.level is not None:
+                    it.further_of = cand.level  # "down 5% year-on-year but up 19% sequentially"
+                    break
+                if cand.role != "level":
+                    break
+                if self.clause(cand.fig.start) != self.clause(it.fig.start):
+                    break
+                if self._in_aside(cand.fig.start) and not self._in_aside(it.fig.start):
+                    continue  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent"
+                if cand.change is None and self._compatible(it, cand) and "cut" not in it.direction_src:
+                    self._attach(it, cand)
+                    break
+                if self._compatible(it, cand):
+                    it.further_of = cand
+                    break  # the nearest compatible level already has its change
+            nxt_prior = items[i + 1] if i + 1 < len(items) else None
+            if nxt_prior is not None and nxt_prior.role == "prior" and \
+                    _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
+                it.basis = "from_value"
+                if it.level is not None and it.level.prior is None:
+                    it.level.prior = nxt_prior
+        # a rate compared with an earlier rate: "growth of close to 30%, up from the 25% it projected"
+        for i, it in enumerate(items):
+            if it.role == "prior" and i and items[i - 1].role == "change" and items[i - 1].level is None \
+                    and it.fig.unit == "%" and items[i - 1].fig.unit == "%":
+                it.role = "change"
+        # 4. "26,000 ..., up from about 21,500": the level moved the way the cue says
+        for i, it in enumerate(items):
+            if it.role != "prior" or i == 0:
+                continue
+            lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
+            gap = self.norm[items[i - 1].fig.end:it.fig.start]
+            m = _re_search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
+            if lvl is not None and m and lvl.direction is None and lvl.change is None:
+                lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
+                if lvl.prior is None:
+                    lvl.prior = it
+        # 5. a level reached "to" after a direction verb carries that direction
+        for it in items:
+            if it.role == "level" and it.change is None and it.direction is None:
+                it.direction = self._level_direction(it)
+
+    def _pair_respectively(self) -> None:
+        """Pair a run of changes with the run of levels after "to" in the same order."""
+        items = self.items
+        i = 0
+        while i < len(items):
+            if items[i].role != "change" or items[i].level is not None:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and items[j + 1].level is None and items[j + 1].change is None and (
+                    items[j + 1].role == "change" or (items[j + 1].fig.unit == items[i].fig.unit == "%" and _re_fullmatch(
+                        r"\s*(?:,|and|,\s*and)\s*", self.norm[items[j].fig.end:items[j + 1].fig.start]))):
+                j += 1
+            changes = items[i:j + 1]
+            levels = items[j + 1:j + 1 + len(changes)]
+            gap = self._strip_basis(self.norm[changes[-1].fig.end:levels[0].fig.start]) if levels else ""
+            if len(changes) > 1 and len(levels) == len(changes) and all(x.role == "level" and x.change is None
+                                                                        for x in levels) \
+                    and _TO_LINK.match(gap) and all(self._compatible(c, lv) for c, lv in zip(changes, levels)):
+                for c, lv in zip(changes, levels):
+                    if c.role != "change":  # "grew 33% and 49%": the second percentage moves too
+                        c.role, c.direction = "change", changes[0].direction
+                    self._attach(c, lv)
+            i = j + 1
+
+    def _strip_basis(self, s: str) -> str:
+        """Blank basis words, asides and period mentions between two figures."""
+        for p in self.periods:
+            s = s.replace(self.norm[p.start:p.end], " ")
+        return _re_sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
+                         r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
+                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended|"
+                         r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)
+
+    def _compatible(self, change: Item, level: Item) -> bool:
+        end = change.fig.noun_end or change.fig.end
+        if _THAN_CLAUSE.match(self.norm, end, min(self.s1, end + 40)):
+            return False  # "production was 479,700, about 13,560 more than it delivered": a gap to another figure
+        cu, lu = change.fig.unit, level.fig.unit
+        if change.fig.kind == "pp":
+            return lu == "%"
+        if cu == "%":
+            return lu != "%" or change.multiplier is not None and False
+        return cu == lu or lu is None or cu is None or (level.fig.kind == "count" and change.fig.kind in ("count", "number"))
+
+    def _attach(self, change: Item, level: Item) -> None:
+        change.level = level
+        level.change = change
+
+
+def _same_unit(a: "Item", b: "Item") -> bool:
+    """Two figures can be the two ends of one "from X to Y" movement."""
+    return a.fig.unit == b.fig.unit or a.fig.unit is None or b.fig.unit is None

@@ -35,14 +35,6 @@ def _re_sub(pattern, repl, string, flags=0):
     return _compiled(pattern, int(flags)).sub(repl, string)
 
 
-def _re_finditer(pattern, string, flags=0):
-    return _compiled(pattern, int(flags)).finditer(string)
-
-
-def _re_findall(pattern, string, flags=0):
-    return _compiled(pattern, int(flags)).findall(string)
-
-
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at))\s*$",
                          regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion"

@@ -27,7 +27,6 @@ _SUBORDINATE = regex.compile(r"(?i)\b(?:as|because|while|after|before|when|which
 class SegmentNameRules:
     """Segment names read from the text (mixed into ``_Sentence``)."""
 
-    _CAP_WORD = regex.compile(r"[A-Z][\w&.-]*")
     _NOT_UNIT = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                  "October", "November", "December", "GAAP", "Non-GAAP", "Underlying", "Adjusted", "Statutory", "Reported", "Organic", "Total",
                  "Net", "Gross", "Operating", "Group", "Quarterly", "Annual", "Overall", "Combined",

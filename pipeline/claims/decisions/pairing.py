@@ -18,6 +18,17 @@ _PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|
 _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
 
 
+# between two percentages of a run: "14% and 8%", "up 67% and down 3%"
+_RESPECTIVE_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*(?:(?:up|down|rising|falling|rose|fell|increasing|decreasing|"
+                                 r"growing|declining|higher|lower)\s+(?:by\s+)?)?")
+# a direction word right before a percentage of such a run ("up 67% and down 3%")
+_OWN_DIRECTION = regex.compile(r"\b(up|down|rising|falling|rose|fell|increasing|decreasing|growing|declining|higher|lower)"
+                               r"\s+(?:by\s+)?$")
+_DIRECTION_WORD = {**dict.fromkeys(("up", "rising", "rose", "increasing", "growing", "higher"), "increase"),
+                   **dict.fromkeys(("down", "falling", "fell", "decreasing", "declining", "lower"), "decrease")}
+# after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
+_RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")
+
 class PairingRules:
     """Changes paired with their levels and priors (mixed into ``_Sentence``)."""
 
@@ -65,6 +76,7 @@ class PairingRules:
         # moves the n-th level
         if self.lower.find("respectively", self.s0, self.s1) != -1:
             self._pair_respectively()
+            self._pair_levels_then_changes()
         # 2. prior without change: "from <prior> ... to <level>" (direction only)
         for i, it in enumerate(items):
             if it.role != "prior" or i + 1 >= len(items):
@@ -148,6 +160,36 @@ class PairingRules:
                 for c, lv in zip(changes, levels):
                     if c.role != "change":  # "grew 33% and 49%": the second percentage moves too
                         c.role, c.direction = "change", changes[0].direction
+                    self._attach(c, lv)
+            i = j + 1
+
+    def _pair_levels_then_changes(self) -> None:
+        """Pair a run of levels with the run of percentages after them that ends in "respectively":
+        "operating income was $920 million and non-GAAP operating income was $1.5 billion, down 14%
+        and 8% YoY, respectively" (the n-th change moves the n-th level; a percentage with no
+        direction word of its own moves the way the first one does)."""
+        items = self.items
+        i = 0
+        while i < len(items):
+            first = items[i]
+            if first.role != "change" or first.level is not None or first.fig.unit != "%":
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and items[j + 1].fig.unit == "%" and items[j + 1].level is None \
+                    and items[j + 1].change is None and _RESPECTIVE_JOIN.fullmatch(self.norm, items[j].fig.end,
+                                                                                 items[j + 1].fig.start):
+                j += 1
+            n = j - i + 1
+            levels = items[i - n:i] if n > 1 and i >= n else []
+            tail = self.lower[items[j].fig.end:self.s1]
+            if levels and all(x.role == "level" and x.change is None and x.fig.unit != "%" for x in levels) \
+                    and _RESPECTIVELY_AFTER.match(tail):
+                lead = _OWN_DIRECTION.search(self.lower, max(self.s0, first.fig.start - 16), first.fig.start)
+                shared = _DIRECTION_WORD[lead.group(1)] if lead else first.direction
+                for c, lv in zip(items[i:j + 1], levels):
+                    own = _OWN_DIRECTION.search(self.lower, max(self.s0, c.fig.start - 16), c.fig.start)
+                    c.role, c.direction = "change", _DIRECTION_WORD[own.group(1)] if own else shared
                     self._attach(c, lv)
             i = j + 1
 

@@ -36,8 +36,11 @@ def _re_sub(pattern, repl, string, flags=0):
 
 
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
-                         r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at))\s*$",
-                         regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion"
+                         r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at)"
+                         r"(?:\s+a\s+(?:record|new\s+high|record\s+high|total)(?:\s+of)?)?|"
+                         r"to\s+end\s+(?:the\s+(?:quarter|year|period|month)\s+)?(?:with|at))\s*$",
+                         regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion",
+# "advanced 573.7 percent to reach a record 3.05 trillion won", "added 10 million to end the quarter with 193 million"
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b", regex.I)
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)

@@ -128,7 +128,12 @@ class DirectionRules:
         if not any(c.label in ("FORECAST", "FORECAST_AFTER") for c in self.cues):
             return [], []
         asides = self.asides()
-        return ([c for c in self.cues if c.label == "FORECAST" and not any(a <= c.start < b for a, b in asides)],
+        # "advanced 573.7 percent to reach a record 3.05 trillion won": "to reach" right after a
+        # change links it to the level it reached; it is no forecast
+        linked = {c.start for c in self.cues if c.label == "FORECAST" and self.norm[c.start:c.start + 3].lower() == "to "
+                  and any(x.fig.end <= c.start and not self.norm[x.fig.end:c.start].strip() for x in self.items)}
+        return ([c for c in self.cues if c.label == "FORECAST" and not any(a <= c.start < b for a, b in asides)
+                 and c.start not in linked],
                 [c for c in self.cues if c.label == "FORECAST_AFTER" and not any(a <= c.start < b for a, b in asides)])
 
     def _forecast_at(self, start: int, end: int | None = None, strong_only: bool = False) -> bool:

@@ -18,6 +18,10 @@ _PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|
 _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
 
 
+# "$720 million or $1.59 per share": two measures of one result
+_OR = regex.compile(r"(?i)\s*,?\s*or\s*")
+# "... per share from ...": the end of the new pair and the start of the old one
+_FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:up\s+|down\s+)?from\s*")
 # between two percentages of a run: "14% and 8%", "up 67% and down 3%"
 _RESPECTIVE_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*(?:(?:up|down|rising|falling|rose|fell|increasing|decreasing|"
                                  r"growing|declining|higher|lower)\s+(?:by\s+)?)?")
@@ -88,6 +92,17 @@ class PairingRules:
                 lvl.prior = it
                 if lvl.change is None and lvl.direction is None:
                     lvl.direction = self._from_to_direction(it, lvl)
+        # 2b. "rose to $720 million or $1.59 per share from $271 million or $0.60 per share": the
+        # figure after each "or" pairs with the one after the other "or"
+        for k in range(len(items) - 3):
+            l1, l2, p1, p2 = items[k:k + 4]
+            if _OR.fullmatch(self.norm, l1.fig.end, l2.fig.start) and _OR.fullmatch(self.norm, p1.fig.end, p2.fig.start) \
+                    and _FROM.fullmatch(self.norm, l2.fig.end, p1.fig.start) and _same_unit(l1, p1) and _same_unit(l2, p2) \
+                    and l1.role == l2.role == "level" and l1.change is None and l2.change is None:
+                for lvl, pr in ((l1, p1), (l2, p2)):
+                    pr.role, lvl.prior = "prior", pr
+                    if lvl.direction is None:
+                        lvl.direction = self._from_to_direction(pr, lvl)
         # 3. remaining changes attach to the nearest preceding level of their clause
         for i, it in enumerate(items):
             if it.role != "change" or it.level is not None:

@@ -189,6 +189,9 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     value = cand.value
     if slot == "metric" and value is None:
         value = "unknown"
+    if slot == "metric" and row.get("qualifier") == "range" and row.get("unit") == "%" \
+            and (row.get("metric") or "").endswith("growth") and not value.endswith("growth"):
+        value = "growth" if value == "unknown" else f"{value} growth"  # a range of change (see claims/rows.py)
     old = row.get(slot)
     same = old == value if slot == "period" else (old or "").lower() == (value or "").lower()
     if same:

@@ -230,6 +230,16 @@ class RowAssembly:
                     unit = change_unit
         elif level_item is not None and it.direction == "flat":
             direction = "flat"
+        if level_item is None and change_item is not None and change_item.fig.qualifier == "range" \
+                and change_item.fig.unit == "%" and change_item.fig.value_high is not None:
+            # gold conventions: "a range of change (grew 24% to 26%) is a claim of metric
+            # <metric> growth with a range value in %" ("dropped 2% to 3%": -3 to -2)
+            low, high = float(change_item.fig.value), float(change_item.fig.value_high)
+            if direction == "decrease":
+                low, high = -abs(high), -abs(low)
+            metric = f"{metric} growth" if metric and metric != "unknown" else "growth"
+            value, value_high, unit, qualifier, value_text = low, high, "%", "range", change_text
+            change = change_unit = change_text = basis = None
         anchor = f
         start, end = anchor.start, anchor.end
         if value is None and change is None:

@@ -32,7 +32,9 @@ class WordLists:
     after_figure: frozenset[str]
     not_segment_words: frozenset[str]
     change_nouns: frozenset[str]
+    modifier_stops: frozenset[str]
     places: frozenset[str]
+    segment_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -46,11 +48,20 @@ def word_lists(models_dir: str) -> WordLists:
 
     data = read_toml(Path(models_dir) / "attachment_features.toml",
                      {"between", "before", "after", "titles", "not_names", "institutions", "after_figure",
-                      "not_segment_words", "change_nouns"})
+                      "not_segment_words", "change_nouns", "modifier_stops"})
     return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles", "not_names",
                                                              "institutions", "after_figure", "not_segment_words",
-                                                             "change_nouns")),
-                     places=place_names())
+                                                             "change_nouns", "modifier_stops")),
+                     places=place_names(), segment_words=_segment_words(Path(models_dir)))
+
+
+def _segment_words(models_dir: Path) -> frozenset[str]:
+    """Every word of the segment lexicon's names and patterns (``models/segments.jsonl``),
+    lowercased: a phrase made of them reads like a product line, unit or geography."""
+    from ..lexicons import load_segments
+
+    return frozenset(w for e in load_segments(models_dir) for form in (e.segment, *e.patterns, *e.case_patterns)
+                     for w in form.lower().split())
 
 
 @lru_cache(maxsize=1)

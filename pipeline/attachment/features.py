@@ -168,14 +168,24 @@ def person_like(view, a: int, b: int, lists: WordLists) -> bool:
     return bool(prev and prev[-1] in lists.titles) or bool(nxt and nxt[0] in ("said", "says", "told"))
 
 
+def _derived(metric: str) -> str:
+    """The form the rules gave a metric: a range of change ("revenue growth"), a change on an
+    alternative basis ("constant currency revenue"), or none."""
+    if metric.startswith(("constant currency ", "fx-neutral ")):
+        return "alt_basis"
+    return "growth" if metric.endswith(" growth") else "none"
+
+
 def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> dict[str, float]:
     """Features of a whole row for the claim decision (is this figure a claim at all?).
 
     Returns:
         indicators of the figure's role, kind, unit class, qualifier, size,
         change and basis, modality, the words right around it, whether it
-        stands in parentheses, the number of figures in the sentence, and
-        whether the rules found a metric, company and period for it.
+        stands in parentheses, the number of figures in the sentence,
+        whether the rules found a metric, company and period for it, and
+        whether the rules derived its metric (a range of change, an
+        alternative basis).
     """
     fa, fb = row["start"], row["end"]
     unit = row.get("unit") or ""
@@ -188,7 +198,8 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
          f"basis={row.get('change_basis')}": 1.0, f"modality={row.get('modality')}": 1.0,
          f"metric_unknown={row.get('metric') == 'unknown'}": 1.0, f"company={row.get('company') is not None}": 1.0,
          f"period={row.get('period') is not None}": 1.0, f"segment={row.get('segment') is not None}": 1.0,
-         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0}
+         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0,
+         f"derived_metric={_derived(row.get('metric') or '')}": 1.0}
     prev = words(view.norm[max(view.s0, fa - 30):fa])
     if prev:
         f[f"prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0

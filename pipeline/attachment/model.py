@@ -189,9 +189,8 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     value = cand.value
     if slot == "metric" and value is None:
         value = "unknown"
-    if slot == "metric" and row.get("qualifier") == "range" and row.get("unit") == "%" \
-            and (row.get("metric") or "").endswith("growth") and not value.endswith("growth"):
-        value = "growth" if value == "unknown" else f"{value} growth"  # a range of change (see claims/rows.py)
+    if slot == "metric":
+        value = _rule_form(row, value)
     old = row.get(slot)
     same = old == value if slot == "period" else (old or "").lower() == (value or "").lower()
     if same:
@@ -199,6 +198,23 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     row[slot] = value
     if slot in _TEXT_FIELD:
         row[_TEXT_FIELD[slot]] = cand.text
+
+
+_ALT_BASES = ("constant currency ", "fx-neutral ")
+
+
+def _rule_form(row: dict, metric: str) -> str:
+    """The form the rules gave the chosen metric: "<metric> growth" for a range of change in %
+    (gold conventions), "constant currency <metric>" for a change on an alternative basis
+    (see ``pipeline/claims/decisions/pairing.py``)."""
+    ruled = row.get("metric") or ""
+    if row.get("qualifier") == "range" and row.get("unit") == "%" and ruled.endswith("growth") \
+            and not metric.endswith("growth"):
+        return "growth" if metric == "unknown" else f"{metric} growth"
+    for prefix in _ALT_BASES:
+        if ruled.startswith(prefix) and not metric.startswith(prefix) and metric != "unknown":
+            return prefix + metric
+    return metric
 
 
 def _lone_percentage(row: dict) -> bool:

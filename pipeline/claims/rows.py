@@ -230,6 +230,8 @@ class RowAssembly:
                     unit = change_unit
         elif level_item is not None and it.direction == "flat":
             direction = "flat"
+        if it.metric_prefix and metric and not metric.startswith(it.metric_prefix):
+            metric = f"{it.metric_prefix} {metric}"  # "or 29% on a constant currency basis"
         if level_item is None and change_item is not None and change_item.fig.qualifier == "range" \
                 and change_item.fig.unit == "%" and change_item.fig.value_high is not None:
             # gold conventions: "a range of change (grew 24% to 26%) is a claim of metric

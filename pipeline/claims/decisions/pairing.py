@@ -18,6 +18,9 @@ _PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|
 _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
 
 
+# after a percentage: the basis that makes it a second measure of one change
+_ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]currenc(?:y|ies)|fx[- ]neutral|currency[- ]neutral)"
+                           r"(?:\s+(?:basis|terms|rates?))?")
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -57,6 +60,22 @@ class PairingRules:
             elif sign == "+":
                 pct.direction = "increase"
             self._attach(pct, lvl)
+        # 0b. "grew 24% year-over-year, or 29% on a constant currency basis, to $653 million": the
+        # second percentage is the change of the constant-currency metric; the first moves the level
+        for k in range(len(items) - 1):
+            it, alt = items[k], items[k + 1]
+            if it.role != "change" or alt.fig.unit != "%" or it.fig.unit != "%" \
+                    or not _OR.fullmatch(self._strip_basis(self.norm[it.fig.end:alt.fig.start])):
+                continue
+            m = _ALT_BASIS.match(self.norm, alt.fig.end, min(self.s1, alt.fig.end + 40))
+            if m is None:
+                continue
+            alt.role, alt.direction = "change", alt.direction or it.direction
+            alt.metric_prefix = "fx-neutral" if "neutral" in m.group(1).lower() else "constant currency"
+            if k + 2 < len(items) and items[k + 2].role == "level" and items[k + 2].change is None \
+                    and _TO_LINK.match(self._strip_basis(self.norm[m.end():items[k + 2].fig.start])) \
+                    and self._compatible(it, items[k + 2]):
+                self._attach(it, items[k + 2])
         # 1. "<change> to <level>" and "from <prior> ... to <level>"
         for i, it in enumerate(items):
             if it.role != "change" or i + 1 >= len(items):

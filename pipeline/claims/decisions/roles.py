@@ -15,6 +15,8 @@ from ..items import Item, Mention
 from ..patterns import _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _TO_LINK, _is_ratio_metric, _re_match, _re_search, _re_sub
 
 
+# a rate of growth named before a percentage: the percentage is the change
+_GROWTH_RATE_BEFORE = regex.compile(r"(?i)\bgrowth\s+rates?\b[^.;%\d]{0,60}$")
 _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
                                r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|compared\s+(?:with|to)(?:\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
@@ -66,6 +68,9 @@ class RoleRules:
                 and self.cues_between(self.s0, it.fig.start, ("CUT",)):
             it.direction_src = "cut"
             return "change"  # "cut 11,000 jobs, about 13% of its staff"
+        if _GROWTH_RATE_BEFORE.search(lead[-90:]):
+            it.direction = it.direction or "increase"
+            return "change"  # "revenue and earnings growth rates came in at 5 percent and 4 percent"
         if _TO_BEFORE.search(lead[-80:]) and not _re_search(r"\b(?:of|by)\s*$", lead[-80:], regex.I):
             return "level"
         cue_before = self._last_cue(lead, it.fig.start)

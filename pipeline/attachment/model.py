@@ -206,11 +206,13 @@ _ALT_BASES = ("constant currency ", "fx-neutral ")
 def _rule_form(row: dict, metric: str) -> str:
     """The form the rules gave the chosen metric: "<metric> growth" for a range of change in %
     (gold conventions), "constant currency <metric>" for a change on an alternative basis
-    (see ``pipeline/claims/decisions/pairing.py``)."""
+    (see ``pipeline/claims/decisions/pairing.py``), and what is added for net additions."""
     ruled = row.get("metric") or ""
     if row.get("qualifier") == "range" and row.get("unit") == "%" and ruled.endswith("growth") \
             and not metric.endswith("growth"):
         return "growth" if metric == "unknown" else f"{metric} growth"
+    if metric == "net additions" and row.get("value") is None and row.get("change") is not None:
+        return ruled or metric  # additions are the change of what is added (see claims/rows.py)
     for prefix in _ALT_BASES:
         if ruled.startswith(prefix) and not metric.startswith(prefix) and metric != "unknown":
             return prefix + metric

@@ -17,7 +17,7 @@ import regex
 from ..claim import Claim
 from .decisions.period import _contains, _later
 from .items import Item
-from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_match, _re_search
+from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_fullmatch, _re_match, _re_search
 
 
 _OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
@@ -230,6 +230,16 @@ class RowAssembly:
                     unit = change_unit
         elif level_item is not None and it.direction == "flat":
             direction = "flat"
+        if metric == "net additions" and level_item is not None and change_item is None and value is not None \
+                and unit not in ("%", "pp") and not _re_fullmatch(r"[A-Z]{3}", unit or ""):
+            # "subscriber additions were 2.75 million": the change of what is added (the gold never
+            # names "net additions" a metric; "added 1.3 million customers" is a change)
+            named = (metric_m.text if metric_m is not None else "").lower()
+            metric = "customers" if "customer" in named else "users" if "user" in named else "subscriptions"
+            change, change_unit, change_text = value, unit, value_text
+            direction = "decrease" if value < 0 else "increase"
+            value = value_text = value_high = None
+            qualifier = "exact"
         if it.metric_prefix and metric and not metric.startswith(it.metric_prefix):
             metric = f"{it.metric_prefix} {metric}"  # "or 29% on a constant currency basis"
         if level_item is None and change_item is not None and change_item.fig.qualifier == "range" \

@@ -20,7 +20,9 @@ _THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+
 
 # after a percentage: the basis that makes it a second measure of one change
 _ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]currenc(?:y|ies)|fx[- ]neutral|currency[- ]neutral)"
-                           r"(?:\s+(?:basis|terms|rates?))?")
+                           r"(?:\s+(?:basis|terms|rates?))?\)?")
+# "35% year over year, or 49% ..." and "35% year over year (49% ..."
+_OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -65,9 +67,9 @@ class PairingRules:
         for k in range(len(items) - 1):
             it, alt = items[k], items[k + 1]
             if it.role != "change" or alt.fig.unit != "%" or it.fig.unit != "%" \
-                    or not _OR.fullmatch(self._strip_basis(self.norm[it.fig.end:alt.fig.start])):
+                    or not _OR_OPEN.fullmatch(self._strip_basis(self.norm[it.fig.end:alt.fig.start])):
                 continue
-            m = _ALT_BASIS.match(self.norm, alt.fig.end, min(self.s1, alt.fig.end + 40))
+            m = _ALT_BASIS.match(self.norm, alt.fig.end, min(self.s1, alt.fig.end + 42))
             if m is None:
                 continue
             alt.role, alt.direction = "change", alt.direction or it.direction

@@ -11,7 +11,7 @@ from pipeline.errors import LexiconError
 
 def test_the_shipped_config_loads_with_its_documented_defaults() -> None:
     settings = load_settings(DEFAULT_CONFIG)
-    assert settings.batch_size == 64 and settings.workers == 1
+    assert settings.batch_size == 64 and settings.workers == 0
     assert settings.html_min_words == 10
     assert settings.claims["max_sentence_figures"] == 400
     assert settings.models_dir == Settings.models_dir

@@ -236,7 +236,7 @@ def _run_dask(shards: list[Shard], job: ShardJob, scheduler: str | None, progres
             attempts[future.key] = (shard, 1)
             futures.append(future)
         entries_done = shards_done = 0
-        pending = as_completed(futures)
+        pending = as_completed(futures, loop=client.loop)
         for future in pending:
             shard, attempt = attempts.pop(future.key)
             try:

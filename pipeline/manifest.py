@@ -19,7 +19,9 @@ An entry is a list:
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -116,25 +118,27 @@ def cut_shards(entries: list[tuple], shard_bytes: int) -> list[Shard]:
     """Cut ``entries`` (in order) into contiguous shards of about ``shard_bytes`` of files each.
 
     The number of shards is ``ceil(total bytes / shard_bytes)``, at most one
-    a file and at least one when there is any entry; each shard ends where
-    the running total first reaches its share of the total, so the shards
-    are balanced by size and the cut depends only on the input.
+    a file and at least one when there is any entry; shard ``k`` ends at the
+    entry boundary whose running total of bytes is nearest to ``k / n`` of
+    the total (the earlier one on a tie), so the shards are balanced by size
+    and the cut depends only on the listed input.
     """
     if not entries:
         return []
     sizes = [e[2] if e[0] == "f" else 0 for e in entries]
-    total = sum(sizes)
-    n_files = sum(e[0] == "f" for e in entries)
-    n = max(1, min(n_files, math.ceil(total / max(1, shard_bytes))))
-    shards: list[Shard] = []
-    start, running = 0, 0
-    for i, size in enumerate(sizes):
-        running += size
-        if len(shards) < n - 1 and running >= total * (len(shards) + 1) / n and i + 1 < len(entries):
-            shards.append(Shard(len(shards), tuple(entries[start:i + 1]), sum(sizes[start:i + 1])))
-            start = i + 1
-    shards.append(Shard(len(shards), tuple(entries[start:]), sum(sizes[start:])))
-    return shards
+    running = list(itertools.accumulate(sizes, initial=0))  # running[i]: bytes before entry i
+    total = running[-1]
+    n = max(1, min(sum(e[0] == "f" for e in entries), math.ceil(total / max(1, shard_bytes))))
+    cuts = [0]
+    for k in range(1, n):
+        target = total * k / n
+        i = bisect.bisect_left(running, target)
+        if i > 0 and (i == len(running) or target - running[i - 1] <= running[i] - target):
+            i -= 1  # the boundary before is nearer (or as near)
+        if cuts[-1] < i < len(entries):
+            cuts.append(i)
+    cuts.append(len(entries))
+    return [Shard(k, tuple(entries[a:b]), running[b] - running[a]) for k, (a, b) in enumerate(zip(cuts, cuts[1:]))]
 
 
 def make_manifest(source: Path, out_dir: Path, own_files: frozenset[str], shard_bytes: int,

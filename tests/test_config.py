@@ -28,7 +28,8 @@ def test_a_config_elsewhere_without_models_dir_uses_the_projects_models(tmp_path
 
 @pytest.mark.parametrize("text, key", [
     ('[pipeline]\nbatch_size = "lots"\n', "batch_size"),
-    ("[pipeline]\nworkers = 0\n", "workers"),
+    ("[pipeline]\nworkers = -1\n", "workers"),
+    ("[pipeline]\nshard_bytes = 0\n", "shard_bytes"),
     ("[pipeline]\nworkers = 1.5\n", "workers"),
     ("[pipeline]\nworkers = true\n", "workers"),
     ('[reading]\nextensions = ["txt"]\n', "extensions"),

@@ -115,8 +115,12 @@ def remove_temps(parts_dir: Path) -> None:
 
 
 def remove_parts(parts_dir: Path) -> None:
-    """Remove the parts folder and everything in it (after a complete merge, or with ``--force``)."""
-    shutil.rmtree(parts_dir, ignore_errors=True)
+    """Remove the parts folder and its files (after a complete merge, or with ``--force``); it holds no folder."""
+    parts_dir = Path(parts_dir)
+    if parts_dir.is_dir():
+        for path in parts_dir.iterdir():
+            path.unlink(missing_ok=True)
+        parts_dir.rmdir()
 
 
 def append_part(parts_dir: Path, index: int, kind: str, out: BinaryIO) -> None:

@@ -216,3 +216,33 @@ def test_workers_default_to_one_a_core_and_the_setting_or_the_option_sets_them(t
     assert run_extract(src, tmp_path / "a", Settings(), progress=False).workers == 3  # workers = 0: one a core
     assert run_extract(src, tmp_path / "b", Settings(workers=2), progress=False).workers == 2
     assert run_extract(src, tmp_path / "c", Settings(workers=2), progress=False, workers=1).workers == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_one_progress_bar_counts_every_entry_and_shard_over_all_workers(many: Path, tmp_path: Path, monkeypatch,
+                                                                      workers: int) -> None:
+    import pipeline.extract as extract_mod
+    from pipeline.manifest import read_manifest
+
+    seen: list[tuple[int, int]] = []
+
+    class Recorder:
+        def __init__(self, show: bool, entries: int, shards: int) -> None:
+            self.totals = (entries, shards)
+
+        def __enter__(self):
+            seen.append(self.totals)
+            return lambda entries, shards: seen.append((entries, shards))
+
+        def __exit__(self, *exc) -> None:
+            pass
+
+    monkeypatch.setattr(extract_mod, "RunProgress", Recorder)
+    out = tmp_path / "out"
+    summary = run_extract(many, out, SMALL, progress=True, workers=workers, write_summary=False)
+    manifest = read_manifest(out)
+    totals, updates = seen[0], seen[1:]
+    assert totals == (manifest.entries, summary.shards) == (len(list(many.iterdir())), len(manifest.shards))
+    assert updates[-1] == totals
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(updates, updates[1:]))  # never goes back
+    assert len({shards for _, shards in updates}) == summary.shards + 1  # every shard's end is shown

@@ -71,6 +71,24 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def check_engine(engine: str, scheduler: str | None) -> None:
+    """Refuse an engine that cannot run, before anything is written.
+
+    Raises:
+        UsageError: E407 for an unknown engine, ``dask`` without
+            dask.distributed installed or without a scheduler address.
+    """
+    if engine not in ENGINES:
+        raise UsageError("E407", f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise UsageError("E407", "--engine dask needs dask.distributed: pip install -e \".[dask]\"")
+        if not scheduler:
+            raise UsageError("E407", "--engine dask needs --scheduler ADDRESS (a dask.distributed scheduler)")
+
+
 def run_shards(shards: list[Shard], job: ShardJob, workers: int, engine: str = "local",
                scheduler: str | None = None, progress: Progress | None = None,
                started: Callable[[int], None] | None = None) -> Iterator[ShardOutcome]:

@@ -37,7 +37,7 @@ import jsonlines
 from . import build
 from .build import make_article_doc, make_nlp
 from .config import Settings
-from .engines import ENGINES, ShardOutcome, default_workers, run_shards
+from .engines import ShardOutcome, check_engine, default_workers, run_shards
 from .errors import UNREAD_CODES, UsageError
 from .manifest import MANIFEST_NAME, Manifest, make_manifest, read_manifest, run_fingerprint, write_manifest
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
@@ -209,8 +209,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     """
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
-    if engine not in ENGINES:
-        raise UsageError("E407", f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
+    check_engine(engine, scheduler)
     check_source(source)
     prepare_out_dir(out_dir, force=True)  # made here; existing output is refused under the lock
     workers = workers if workers is not None else settings.workers

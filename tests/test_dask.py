@@ -37,4 +37,4 @@ def test_the_dask_engine_without_a_scheduler_is_a_usage_error(tmp_path: Path) ->
     with pytest.raises(UsageError) as err:
         run_extract(CORPUS, tmp_path / "out", SMALL, progress=False, engine="dask")
     assert err.value.code == "E407"
-    assert not (tmp_path / "out" / "summary.json").exists()
+    assert not (tmp_path / "out").exists()  # refused before anything is written

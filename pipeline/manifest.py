@@ -20,6 +20,7 @@ An entry is a list:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -76,10 +77,13 @@ def run_fingerprint(settings: Settings, source: Path, default_date: str | None) 
     """A digest of what decides a run's output: source, settings, ``--date`` and the model files.
 
     Two runs with the same fingerprint over the same files write the same
-    bytes, so parts of one can be kept by the other (``--resume``).
+    bytes, so parts of one can be kept by the other (``--resume``). The
+    number of workers and ``shard_bytes`` are left out: they change neither
+    the rows nor (on resume, which reads the manifest back) the shards.
     """
     digest = hashlib.sha256()
-    digest.update(repr((os.path.abspath(source), repr(settings), default_date)).encode())
+    rows_settings = dataclasses.replace(settings, workers=0, shard_bytes=0)
+    digest.update(repr((os.path.abspath(source), repr(rows_settings), default_date)).encode())
     models = Path(settings.models_dir)
     if models.is_dir():
         for path in sorted(models.rglob("*")):

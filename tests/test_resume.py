@@ -154,7 +154,12 @@ def test_resume_refuses_a_run_of_other_settings_and_a_folder_without_a_run(tmp_p
     assert err.value.code == "E405"
     run_extract(CORPUS, out, Settings(shard_bytes=8_000), progress=False, workers=1, write_summary=False)
     with pytest.raises(UsageError) as err:
-        run_extract(CORPUS, out, Settings(shard_bytes=9_000), progress=False, resume=True)
+        run_extract(CORPUS, out, Settings(shard_bytes=8_000, max_chars=5_000), progress=False, resume=True)
     assert err.value.code == "E406"
-    summary = run_extract(CORPUS, out, Settings(shard_bytes=8_000), progress=False, workers=1, resume=True)
+    with pytest.raises(UsageError) as err:
+        run_extract(CORPUS, out, Settings(shard_bytes=8_000), default_date="2024-01-01", progress=False,
+                    resume=True)
+    assert err.value.code == "E406"
+    # other workers and shard_bytes change no row: the run goes on, with the manifest's shards
+    summary = run_extract(CORPUS, out, Settings(shard_bytes=50_000, workers=2), progress=False, resume=True)
     assert summary.shards_resumed == summary.shards > 2 and summary.complete

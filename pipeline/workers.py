@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 import jsonlines
 
 from .config import Settings
+from .errors import UNREAD_CODES
 from .manifest import Shard
 from .outdir import temp_name
 from .parts import ROW_KINDS, ShardCounts, part_path, publish_parts
@@ -205,8 +206,6 @@ class _ShardWriter:
         self.counts, self.claims_out, self.errors_out, self.warnings_out = counts, claims_out, errors_out, warnings_out
 
     def fail(self, doc_id: str, path: str, code: str, reason: str) -> None:
-        from .errors import UNREAD_CODES
-
         self.errors_out.write({"doc_id": doc_id, "file": path, "code": code, "reason": reason})
         self.counts.failed += 1
         self.counts.unread += code in UNREAD_CODES

@@ -64,7 +64,8 @@ class ExtractSummary:
     shards, ``shards_resumed`` those whose parts an earlier run left
     complete (``--resume``), ``retries`` the shards run a second time,
     ``shards_failed`` those that failed twice (their files are in
-    ``failed``). ``complete`` is true only when the run ended, ``unread``
+    ``failed``), ``words_resumed`` the words of the kept shards (left out of
+    the words per second). ``complete`` is true only when the run ended, ``unread``
     is 0 and no shard failed.
     """
 
@@ -83,12 +84,14 @@ class ExtractSummary:
     shards_resumed: int = 0
     retries: int = 0
     shards_failed: int = 0
+    words_resumed: int = 0
     complete: bool = False
     failures: list[dict] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds else 0.0
+        """Words this run processed (not those of shards kept by ``--resume``) a second."""
+        return (self.words - self.words_resumed) / self.seconds if self.seconds else 0.0
 
     def line(self) -> str:
         """One readable line for the end of a run."""
@@ -286,6 +289,7 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
         else:
             done[shard.index] = counts
     summary.shards, summary.shards_resumed = len(manifest.shards), len(done)
+    summary.words_resumed = sum(counts.words for counts in done.values())
     failed: dict[int, ShardOutcome] = {}
     if todo:
         job = ShardJob(settings, manifest.base, str(parts_dir.resolve()), fingerprint, default_date)

@@ -163,3 +163,19 @@ def test_resume_refuses_a_run_of_other_settings_and_a_folder_without_a_run(tmp_p
     # other workers and shard_bytes change no row: the run goes on, with the manifest's shards
     summary = run_extract(CORPUS, out, Settings(shard_bytes=50_000, workers=2), progress=False, resume=True)
     assert summary.shards_resumed == summary.shards > 2 and summary.complete
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--resume", "--force"], "--resume or --force"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+    (["--engine", "dask"], "--engine dask needs --scheduler"),
+])
+def test_the_command_line_refuses_options_that_do_not_go_together(tmp_path: Path, args: list[str],
+                                                                   message: str) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["extract", str(CORPUS), "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()

@@ -252,7 +252,7 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles
     """
     import time
 
-    from .report import build_report, read_article_texts, write_tables
+    from .report import read_article_texts, write_review_outputs
 
     from .outdir import OutputLock
 
@@ -261,8 +261,7 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles
     try:
         texts = read_article_texts(articles_path) if articles_path is not None else None
         with OutputLock(out_dir, "newsfigures report"):
-            paths = [*write_tables(out_dir, problems),
-                     build_report(out_dir, texts, charts=charts, max_articles=max_articles, problems=[])]
+            paths = write_review_outputs(out_dir, texts, charts=charts, max_articles=max_articles, problems=problems)
     except FiguresError as exc:
         _fail(exc)
     for path in paths:

@@ -841,6 +841,14 @@ def _env() -> Environment:
     return env
 
 
+MAX_EMBEDDED_CLAIMS = 100_000
+"""Claims embedded in the page for search, filters and review by default (whole articles, in the order
+the articles are drawn: failed checks first); the others are counted, and are in the tables."""
+
+MAX_FAILED_LISTED = 1000
+"""Failed checks listed on the page (with their claims); the others are counted, and are in ``checks.csv``."""
+
+
 def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None) -> list[Path]:
     """Write the claims and checks of ``OUT_DIR`` as CSV and Parquet tables.
 
@@ -872,7 +880,8 @@ def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None
 
 
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
-                 charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None) -> Path:
+                 charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None,
+                 max_claims: int = MAX_EMBEDDED_CLAIMS) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
@@ -883,7 +892,7 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     drawn article with its claim sentences highlighted by displaCy and its
     claims table, the failed and skipped articles (``errors.jsonl``,
     ``summary.json``), links to the CSV/Parquet tables beside it, and a table
-    of the drawn articles' claims (embedded as data, :func:`page_data`) that
+    of the claims (embedded as data, :func:`page_data`; up to ``max_claims``) that
     can be searched, filtered by company, metric, period, unit, source,
     modality, check status and confidence, sorted by any column, and
     reviewed: corrections are downloaded as gold rows
@@ -892,10 +901,10 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     (``value``/``change``), ``data-start`` and ``data-end`` (the claim's
     article offsets).
 
-    The page's size is bounded by what it draws (``max_articles``), not by
-    the run: the claims are read as they stream past, keeping a few fields
-    of each for the overview and the charts; only the drawn articles' claims
-    (and those the listed failed checks name) are read whole.
+    The page's size is bounded by what it draws and embeds (``max_articles``,
+    ``max_claims``), not by the run: the claims are read as they stream past,
+    keeping a few fields of each for the overview and the charts; only the
+    embedded claims (and those the listed failed checks name) are read whole.
 
     Args:
         out_dir: folder with ``claims.jsonl`` (and optionally
@@ -914,6 +923,9 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             usable for runs of thousands of articles.
         problems: when given, bad input rows are skipped and listed here
             (see :func:`read_claims`); when None, they raise.
+        max_claims: at most about this many claims embedded for the "All
+            claims" table (whole articles, in the order above, the drawn ones
+            always); 0 embeds every claim. The page says how many it leaves out.
 
     Returns:
         The path of ``report.html``.
@@ -923,11 +935,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             malformed, or the checks name claims it does not have (E256).
     """
     return write_review_outputs(out_dir, articles_text, charts=charts, max_articles=max_articles,
-                                problems=problems, tables=False)[0]
+                                problems=problems, tables=False, max_claims=max_claims)[0]
 
-
-MAX_FAILED_LISTED = 1000
-"""Failed checks listed on the page (with their claims); the others are counted, and are in ``checks.csv``."""
 
 
 class ClaimDigest(NamedTuple):
@@ -978,7 +987,8 @@ class _StatusByLine(Mapping):
 def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
                          charts: bool = True, max_articles: int = 200,
                          problems: list[InputProblem] | None = None,
-                         tables: bool = True, page: bool = True) -> list[Path]:
+                         tables: bool = True, page: bool = True,
+                         max_claims: int = MAX_EMBEDDED_CLAIMS) -> list[Path]:
     """Write the tables (:func:`write_tables`) and ``report.html`` (:func:`build_report`) from one read.
 
     The claims and checks stream from their JSONL files once for both (the
@@ -996,6 +1006,7 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
             when None, they raise.
         tables: write ``claims.csv``, ``claims.parquet``, ``checks.csv`` and ``checks.parquet``.
         page: write ``report.html``.
+        max_claims: as :func:`build_report`.
 
     Returns:
         The paths written (the tables first, the page last).
@@ -1006,11 +1017,11 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
     """
     out = Path(out_dir)
     with OutputLock(out, "newsfigures report"):
-        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page)
+        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page, max_claims)
 
 
 def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
-                    problems: list[InputProblem] | None, tables: bool, page: bool) -> list[Path]:
+                    problems: list[InputProblem] | None, tables: bool, page: bool, max_claims: int) -> list[Path]:
     began = time.perf_counter()
     strict = problems is None
     found: list[InputProblem] = []
@@ -1047,22 +1058,32 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         return written
 
     # which articles are drawn: those with a failed check first, then in doc_id order
-    doc_ids = sorted({d.doc_id for d in digests})
-    if max_articles and len(doc_ids) > max_articles:
-        failing = sorted({d.doc_id for d in digests if flags[d.line] == 2})
-        rest = [d for d in doc_ids if d not in set(failing)]
-        shown = set((failing + rest)[:max_articles])
-    else:
-        shown = set(doc_ids)
+    per_doc = Counter(d.doc_id for d in digests)
+    doc_ids = sorted(per_doc)
+    failing = sorted({d.doc_id for d in digests if flags[d.line] == 2})
+    failing_set = set(failing)
+    order = failing + [d for d in doc_ids if d not in failing_set]
+    shown = set(order[:max_articles] if max_articles else order)
+    # the claims embedded for search and review: the drawn articles', then whole articles in
+    # the same order while they fit in max_claims
+    embedded = set(shown)
+    room = (max_claims or len(digests)) - sum(per_doc[d] for d in shown)
+    for doc in order:
+        if doc not in embedded:
+            if per_doc[doc] > room:
+                break
+            embedded.add(doc)
+            room -= per_doc[doc]
     article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
     row_id = {d.claim_id: f"c{i}" for i, d in enumerate(digests) if d.doc_id in shown}
+    embedded_ids = {d.claim_id for d in digests if d.doc_id in embedded}
 
     # the checks that name a drawn claim (for its tooltip and row); the check tables are written meanwhile
     checks: list[dict[str, Any]] = []
     checks_of: dict[str, list[int]] = defaultdict(list)
     rows_again = (row for _, row in iter_checks(out, [], False, None))
     for check in (check_tables.rows(rows_again) if check_tables is not None else rows_again):
-        named = [cid for cid in dict.fromkeys(check["claim_ids"]) if cid in row_id]
+        named = [cid for cid in dict.fromkeys(check["claim_ids"]) if cid in embedded_ids]
         if named:
             for cid in named:
                 checks_of[cid].append(len(checks))
@@ -1071,10 +1092,10 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         written += check_tables.paths
 
     # the drawn articles' claims, and those the listed failed checks name, read whole
-    wanted = {line_of[cid] for cid in row_id}
+    wanted = {line_of[cid] for cid in embedded_ids}
     wanted |= {line_of[cid] for check in checks_seen.failed for cid in check["claim_ids"] if cid in line_of}
     whole = _claims_at_lines(out / CLAIMS_FILE, wanted)
-    claims = [whole[d.line] for d in digests if d.claim_id in row_id]
+    claims = [whole[d.line] for d in digests if d.claim_id in embedded_ids]  # file order
     status = _StatusByLine(line_of, flags)
     errors = read_errors(out)
     articles_text = articles_text or {}
@@ -1101,7 +1122,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             unmarked.update(missing)
             attrs, classes = {}, {}
             for mark in marks:
-                if not mark.main:
+                if not mark.main or doc not in shown:
                     continue
                 first = next(c for c in rows if c["claim_id"] == mark.claim_ids[0])
                 span = (mark.start, mark.end)
@@ -1124,6 +1145,8 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             # two different texts under one sentence index (an extractor slip) stay apart
             anchors.append((index, anchor if anchor not in used else f"{anchor}-{len(used)}"))
             used.add(anchors[-1][1])
+        if doc not in shown:
+            continue  # embedded for search (its placements are known) but not drawn
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup), "offset": offset}
                     for (index, anchor), offset, markup in zip(anchors, offsets, render_sentences(items))]
         doc_claims = by_doc[doc]
@@ -1136,7 +1159,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         })
 
     rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
-            for c in claims]
+            for c in claims if c["claim_id"] in row_id]
     rows_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         rows_by_doc[row["doc_id"]].append(row)
@@ -1177,6 +1200,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         overview=overview, failed=failed, failed_total=checks_seen.inconsistent, misplaced=misplaced,
         charts=chart_list, articles=articles, rows=rows, errors=errors,
         hidden_articles=len(doc_ids) - len(shown),
+        review_claims=len(claims), unembedded_claims=len(digests) - len(claims),
         skipped_rows=[str(p) for p in found],
         total_articles=len(doc_ids), hidden_claims=len(digests) - len(rows),
         companies=sorted({_company_label(c) for c in claims}),

@@ -73,4 +73,4 @@ def test_the_overview_counts_every_claim_when_few_are_drawn(tmp_path):
     out = _run(tmp_path, 6)
     page = build_report(out, charts=False, max_articles=1, max_claims=1).read_text(encoding="utf-8")
     assert "Showing 1 of 6 articles" in page
-    assert "1 / 1</b>highlighted at their offsets (of the claims drawn)" in page
+    assert "1 / 1</b>highlighted at their offsets (of the claims on this page)" in page

@@ -239,7 +239,7 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
 @main.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--articles", "articles_path", default=None, type=click.Path(exists=True, path_type=Path),
-              help="The ARTICLES given to extract; their text confirms each claim's offsets.")
+              help="The ARTICLES given to extract; their text confirms each claim's offsets and gives the drawn articles every sentence (to add a missed figure in).")
 @click.option("--charts/--no-charts", default=True, show_default=True,
               help="Draw the per-company charts (the slowest part on large outputs).")
 @click.option("--max-articles", default=200, show_default=True, type=click.IntRange(min=0),

@@ -372,7 +372,9 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
         if report:
             from .report import write_review_outputs
 
-            job.written += write_review_outputs(out_dir, problems=job.problems)  # tables and page, one read
+            # tables and page from one read; the drawn articles' texts are read again from source
+            # (every sentence, to add a missed figure in)
+            job.written += write_review_outputs(out_dir, problems=job.problems, articles=source, settings=settings)
             extra["report_complete"] = not job.problems
         extra["files"] = sorted({p.name for p in job.written} | {"summary.json"})
         job.written.append(write_extract_summary(out_dir, job.summary, source, extra))

@@ -144,6 +144,11 @@ def _starts_unit(text: str, m) -> bool:
     if gap.count("\n") + gap.count("\r") - gap.count("\r\n") > 1:
         return True
     nxt = text[m.end():m.end() + 1]
+    if nxt.isdigit():
+        # "revenue increased by\n6.2% to 28 billion euros": a figure continuing a line that
+        # stopped mid-phrase (a lower-case word or a comma); not a table row or a list
+        prev = text[max(0, m.start() - 1):m.start()]
+        return not (prev.islower() or prev == ",")
     return bool(nxt) and not (nxt.islower() or nxt in "$€£¥₹(")
 
 

@@ -162,16 +162,21 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
                       rf"(?:,\s+(?:the\s+)?(?P<ord>{_ORD})\s+(?:quarter\s+)?(?:of|in)\s+(?:its\s+)?(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b)?"),
     ("year_to", rf"\b(?:(?:financial|fiscal)\s+)?year\s+(?:to|ended|ending|through|that\s+ended(?:\s+in)?|which\s+ended(?:\s+in)?)\s+"
                 rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
-    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|\d{{1,2}}\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
+    ("as_of", rf"\b(?:as\s+of|as\s+at|at\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<year3>(?:19|20)\d\d))\b"),
     ("weekday", r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
     ("date_noyear", rf"\bon\s+(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d|,?\s+(?:19|20)\d\d)\b"),
+    ("date_noyear_dmy", rf"\bon\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})(?!\s+(?:19|20)\d\d)\b"),
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
     # not "the full fiscal year 2020": that names its year (read by fiscal_year)
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"),
-    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
-    ("month_span", rf"\b(?:from\s+)?(?P<month>{_MONTH})\s*(?:to|through|-)\s*(?P<month2>{_MONTH})(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>(?:19|20)\d\d))?"),
+    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
+    ("month_span", rf"\b(?:from\s+|(?P<between>between\s+))?(?P<month>{_MONTH})\s*(?(between)and|(?:to|through|-))\s*(?P<month2>{_MONTH})"
+                   rf"(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>{_YEAR_REF}))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
-    ("fiscal_year", r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
+    # "the 2021/2022 financial year", "FY 2020/21", "2020-21": a fiscal year across two calendar years
+    ("fiscal_split", r"\b(?:(?P<pre>FY|fiscal(?:\s+year)?|financial\s+year)\s*)?(?P<y1>(?:19|20)\d\d)\s*(?:/|-|–)\s*(?P<y2>(?:19|20)?\d\d)(?![\d/-])"
+                     r"(?:\s+(?P<post>FY|fiscal(?:\s+year)?|financial\s+year)\b)?"),
+    ("fiscal_year", r"\b(?:(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b|(?P<year2>(?:19|20)\d\d)\s+(?:fiscal|financial)\s+year\b)"),
     ("end_last_year", r"\b(?:at\s+)?the\s+end\s+of\s+(?:last\s+year|the\s+previous\s+year)"),
     ("date", rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"),
     ("date_dmy", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b"),
@@ -229,7 +234,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("Y", year=y, month=month, fiscal=month != 12)
     if name == "weekday":  # "rose 4.6% on Friday": a day of the publication week
         return PeriodSpec("D", number=_WEEKDAYS.index(g["wd"].lower()), rel="weekday")
-    if name == "date_noyear":
+    if name in ("date_noyear", "date_noyear_dmy"):
         if not _is_date(2000, _month(g["month"]), int(g["day"])):  # 2000: a leap year, so February 29 stands
             return None
         return PeriodSpec("D", month=_month(g["month"]), day=int(g["day"]))
@@ -238,7 +243,11 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         if g.get("year3") and m.group(0).lower().startswith("by"):
             return PeriodSpec("Y", year=y)  # "double its workforce by the end of 2025": a target year
         month = g.get("month") or g.get("month2")
-        return PeriodSpec("M", year=y, month=_month(month) if month else 12, rel="as_of")
+        day = g.get("day") or g.get("day2")
+        if day and not _is_date(y or 2000, _month(month), int(day)):
+            return None  # "as of February 30"
+        # "as of September 30, 2022": a figure of that day (gold conventions: the period it is FOR)
+        return PeriodSpec("M", year=y, month=_month(month) if month else 12, day=int(day) if day else None, rel="as_of")
     if name == "full_year":
         return PeriodSpec("REL", rel="full_year")
     if name == "month_quarter":
@@ -248,10 +257,15 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("MQ", month=_month(g["month"]))
     if name == "quarter_ended":
         y, _ = years.year(g.get("year"))
-        return PeriodSpec("MQ", month=_month(g["month"]), year=y, rel="ended")
+        month = _month(g["month"])
+        if g.get("day") and int(g["day"]) <= 7:
+            # "the quarter ending April 1": a 52/53-week calendar's quarter ends on the weekday
+            # nearest a month's end, so one ending in a month's first week is the previous month's
+            month, y = (month - 1, y) if month > 1 else (12, y - 1 if y else None)
+        return PeriodSpec("MQ", month=month, year=y, rel="ended")
     if name == "month_span":
-        y, _ = years.year(g.get("year"))
-        return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y)
+        y, rel = years.year(g.get("year"))
+        return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y, year_rel=rel)
     if name == "first_quarters":
         n = g["n"].lower()
         quarters = {"two": 2, "2": 2, "three": 3, "3": 3}[n]
@@ -266,8 +280,16 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
             return None  # "the first 13 months of 2023" is no span of one year
         y, rel = years.year(g.get("year"))
         return PeriodSpec("SPAN", month=1, month2=months, year=y, year_rel=rel)
+    if name == "fiscal_split":
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        if y2 < 100:
+            y2 += y1 // 100 * 100
+        short = len(g["y2"]) == 2
+        if y2 != y1 + 1 or not (g.get("pre") or g.get("post") or (short and "/" not in m.group(0))):
+            return None  # "2019-2023" is a span of years, not one fiscal year
+        return PeriodSpec("Y", year=y2, fiscal=True)  # named by the year it ends in (gold conventions)
     if name == "fiscal_year":
-        y, _ = years.year(g["year"])
+        y, _ = years.year(g.get("year") or g.get("year2"))
         return PeriodSpec("Y", year=y, fiscal=True)
     if name == "end_last_year":
         return PeriodSpec("REL", rel="end_last_year")
@@ -306,8 +328,8 @@ _NEEDS = {
     "first_quarters": ("quarters",), "month_metric": _MONTH_WORDS, "half_words": ("half",),
     "half_code": ("h1", "h2", "1h", "2h"), "month_quarter": ("quarter",), "year_to": ("year",), "as_of": ("as of", "as at", "end of"),
     "by_year_end": ("end of",), "full_year": ("year",), "quarter_ended": ("end", " to "), "month_span": _MONTH_WORDS,
-    "first_months": ("months",), "fiscal_year": ("fy", "fiscal"), "end_last_year": ("end of",),
-    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "weekday": ("day",), "date_noyear": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
+    "first_months": ("months",), "fiscal_year": ("fy", "fiscal", "financial"), "fiscal_split": ("/", "-", "–"), "end_last_year": ("end of",),
+    "date": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "weekday": ("day",), "date_noyear": _MONTH_WORDS, "date_noyear_dmy": _MONTH_WORDS, "month_year": _MONTH_WORDS, "month": _MONTH_WORDS,
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
@@ -332,8 +354,8 @@ _WINDOW_CHECK_SOURCES = {_MONTH_WORDS: rf"{_MONTH}(?:to|through|(?!\w))"}
 # as trying them at every such word costs about as much as the scan.
 _STARTS: dict[str, tuple[str, ...] | None] = {
     "q_fy_first": None, "q_code": None, "q_bare": None, "half_code": None, "month_metric": None,
-    "fiscal_year": None, "date": None, "month_year": None, "last_month_name": None,
-    "month_span": ("from",) + _MONTH_WORDS,
+    "date": None, "month_year": None, "last_month_name": None,
+    "month_span": ("from", "between") + _MONTH_WORDS,
     "quarter_ended": ("quarter", "period", "three"),
     "year_to": ("financial", "fiscal", "year"),
     "last_year": ("last",),
@@ -565,6 +587,29 @@ def _fmt_q(year: int, q: int, fiscal: bool) -> str:
     return f"FY{year}-Q{q}" if fiscal else f"{year}-Q{q}"
 
 
+STALE_MONTHS = 4
+"""A calendar quarter reported more than this many months after it ended (or forecast more than
+this many months before it starts, less one) is not the one a news story means."""
+
+
+def _stale_calendar_quarter(date: dt.date, q: int, end_month: int, forecast: bool) -> bool:
+    """Whether a bare quarter ``q`` in a story of ``date`` is the company's fiscal one (its fiscal
+    year ends in ``end_month``) because the calendar reading is stale and the fiscal one is not.
+
+    Gold conventions: "A quarter that cannot be a calendar one given the article's date (a
+    'second quarter' reported in early June) is the company's fiscal quarter" ("Micron: Q4
+    results" in late September: fiscal Q4, not the calendar Q4 of nine months before).
+    """
+    def months_away(fiscal_end: int | None) -> int:
+        y, m = quarter_end(_last_before(date, q, fiscal_end, forecast), q, fiscal_end)
+        end = y * 12 + m
+        now = date.year * 12 + date.month
+        return (end - 2 - now) if forecast else (now - end)  # forecasts: months until it starts
+
+    limit = STALE_MONTHS - 1 if forecast else STALE_MONTHS
+    return months_away(None) > limit and months_away(end_month) <= limit
+
+
 def _last_before(date: dt.date, q: int, end_month: int | None, forecast: bool) -> int:
     """The (fiscal) year whose quarter ``q`` ends closest before ``date`` (after, for forecasts)."""
     best = None
@@ -627,6 +672,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
     if k == "Q":
         if year is None:
             if ctx.doc_date:
+                if not fiscal and ctx.fiscal_end_month not in (None, 12) and not spec.fiscal:
+                    fiscal = _stale_calendar_quarter(ctx.doc_date, spec.number, ctx.fiscal_end_month, ctx.forecast)
                 year = _last_before(ctx.doc_date, spec.number, ctx.fiscal_end_month if fiscal else None, ctx.forecast)
             elif ctx.in_force and _year_of(ctx.in_force):
                 year = _year_of(ctx.in_force)
@@ -662,6 +709,18 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
         return f"FY{year}" if spec.fiscal else str(year)
     if k == "MQ":
         end_month = ctx.fiscal_end_month
+        fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
+        # a quarter ending in a month that ends no calendar quarter ("the quarter ended Oct. 31")
+        # shows the fiscal calendar (gold conventions); with no calendar known its number is unknown
+        off_calendar = spec.month % 3 != 0
+        if off_calendar and end_month in (None, 12):
+            return None
+        if year is None and ctx.doc_date is None and end_month not in (None, 12) and (fiscal_article or off_calendar) \
+                and _year_of(ctx.in_force or ""):
+            # undated: the fiscal year in force names it ("fiscal 2025 ... the three months ended Oct. 31")
+            fy = _year_of(ctx.in_force)
+            _, q = fiscal_quarter_of(spec.month, fy, end_month)
+            return _fmt_q(fy, q, True)
         if year is None:
             ref = ctx.doc_date
             if ref is None:
@@ -680,8 +739,7 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                     year = next(y for y, e in zip(candidates, ends) if e >= ref - REPORTING_LAG)
                 else:
                     year = max(y for y, e in zip(candidates, ends) if e <= ref)
-        fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
-        if end_month and end_month != 12 and fiscal_article:
+        if end_month and end_month != 12 and (fiscal_article or off_calendar):
             fy, q = fiscal_quarter_of(spec.month, year, end_month)
             return _fmt_q(fy, q, True)
         if spec.month % 3 == 0:
@@ -709,6 +767,8 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
                 year = this_year
             else:
                 return None
+        if spec.day and spec.rel == "as_of":
+            return f"{year}-{spec.month:02d}-{spec.day:02d}"
         return f"{year}-{spec.month:02d}"
     if k == "D" and spec.rel == "weekday":
         if ctx.doc_date is None:

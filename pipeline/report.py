@@ -44,6 +44,9 @@ from .outdir import OutputLock, atomic_path
 from .rows import InputProblem, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
 from .lexicons import Cues
+from .config import Settings
+from .report_pack import ENCODING as PACKED, pack
+from .report_sentences import read_texts, sentence_spans
 
 CLAIMS_FILE = "claims.jsonl"
 CHECKS_FILE = "checks.jsonl"
@@ -838,6 +841,7 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda x: format_number(x) if isinstance(x, (int, float)) else (x or "")
+    env.filters["pack"] = lambda text: Markup(pack(str(text)))
     return env
 
 
@@ -881,7 +885,8 @@ def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None
 
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
                  charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None,
-                 max_claims: int = MAX_EMBEDDED_CLAIMS) -> Path:
+                 max_claims: int = MAX_EMBEDDED_CLAIMS, articles: Path | str | None = None,
+                 settings: Settings | None = None) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
@@ -889,7 +894,9 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
     their claims (the first :data:`MAX_FAILED_LISTED`; all are in
     ``checks.csv``), a chart per company of each metric over its periods
     (inline SVG, inconsistent points marked), one collapsible section per
-    drawn article with its claim sentences highlighted by displaCy and its
+    drawn article with its claim sentences highlighted by displaCy, its
+    other sentences as plain text (when its text is known, so that a
+    reviewer can add a figure the extractor missed in any sentence) and its
     claims table, the failed and skipped articles (``errors.jsonl``,
     ``summary.json``), links to the CSV/Parquet tables beside it, and a table
     of the claims (embedded as data, :func:`page_data`; up to ``max_claims``) that
@@ -926,6 +933,12 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         max_claims: at most about this many claims embedded for the "All
             claims" table (whole articles, in the order above, the drawn ones
             always); 0 embeds every claim. The page says how many it leaves out.
+        articles: the folder (or file) given to ``extract``; the texts of
+            the drawn articles missing from ``articles_text`` are read from
+            it (only those files: :func:`pipeline.report_sentences.read_texts`).
+        settings: the extraction's settings (reading limits, sentence
+            length), to cut the drawn articles into the same sentences;
+            default settings when None.
 
     Returns:
         The path of ``report.html``.
@@ -935,7 +948,8 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             malformed, or the checks name claims it does not have (E256).
     """
     return write_review_outputs(out_dir, articles_text, charts=charts, max_articles=max_articles,
-                                problems=problems, tables=False, max_claims=max_claims)[0]
+                                problems=problems, tables=False, max_claims=max_claims,
+                                articles=articles, settings=settings)[0]
 
 
 
@@ -988,7 +1002,8 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
                          charts: bool = True, max_articles: int = 200,
                          problems: list[InputProblem] | None = None,
                          tables: bool = True, page: bool = True,
-                         max_claims: int = MAX_EMBEDDED_CLAIMS) -> list[Path]:
+                         max_claims: int = MAX_EMBEDDED_CLAIMS, articles: Path | str | None = None,
+                         settings: Settings | None = None) -> list[Path]:
     """Write the tables (:func:`write_tables`) and ``report.html`` (:func:`build_report`) from one read.
 
     The claims and checks stream from their JSONL files once for both (the
@@ -1007,6 +1022,8 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
         tables: write ``claims.csv``, ``claims.parquet``, ``checks.csv`` and ``checks.parquet``.
         page: write ``report.html``.
         max_claims: as :func:`build_report`.
+        articles: as :func:`build_report` (the drawn articles' texts, for every sentence).
+        settings: as :func:`build_report`.
 
     Returns:
         The paths written (the tables first, the page last).
@@ -1017,11 +1034,13 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
     """
     out = Path(out_dir)
     with OutputLock(out, "newsfigures report"):
-        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page, max_claims)
+        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page, max_claims,
+                               articles, settings)
 
 
 def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
-                    problems: list[InputProblem] | None, tables: bool, page: bool, max_claims: int) -> list[Path]:
+                    problems: list[InputProblem] | None, tables: bool, page: bool, max_claims: int,
+                    articles_path: Path | str | None = None, settings: Settings | None = None) -> list[Path]:
     began = time.perf_counter()
     strict = problems is None
     found: list[InputProblem] = []
@@ -1103,6 +1122,12 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for claim in claims:
         by_doc[claim["doc_id"]].append(claim)
+    # every sentence of the drawn articles (their texts given or read again from the articles given)
+    shown_texts = {doc: articles_text[doc] for doc in shown if doc in articles_text}
+    if articles_path is not None and len(shown_texts) < len(shown):
+        shown_texts.update(read_texts(Path(articles_path), sorted(shown - set(shown_texts)), settings))
+    spans_of = sentence_spans(shown_texts, {doc: by_doc[doc] for doc in shown}, settings)
+
     placements: dict[str, Placement] = {}
     unmarked: dict[str, list[str]] = {}
     articles = []
@@ -1149,6 +1174,8 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             continue  # embedded for search (its placements are known) but not drawn
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup), "offset": offset}
                     for (index, anchor), offset, markup in zip(anchors, offsets, render_sentences(items))]
+        if doc in spans_of:
+            rendered = _with_plain_sentences(rendered, spans_of[doc], shown_texts[doc], article_anchor[doc])
         doc_claims = by_doc[doc]
         articles.append({
             "anchor": article_anchor[doc], "doc_id": doc,
@@ -1156,6 +1183,8 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             "n_claims": len(doc_claims),
             "n_fail": sum(status[c["claim_id"]] == STATUS_INCONSISTENT for c in doc_claims),
             "sentences": rendered,
+            "n_sentences": sum(1 for s in rendered if not s.get("plain")),
+            "all_sentences": doc in spans_of,
         })
 
     rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
@@ -1206,7 +1235,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         companies=sorted({_company_label(c) for c in claims}),
         metrics=sorted({c.get("metric") or "" for c in claims}),
         filter_values=filter_values(claims),
-        review_data=Markup(_script_json(review_data)),
+        review_data=Markup(pack(_script_json(review_data))), packed=PACKED,
         tables=table_names, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
@@ -1262,6 +1291,24 @@ def _claims_at_lines(path: Path, lines: set[int]) -> dict[int, dict[str, Any]]:
                 out[line_no] = claim.to_dict()
             if line_no >= last:
                 break
+    return out
+
+
+def _with_plain_sentences(rendered: list[dict[str, Any]], spans: list[tuple[int, int]], text: str,
+                          anchor: str) -> list[dict[str, Any]]:
+    """The claim sentences of an article with every other (not blank) sentence between them, in order.
+
+    A sentence without a claim is plain text (``plain``: its exact text, at
+    its article offset), so that a reviewer can select a missed figure in it.
+    """
+    by_index = {s["index"]: s for s in rendered}
+    out = []
+    for index, (start, end) in enumerate(spans):
+        if index in by_index:
+            out.append(by_index[index])
+        elif not text[start:end].isspace() and start < end:
+            out.append({"index": index, "anchor": f"{anchor}-s{index}", "offset": start,
+                        "plain": text[start:end], "html": None})
     return out
 
 
@@ -1350,7 +1397,7 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "value", "value_text", "unit", "qualifier", "value_high", "period",
     "direction", "change", "change_unit", "change_basis", "change_text", "modality", "source",
     "confidence", "status", "value_label", "change_label", "checks", "placement")
-"""Columns of the embedded claim table (one list per claim, in this order).
+"""Columns of the embedded claim table (one list per column, in this order).
 
 ``doc`` and ``sentence`` index the ``docs`` and ``sentences`` lists (each
 sentence text is stored once); ``claim_id`` is the number ``k`` when the id
@@ -1400,17 +1447,20 @@ def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         placements: where each claim's main figure was found.
 
     Returns:
-        ``{"columns": REVIEW_COLUMNS, "claims": [[...], ...], "vocab":
-        {column: [values]}, "check_words": [...], "messages": [...],
-        "docs": [...], "sentences": [...]}``: one list
-        per claim, values in :data:`REVIEW_COLUMNS` order.
+        ``{"columns": REVIEW_COLUMNS, "n": number of claims, "claims":
+        [[...], ...], "vocab": {column: [values]}, "check_words": [...],
+        "messages": [...], "docs": [...], "sentences": [...]}``: ``claims``
+        holds one list per column of :data:`REVIEW_COLUMNS` (in that order),
+        each with one value per claim in file order. Column by column, like
+        values sit together, so the packed page data is about a seventh of
+        the row-by-row layout's (:mod:`pipeline.report_pack`).
     """
     docs: dict[str, int] = {}
     sentences: dict[str, int] = {}
     vocab: dict[str, dict[Any, int]] = {name: {} for name in CODED_COLUMNS}
     kinds: dict[str, int] = {}
     messages: dict[str, int] = {}
-    table = []
+    table: list[list[Any]] = [[] for _ in REVIEW_COLUMNS]
     for claim in claims:
         cid = claim["claim_id"]
         doc = docs.setdefault(claim["doc_id"], len(docs))
@@ -1436,8 +1486,9 @@ def page_data(claims: list[Mapping[str, Any]], status: Mapping[str, str],
         for name in CODED_COLUMNS:
             if values.get(name) is not None:
                 values[name] = vocab[name].setdefault(values[name], len(vocab[name]))
-        table.append([values.get(name) for name in REVIEW_COLUMNS])
-    return {"columns": list(REVIEW_COLUMNS), "claims": table,
+        for column, name in zip(table, REVIEW_COLUMNS):
+            column.append(values.get(name))
+    return {"columns": list(REVIEW_COLUMNS), "n": len(claims), "claims": table,
             "vocab": {name: list(codes) for name, codes in vocab.items()},
             "check_words": list(kinds), "messages": list(messages),
             "docs": list(docs), "sentences": list(sentences)}

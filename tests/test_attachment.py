@@ -90,6 +90,23 @@ def test_a_person_and_a_country_are_candidates_the_features_mark_as_such() -> No
     assert "Paysetu" in company and None in company  # the name read from the text, and NONE
 
 
+def test_a_currency_prefix_is_no_company_name() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Net profit of Kestrel Semiconductor rose to NT$6.87 billion from NT$5.06 billion.")
+    company = dict(claims[0]["_candidates"]["company"])
+    assert "NT" not in company and "Kestrel Semiconductor" in company
+
+
+def test_the_articles_own_yearless_quarter_is_a_candidate_for_every_figure() -> None:
+    nlp = _collecting_nlp()
+    text = ("Oracle beat estimates for the fiscal fourth quarter, which ended May 31.\n"
+            "- Revenue: $15.9 billion vs. $15.59 billion expected\n"
+            "Revenue will rise 16% in fiscal 2026, after 8% growth in fiscal 2025.")
+    bullet = next(c for c in _claims(nlp, text) if c["value"] == 15.9e9)
+    values = {v for v, _ in bullet["_candidates"]["period"]}
+    assert {"FY2025-Q4", "FY2026-Q4"} <= values
+
+
 def test_period_candidates_include_the_fiscal_naming_and_the_year_earlier_for_a_prior() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Revenue rose to $5.1 billion in the first quarter of 2024 from $4.2 billion a year earlier.")

@@ -26,6 +26,7 @@ from pipeline.report import (CHECK_FIELDS, build_report, format_change, format_v
                              locate_sentence, period_point, place_main, read_claims,
                              render_sentence, sentence_marks, write_tables)
 from pipeline.report_chart import company_charts
+from pipeline.report_pack import unpack_page
 from pipeline.cli import main
 from pipeline.show import claims_table
 
@@ -219,7 +220,9 @@ def test_charts_draw_companies_with_series_and_count_inconsistent_points() -> No
 # --------------------------------------------------------------------------- report html
 
 def test_report_is_self_contained_with_unique_ids(out_dir: Path) -> None:
-    page = build_report(out_dir, _articles()).read_text(encoding="utf-8")
+    packed = build_report(out_dir, _articles()).read_text(encoding="utf-8")
+    assert 'id="nf-data" data-encoding="gzip+base64"' in packed and "data-claim-id=" not in packed.split("<main>")[1].split("</main>")[0]
+    page = unpack_page(packed)  # the claim data and the article sections are packed
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
     assert "<link" not in page and "@import" not in page and "url(http" not in page
     ids = Counter(re.findall(r'(?<![\w-])id="([^"]+)"', page))
@@ -247,9 +250,28 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def open_page(browser, path: Path) -> None:
+    """Open a report and wait until its script has unpacked the data and drawn the claims table."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(path.resolve().as_uri())
+    WebDriverWait(browser, 20).until(lambda b: b.execute_script(
+        "const d = document.documentElement.dataset; return d.nfReady === '1' || d.nfError;"))
+    assert browser.execute_script("return document.documentElement.dataset.nfError || null") is None
+
+
+def draw_articles(browser) -> None:
+    """Draw every article section (each is drawn when first opened; they stay closed)."""
+    result = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        window.newsfiguresReview.drawArticles().then(() => done('drawn'), err => done(String(err)));""")
+    assert result == "drawn"
+
+
 def _assert_highlighted_at_offsets(browser, path: Path, claims: dict[str, dict]) -> None:
     """Open ``path`` and assert: no console error, no request, every claim marked once at its offsets."""
-    browser.get(path.resolve().as_uri())
+    open_page(browser, path)
+    draw_articles(browser)
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
@@ -409,10 +431,10 @@ def test_a_large_run_shows_at_most_max_articles_sections_and_says_so(tmp_path):
     check = {"check": "conflict", "status": "inconsistent", "claim_ids": ["d5.txt:0:0", "d0.txt:0:0"],
              "expected": 1e10, "observed": 1.5e10, "tolerance": 1e8, "message": "differ"}
     (tmp_path / "checks.jsonl").write_text(json.dumps(check) + "\n", encoding="utf-8")
-    page = build_report(tmp_path, charts=False, max_articles=2).read_text(encoding="utf-8")
+    page = unpack_page(build_report(tmp_path, charts=False, max_articles=2).read_text(encoding="utf-8"))
     assert "Showing 2 of 6 articles" in page
     assert page.count('class="nf-article"') == 2
     assert "d5.txt" in page and 'data-claim-id="d5.txt:0:0"' in page  # the failed ones are shown
     assert 'data-claim-id="d3.txt:0:0"' not in page
-    full = build_report(tmp_path, charts=False, max_articles=0).read_text(encoding="utf-8")
+    full = unpack_page(build_report(tmp_path, charts=False, max_articles=0).read_text(encoding="utf-8"))
     assert full.count('class="nf-article"') == 6 and "Showing" not in full

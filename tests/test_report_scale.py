@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline import tables
 from pipeline.claim import FIELD_NAMES
 from pipeline.report import build_report, write_tables
+from pipeline.report_pack import unpack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "review"
 
@@ -53,8 +54,9 @@ def _run(tmp_path: Path, docs: int) -> Path:
 
 
 def _embedded(page: str) -> dict:
-    data = page.split('<script type="application/json" id="nf-data">', 1)[1].split("</script>", 1)[0]
-    return json.loads(data)
+    """The page's claim data: packed (gzip+base64), one list per column, ``n`` claims."""
+    data = page.split('id="nf-data" data-encoding="gzip+base64">', 1)[1].split("</script>", 1)[0]
+    return json.loads(unpack(data))
 
 
 def test_the_page_embeds_at_most_max_claims_whole_articles_drawn_ones_first(tmp_path):
@@ -66,7 +68,8 @@ def test_the_page_embeds_at_most_max_claims_whole_articles_drawn_ones_first(tmp_
     assert "the other 3 claims are counted above" in page
     assert page.count('class="nf-article"') == 2
     every = _embedded(build_report(out, charts=False, max_articles=2, max_claims=0).read_text(encoding="utf-8"))
-    assert len(every["claims"]) == 6
+    assert every["n"] == 6 and all(len(column) == 6 for column in every["claims"])
+    assert data["n"] == 3 and all(len(column) == 3 for column in data["claims"])
 
 
 def test_the_overview_counts_every_claim_when_few_are_drawn(tmp_path):

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from pipeline.corrections import (EDITABLE, GOLD_FIELDS, build_corrections, read
                                   reviewed_only, validate_row, without_reviewed, write_corrections)
 from pipeline.errors import SchemaError
 from pipeline.report import build_report, write_tables
-from test_report import FIXTURE, _articles, _jsonl, browser  # noqa: F401  (browser is a fixture)
+from test_report import FIXTURE, _articles, _jsonl, browser, draw_articles, open_page  # noqa: F401  (browser is a fixture)
 
 ROOT = Path(__file__).parents[1]
 MISSED = "quartz-auto-june-2024.txt:2:1"
@@ -72,8 +73,9 @@ def test_review_in_headless_chromium(review_dir: Path, browser, tmp_path_factory
     downloads = tmp_path_factory.mktemp("downloads")
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     page = build_report(review_dir, _articles(), charts=False)
-    browser.get(page.resolve().as_uri())
+    open_page(browser, page)
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    draw_articles(browser)  # each article is drawn when first opened: draw them all, closed
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
     assert len(_shown(browser)) == len(claims) == 17
 
@@ -246,6 +248,105 @@ def test_review_in_headless_chromium(review_dir: Path, browser, tmp_path_factory
     assert result.exit_code == 0, result.output
     assert "corrections of 2 reviewed articles (13 claims)" in result.output
     assert json.loads(model.read_text(encoding="utf-8"))["training"]["articles"] > 2
+
+
+def test_a_missed_figure_is_added_in_a_sentence_without_a_claim(tmp_path: Path, browser) -> None:
+    """Extractor output with one sentence's only claim left out: the reviewer adds it back in that sentence."""
+    from selenium.webdriver.common.by import By
+
+    from pipeline.extract import run_extract
+
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    articles.mkdir()
+    name = "tesla_q2_2023_deliveries.txt"
+    shutil.copy(ROOT / "corpus" / "articles" / name, articles / name)
+    run_extract(articles, out, progress=False)
+    claims = _jsonl(out / "claims.jsonl")
+    by_sentence = Counter(c["sentence_index"] for c in claims)
+    dropped = next(c for c in claims if by_sentence[c["sentence_index"]] == 1 and c["value_text"]
+                   and c["sentence_index"] > 0)
+    kept = [c for c in claims if c is not dropped]
+    (out / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in kept), encoding="utf-8")
+    page = build_report(out, charts=False, articles=articles)
+    open_page(browser, page)
+    # a link from the claims table into an article not drawn yet draws it, opens it and shows the row
+    last = kept[-1]["claim_id"]
+    link = browser.find_element(By.CSS_SELECTOR, f'#claims tr.nf-row[data-claim-id="{last}"] a.nf-jump')
+    assert browser.execute_script("return document.querySelector('#a0 .nf-sentence')") is None
+    link.click()
+    for _ in range(100):
+        row = browser.execute_script(f"return document.getElementById('{link.get_attribute('href').split('#')[1]}')")
+        if row is not None:
+            break
+        time.sleep(0.05)
+    assert row is not None and row.get_attribute("data-claim-id") == last
+    assert browser.execute_script("return document.getElementById('a0').open") is True
+    draw_articles(browser)
+
+    box_id = f"a0-s{dropped['sentence_index']}"
+    box = browser.find_element(By.ID, box_id)
+    assert "nf-plain" in box.get_attribute("class")  # drawn as plain text: no claim in it now
+    assert box.get_attribute("data-offset") == str(dropped["start"] - dropped["sentence"].index(dropped["value_text"]))
+    n_sentences = browser.execute_script(
+        "return document.querySelectorAll('#a0 .nf-sentence').length")
+    text = (articles / name).read_text(encoding="utf-8")
+    assert n_sentences == len([s for s in _sentences(text) if not s.isspace()])  # every sentence of the article
+
+    browser.execute_script("""
+        const box = document.getElementById(arguments[0]);
+        box.closest('details').open = true;
+        const node = box.querySelector('.nf-plain-text').firstChild;
+        const at = node.data.indexOf(arguments[1]);
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + arguments[1].length);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        box.scrollIntoView({block: 'center'});
+        document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));""", box_id, dropped["value_text"])
+    add = browser.find_element(By.ID, "nf-add-figure")
+    for _ in range(50):
+        if add.is_displayed():
+            break
+        time.sleep(0.05)
+    add.click()
+    editor = browser.find_element(By.ID, "nf-editor")
+    assert dropped["value_text"] in browser.find_element(By.ID, "nf-editor-title").text
+    assert browser.find_element(By.ID, "nf-editor-sentence").text == dropped["sentence"].strip()
+    for field in ("value", "metric", "unit", "period"):
+        box = editor.find_element(By.NAME, field)
+        box.clear()
+        box.send_keys(str(dropped[field]))
+    browser.find_element(By.ID, "nf-editor-save").click()
+    assert "1 added, in 1 articles" in browser.find_element(By.ID, "nf-review-count").text
+
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text(browser.execute_script("return window.newsfiguresReview.exportText()"), encoding="utf-8")
+    rows = read_corrections(corrections)
+    added = [r for r in rows if r["review"] == "added"]
+    assert len(added) == 1 and len(rows) == len(claims)
+    row = added[0]
+    for key in ("doc_id", "doc_date", "sentence_index", "sentence", "start", "end", "value", "value_text", "unit",
+                "metric", "period", "company"):
+        assert row[key] == dropped[key], key
+    assert text[row["start"]:row["end"]] == dropped["value_text"]
+    state = browser.execute_script("return window.newsfiguresReview.state()")
+    assert rows == build_corrections(kept, state["decisions"], state["added"])
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+    result = CliRunner().invoke(main, ["train", "--articles", str(articles), "--gold", str(corrections),
+                                       "--out", str(tmp_path / "attachment.json")])
+    assert result.exit_code == 0, result.output
+    assert f"corrections of 1 reviewed articles ({len(claims)} claims)" in result.output
+
+
+def _sentences(text: str) -> list[str]:
+    """The extractor's sentences of a text (its whole pipeline)."""
+    from pipeline.build import make_article_doc, make_nlp
+
+    nlp = make_nlp()
+    return [s.text for s in nlp(make_article_doc(nlp, text, "t", None)).sents]
 
 
 # --------------------------------------------------------------------------- the format

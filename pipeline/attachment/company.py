@@ -78,6 +78,9 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             "company_in_sentence": float(bool(view.companies)),
             f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}": 1.0,
             "segment_market": float(str(row.get("segment") or "").endswith(" market"))}
+    clause = view.clause(fa)  # the figure's own clause: "PC shipments fell 5%, while Lenovo's rose"
+    none["company_in_clause"] = float(any(view.clause(m.start) == clause for m in view.companies))
+    none["market_cue_in_clause"] = float(any(c.label == "MARKET" and view.clause(c.start) == clause for c in view.cues))
     none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
     if row.get("company"):

@@ -148,5 +148,7 @@ def _written_names(text: str, companies: list) -> dict[str, str]:
             continue
         first = c.id.split()[0].lower()
         if first not in lower:
-            out[c.id] = c.text.split(" Inc")[0].split(" Corp")[0].split(" Ltd")[0].strip()
+            written = c.text.split(" Inc")[0].split(" Corp")[0].split(" Ltd")[0].strip()
+            if not c.id.lower().startswith(written.lower()):  # "JD" for JD.com is the same name, shortened
+                out[c.id] = written
     return out

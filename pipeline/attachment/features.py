@@ -32,7 +32,9 @@ class WordLists:
     after_figure: frozenset[str]
     not_segment_words: frozenset[str]
     change_nouns: frozenset[str]
+    modifier_stops: frozenset[str]
     places: frozenset[str]
+    segment_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -46,11 +48,20 @@ def word_lists(models_dir: str) -> WordLists:
 
     data = read_toml(Path(models_dir) / "attachment_features.toml",
                      {"between", "before", "after", "titles", "not_names", "institutions", "after_figure",
-                      "not_segment_words", "change_nouns"})
+                      "not_segment_words", "change_nouns", "modifier_stops"})
     return WordLists(*(frozenset(data.get(k, ())) for k in ("between", "before", "after", "titles", "not_names",
                                                              "institutions", "after_figure", "not_segment_words",
-                                                             "change_nouns")),
-                     places=place_names())
+                                                             "change_nouns", "modifier_stops")),
+                     places=place_names(), segment_words=_segment_words(Path(models_dir)))
+
+
+def _segment_words(models_dir: Path) -> frozenset[str]:
+    """Every word of the segment lexicon's names and patterns (``models/segments.jsonl``),
+    lowercased: a phrase made of them reads like a product line, unit or geography."""
+    from ..lexicons import load_segments
+
+    return frozenset(w for e in load_segments(models_dir) for form in (e.segment, *e.patterns, *e.case_patterns)
+                     for w in form.lower().split())
 
 
 @lru_cache(maxsize=1)
@@ -157,14 +168,24 @@ def person_like(view, a: int, b: int, lists: WordLists) -> bool:
     return bool(prev and prev[-1] in lists.titles) or bool(nxt and nxt[0] in ("said", "says", "told"))
 
 
+def _derived(metric: str) -> str:
+    """The form the rules gave a metric: a range of change ("revenue growth"), a change on an
+    alternative basis ("constant currency revenue"), or none."""
+    if metric.startswith(("constant currency ", "fx-neutral ")):
+        return "alt_basis"
+    return "growth" if metric.endswith(" growth") else "none"
+
+
 def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> dict[str, float]:
     """Features of a whole row for the claim decision (is this figure a claim at all?).
 
     Returns:
         indicators of the figure's role, kind, unit class, qualifier, size,
         change and basis, modality, the words right around it, whether it
-        stands in parentheses, the number of figures in the sentence, and
-        whether the rules found a metric, company and period for it.
+        stands in parentheses, the number of figures in the sentence,
+        whether the rules found a metric, company and period for it, and
+        whether the rules derived its metric (a range of change, an
+        alternative basis).
     """
     fa, fb = row["start"], row["end"]
     unit = row.get("unit") or ""
@@ -177,7 +198,8 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
          f"basis={row.get('change_basis')}": 1.0, f"modality={row.get('modality')}": 1.0,
          f"metric_unknown={row.get('metric') == 'unknown'}": 1.0, f"company={row.get('company') is not None}": 1.0,
          f"period={row.get('period') is not None}": 1.0, f"segment={row.get('segment') is not None}": 1.0,
-         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0}
+         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0,
+         f"derived_metric={_derived(row.get('metric') or '')}": 1.0}
     prev = words(view.norm[max(view.s0, fa - 30):fa])
     if prev:
         f[f"prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0

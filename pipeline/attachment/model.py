@@ -189,6 +189,8 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     value = cand.value
     if slot == "metric" and value is None:
         value = "unknown"
+    if slot == "metric":
+        value = _rule_form(row, value)
     old = row.get(slot)
     same = old == value if slot == "period" else (old or "").lower() == (value or "").lower()
     if same:
@@ -196,6 +198,25 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
     row[slot] = value
     if slot in _TEXT_FIELD:
         row[_TEXT_FIELD[slot]] = cand.text
+
+
+_ALT_BASES = ("constant currency ", "fx-neutral ")
+
+
+def _rule_form(row: dict, metric: str) -> str:
+    """The form the rules gave the chosen metric: "<metric> growth" for a range of change in %
+    (gold conventions), "constant currency <metric>" for a change on an alternative basis
+    (see ``pipeline/claims/decisions/pairing.py``), and what is added for net additions."""
+    ruled = row.get("metric") or ""
+    if row.get("qualifier") == "range" and row.get("unit") == "%" and ruled.endswith("growth") \
+            and not metric.endswith("growth"):
+        return "growth" if metric == "unknown" else f"{metric} growth"
+    if metric == "net additions" and row.get("value") is None and row.get("change") is not None:
+        return ruled or metric  # additions are the change of what is added (see claims/rows.py)
+    for prefix in _ALT_BASES:
+        if ruled.startswith(prefix) and not metric.startswith(prefix) and metric != "unknown":
+            return prefix + metric
+    return metric
 
 
 def _lone_percentage(row: dict) -> bool:

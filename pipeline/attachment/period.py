@@ -57,6 +57,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if r:
             pool.add(r, "lead")
             bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
+    for value, feats, ahead in _article_yearless(art, fiscal_end):
+        pool.add(value, "article_yearless", feats={**feats, f"yearless_article_ahead={ahead}|forecast={forecast}": 1.0})
     for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
         pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
         bases.append((r, f"article{i}", {}))
@@ -206,6 +208,50 @@ def _yearless(pool: Pool, p, art, view, fa: int, fb: int, lists: WordLists) -> N
                 feats = {**f, f"yearless_from={'fiscal' if i == 0 and art.fiscal_years else 'ref'}|back={back}": 1.0,
                          f"yearless_fy={fy}|written_fiscal={p.spec.fiscal}": 1.0}
                 pool.add(value, "yearless", view.text[p.start:p.end], feats, dist)
+
+
+_AHEAD = re.compile(r"(?i)\b(?:guidance|guided|outlook|forecasts?|expects?|expected|sees|projects?|next|coming|upcoming)\b")
+
+
+def _article_yearless(art, fiscal_end: int | None) -> list[tuple[str, dict[str, float], bool]]:
+    """The article's own quarter when it is written without a year: a quarter or half of the
+    lead ("the fiscal fourth quarter"), or "the quarter ended <month>" anywhere (its quarter
+    number by the company's fiscal calendar, else the calendar's), joined with the article's
+    fiscal year, reference year or date year and the year before: ``(period, features, ahead)``,
+    ``ahead`` when words of guidance stand near the quarter ("guidance for fiscal Q1").
+
+    Gold conventions: the year of a bare quarter comes from the article (its date, or another
+    place where it states the year or fiscal year).
+    """
+    key = ("article_yearless", fiscal_end)
+    cached = art.cache.get(key)
+    if cached is not None:
+        return cached
+    ctx = PeriodContext(art.doc_date, art.ref_year, None, fiscal_end, False)
+    years = list(dict.fromkeys(art.fiscal_years[:1] + [y for y in (art.ref_year, art.doc_date and art.doc_date.year) if y]))
+    quarters: list[tuple[str, int, bool, str, bool]] = []  # (kind, number, fiscal written, where, ahead)
+    for p in art.lead_periods[:3]:
+        if p.spec.kind in ("Q", "H") and p.spec.number and p.spec.year is None and not resolve(p.spec, ctx):
+            ahead = _AHEAD.search(art.text, max(0, p.start - 40), min(len(art.text), p.end + 20)) is not None
+            quarters.append((p.spec.kind, p.spec.number, p.spec.fiscal, "lead", ahead))
+    ended = [p for p in art.periods if p.spec.kind == "MQ" and p.spec.year is None and p.spec.month]
+    for p in ended[:2]:
+        if fiscal_end not in (None, 12):
+            quarters.append(("Q", (p.spec.month - fiscal_end - 1) % 12 // 3 + 1, True, "ended_fiscal", False))
+        elif p.spec.month % 3 == 0:
+            quarters.append(("Q", p.spec.month // 3, False, "ended_calendar", False))
+    out: list[tuple[str, dict[str, float], bool]] = []
+    for kind, number, fiscal, where, ahead in dict.fromkeys(quarters):
+        for i, y in enumerate(years):
+            base = "fiscal" if i == 0 and art.fiscal_years else "ref"
+            for back in (0, 1):
+                for fy in (True, False):
+                    value = f"{'FY' if fy else ''}{y - back}-{kind}{number}"
+                    out.append((value, {f"yearless_article={where}|from={base}|back={back}": 1.0,
+                                        f"yearless_article_fy={fy}|written_fiscal={fiscal}": 1.0,
+                                        f"yearless_article_fy={fy}|where={where}": 1.0}, ahead))
+    art.cache[key] = out
+    return out
 
 
 def _article_periods(art, fiscal_end: int | None) -> list[tuple[str, int]]:

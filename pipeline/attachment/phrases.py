@@ -61,6 +61,8 @@ def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
         b = a + len(" ".join(parts))
         if not name or name in lists.not_names or name[:1].isdigit() or len(name) < 2:
             continue
+        if text[m.end():m.end() + 1] == "$":
+            continue  # a currency's prefix: "NT$", "HK$", "US$"
         yield a, b, name
 
 
@@ -131,27 +133,37 @@ def modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | N
     """The content words right before ``pos`` (up to four, no punctuation): ``(start, end, phrase)``.
 
     A parenthesised acronym right before ``pos`` is stepped over
-    ("Infrastructure Solutions Group (ISG) revenue"); a possessive ends the
-    phrase ("Meituan's food delivery revenue" -> "food delivery").
+    ("Infrastructure Solutions Group (ISG) revenue"); a possessive, a verb or
+    reporting word (``modifier_stops``) and a company, source or period
+    mention end the phrase ("Meituan's food delivery revenue" -> "food
+    delivery"; "IDC expects smartphone shipments" -> "smartphone").
     """
-    head = view.norm[max(view.s0, pos - 70):pos]
-    head = _PAREN_END.sub("", head)
-    ws = _MODIFIER_WORD.findall(head)
-    out: list[str] = []
-    for w in reversed(ws):
-        lw = w.lower()
-        if not w[0].isalpha() or lw.endswith(("'s", "’s")) or (lw in STOP_WORDS and lw != "and") or len(out) == 4:
+    lo = max(view.s0, pos - 70)
+    head = _PAREN_END.sub("", view.norm[lo:pos])
+    taken = view.cache.get("modifier_taken")
+    if taken is None:
+        taken = view.cache["modifier_taken"] = sorted(
+            (m.start, m.end) for group in (view.companies, view.sources, view.periods) for m in group)
+    words = list(_MODIFIER_WORD.finditer(head))
+    out: list[tuple[str, int]] = []
+    for m in reversed(words):
+        w, lw, at = m.group(0), m.group(0).lower(), lo + m.start()
+        if not w[0].isalpha() or lw.endswith(("'s", "’s")) or (lw in STOP_WORDS and lw != "and") \
+                or lw in lists.modifier_stops or len(out) == 4 or _inside(taken, at):
             break
-        out.insert(0, lw)
-    while out and (out[0] == "and" or out[0] in lists.not_segment_words):
+        out.insert(0, (lw, at))
+    while out and (out[0][0] == "and" or out[0][0] in lists.not_segment_words):
         out = out[1:]
-    while out and (out[-1] == "and" or out[-1] in lists.not_segment_words):
+    while out and (out[-1][0] == "and" or out[-1][0] in lists.not_segment_words):
         out = out[:-1]
     if not out:
         return -1, -1, None
-    phrase = " ".join(out)
-    low = view.norm.lower()
-    at = low.rfind(phrase, max(view.s0, pos - 80), pos)
-    if at < 0:
-        at = max(view.s0, pos - len(phrase) - 1)
-    return at, at + len(phrase), phrase
+    phrase = " ".join(w for w, _ in out)
+    a = out[0][1]
+    return a, out[-1][1] + len(out[-1][0]), phrase
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether offset ``at`` lies in one of the sorted ``[start, end)`` spans."""
+    i = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]

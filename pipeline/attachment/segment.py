@@ -50,6 +50,9 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     market_metric = row.get("metric") in _MARKET_METRICS
     for c in out:
         if c.value:
+            words = c.value.split()
+            known = sum(w in lists.segment_words for w in words)
+            c.feats[f"seg_known_words={'all' if known == len(words) else 'some' if known else 'none'}"] = 1.0
             form = c.value.endswith(" market")
             c.feats[f"market_form={form}|company={bool(company)}"] = 1.0
             c.feats[f"market_form={form}|market_metric={market_metric}"] = 1.0

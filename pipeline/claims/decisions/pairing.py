@@ -1,0 +1,259 @@
+"""Pairing: which level each change moves, and the two ends of "from X to Y".
+
+Schema v1 attachment rules (``../shared/claim_schema.md``): a level and its
+change in one sentence are ONE claim; a second change of the same level is
+its own claim without a value; ``from X to Y`` gives two claims, Y with the
+change (basis ``from_value``) and X with its own period and no change.
+"""
+from __future__ import annotations
+
+import regex
+
+from ..items import Item
+from ..patterns import _TO_LINK, _re_fullmatch, _re_search, _re_sub
+
+
+_PAREN_CHANGE = regex.compile(r"\s*\(\s*([+\-−–]?)\s*")
+_PAREN_CLOSE = regex.compile(r"\s*(?:(?:y/y|yoy|year-on-year|year-over-year|q/q|qoq)\s*)?\)", regex.I)
+_THAN_CLAUSE = regex.compile(r"(?i)\s+(?:more|fewer|less|higher|lower)\s+than\s+(?:it|they|we|he|she|the\s+company|the\s+group)\s+(?!did\b)\w+")
+
+
+# after a percentage: the basis that makes it a second measure of one change
+_ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]currenc(?:y|ies)|fx[- ]neutral|currency[- ]neutral)"
+                           r"(?:\s+(?:basis|terms|rates?))?\)?")
+# "35% year over year, or 49% ..." and "35% year over year (49% ..."
+_OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
+# "$720 million or $1.59 per share": two measures of one result
+_OR = regex.compile(r"(?i)\s*,?\s*or\s*")
+# "... per share from ...": the end of the new pair and the start of the old one
+_FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:up\s+|down\s+)?from\s*")
+# between two percentages of a run: "14% and 8%", "up 67% and down 3%"
+_RESPECTIVE_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*(?:(?:up|down|rising|falling|rose|fell|increasing|decreasing|"
+                                 r"growing|declining|higher|lower)\s+(?:by\s+)?)?")
+# a direction word right before a percentage of such a run ("up 67% and down 3%")
+_OWN_DIRECTION = regex.compile(r"\b(up|down|rising|falling|rose|fell|increasing|decreasing|growing|declining|higher|lower)"
+                               r"\s+(?:by\s+)?$")
+_DIRECTION_WORD = {**dict.fromkeys(("up", "rising", "rose", "increasing", "growing", "higher"), "increase"),
+                   **dict.fromkeys(("down", "falling", "fell", "decreasing", "declining", "lower"), "decrease")}
+# after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
+_RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")
+
+class PairingRules:
+    """Changes paired with their levels and priors (mixed into ``_Sentence``)."""
+
+    def pair(self) -> None:
+        """Pair changes with the levels they move and levels with their priors.
+
+        Sets ``Item.level``/``change``, ``prior``, ``further_of`` and ``basis``, and the
+        direction of a level reached "from X to Y" or "to Y" after a direction word.
+        """
+        items = self.items
+        # 0. "Mobile, $1.18B (+76% Y/Y)": a percentage in parentheses right after a level is its change
+        for lvl, pct in zip(items, items[1:]):
+            if lvl.role != "level" or lvl.change is not None or lvl.fig.unit == "%" or pct.fig.unit != "%":
+                continue
+            m = _PAREN_CHANGE.fullmatch(self.norm, lvl.fig.end, pct.fig.start)
+            if m is None or not _PAREN_CLOSE.match(self.norm, pct.fig.end, min(self.s1, pct.fig.end + 12)):
+                continue
+            sign = m.group(1) or self.norm[pct.fig.start:pct.fig.start + 1]
+            pct.role = "change"
+            if sign in ("-", "−", "–") or pct.fig.value < 0:
+                pct.direction = "decrease"
+            elif sign == "+":
+                pct.direction = "increase"
+            self._attach(pct, lvl)
+        # 0b. "grew 24% year-over-year, or 29% on a constant currency basis, to $653 million": the
+        # second percentage is the change of the constant-currency metric; the first moves the level
+        for k in range(len(items) - 1):
+            it, alt = items[k], items[k + 1]
+            if it.role != "change" or alt.fig.unit != "%" or it.fig.unit != "%" \
+                    or not _OR_OPEN.fullmatch(self._strip_basis(self.norm[it.fig.end:alt.fig.start])):
+                continue
+            m = _ALT_BASIS.match(self.norm, alt.fig.end, min(self.s1, alt.fig.end + 42))
+            if m is None:
+                continue
+            alt.role, alt.direction = "change", alt.direction or it.direction
+            alt.metric_prefix = "fx-neutral" if "neutral" in m.group(1).lower() else "constant currency"
+            if k + 2 < len(items) and items[k + 2].role == "level" and items[k + 2].change is None \
+                    and _TO_LINK.match(self._strip_basis(self.norm[m.end():items[k + 2].fig.start])) \
+                    and self._compatible(it, items[k + 2]):
+                self._attach(it, items[k + 2])
+        # 1. "<change> to <level>" and "from <prior> ... to <level>"
+        for i, it in enumerate(items):
+            if it.role != "change" or i + 1 >= len(items):
+                continue
+            nxt = items[i + 1]
+            between = self.norm[it.fig.end:nxt.fig.start]
+            between_clean = self._strip_basis(between)
+            if nxt.role == "level" and nxt.change is None and _TO_LINK.match(between_clean) and self._compatible(it, nxt):
+                self._attach(it, nxt)
+            elif nxt.role == "prior" and _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
+                it.basis = "from_value"
+                # from <prior> [period words] to <level>
+                if i + 2 < len(items):
+                    lvl = items[i + 2]
+                    gap = self.norm[nxt.fig.end:lvl.fig.start]
+                    if lvl.role == "level" and lvl.change is None and _re_search(r"\bto\s*$", gap) \
+                            and not _re_search(r"[;]", gap) and _same_unit(nxt, lvl):
+                        self._attach(it, lvl)
+                        lvl.prior = nxt
+        # 1b. "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": the n-th change
+        # moves the n-th level
+        if self.lower.find("respectively", self.s0, self.s1) != -1:
+            self._pair_respectively()
+            self._pair_levels_then_changes()
+        # 2. prior without change: "from <prior> ... to <level>" (direction only)
+        for i, it in enumerate(items):
+            if it.role != "prior" or i + 1 >= len(items):
+                continue
+            lvl = items[i + 1]
+            gap = self.norm[it.fig.end:lvl.fig.start]
+            if lvl.role == "level" and lvl.prior is None and _re_search(r"\bto\s*$", gap) and ";" not in gap \
+                    and _same_unit(it, lvl):
+                lvl.prior = it
+                if lvl.change is None and lvl.direction is None:
+                    lvl.direction = self._from_to_direction(it, lvl)
+        # 2b. "rose to $720 million or $1.59 per share from $271 million or $0.60 per share": the
+        # figure after each "or" pairs with the one after the other "or"
+        for k in range(len(items) - 3):
+            l1, l2, p1, p2 = items[k:k + 4]
+            if _OR.fullmatch(self.norm, l1.fig.end, l2.fig.start) and _OR.fullmatch(self.norm, p1.fig.end, p2.fig.start) \
+                    and _FROM.fullmatch(self.norm, l2.fig.end, p1.fig.start) and _same_unit(l1, p1) and _same_unit(l2, p2) \
+                    and l1.role == l2.role == "level" and l1.change is None and l2.change is None:
+                for lvl, pr in ((l1, p1), (l2, p2)):
+                    pr.role, lvl.prior = "prior", pr
+                    if lvl.direction is None:
+                        lvl.direction = self._from_to_direction(pr, lvl)
+        # 3. remaining changes attach to the nearest preceding level of their clause
+        for i, it in enumerate(items):
+            if it.role != "change" or it.level is not None:
+                continue
+            for j in range(i - 1, -1, -1):
+                cand = items[j]
+                if cand.role == "prior":
+                    continue
+                if cand.role == "change" and cand.level is not None:
+                    it.further_of = cand.level  # "down 5% year-on-year but up 19% sequentially"
+                    break
+                if cand.role != "level":
+                    break
+                if self.clause(cand.fig.start) != self.clause(it.fig.start):
+                    break
+                if self._in_aside(cand.fig.start) and not self._in_aside(it.fig.start):
+                    continue  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent"
+                if cand.change is None and self._compatible(it, cand) and "cut" not in it.direction_src:
+                    self._attach(it, cand)
+                    break
+                if self._compatible(it, cand):
+                    it.further_of = cand
+                    break  # the nearest compatible level already has its change
+            nxt_prior = items[i + 1] if i + 1 < len(items) else None
+            if nxt_prior is not None and nxt_prior.role == "prior" and \
+                    _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", self._strip_basis(self.norm[it.fig.end:nxt_prior.fig.start]), regex.I):
+                it.basis = "from_value"
+                if it.level is not None and it.level.prior is None:
+                    it.level.prior = nxt_prior
+        # a rate compared with an earlier rate: "growth of close to 30%, up from the 25% it projected"
+        for i, it in enumerate(items):
+            if it.role == "prior" and i and items[i - 1].role == "change" and items[i - 1].level is None \
+                    and it.fig.unit == "%" and items[i - 1].fig.unit == "%":
+                it.role = "change"
+        # 4. "26,000 ..., up from about 21,500": the level moved the way the cue says
+        for i, it in enumerate(items):
+            if it.role != "prior" or i == 0:
+                continue
+            lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
+            gap = self.norm[items[i - 1].fig.end:it.fig.start]
+            m = _re_search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
+            if lvl is not None and m and lvl.direction is None and lvl.change is None:
+                lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
+                if lvl.prior is None:
+                    lvl.prior = it
+        # 5. a level reached "to" after a direction verb carries that direction
+        for it in items:
+            if it.role == "level" and it.change is None and it.direction is None:
+                it.direction = self._level_direction(it)
+
+    def _pair_respectively(self) -> None:
+        """Pair a run of changes with the run of levels after "to" in the same order."""
+        items = self.items
+        i = 0
+        while i < len(items):
+            if items[i].role != "change" or items[i].level is not None:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and items[j + 1].level is None and items[j + 1].change is None and (
+                    items[j + 1].role == "change" or (items[j + 1].fig.unit == items[i].fig.unit == "%" and _re_fullmatch(
+                        r"\s*(?:,|and|,\s*and)\s*", self.norm[items[j].fig.end:items[j + 1].fig.start]))):
+                j += 1
+            changes = items[i:j + 1]
+            levels = items[j + 1:j + 1 + len(changes)]
+            gap = self._strip_basis(self.norm[changes[-1].fig.end:levels[0].fig.start]) if levels else ""
+            if len(changes) > 1 and len(levels) == len(changes) and all(x.role == "level" and x.change is None
+                                                                        for x in levels) \
+                    and _TO_LINK.match(gap) and all(self._compatible(c, lv) for c, lv in zip(changes, levels)):
+                for c, lv in zip(changes, levels):
+                    if c.role != "change":  # "grew 33% and 49%": the second percentage moves too
+                        c.role, c.direction = "change", changes[0].direction
+                    self._attach(c, lv)
+            i = j + 1
+
+    def _pair_levels_then_changes(self) -> None:
+        """Pair a run of levels with the run of percentages after them that ends in "respectively":
+        "operating income was $920 million and non-GAAP operating income was $1.5 billion, down 14%
+        and 8% YoY, respectively" (the n-th change moves the n-th level; a percentage with no
+        direction word of its own moves the way the first one does)."""
+        items = self.items
+        i = 0
+        while i < len(items):
+            first = items[i]
+            if first.role != "change" or first.level is not None or first.fig.unit != "%":
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and items[j + 1].fig.unit == "%" and items[j + 1].level is None \
+                    and items[j + 1].change is None and _RESPECTIVE_JOIN.fullmatch(self.norm, items[j].fig.end,
+                                                                                 items[j + 1].fig.start):
+                j += 1
+            n = j - i + 1
+            levels = items[i - n:i] if n > 1 and i >= n else []
+            tail = self.lower[items[j].fig.end:self.s1]
+            if levels and all(x.role == "level" and x.change is None and x.fig.unit != "%" for x in levels) \
+                    and _RESPECTIVELY_AFTER.match(tail):
+                lead = _OWN_DIRECTION.search(self.lower, max(self.s0, first.fig.start - 16), first.fig.start)
+                shared = _DIRECTION_WORD[lead.group(1)] if lead else first.direction
+                for c, lv in zip(items[i:j + 1], levels):
+                    own = _OWN_DIRECTION.search(self.lower, max(self.s0, c.fig.start - 16), c.fig.start)
+                    c.role, c.direction = "change", _DIRECTION_WORD[own.group(1)] if own else shared
+                    self._attach(c, lv)
+            i = j + 1
+
+    def _strip_basis(self, s: str) -> str:
+        """Blank basis words, asides and period mentions between two figures."""
+        for p in self.periods:
+            s = s.replace(self.norm[p.start:p.end], " ")
+        return _re_sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
+                         r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
+                         r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended|"
+                         r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)
+
+    def _compatible(self, change: Item, level: Item) -> bool:
+        end = change.fig.noun_end or change.fig.end
+        if _THAN_CLAUSE.match(self.norm, end, min(self.s1, end + 40)):
+            return False  # "production was 479,700, about 13,560 more than it delivered": a gap to another figure
+        cu, lu = change.fig.unit, level.fig.unit
+        if change.fig.kind == "pp":
+            return lu == "%"
+        if cu == "%":
+            return lu != "%" or change.multiplier is not None and False
+        return cu == lu or lu is None or cu is None or (level.fig.kind == "count" and change.fig.kind in ("count", "number"))
+
+    def _attach(self, change: Item, level: Item) -> None:
+        change.level = level
+        level.change = change
+
+
+def _same_unit(a: "Item", b: "Item") -> bool:
+    """Two figures can be the two ends of one "from X to Y" movement."""
+    return a.fig.unit == b.fig.unit or a.fig.unit is None or b.fig.unit is None

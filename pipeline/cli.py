@@ -56,20 +56,30 @@ def _iso_date(value: str) -> str:
 @click.option("--check", "run_check", is_flag=True, help="Run the claim checks into the same folder.")
 @click.option("--report", "run_report", is_flag=True, help="Write report.html and the claim tables into the same folder.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-@click.option("--workers", default=None, type=click.IntRange(1, 256),
-              help="Processes that run the pipeline (default: workers in config.toml, 1); same output for any number.")
+@click.option("--workers", default=None, type=click.IntRange(0, 256),
+              help="Processes that run the shards (default: workers in config.toml; 0 = one per core); "
+                   "same output for any number.")
+@click.option("--resume", is_flag=True, help="Go on with the interrupted run in OUT: keep its complete shards.")
+@click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "dask"]),
+              help="Run the shards on this machine, or on a dask.distributed cluster (pip install -e \".[dask]\").")
+@click.option("--scheduler", default=None, help="With --engine dask: the scheduler's address (tcp://HOST:8786).")
 def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None, config_path: Path | None,
-            run_check: bool, run_report: bool, progress: bool | None, workers: int | None) -> None:
+            run_check: bool, run_report: bool, progress: bool | None, workers: int | None, resume: bool,
+            engine: str, scheduler: str | None) -> None:
     """Extract claims from ARTICLES (a folder, read recursively, or one file) into OUT/claims.jsonl."""
     from .extract import run_extract_job
 
+    if resume and force:
+        raise click.UsageError("give --resume or --force, not both")
+    if (engine == "dask") != (scheduler is not None):
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS, and --scheduler needs --engine dask")
     try:
         if default_date is not None:
             default_date = _iso_date(default_date)
         settings = load_settings(config_path)
         job = run_extract_job(articles, out_dir, settings, force=force, default_date=default_date,
                               progress=progress, check=run_check, report=run_report,
-                              workers=workers)
+                              workers=workers, resume=resume, engine=engine, scheduler=scheduler)
     except FiguresError as exc:
         _fail(exc)
     summary = job.summary
@@ -97,6 +107,9 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
         if summary.unread:
             click.echo(f"newsfigures: {summary.unread} part(s) of the input could not be looked at (E112/E113, "
                        f"in errors.jsonl): summary.json says \"complete\": false", err=True)
+        if summary.shards_failed:
+            click.echo(f"newsfigures: {summary.shards_failed} shard(s) failed twice (E114/E115: their files are in "
+                       f"errors.jsonl): summary.json says \"complete\": false; `--resume` runs them again", err=True)
         problems = [*(job.checks.problems if job.checks is not None else []), *job.problems]
         if problems:
             _incomplete(problems, "the checks (and tables) cover the other rows only "

@@ -12,7 +12,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
 _ALLOWED = {
-    "pipeline": {"lang", "models_dir", "batch_size", "workers", "ner_model"},
+    "pipeline": {"lang", "models_dir", "batch_size", "workers", "shard_bytes", "ner_model"},
     "reading": {"extensions", "max_chars", "html_max_bytes", "dateline_chars", "html_min_words",
                 "max_sentence_chars"},
     "numbers": {"min_count_in_words"},
@@ -31,7 +31,8 @@ class Settings:
     lang: str = "en"
     models_dir: Path = PROJECT_DIR / "models"
     batch_size: int = 64
-    workers: int = 1
+    workers: int = 0  # 0: one a core
+    shard_bytes: int = 100_000
     ner_model: str = ""
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
     max_chars: int = 2_000_000
@@ -79,7 +80,8 @@ def load_settings(path: Path | None = None) -> Settings:
         models_dir = path.parent / models_dir
     return Settings(
         lang=p.get("lang", "en"), models_dir=models_dir, batch_size=int(p.get("batch_size", 64)),
-        workers=int(p.get("workers", 1)), ner_model=p.get("ner_model", ""),
+        workers=int(p.get("workers", Settings.workers)),
+        shard_bytes=int(p.get("shard_bytes", Settings.shard_bytes)), ner_model=p.get("ner_model", ""),
         extensions=tuple(r.get("extensions", Settings.extensions)), max_chars=int(r.get("max_chars", 2_000_000)),
         html_max_bytes=int(r.get("html_max_bytes", Settings.html_max_bytes)),
         max_sentence_chars=int(r.get("max_sentence_chars", Settings.max_sentence_chars)),
@@ -110,7 +112,8 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("pipeline", "lang"): (lambda v: isinstance(v, str) and v != "", "a language code such as \"en\""),
     ("pipeline", "models_dir"): (lambda v: isinstance(v, str) and v != "", "a folder path"),
     ("pipeline", "batch_size"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
-    ("pipeline", "workers"): (lambda v: _is_int(v, 1) and v <= 256, "an integer from 1 to 256"),
+    ("pipeline", "workers"): (lambda v: _is_int(v, 0) and v <= 256, "an integer from 0 (one a core) to 256"),
+    ("pipeline", "shard_bytes"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
     ("pipeline", "ner_model"): (lambda v: isinstance(v, str), "a package name, or \"\" for none"),
     ("reading", "extensions"): (lambda v: isinstance(v, list) and v != [] and all(
         isinstance(x, str) and x.startswith(".") and len(x) > 1 for x in v), "a list of file endings such as \".txt\""),

@@ -11,11 +11,16 @@ Output (``OUT_DIR``):
 * ``summary.json``: counts, timing and ``"complete"``; written last, only
   when every file it describes is on disk.
 
+* ``manifest.jsonl``: the input as listed, cut into shards (:mod:`pipeline.manifest`).
+
 The folder is held by one run at a time (:class:`~pipeline.outdir.OutputLock`).
-Rows stream to ``*.partial`` files as they are made and are renamed to their
-final names only when the run ends; an interrupted run leaves only
-``.partial`` files and no ``summary.json``, so partial output is never
-passed off as complete.
+The input is listed once into the manifest; each shard is run by one worker
+(:mod:`pipeline.engines`), which writes the shard's rows to part files
+(``parts/``, :mod:`pipeline.parts`); the parts are merged in manifest order
+into ``*.partial`` files, renamed to their final names only when whole, so
+the files are the same bytes for any number of workers and any engine, and
+an interrupted run leaves no file that passes for complete (no
+``summary.json``). ``--resume`` keeps the shards whose parts are complete.
 """
 from __future__ import annotations
 
@@ -29,19 +34,24 @@ from typing import Callable, Iterable, Iterator
 
 import jsonlines
 
+from . import build
 from .build import make_article_doc, make_nlp
 from .config import Settings
+from .engines import ShardOutcome, check_engine, default_workers, run_shards
 from .errors import UNREAD_CODES, UsageError
+from .manifest import MANIFEST_NAME, Manifest, make_manifest, read_manifest, run_fingerprint, write_manifest
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
-from .rows import number_problem
-from .reading import Article, ArticleFailure, Skipped, iter_articles, walk_inputs
-from .workers import CHUNK_ARTICLES, ChunkRunner
+from .parts import (PARTS_DIR, ROW_KINDS, ShardCounts, append_part, discard_shard, part_path, remove_parts,
+                    remove_temps, shard_done)
+from .progress import RunProgress
+from .reading import Article
+from .workers import ShardJob, set_pipeline
 
 OUTPUT_FILES = ("claims.jsonl", "errors.jsonl", "warnings.jsonl", "summary.json")
 # Everything a run of extract (with --check and --report) writes: refused without --force
 # and removed with it, so no file of an earlier run is left to pass for this one's.
 ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks_summary.json", "checks.csv", "checks.parquet",
-                                   "claims.csv", "claims.parquet", "report.html")
+                                   "claims.csv", "claims.parquet", "report.html", MANIFEST_NAME)
 
 
 @dataclass
@@ -50,8 +60,13 @@ class ExtractSummary:
 
     ``unread`` counts the parts of the input that could not be looked at
     (a folder that cannot be listed, a file that cannot be opened: codes
-    E112, E113; they are also in ``failed``). ``complete`` is true only when
-    the run ended and ``unread`` is 0.
+    E112, E113; they are also in ``failed``). ``shards`` is the manifest's
+    shards, ``shards_resumed`` those whose parts an earlier run left
+    complete (``--resume``), ``retries`` the shards run a second time,
+    ``shards_failed`` those that failed twice (their files are in
+    ``failed``), ``words_resumed`` the words of the kept shards (left out of
+    the words per second). ``complete`` is true only when the run ended, ``unread``
+    is 0 and no shard failed.
     """
 
     articles_read: int = 0
@@ -64,18 +79,27 @@ class ExtractSummary:
     words: int = 0
     seconds: float = 0.0
     workers: int = 1
+    engine: str = "local"
+    shards: int = 0
+    shards_resumed: int = 0
+    retries: int = 0
+    shards_failed: int = 0
+    words_resumed: int = 0
     complete: bool = False
     failures: list[dict] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds else 0.0
+        """Words this run processed (not those of shards kept by ``--resume``) a second."""
+        return (self.words - self.words_resumed) / self.seconds if self.seconds else 0.0
 
     def line(self) -> str:
         """One readable line for the end of a run."""
         return (f"articles read {self.articles_read}, skipped {self.skipped}, failed {self.failed}, "
                 f"claims {self.claims}, {self.seconds:.2f} s, {self.words_per_second:,.0f} words/s, "
-                f"workers {self.workers}")
+                f"workers {self.workers}, shards {self.shards}"
+                + (f" ({self.shards_resumed} resumed)" if self.shards_resumed else "")
+                + f", retries {self.retries}" + (f", shards failed {self.shards_failed}" if self.shards_failed else ""))
 
 
 def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = ALL_OUTPUT_FILES) -> None:
@@ -93,7 +117,8 @@ def prepare_out_dir(out_dir: Path, force: bool, names: Iterable[str] = ALL_OUTPU
         raise UsageError("E403", f"cannot create output folder {out_dir}: {exc.strerror}") from None
     for name in names:
         if (out_dir / name).exists() and not force:
-            raise UsageError("E401", f"{out_dir / name} exists; use --force to overwrite it")
+            hint = " (or --resume to go on with the run it lists)" if name == MANIFEST_NAME else ""
+            raise UsageError("E401", f"{out_dir / name} exists; use --force to overwrite it{hint}")
     if not os.access(out_dir, os.W_OK):
         raise UsageError("E403", f"output folder {out_dir} is not writable")
 
@@ -153,7 +178,8 @@ def check_source(source: Path) -> None:
 
 def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
                 default_date: str | None = None, progress: bool | None = None,
-                write_summary: bool = True, workers: int | None = None) -> ExtractSummary:
+                write_summary: bool = True, workers: int | None = None, resume: bool = False,
+                engine: str = "local", scheduler: str | None = None) -> ExtractSummary:
     """Extract claims from every article under ``source`` into ``out_dir``.
 
     Args:
@@ -167,127 +193,177 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
             caller writes more output first (``extract --check --report``)
             and then calls :func:`write_extract_summary` itself, under the
             same lock.
-        workers: processes that run the pipeline (default: ``workers`` of
-            the settings); the files written are the same bytes for any number.
+        workers: processes that run shards with the ``local`` engine
+            (default: ``workers`` of the settings; 0 = one a core); the
+            files written are the same bytes for any number.
+        resume: go on with the run ``out_dir``'s manifest lists: shards
+            whose parts are complete are kept, the others run again.
+        engine: ``local`` (this machine) or ``dask`` (a dask.distributed cluster).
+        scheduler: the Dask scheduler's address, for ``engine="dask"``.
 
     Returns:
         The run's :class:`ExtractSummary`.
 
     Raises:
         UsageError: ``source`` does not exist (E402), output exists (E401),
-            the folder is in use by another run (E404).
+            the folder is in use by another run (E404), nothing to resume
+            (E405), a resume with another source or settings (E406), the
+            Dask engine unavailable (E407).
     """
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
+    check_engine(engine, scheduler)
     check_source(source)
     prepare_out_dir(out_dir, force=True)  # made here; existing output is refused under the lock
+    workers = workers if workers is not None else settings.workers
+    workers = workers or default_workers()
     with OutputLock(out_dir, "newsfigures extract"):
-        prepare_out_dir(out_dir, force)
-        for path in [*(out_dir / name for name in ALL_OUTPUT_FILES), *leftover_temps(out_dir)]:
+        fingerprint = run_fingerprint(settings, source, default_date)
+        manifest = None
+        if resume:
+            manifest = _resumable(out_dir, fingerprint)
+            doomed = [*(out_dir / name for name in ALL_OUTPUT_FILES if name != MANIFEST_NAME),
+                      *leftover_temps(out_dir)]
+        else:
+            prepare_out_dir(out_dir, force, (*ALL_OUTPUT_FILES, PARTS_DIR))
+            doomed = [*(out_dir / name for name in ALL_OUTPUT_FILES), *leftover_temps(out_dir)]
+            remove_parts(out_dir / PARTS_DIR)
+        for path in doomed:
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:
                 raise UsageError("E403", f"cannot remove {path}: {exc.strerror}") from None
-        summary = _extract_into(source, out_dir, settings, default_date, progress,
-                                workers if workers is not None else settings.workers)
+        summary = _extract_into(source, out_dir, settings, default_date, progress, workers, manifest,
+                                fingerprint, engine, scheduler)
         if write_summary:
             write_extract_summary(out_dir, summary, source)
+            end_run(out_dir, summary)
     return summary
+
+
+def _resumable(out_dir: Path, fingerprint: str) -> Manifest:
+    """The manifest of the run to go on with in ``out_dir``.
+
+    Raises:
+        UsageError: E405 when there is none, or the run ended (its parts are
+            gone); E406 when it was made from another source or other settings.
+    """
+    manifest = read_manifest(out_dir)
+    if manifest.fingerprint != fingerprint:
+        raise UsageError("E406", f"the run in {out_dir} read another source or used other settings, --date or "
+                                 f"model files: it cannot be resumed by this one; use --force to start again")
+    if not (out_dir / PARTS_DIR).is_dir() and (out_dir / "summary.json").exists():
+        raise UsageError("E405", f"the run in {out_dir} has ended (summary.json): nothing to resume; "
+                                 f"use --force to run it again")
+    return manifest
+
+
+def end_run(out_dir: Path, summary: ExtractSummary) -> None:
+    """After ``summary.json``: remove the part files, unless a shard failed (``--resume`` retries it)."""
+    if not summary.shards_failed:
+        remove_parts(Path(out_dir) / PARTS_DIR)
 
 
 def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date: str | None,
-                  progress: bool | None, workers: int) -> ExtractSummary:
-    summary = ExtractSummary(workers=workers)
-    claims_tmp = out_dir / "claims.jsonl.partial"
-    errors_tmp = out_dir / "errors.jsonl.partial"
-    warnings_tmp = out_dir / "warnings.jsonl.partial"
+                  progress: bool | None, workers: int, manifest: Manifest | None, fingerprint: str,
+                  engine: str, scheduler: str | None) -> ExtractSummary:
+    summary = ExtractSummary(workers=workers, engine=engine)
     started = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
-    # an output folder inside the input is not read back as articles
-    own_files = (frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
-                 | {LOCK_NAME})
-    n_files = sum(1 for _ in walk_inputs(source, out_dir, own_files)) if show else 0  # every entry advances the bar
-    with jsonlines.open(claims_tmp, "w", compact=True) as claims_out, \
-            jsonlines.open(errors_tmp, "w", compact=True) as errors_out, \
-            jsonlines.open(warnings_tmp, "w", compact=True) as warnings_out, \
-            _progress(show, n_files) as advance:
+    parts_dir = out_dir / PARTS_DIR
+    if manifest is None:
+        # an output folder inside the input is not read back as articles
+        own_files = (frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
+                     | {LOCK_NAME, PARTS_DIR})
+        manifest = make_manifest(source, out_dir, own_files, settings.shard_bytes, fingerprint)
+        write_manifest(out_dir, manifest)
+    parts_dir.mkdir(exist_ok=True)
+    remove_temps(parts_dir)
+    done: dict[int, ShardCounts] = {}
+    todo = []
+    for shard in manifest.shards:
+        counts = shard_done(parts_dir, shard.index, fingerprint)
+        if counts is None:
+            discard_shard(parts_dir, shard.index)
+            todo.append(shard)
+        else:
+            done[shard.index] = counts
+    summary.shards, summary.shards_resumed = len(manifest.shards), len(done)
+    summary.words_resumed = sum(counts.words for counts in done.values())
+    failed: dict[int, ShardOutcome] = {}
+    if todo:
+        job = ShardJob(settings, manifest.base, str(parts_dir.resolve()), fingerprint, default_date)
+        # built here: a bad setting is a usage error before any shard runs, and forked workers inherit it
+        set_pipeline(settings, build.make_nlp(settings))
+        kept = sum(len(s.entries) for s in manifest.shards if s.index in done)
+        resumed = len(done)
+        try:
+            with RunProgress(show, manifest.entries, len(manifest.shards)) as update:
+                update(kept, resumed)
 
-        def fail(doc_id: str, path: str, code: str, reason: str) -> None:
-            row = {"doc_id": doc_id, "file": path, "code": code, "reason": reason}
-            errors_out.write(row)
-            summary.failed += 1
-            summary.unread += code in UNREAD_CODES
-            summary.failures.append(row)
+                def started_with(n: int) -> None:
+                    summary.workers = n
 
-        def chunks() -> Iterator[tuple[list, list[Article]]]:
-            """The input as ``(reading items, their articles)``, CHUNK_ARTICLES articles at a time."""
-            last_path = None
-            items: list = []
-            arts: list[Article] = []
-            for item in iter_articles(source, settings.extensions, default_date, settings.max_chars,
-                                      settings.dateline_chars, settings.html_min_words, out_dir, own_files,
-                                      settings.html_max_bytes):
-                if item.path != last_path:
-                    advance()
-                    last_path = item.path
-                if isinstance(item, Skipped):  # only counted: nothing is written for it
-                    summary.skipped += 1
-                    summary.skipped_by_reason[item.reason] = summary.skipped_by_reason.get(item.reason, 0) + 1
-                    continue
-                items.append(item)
-                if isinstance(item, Article):
-                    arts.append(item)
-                    if len(arts) >= CHUNK_ARTICLES:
-                        yield items, arts
-                        items, arts = [], []
-            if items:
-                yield items, arts
-
-        # every row of an article (its reading failure, date note, processing error, claims) is
-        # written when its chunk's results come back, in input order: the same bytes for any --workers
-        with ChunkRunner(settings, workers) as runner:
-            for items, results in runner.run(chunks()):
-                results = iter(results)
-                for item in items:
-                    if isinstance(item, ArticleFailure):
-                        fail(item.doc_id, item.path, item.code, item.reason)
-                        continue
-                    art, result = item, next(results)
-                    if art.date_note:
-                        warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W120",
-                                            "reason": art.date_note})
-                        summary.warnings += 1
-                    if result.error is not None:
-                        fail(art.doc_id, art.path, *result.error)
-                        continue
-                    _write_article(art, result, claims_out, warnings_out, summary)
-    for tmp in (claims_tmp, errors_tmp, warnings_tmp):
-        _fsync(tmp)
+                for outcome in run_shards(todo, job, workers, engine, scheduler,
+                                          lambda entries, shards: update(kept + entries, resumed + shards),
+                                          started_with):
+                    summary.retries += outcome.attempts - 1
+                    if outcome.error is None:
+                        done[outcome.shard.index] = outcome.counts
+                    else:
+                        failed[outcome.shard.index] = outcome
+        finally:
+            set_pipeline(None)
+    _merge(manifest, parts_dir, out_dir, done, failed, summary)
     summary.seconds = time.perf_counter() - started
-    summary.complete = summary.unread == 0
-    os.replace(claims_tmp, out_dir / "claims.jsonl")
-    os.replace(errors_tmp, out_dir / "errors.jsonl")
-    os.replace(warnings_tmp, out_dir / "warnings.jsonl")
+    summary.complete = summary.unread == 0 and summary.shards_failed == 0
     return summary
 
 
-def _write_article(art: Article, result, claims_out, warnings_out, summary: ExtractSummary) -> None:
-    """Write one processed article's claim rows and W121 notes, and count them."""
-    summary.articles_read += 1
-    summary.words += result.words
-    for start, end, reason in result.rejected:  # never a claim: JSON has no Infinity
-        warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
-                            "reason": f"figure at [{start}, {end}) left out: {reason}"})
-        summary.warnings += 1
-    for row in result.rows:
-        bad = number_problem(row)
-        if bad:  # a figure too large for a float ("$1e400 billion"): JSON has no Infinity
-            warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": "W121",
-                                "reason": f"claim {row.get('claim_id')} left out: {bad}"})
-            summary.warnings += 1
-            continue
-        claims_out.write(row)
-        summary.claims += 1
+def _merge(manifest: Manifest, parts_dir: Path, out_dir: Path, done: dict[int, ShardCounts],
+           failed: dict[int, ShardOutcome], summary: ExtractSummary) -> None:
+    """Concatenate the shards' parts, in manifest order, into the run's row files, and add up their counts.
+
+    A failed shard's files are each an error row (its code and reason) where
+    its rows would have been; its skipped entries are counted as skipped.
+    """
+    temps = {kind: out_dir / f"{kind}.jsonl.partial" for kind in ROW_KINDS}
+    with temps["claims"].open("wb") as claims_out, temps["errors"].open("wb") as errors_out, \
+            temps["warnings"].open("wb") as warnings_out:
+        outs = {"claims": claims_out, "errors": errors_out, "warnings": warnings_out}
+        for shard in manifest.shards:
+            if shard.index in failed:
+                summary.shards_failed += 1
+                code, reason = failed[shard.index].error
+                rows = jsonlines.Writer(errors_out, compact=True)
+                for entry in shard.entries:
+                    if entry[0] == "s":
+                        summary.skipped += 1
+                        summary.skipped_by_reason[entry[2]] = summary.skipped_by_reason.get(entry[2], 0) + 1
+                        continue
+                    if entry[0] == "x":  # a folder that could not be listed: its own row, as any run writes it
+                        row = dict(zip(("doc_id", "file", "code", "reason"), entry[1:]))
+                        summary.unread += row["code"] in UNREAD_CODES
+                    else:
+                        row = {"doc_id": entry[1], "file": entry[1], "code": code, "reason": reason}
+                    rows.write(row)
+                    summary.failed += 1
+                    summary.failures.append(row)
+                continue
+            counts = done[shard.index]
+            for name in ("articles_read", "skipped", "failed", "unread", "warnings", "claims", "words"):
+                setattr(summary, name, getattr(summary, name) + getattr(counts, name))
+            for reason, n in counts.skipped_by_reason.items():
+                summary.skipped_by_reason[reason] = summary.skipped_by_reason.get(reason, 0) + n
+            for kind in ROW_KINDS:
+                append_part(parts_dir, shard.index, kind, outs[kind])
+            if counts.failed:
+                with jsonlines.open(part_path(parts_dir, shard.index, "errors")) as rows:
+                    summary.failures.extend(rows)
+    for kind in ROW_KINDS:
+        _fsync(temps[kind])
+    for kind in ROW_KINDS:
+        os.replace(temps[kind], out_dir / f"{kind}.jsonl")
 
 
 def _fsync(path: Path) -> None:
@@ -342,7 +418,8 @@ class ExtractJob:
 
 def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
                     default_date: str | None = None, progress: bool | None = None, check: bool = False,
-                    report: bool = False, workers: int | None = None) -> ExtractJob:
+                    report: bool = False, workers: int | None = None, resume: bool = False,
+                    engine: str = "local", scheduler: str | None = None) -> ExtractJob:
     """``extract`` as the command runs it: extraction, then checks and the report, then ``summary.json``.
 
     The folder is held (one lock) from the first file removed to the last
@@ -360,7 +437,7 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
     prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock
     with OutputLock(out_dir, "newsfigures extract"):
         job = ExtractJob(run_extract(source, out_dir, settings, force, default_date, progress, write_summary=False,
-                                     workers=workers))
+                                     workers=workers, resume=resume, engine=engine, scheduler=scheduler))
         job.written += [out_dir / "claims.jsonl", out_dir / "errors.jsonl", out_dir / "warnings.jsonl"]
         extra: dict = {}
         if check:
@@ -376,29 +453,7 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
             # (every sentence, to add a missed figure in)
             job.written += write_review_outputs(out_dir, problems=job.problems, articles=source, settings=settings)
             extra["report_complete"] = not job.problems
-        extra["files"] = sorted({p.name for p in job.written} | {"summary.json"})
+        extra["files"] = sorted({p.name for p in job.written} | {"summary.json", MANIFEST_NAME})
         job.written.append(write_extract_summary(out_dir, job.summary, source, extra))
+        end_run(out_dir, job.summary)
     return job
-
-
-class _progress:
-    """A rich progress bar on a terminal; nothing when output is piped."""
-
-    def __init__(self, show: bool, total: int) -> None:
-        self.show, self.total = show, total
-        self.bar = None
-
-    def __enter__(self) -> Callable[[], None]:
-        if not self.show:
-            return lambda: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                            TimeRemainingColumn(), transient=True)
-        self.bar.__enter__()
-        task = self.bar.add_task("extracting", total=self.total)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)

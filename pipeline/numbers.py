@@ -401,9 +401,9 @@ class NumberGrammar:
             rf"(?i)(?:^|(?<=[\s(\"'—-]))(?P<q>{_alt(lexicon.qualifiers)})[ ]+$")
         mods = _alt(lexicon.count_noun_modifiers)
         # between a figure and its noun: listed adjectives, a hyphenated one ("17 early-stage deals")
-        # or a nationality ("23 Indian startups")
+        # or a capitalised name or nationality ("1,550 Air sedans", "23 Indian startups")
         self.count_noun = regex.compile(
-            rf"(?i)^[ ](?:(?:{mods}|[a-z]+-[a-z]+|(?-i:[A-Z][a-z]+(?:an|ese|ish|i)))[ ]){{0,2}}(?P<noun>{nouns})(?![\w])")
+            rf"(?i)^[ ](?:(?:{mods}|[a-z]+-[a-z]+|(?-i:[A-Z][A-Za-z]+))[ ]){{0,2}}(?P<noun>{nouns})(?![\w])")
         self.date_before = regex.compile(rf"(?i)(?:\b(?:{_MONTHS})\.?|\bQ[1-4]|\bFY)[ ]?$")
         self.date_after = regex.compile(rf"(?i)^(?:st|nd|rd|th)?[ ]?(?:of[ ])?(?:{_MONTHS})\b")
         self.range_join = regex.compile(r"(?i)^\s*(?:\([^()]{1,30}\)\s*)?(?:-|to|and)\s*$")

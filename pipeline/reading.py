@@ -198,55 +198,72 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
         html_max_bytes: a larger HTML file is refused before it is parsed (E104).
     """
     root = Path(root)
-    max_bytes = 4 * max_chars
     for item in walk_inputs(root, exclude, exclude_names):
         if not isinstance(item, Path):
             yield item
             continue
-        path = item
-        base = root.parent if path == root else root
-        rel = path.relative_to(base).as_posix()
-        suffix = path.suffix.lower()
-        try:
-            st = os.stat(path)  # follows a link: what would be read
-        except FileNotFoundError:
-            if os.path.islink(path):
-                yield ArticleFailure(rel, rel, "E111", "broken symbolic link (its target does not exist)")
-            else:
-                yield ArticleFailure(rel, rel, "E113", "file vanished before it was read")
-            continue
-        except OSError as exc:
-            yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {_os_reason(exc)}")
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            yield Skipped(rel, SKIP_LINKED_FOLDER)
-            continue
-        if suffix not in extensions:
-            yield Skipped(rel, SKIP_FORMAT)  # another kind of file
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            yield Skipped(rel, SKIP_NOT_REGULAR)  # not opened: a FIFO would block, a device never end
-            continue
-        try:
-            if suffix == ".jsonl":
-                yield from _jsonl(path, rel, default_date, max_chars, max_bytes)
-                continue
-            limit = min(max_bytes, html_max_bytes) if suffix in (".html", ".htm") else max_bytes
-            raw = _decode(_read_bounded(path, limit, "html_max_bytes" if limit == html_max_bytes else None,
-                                        max_chars))
-            if suffix == ".md":
-                art = _markdown(raw, rel)
-            elif suffix in (".html", ".htm"):
-                art = _html(raw, rel, html_min_words)
-            else:
-                art = Article(rel, raw, _dateline(raw[:dateline_chars]), path=rel)
-            yield _finish(art, default_date, max_chars)
-        except ArticleError as exc:
-            yield ArticleFailure(rel, rel, exc.code, exc.reason)
-        except OSError as exc:
-            yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {_os_reason(exc)}")
-        except Exception as exc:  # a library failing on one odd file must not stop the batch
-            yield ArticleFailure(rel, rel, "E199", f"{type(exc).__name__}: {exc}")
+        base = root.parent if item == root else root
+        yield from read_file(item, item.relative_to(base).as_posix(), extensions, default_date, max_chars,
+                             dateline_chars, html_min_words, html_max_bytes)
+
+
+def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
+              default_date: str | None = None, max_chars: int = 2_000_000, dateline_chars: int = 600,
+              html_min_words: int = 10, html_max_bytes: int = 2_000_000
+              ) -> Iterator[Article | ArticleFailure | Skipped]:
+    """Yield the articles of one file that :func:`walk_inputs` listed (see :func:`iter_articles`).
+
+    Args:
+        path: the file.
+        rel: its path relative to the input folder, ``/``-separated: the
+            ``doc_id`` and ``path`` of what is yielded.
+        extensions, default_date, max_chars, dateline_chars, html_min_words,
+        html_max_bytes: as :func:`iter_articles`.
+
+    Never raises for the file: a problem is an :class:`ArticleFailure`.
+    """
+    max_bytes = 4 * max_chars
+    suffix = path.suffix.lower()
+    try:
+        st = os.stat(path)  # follows a link: what would be read
+    except FileNotFoundError:
+        if os.path.islink(path):
+            yield ArticleFailure(rel, rel, "E111", "broken symbolic link (its target does not exist)")
+        else:
+            yield ArticleFailure(rel, rel, "E113", "file vanished before it was read")
+        return
+    except OSError as exc:
+        yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {_os_reason(exc)}")
+        return
+    if stat.S_ISDIR(st.st_mode):
+        yield Skipped(rel, SKIP_LINKED_FOLDER)
+        return
+    if suffix not in extensions:
+        yield Skipped(rel, SKIP_FORMAT)  # another kind of file
+        return
+    if not stat.S_ISREG(st.st_mode):
+        yield Skipped(rel, SKIP_NOT_REGULAR)  # not opened: a FIFO would block, a device never end
+        return
+    try:
+        if suffix == ".jsonl":
+            yield from _jsonl(path, rel, default_date, max_chars, max_bytes)
+            return
+        limit = min(max_bytes, html_max_bytes) if suffix in (".html", ".htm") else max_bytes
+        raw = _decode(_read_bounded(path, limit, "html_max_bytes" if limit == html_max_bytes else None,
+                                    max_chars))
+        if suffix == ".md":
+            art = _markdown(raw, rel)
+        elif suffix in (".html", ".htm"):
+            art = _html(raw, rel, html_min_words)
+        else:
+            art = Article(rel, raw, _dateline(raw[:dateline_chars]), path=rel)
+        yield _finish(art, default_date, max_chars)
+    except ArticleError as exc:
+        yield ArticleFailure(rel, rel, exc.code, exc.reason)
+    except OSError as exc:
+        yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {_os_reason(exc)}")
+    except Exception as exc:  # a library failing on one odd file must not stop the batch
+        yield ArticleFailure(rel, rel, "E199", f"{type(exc).__name__}: {exc}")
 
 
 def _open_regular(path: Path) -> int:

@@ -1,46 +1,36 @@
-"""Run the pipeline over chunks of articles: in this process, or in a pool of worker processes.
+"""What a worker does: run the pipeline over one shard and write its part files.
 
-:func:`process_chunk` is the one unit of work: a list of articles in, one
-:data:`ArticleResult` per article out, in the same order, as plain Python
-data (never spaCy Docs). :class:`ChunkRunner` runs chunks either in-process
-(one worker) or in a standard-library process pool and hands the results
-back in input order, so the rows written do not depend on the number of
-workers. The pipeline is built once in this process before the pool starts
-(so a bad setting is the same usage error as with one worker, not a failure
-of every article); with ``fork`` (Linux) each worker inherits it, and its
-initializer builds one only where nothing is inherited (``spawn``), so a
-fresh worker after a crash starts in milliseconds.
+:func:`run_shard` is the one unit of work of a run (any engine: this
+process, a local process pool, a Dask cluster): it reads the shard's files
+in order, runs the pipeline over them :data:`CHUNK_ARTICLES` at a time,
+and writes the rows a one-process run would write for them, in the same
+order, to the shard's part files (:mod:`pipeline.parts`), published whole
+or not at all. The pipeline is built once a process (:func:`pipeline_for`)
+and reused for every shard it runs.
 
-Failures stay per article:
-
-* an exception inside one article becomes an error for that article only
-  (``E110``), as in the one-process run;
-* a worker process that dies (killed, out of memory, a crash in C code)
-  loses its chunk: the chunk is run again alone in a fresh worker, and if
-  that worker dies too, article by article, each in a fresh worker; the
-  article whose worker dies is failed with ``E114`` and the others keep
-  their claims. Nothing waits on a dead process: the pool reports it
-  (``BrokenProcessPool``).
+Failures stay per article: an exception inside one article (or a chunk's
+run raising outside any one article) fails that article only (``E110``).
+A worker process that dies loses its whole shard; the engine
+(:mod:`pipeline.engines`) retries it once, then fails it.
 """
 from __future__ import annotations
 
-import multiprocessing
-import sys
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Iterable, Iterator, NamedTuple
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import jsonlines
 
 from .config import Settings
-from .reading import Article
+from .errors import UNREAD_CODES
+from .manifest import Shard
+from .outdir import temp_name
+from .parts import ROW_KINDS, ShardCounts, part_path, publish_parts
+from .reading import Article, ArticleFailure, Skipped, read_file
+from .rows import number_problem
 
-# articles sent to a worker at a time: small enough that a corpus of a few dozen
-# articles keeps every worker busy, large enough that pickling costs little
+# articles given to nlp.pipe at a time (and run again one by one when a chunk's run raises)
 CHUNK_ARTICLES = 16
-# chunks in flight per worker (bounds the articles held in memory: read ahead, not yet written)
-WINDOW_PER_WORKER = 3
-
-WORKER_DIED = "E114"
 
 
 class ArticleResult(NamedTuple):
@@ -51,7 +41,7 @@ class ArticleResult(NamedTuple):
         rejected: figures read but refused, ``(start, end, reason)`` with
             character offsets into the article text.
         error: None, or ``(code, reason)`` when the article failed (E110: an
-            exception while processing it; E114: its worker process died).
+            exception while processing it).
         words: the article's words (whitespace split), counted as ``extract`` counts them.
     """
 
@@ -105,129 +95,146 @@ def process_chunk_safely(nlp, articles: list[Article], settings: Settings) -> li
         return out
 
 
-# --- the worker processes ----------------------------------------------------
-
-_worker_nlp = None
-_worker_settings: Settings | None = None
 
 
-def _init_worker(settings: Settings) -> None:
-    """Pool initializer: the worker's pipeline, inherited from the parent (fork) or built once here."""
-    global _worker_nlp, _worker_settings
-    _worker_settings = settings
-    if _worker_nlp is None:
-        from .build import make_nlp
+@dataclass(frozen=True)
+class ShardJob:
+    """What every shard of a run shares (picklable: sent to worker processes and Dask workers).
 
-        _worker_nlp = make_nlp(settings)
-
-
-def _work(articles: list[Article]) -> list[ArticleResult]:
-    return process_chunk_safely(_worker_nlp, articles, _worker_settings)
-
-
-def _context():
-    """``fork`` where there is one (Linux: workers start without importing anything again), else the default."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
-
-
-class ChunkRunner:
-    """Run chunks of articles with ``workers`` processes; results come back in submission order.
-
-    Use as a context manager; :meth:`run` takes an iterable of ``(tag,
-    articles)`` pairs and yields ``(tag, results)`` pairs in the same order,
-    keeping at most ``WINDOW_PER_WORKER * workers`` chunks in flight. ``tag``
-    is anything the caller wants back with the chunk (the reading events
-    between its articles).
+    Attributes:
+        settings: the run's settings.
+        base: the folder the manifest's relative paths are in (absolute).
+        parts_dir: where the part files go (absolute; on a shared filesystem for Dask).
+        fingerprint: the run's fingerprint, recorded in each done record.
+        default_date: ``--date``, for articles that carry none.
     """
 
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
-        self.settings = settings
-        self.workers = max(1, int(workers))
-        self._nlp = None
-        self._pool: ProcessPoolExecutor | None = None
+    settings: Settings
+    base: str
+    parts_dir: str
+    fingerprint: str
+    default_date: str | None = None
 
-    def __enter__(self) -> "ChunkRunner":
-        global _worker_nlp
-        from .build import make_nlp
 
-        self._nlp = make_nlp(self.settings)  # raises a bad setting's error here, for any number of workers
-        if self.workers > 1:
-            _worker_nlp = self._nlp  # what forked workers start with
-            self._pool = self._new_pool(self.workers)
-        return self
+_pipeline: tuple[str, object] | None = None  # (settings key, nlp) of this process
 
-    def __exit__(self, *exc) -> None:
-        global _worker_nlp
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        _worker_nlp = None
 
-    def _new_pool(self, n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_init_worker,
-                                   initargs=(self.settings,))
+def set_pipeline(settings: Settings | None, nlp=None) -> None:
+    """Make ``nlp`` this process's pipeline for ``settings`` (forked workers inherit it); None forgets it."""
+    global _pipeline
+    _pipeline = None if settings is None else (repr(settings), nlp)
 
-    def run(self, chunks: Iterable[tuple[object, list[Article]]]) -> Iterator[tuple[object, list[ArticleResult]]]:
-        """Yield ``(tag, results)`` for each ``(tag, articles)`` of ``chunks``, in order (one result an article)."""
-        if self._pool is None:
-            for tag, articles in chunks:
-                yield tag, process_chunk_safely(self._nlp, articles, self.settings) if articles else []
-            return
-        window: deque[tuple[object, list[Article], Future | None]] = deque()
-        limit = WINDOW_PER_WORKER * self.workers
-        for tag, articles in chunks:
-            window.append((tag, articles, self._submit(articles)))
-            while len(window) >= limit:
-                yield self._collect(*window.popleft())
-        while window:
-            yield self._collect(*window.popleft())
 
-    def _submit(self, articles: list[Article]) -> Future | None:
-        if not articles:
-            return None
-        try:
-            return self._pool.submit(_work, articles)
-        except BrokenProcessPool:  # a worker died since the last chunk: a fresh pool for the rest
-            self._replace_pool()
-            return self._pool.submit(_work, articles)
+def pipeline_for(settings: Settings):
+    """This process's pipeline for ``settings``: the one set or inherited, else built once here."""
+    global _pipeline
+    key = repr(settings)
+    if _pipeline is None or _pipeline[0] != key:
+        from . import build
 
-    def _collect(self, tag: object, articles: list[Article], future: Future | None
-                 ) -> tuple[object, list[ArticleResult]]:
-        if future is None:
-            return tag, []
-        try:
-            return tag, future.result()
-        except BrokenProcessPool:
-            # a worker died: every chunk in flight is lost, not only the one that killed it
-            self._replace_pool()
-            return tag, self._rerun(articles)
+        _pipeline = (key, build.make_nlp(settings))
+    return _pipeline[1]
 
-    def _replace_pool(self) -> None:
-        old, self._pool = self._pool, None
-        if old is not None:
-            old.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._new_pool(self.workers)
 
-    def _rerun(self, articles: list[Article]) -> list[ArticleResult]:
-        """Run a lost chunk again alone; if its worker dies again, article by article."""
-        results = self._alone(articles)
-        if results is not None:
-            return results
-        out = []
-        for art in articles:
-            one = self._alone([art])
-            out.extend(one if one is not None else [ArticleResult(
-                [], [], (WORKER_DIED, "processing failed: the worker process died (killed, out of memory "
-                                      "or crashed) while processing this article"), len(art.text.split()))])
-        return out
+def run_shard(shard: Shard, job: ShardJob, on_entry: Callable[[int], None] | None = None) -> ShardCounts:
+    """Read, process and write one shard; return its counts.
 
-    def _alone(self, articles: list[Article]) -> list[ArticleResult] | None:
-        """The chunk's results from a fresh one-worker pool, or None when that worker dies too."""
-        pool = self._new_pool(1)
-        try:
-            return pool.submit(_work, articles).result()
-        except BrokenProcessPool:
-            return None
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    Writes the shard's part files (claims, errors, warnings: the rows a
+    one-process run writes for these entries, in the same order) under
+    temporary names, then publishes them with a done record
+    (:func:`~pipeline.parts.publish_parts`). On any exception the temporary
+    files are removed and nothing is published.
+
+    Args:
+        shard: the shard (its manifest entries).
+        job: what the run's shards share.
+        on_entry: called with the number of the shard's entries done so far,
+            after each (for a progress bar).
+
+    Raises:
+        OSError: the parts cannot be written (the engine retries the shard once).
+    """
+    settings = job.settings
+    nlp = pipeline_for(settings)
+    parts_dir = Path(job.parts_dir)
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    temps = {kind: temp_name(part_path(parts_dir, shard.index, kind)) for kind in ROW_KINDS}
+    counts = ShardCounts()
+    try:
+        with jsonlines.open(temps["claims"], "w", compact=True) as claims_out, \
+                jsonlines.open(temps["errors"], "w", compact=True) as errors_out, \
+                jsonlines.open(temps["warnings"], "w", compact=True) as warnings_out:
+            writer = _ShardWriter(counts, claims_out, errors_out, warnings_out)
+            items: list = []
+            articles: list[Article] = []
+            for done, entry in enumerate(shard.entries, 1):
+                if entry[0] == "s":  # only counted: nothing is written for it
+                    counts.skipped += 1
+                    counts.skipped_by_reason[entry[2]] = counts.skipped_by_reason.get(entry[2], 0) + 1
+                elif entry[0] == "x":
+                    items.append(ArticleFailure(*entry[1:]))
+                else:
+                    rel = entry[1]
+                    for item in read_file(Path(job.base) / rel, rel, settings.extensions, job.default_date,
+                                          settings.max_chars, settings.dateline_chars, settings.html_min_words,
+                                          settings.html_max_bytes):
+                        if isinstance(item, Skipped):
+                            counts.skipped += 1
+                            counts.skipped_by_reason[item.reason] = counts.skipped_by_reason.get(item.reason, 0) + 1
+                            continue
+                        items.append(item)
+                        if isinstance(item, Article):
+                            articles.append(item)
+                            if len(articles) >= CHUNK_ARTICLES:
+                                writer.write(items, process_chunk_safely(nlp, articles, settings))
+                                items, articles = [], []
+                if on_entry is not None:
+                    on_entry(done)
+            writer.write(items, process_chunk_safely(nlp, articles, settings) if articles else [])
+        publish_parts(parts_dir, shard.index, temps, counts, job.fingerprint)
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+class _ShardWriter:
+    """Writes the rows of read items and their pipeline results, in input order, and counts them."""
+
+    def __init__(self, counts: ShardCounts, claims_out, errors_out, warnings_out) -> None:
+        self.counts, self.claims_out, self.errors_out, self.warnings_out = counts, claims_out, errors_out, warnings_out
+
+    def fail(self, doc_id: str, path: str, code: str, reason: str) -> None:
+        self.errors_out.write({"doc_id": doc_id, "file": path, "code": code, "reason": reason})
+        self.counts.failed += 1
+        self.counts.unread += code in UNREAD_CODES
+
+    def warn(self, art: Article, code: str, reason: str) -> None:
+        self.warnings_out.write({"doc_id": art.doc_id, "file": art.path, "code": code, "reason": reason})
+        self.counts.warnings += 1
+
+    def write(self, items: list, results: list[ArticleResult]) -> None:
+        """Write the rows of ``items`` (articles and reading failures, in order); ``results`` one an article."""
+        results_iter = iter(results)
+        for item in items:
+            if isinstance(item, ArticleFailure):
+                self.fail(item.doc_id, item.path, item.code, item.reason)
+                continue
+            art, result = item, next(results_iter)
+            if art.date_note:
+                self.warn(art, "W120", art.date_note)
+            if result.error is not None:
+                self.fail(art.doc_id, art.path, *result.error)
+                continue
+            self.counts.articles_read += 1
+            self.counts.words += result.words
+            for start, end, reason in result.rejected:  # never a claim: JSON has no Infinity
+                self.warn(art, "W121", f"figure at [{start}, {end}) left out: {reason}")
+            for row in result.rows:
+                bad = number_problem(row)
+                if bad:  # a figure too large for a float ("$1e400 billion"): JSON has no Infinity
+                    self.warn(art, "W121", f"claim {row.get('claim_id')} left out: {bad}")
+                    continue
+                self.claims_out.write(row)
+                self.counts.claims += 1

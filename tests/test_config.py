@@ -11,7 +11,7 @@ from pipeline.errors import LexiconError
 
 def test_the_shipped_config_loads_with_its_documented_defaults() -> None:
     settings = load_settings(DEFAULT_CONFIG)
-    assert settings.batch_size == 64 and settings.workers == 1
+    assert settings.batch_size == 64 and settings.workers == 0
     assert settings.html_min_words == 10
     assert settings.claims["max_sentence_figures"] == 400
     assert settings.models_dir == Settings.models_dir
@@ -28,7 +28,8 @@ def test_a_config_elsewhere_without_models_dir_uses_the_projects_models(tmp_path
 
 @pytest.mark.parametrize("text, key", [
     ('[pipeline]\nbatch_size = "lots"\n', "batch_size"),
-    ("[pipeline]\nworkers = 0\n", "workers"),
+    ("[pipeline]\nworkers = -1\n", "workers"),
+    ("[pipeline]\nshard_bytes = 0\n", "shard_bytes"),
     ("[pipeline]\nworkers = 1.5\n", "workers"),
     ("[pipeline]\nworkers = true\n", "workers"),
     ('[reading]\nextensions = ["txt"]\n', "extensions"),

@@ -50,7 +50,7 @@ def test_run_extract_writes_claims_errors_and_summary(articles: Path, tmp_path: 
     out = tmp_path / "out"
     summary = run_extract(articles, out, progress=False)
 
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUT_FILES, "manifest.jsonl"))
     claims = jsonl(out / "claims.jsonl")
     texts = {"orvane.txt": GOOD_A, "b/paysetu.md": GOOD_B}
     assert {c["doc_id"] for c in claims} == set(texts)

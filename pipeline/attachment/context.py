@@ -143,9 +143,11 @@ def _written_names(text: str, companies: list) -> dict[str, str]:
     """
     lower = text.lower()
     out: dict[str, str] = {}
+    seen: set[str] = set()  # each company's name is looked for in the text once
     for c in companies:
-        if c.label != "COMPANY" or c.id in out:
+        if c.label != "COMPANY" or c.id in seen:
             continue
+        seen.add(c.id)
         first = c.id.split()[0].lower()
         if first not in lower:
             written = c.text.split(" Inc")[0].split(" Corp")[0].split(" Ltd")[0].strip()

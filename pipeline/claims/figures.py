@@ -22,6 +22,8 @@ _COMPARISON_AFTER = regex.compile(r"(?i)^\s+(?:more|fewer|less)\b")
 _FURTHER_BEFORE = regex.compile(r"(?i)\b(?:a\s+further|another|an\s+additional)\s+(?:about\s+|some\s+|roughly\s+)?$")
 _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 
+# a comparison word before a bare number, after a count ("versus 2,173", "and 2,282", "from 1,984")
+_VERSUS_BEFORE = regex.compile(r"(?i)\b(?:versus|vs\.?|compared\s+(?:with|to)|against|from|and)\s+(?:about\s+|around\s+)?$")
 
 class FigureCandidates:
     """The figures of a sentence that may be claims (mixed into ``_Sentence``)."""
@@ -44,10 +46,17 @@ class FigureCandidates:
             if further:  # "cut 11,000 jobs ..., and followed up with a further 10,000 in the spring"
                 out.append(f)
                 continue
-            if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f):
+            if f.kind == "number" and f.scale == 1 and not self._bare_number_ok(f) and not self._compared_count(f, out):
                 continue
             out.append(f)
         return out
+
+    def _compared_count(self, f: Figure, kept: list[Figure]) -> bool:
+        """A bare number set against a count just before it in the sentence: "produced 1,550 Air
+        sedans in the third quarter versus 2,173 a quarter ago and 2,282 a year earlier"."""
+        if not any(k.kind == "count" for k in kept):
+            return False
+        return _VERSUS_BEFORE.search(self.norm, max(kept[-1].end, f.start - 60), f.start) is not None
 
     def _bare_number_ok(self, f: Figure) -> bool:
         """A bare number counts when a metric or a change word sits in its clause."""

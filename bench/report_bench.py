@@ -22,6 +22,14 @@ Chromium and times:
 
 Run ``python bench/report_bench.py [--articles 5000] [--distinct] [--out DIR]
 [--reuse] [--repeats 5]``; needs Debian's ``chromium`` and ``chromium-driver``.
+
+``--scale 10000 50000`` measures instead how ``newsfigures report`` itself
+grows (no browser): for each number of articles it writes a ``claims.jsonl``
+of that many articles by copying the claims of the dev articles (extracted
+once) under new article ids, runs ``newsfigures check`` on it and then times
+``newsfigures report`` (default settings, charts included) in a child
+process: wall and CPU seconds, the child's peak resident memory and the
+size of ``report.html``.
 """
 from __future__ import annotations
 
@@ -190,6 +198,69 @@ def _one_open(page: Path) -> dict:
     return {"open": opened, "steps": steps, "console_errors": severe}
 
 
+def run_child(argv: list[str]) -> dict:
+    """Run a command to the end; its wall and CPU seconds and peak resident memory (its own, by ``wait4``)."""
+    import subprocess
+
+    began = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - began
+    if child.returncode not in (0, 3):
+        raise SystemExit(f"{argv} failed ({child.returncode}): {child.stderr.read().decode()[-2000:]}")
+    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+
+
+def synthesise_run(base: Path, articles: int, out: Path) -> int:
+    """Write ``out/claims.jsonl``: the claims of ``base`` copied, article by article, under new ids
+    (``copy{k}/`` + the article id, the claim id likewise) until ``articles`` articles; returns the claims written."""
+    by_doc: dict[str, list[dict]] = {}
+    for line in base.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            by_doc.setdefault(row["doc_id"], []).append(row)
+    docs = list(by_doc.values())
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with (out / "claims.jsonl").open("w", encoding="utf-8") as handle:
+        for n in range(articles):
+            copy, rows = divmod(n, len(docs))
+            for row in docs[rows]:
+                new = dict(row, doc_id=f"copy{copy}/{row['doc_id']}", claim_id=f"copy{copy}/{row['claim_id']}")
+                handle.write(json.dumps(new, ensure_ascii=False, separators=(",", ":")) + "\n")
+                written += 1
+    return written
+
+
+def scale(sizes: list[int], work: Path) -> list[dict]:
+    """Time ``newsfigures check`` and ``newsfigures report`` on runs of ``sizes`` articles (see the module doc)."""
+    base = work / "base"
+    if not (base / "claims.jsonl").is_file():
+        run_child([sys.executable, "-m", "pipeline.cli", "extract", str(SOURCES[1]), "--out", str(base),
+                   "--force", "--no-progress"])
+    results = []
+    for articles in sizes:
+        out = work / f"run_{articles}"
+        claims = synthesise_run(base / "claims.jsonl", articles, out)
+        check = run_child([sys.executable, "-m", "pipeline.cli", "check", str(out / "claims.jsonl"),
+                           "--out", str(out)])
+        report = run_child([sys.executable, "-m", "pipeline.cli", "report", str(out)])
+        results.append({"articles": articles, "claims": claims, "check": check, "report": report,
+                        "report_html_mb": round((out / "report.html").stat().st_size / 1e6, 1)})
+        r = results[-1]
+        print(f"{articles:>7,} articles {claims:>9,} claims: report {report['wall_s']:7.2f} s wall "
+              f"{report['cpu_s']:7.2f} s CPU {report['peak_rss_mib']:7.1f} MiB peak, page {r['report_html_mb']} MB; "
+              f"check {check['wall_s']:.2f} s wall {check['cpu_s']:.2f} s CPU {check['peak_rss_mib']:.1f} MiB",
+              flush=True)
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        print(f"articles x{b['articles'] / a['articles']:.1f} -> report CPU x{b['report']['cpu_s'] / a['report']['cpu_s']:.2f}, "
+              f"peak memory x{b['report']['peak_rss_mib'] / a['report']['peak_rss_mib']:.2f}")
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
@@ -199,8 +270,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build-time", action="store_true", help="do not time build_report alone")
     parser.add_argument("--repeats", type=int, default=5, help="cold opens (each in a new browser)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--scale", type=int, nargs="+", default=None, metavar="ARTICLES",
+                        help="time `newsfigures report` (and check) at these numbers of articles, no browser")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.scale:
+        work = args.out or Path(tempfile.mkdtemp(prefix="nf-report-scale-"))
+        results = scale(args.scale, work)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        return 0
     out = args.out or Path(tempfile.mkdtemp(prefix="nf-report-bench-")) / "out"
     info = {} if args.reuse else build(out, args.articles, args.distinct)
     if not args.no_build_time:

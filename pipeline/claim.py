@@ -83,7 +83,7 @@ class Claim:
             SchemaError: the row has a key the schema does not define, or a
                 value outside the schema's vocabulary.
         """
-        unknown = set(row) - set(FIELD_NAMES)
+        unknown = row.keys() - _FIELD_SET
         if unknown:
             raise SchemaError(
                 "E200", f"unknown claim field(s) {sorted(unknown)}; allowed: {list(FIELD_NAMES)}")
@@ -92,3 +92,4 @@ class Claim:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Claim))
 """The claim row's columns in the schema's order (used by every table writer)."""
+_FIELD_SET = frozenset(FIELD_NAMES)

@@ -257,7 +257,9 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
               help="Draw the per-company charts (the slowest part on large outputs).")
 @click.option("--max-articles", default=200, show_default=True, type=click.IntRange(min=0),
               help="Article sections (and their claims in the tables) on the page, failed checks first; 0 = all.")
-def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles: int) -> None:
+@click.option("--max-claims", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="Claims embedded for the page's search, filters and review (whole articles, drawn ones first); 0 = all.")
+def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles: int, max_claims: int) -> None:
     """Write OUT_DIR/report.html and the claims and checks tables (CSV, Parquet).
 
     OUT_DIR is an output folder of `extract` (claims.jsonl, and checks.jsonl
@@ -265,7 +267,7 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles
     """
     import time
 
-    from .report import build_report, read_article_texts, write_tables
+    from .report import read_article_texts, write_review_outputs
 
     from .outdir import OutputLock
 
@@ -274,8 +276,8 @@ def report(out_dir: Path, articles_path: Path | None, charts: bool, max_articles
     try:
         texts = read_article_texts(articles_path) if articles_path is not None else None
         with OutputLock(out_dir, "newsfigures report"):
-            paths = [*write_tables(out_dir, problems),
-                     build_report(out_dir, texts, charts=charts, max_articles=max_articles, problems=[])]
+            paths = write_review_outputs(out_dir, texts, charts=charts, max_articles=max_articles,
+                                         problems=problems, max_claims=max_claims)
     except FiguresError as exc:
         _fail(exc)
     for path in paths:

@@ -447,11 +447,11 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
             job.written += [out_dir / "checks.jsonl", out_dir / CHECK_SUMMARY_FILE]
             extra["checks_complete"] = not job.checks.problems
         if report:
-            from .report import build_report, write_tables
+            from .report import write_review_outputs
 
-            job.written += write_tables(out_dir, job.problems)
-            # the same rows: listed once, by the tables; the drawn articles' texts are read again from source
-            job.written.append(build_report(out_dir, problems=[], articles=source, settings=settings))
+            # tables and page from one read; the drawn articles' texts are read again from source
+            # (every sentence, to add a missed figure in)
+            job.written += write_review_outputs(out_dir, problems=job.problems, articles=source, settings=settings)
             extra["report_complete"] = not job.problems
         extra["files"] = sorted({p.name for p in job.written} | {"summary.json", MANIFEST_NAME})
         job.written.append(write_extract_summary(out_dir, job.summary, source, extra))

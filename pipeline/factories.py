@@ -6,10 +6,13 @@ loads its lexicon from ``models_dir`` once, when the pipeline is built.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from spacy.errors import Errors
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import registry
 
 from .attachment.model import Attacher, AttachmentModel
 from .claims import ClaimBuilder, ClaimSettings
@@ -18,6 +21,16 @@ from .lexicons import (MODELS_DIR, CompanyRules, Cues, CurrencyTable, NumberLexi
 from .mentions import CompanyRecognizer, CueRecognizer, MetricRecognizer, NerCompanyProposer
 from .numbers import FigureRecognizer
 from .periods import PeriodRecognizer
+from .tokenizer import make_tokenizer
+
+TOKENIZER = "figures.Tokenizer.v1"
+"""The registered name of the pipeline's tokenizer (``[nlp.tokenizer]`` of its config)."""
+
+
+@registry.tokenizers(TOKENIZER)
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """The pipeline's tokenizer (:func:`pipeline.tokenizer.make_tokenizer`), as spaCy's config names it."""
+    return make_tokenizer
 
 
 @Language.factory("figures_line_breaks", assigns=["token.is_sent_start"], requires=["token.is_sent_start"],

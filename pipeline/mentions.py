@@ -30,6 +30,7 @@ from functools import lru_cache
 def _cached_re(pattern: str) -> "regex.Pattern":
     return regex.compile(pattern)
 
+from .intervals import Ranges, any_between
 from .lexicons import CompanyRules, Cues, Entity, MetricEntry, SegmentEntry
 
 
@@ -125,6 +126,7 @@ class CompanyGuesser:
         names: dict[str, str] = {}
         sources: set[str] = set()
         lower_words = set((_LOWER_WORD_ASCII if text.isascii() else _LOWER_WORD).findall(text))
+        metric_starts = sorted(metric_starts)  # asked by binary search (linear time per article)
         covered = bytearray(len(text) + 1)
         for x, y in blocked:
             covered[x:y] = b"\x01" * (y - x)
@@ -160,7 +162,7 @@ class CompanyGuesser:
                 continue
             ok = legal_inside or (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
                 or bool(self.verb.match(after)) or bool(self.appos.match(after)) or bool(self.said_its.match(after)) \
-                or (self.poss.match(after) is not None and any(end < p <= end + 30 for p in metric_starts))
+                or (self.poss.match(after) is not None and any_between(metric_starts, end, end + 30))
             if not ok or words[0] in self.industry or len(words[0]) < 3:
                 continue
             name = " ".join(words)
@@ -204,10 +206,11 @@ class CompanyRecognizer:
             from .numbers import doc_text
 
             text = doc_text(doc)
+            blocked_ranges = Ranges(blocked)
             for name, (kind, places) in self.guesser.guess(text, metric_starts, blocked + metric_spans).items():
                 for a, b in places:
                     first_end = a + len(text[a:b].split(" ")[0])
-                    if any(a < y and x < first_end for x, y in blocked):
+                    if blocked_ranges.overlaps(a, first_end):
                         continue
                     span = doc.char_span(a, b, alignment_mode="expand")
                     if span is not None:
@@ -295,11 +298,10 @@ class CueRecognizer:
         # one cue may carry two labels ("cut" is DECREASE and CUT): keep both,
         # longest within each label
         # "made up 53 per cent" states no rise: drop direction cues inside such phrases
-        blockers = by_label.pop("NOT_DIRECTION", [])
+        blockers = Ranges(by_label.pop("NOT_DIRECTION", []))
         for label in ("INCREASE", "DECREASE"):
             if label in by_label:
-                by_label[label] = [(s, e) for s, e in by_label[label]
-                                   if not any(bs <= s and e <= be for bs, be in blockers)]
+                by_label[label] = [(s, e) for s, e in by_label[label] if not blockers.contains(s, e)]
         rows = sorted(((start, end, label) for label, group in by_label.items() for start, end in _longest_rows(group)),
                       key=lambda r: (r[0], r[1]))
         # id_ is the cue as written, lowercased
@@ -335,8 +337,9 @@ class NerCompanyProposer:
         spans = list(doc.spans.get("companies", []))
         from .numbers import doc_text
 
+        taken = Ranges(taken)
         for ent in self.ner(doc_text(doc)).ents:
-            if ent.label_ != "ORG" or any(ent.start_char < b and a < ent.end_char for a, b in taken):
+            if ent.label_ != "ORG" or taken.overlaps(ent.start_char, ent.end_char):
                 continue
             span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="contract")
             if span is not None and span.text[:1].isupper():

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
 import regex
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from text_to_num import text2num
 
 
@@ -348,7 +348,7 @@ class NumberGrammar:
         first_prefix = _first_chars(self.cur.prefixes)
         first_suffix = _first_chars(list(self.cur.suffixes) + name_words, fold=True)
         first_word = _first_chars(list(_UNITS_WORDS) + ["hundred", "a", "an", "half"], fold=True)
-        self.atom = regex.compile(
+        self.atom_pattern = (
             rf"""
             (?P<sign>(?<![\w.,%)'-])-(?=\S))?
             (?P<cur1>(?<![A-Za-z])(?={first_prefix})(?:{prefixes}))?[ ]?
@@ -364,16 +364,16 @@ class NumberGrammar:
               | [ ]?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
               | [ ]?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
-            """,
-            regex.VERBOSE,
+            """
         )
-        if self.atom.groups != len(_ATOM_GROUPS) or any(
-                self.atom.groupindex[name] != i for i, name in enumerate(_ATOM_GROUPS, 1)):
+        # the pattern for the standard library's engine, which runs it about 1.5 times as
+        # fast; on ASCII text it agrees with the regex module's (they differ only in what
+        # \w, \d and case folding cover beyond ASCII), which is compiled when first needed
+        # (:attr:`atom`: about 0.1 s of a start, for an article that is not ASCII)
+        self.atom_ascii = re.compile(self.atom_pattern, re.VERBOSE)
+        if self.atom_ascii.groups != len(_ATOM_GROUPS) or any(
+                self.atom_ascii.groupindex[name] != i for i, name in enumerate(_ATOM_GROUPS, 1)):
             raise AssertionError(f"the atom pattern's groups are not {_ATOM_GROUPS}")  # _atom reads them by position
-        # the same pattern for the standard library's engine, which runs it about 1.5 times
-        # as fast; on ASCII text the two agree (they differ only in what \w, \d and
-        # case folding cover beyond ASCII)
-        self.atom_ascii = re.compile(self.atom.pattern, re.VERBOSE)
         # per shared mark: one pattern of all its cue words, and the currencies each word names
         self.cues = {}
         for name, mark in self.cur.shared.items():
@@ -410,6 +410,11 @@ class NumberGrammar:
         self.spec_unit = regex.compile(rf"(?i)[ ]?(?:{_alt(lexicon.spec_units)})(?![\w])")
         self.range_blocker = regex.compile(rf"(?i)\b(?:{_alt(lexicon.range_blockers)})\s+(?:\S+\s+)?$")
         self.paren_before = regex.compile(r"\(\s*(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?$")
+
+    @cached_property
+    def atom(self) -> "regex.Pattern":
+        """The atom pattern for the regex module (any text; :attr:`atom_ascii` serves ASCII text)."""
+        return regex.compile(self.atom_pattern, regex.VERBOSE)
 
     def figures(self, text: str, raw: str | None = None, rejected: list | None = None) -> list[Figure]:
         """Find every figure in ``text`` (already :func:`normalise`-d).

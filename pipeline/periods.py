@@ -144,7 +144,10 @@ class _Years:
         return None, None
 
 
-_PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNORECASE)) for name, p in [
+# (name, pattern) of every period pattern, case ignored; compiled twice: lowercased for
+# ASCII text, at import (_PATTERNS_LOWER), and as written for other text, when first
+# needed (_any_case_patterns; about 0.03 s of every start otherwise)
+_PATTERN_SOURCES: list[tuple[str, str]] = [
     ("q_fy_first", r"\b(?:FY|fiscal\s+(?:year\s+)?)'?(?P<year>\d{4}|\d{2})\s*(?:-\s*)?Q(?P<q>[1-4])\b"),
     ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
     ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
@@ -191,19 +194,11 @@ _PATTERNS: list[tuple[str, regex.Pattern]] = [(name, regex.compile(p, regex.IGNO
     ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
     ("last_year", r"\blast\s+year\b"),
     ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
-]]
+]
 
 
 def _month(text: str) -> int:
     return MONTHS[text.lower().rstrip(".")]
-
-
-# each pattern's group names in group order: _spec builds the groupdict from m.groups(),
-# as the regex module looks every group name up slowly
-_GROUP_NAMES = {name: tuple(pat.groupindex) for name, pat in _PATTERNS}
-for _name, _pat in _PATTERNS:
-    if _pat.groups != len(_pat.groupindex) or list(_pat.groupindex.values()) != list(range(1, _pat.groups + 1)):
-        raise AssertionError(f"period pattern {_name}: every group must be named, in order")
 
 
 def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
@@ -347,7 +342,7 @@ _WINDOW = 90
 # A window found by a month's first letters ("mar" of "smartphones") is searched by the
 # month patterns only when it holds a month name followed by what every one of them
 # needs next: a space, a dash, "to"/"through" or the end of the word.
-_WINDOW_CHECK = {_MONTH_WORDS: regex.compile(rf"{_MONTH}(?:to|through|(?!\w))", regex.IGNORECASE)}
+_WINDOW_CHECK_SOURCES = {_MONTH_WORDS: rf"{_MONTH}(?:to|through|(?!\w))"}
 
 
 # Words one of which every match of a pattern starts with (lowercase; None: its key
@@ -372,22 +367,43 @@ _STARTS: dict[str, tuple[str, ...] | None] = {
 _ODD_CASE = regex.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _lowered(pat: regex.Pattern) -> regex.Pattern:
-    """``pat`` without IGNORECASE, its letters lowercased, for matching a lowercased ASCII text.
+def _lowered(pattern: str) -> regex.Pattern:
+    """``pattern`` (case ignored) compiled case-sensitively with its letters lowercased, for a lowercased ASCII text.
 
-    On an ASCII text ``t``, ``_lowered(pat)`` on ``t.lower()`` matches exactly
-    where ``pat`` matches on ``t`` (the patterns hold no upper-case escape such
-    as ``\\S``); the groups are the same text in lower case, which
-    :func:`_spec` reads without regard to case. The regex module spends much of
-    a case-ignoring scan on the case variants of every character.
+    On an ASCII text ``t``, ``_lowered(p)`` on ``t.lower()`` matches exactly
+    where ``p`` compiled with IGNORECASE matches on ``t`` (the patterns hold
+    no upper-case escape such as ``\\S``, and every group name is lower
+    case); the groups are the same text in lower case, which :func:`_spec`
+    reads without regard to case. The regex module spends much of a
+    case-ignoring scan on the case variants of every character.
     """
-    if regex.search(r"\\[A-Z]", pat.pattern.replace("(?P", "")):
-        raise AssertionError(f"{pat.pattern!r}: an upper-case escape cannot be lowercased")
-    return regex.compile(pat.pattern.lower().replace("(?p", "(?P"))
+    if regex.search(r"\\[A-Z]", pattern.replace("(?P", "")):
+        raise AssertionError(f"{pattern!r}: an upper-case escape cannot be lowercased")
+    if any(name != name.lower() for name in regex.findall(r"\(\?P<(\w+)>", pattern)):
+        raise AssertionError(f"{pattern!r}: a group name in upper case would be lowercased")
+    return regex.compile(pattern.lower().replace("(?p", "(?P"))
 
 
-_PATTERNS_LOWER = [(name, _lowered(pat)) for name, pat in _PATTERNS]
-_WINDOW_CHECK_LOWER = {needs: _lowered(pat) for needs, pat in _WINDOW_CHECK.items()}
+_PATTERNS_LOWER = [(name, _lowered(source)) for name, source in _PATTERN_SOURCES]
+_WINDOW_CHECK_LOWER = {needs: _lowered(source) for needs, source in _WINDOW_CHECK_SOURCES.items()}
+
+# each pattern's group names in group order: _spec builds the groupdict from m.groups(),
+# as the regex module looks every group name up slowly
+_GROUP_NAMES = {name: tuple(pat.groupindex) for name, pat in _PATTERNS_LOWER}
+for _name, _pat in _PATTERNS_LOWER:
+    if _pat.groups != len(_pat.groupindex) or list(_pat.groupindex.values()) != list(range(1, _pat.groups + 1)):
+        raise AssertionError(f"period pattern {_name}: every group must be named, in order")
+
+
+@lru_cache(maxsize=1)
+def _any_case_patterns() -> tuple[list[tuple[str, regex.Pattern]], dict[tuple[str, ...], regex.Pattern]]:
+    """The period patterns and window checks as written, case ignored, for a text that is not ASCII.
+
+    Compiled when first needed (an ASCII text is matched with
+    ``_PATTERNS_LOWER``); the same group names as ``_GROUP_NAMES``.
+    """
+    return ([(name, regex.compile(source, regex.IGNORECASE)) for name, source in _PATTERN_SOURCES],
+            {needs: regex.compile(source, regex.IGNORECASE) for needs, source in _WINDOW_CHECK_SOURCES.items()})
 
 
 def _spots(lower: str, needs: tuple[str, ...]) -> list[int]:
@@ -460,7 +476,7 @@ def find_periods(text: str, ref_year: int | None = None, two_digit_year_ahead: i
     if text.isascii():  # match the lowercased text, case-sensitively (see _lowered)
         subject, patterns, checks = lower, _PATTERNS_LOWER, _WINDOW_CHECK_LOWER
     else:
-        subject, patterns, checks = text, _PATTERNS, _WINDOW_CHECK
+        subject, (patterns, checks) = text, _any_case_patterns()
     seen: set[tuple[int, int, str]] = set()
     spots: dict[tuple[str, ...] | None, list[int]] = {}
     windows: dict[tuple[str, ...] | None, list[tuple[int, int]]] = {}

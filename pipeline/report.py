@@ -27,22 +27,22 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields
+from collections.abc import Container, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, NamedTuple
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from spacy import displacy
 
-from .claim import FIELD_NAMES, Claim
+from .claim import Claim
 from .errors import SchemaError
 from .outdir import OutputLock, atomic_path
 from .rows import InputProblem, read_jsonl
+from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
 from .lexicons import Cues
 from .config import Settings
 from .report_pack import ENCODING as PACKED, pack
@@ -55,10 +55,6 @@ REPORT_FILE = "report.html"
 SUMMARY_FILE = "summary.json"
 TABLE_FILES = ("claims.csv", "claims.parquet", "checks.csv", "checks.parquet")
 """The tables :func:`write_tables` writes; the page links those present beside it."""
-
-CHECK_FIELDS: tuple[str, ...] = (
-    "check", "status", "claim_ids", "expected", "observed", "tolerance", "message")
-"""The check row's columns in the schema's order."""
 
 STATUS_INCONSISTENT = "inconsistent"
 STATUS_CONSISTENT = "consistent"
@@ -97,7 +93,6 @@ _DISPLACY_OPTIONS: dict[str, Any] = {
     "top_offset_step": 15,
 }
 
-_PARQUET_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
 _WS = re.compile(r"\s+|\S+")
 
 
@@ -125,14 +120,36 @@ def read_claims(out_dir: Path | str, problems: list[InputProblem] | None = None)
             ``E255`` when a ``claim_id`` repeats; the message names the file
             and line.
     """
+    found: list[InputProblem] = []
+    rows = [claim for _, claim in iter_claims(out_dir, found, problems is None, {})]
+    if problems is not None:
+        problems.extend(found)
+    return rows
+
+
+def iter_claims(out_dir: Path | str, found: list[InputProblem], strict: bool,
+                seen: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The valid rows of ``OUT_DIR/claims.jsonl`` one at a time, as :func:`read_claims` reads them.
+
+    Args:
+        out_dir: the output folder.
+        found: bad rows are appended here (E251, E252, E255) with their line numbers.
+        strict: raise on the first bad row instead.
+        seen: filled with ``claim_id -> line number`` of every row yielded
+            (the repeated-id check; callers use it as the set of ids).
+
+    Yields:
+        ``(line number, claim row)``, the row with every field of :data:`FIELD_NAMES`.
+
+    Raises:
+        SchemaError: E250 when the file is missing; with ``strict``, the
+            first bad row's error.
+    """
     path = Path(out_dir) / CLAIMS_FILE
     if not path.is_file():
         raise SchemaError("E250", f"no {CLAIMS_FILE} in {out_dir}; run `newsfigures extract` first",
                           str(path))
-    found: list[InputProblem] = []
-    rows = []
-    seen: dict[str, int] = {}
-    for line_no, row in _read_jsonl(path, found, problems is None):
+    for line_no, row in _read_jsonl(path, found, strict):
         if row.get("claim_id") in seen:
             found.append(InputProblem(str(path), line_no, "E255", f"claim_id {row['claim_id']!r} is already used "
                                       f"on line {seen[row['claim_id']]}; claim ids must be unique"))
@@ -141,15 +158,15 @@ def read_claims(out_dir: Path | str, problems: list[InputProblem] | None = None)
                 claim = Claim.from_dict(row)
                 if not isinstance(claim.claim_id, str) or not claim.claim_id:
                     raise SchemaError("E252", "field 'claim_id' must be a non-empty string")
-                rows.append({name: getattr(claim, name) for name in FIELD_NAMES})
-                seen[row.get("claim_id")] = line_no
             except (SchemaError, TypeError) as err:
                 reason = err.reason if isinstance(err, SchemaError) else str(err)
                 found.append(InputProblem(str(path), line_no, "E252", reason))
-        _raise_first(found, problems)
-    if problems is not None:
-        problems.extend(found)
-    return rows
+            else:
+                seen[claim.claim_id] = line_no
+                _raise_first(found, None if strict else [])
+                yield line_no, claim.to_dict()  # every field, in FIELD_NAMES order
+                continue
+        _raise_first(found, None if strict else [])
 
 
 def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
@@ -174,19 +191,41 @@ def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
             always ``E256`` when a check names a claim the claims file does
             not have (the checks belong to another run).
     """
-    path = Path(out_dir) / CHECKS_FILE
-    if not path.is_file():
-        return []
     known = set(claim_ids) if claim_ids is not None else None
     found: list[InputProblem] = []
-    rows = []
-    for line_no, row in _read_jsonl(path, found, problems is None):
+    rows = [row for _, row in iter_checks(out_dir, found, problems is None, known)]
+    if problems is not None:
+        problems.extend(found)
+    return rows
+
+
+def iter_checks(out_dir: Path | str, found: list[InputProblem], strict: bool,
+                known: Container[str] | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The valid rows of ``OUT_DIR/checks.jsonl`` one at a time (none when there is no such file).
+
+    Args:
+        out_dir: the output folder.
+        found: bad rows are appended here (E251, E253) with their line numbers.
+        strict: raise on the first bad row instead.
+        known: the claim ids of the claims file, or None not to compare.
+
+    Yields:
+        ``(line number, check row)``.
+
+    Raises:
+        SchemaError: E256 when a check names a claim not in ``known``; with
+            ``strict``, the first bad row's error.
+    """
+    path = Path(out_dir) / CHECKS_FILE
+    if not path.is_file():
+        return
+    for line_no, row in _read_jsonl(path, found, strict):
         ids = row.get("claim_ids")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not isinstance(
                 row.get("status"), str):
             found.append(InputProblem(str(path), line_no, "E253", f"a check row needs a `status` string and a "
                                       f"`claim_ids` list of strings; allowed keys: {list(CHECK_FIELDS)}"))
-            _raise_first(found, problems)
+            _raise_first(found, None if strict else [])
             continue
         if known is not None:
             missing = [i for i in ids if i not in known]
@@ -195,10 +234,7 @@ def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
                                   f"{CLAIMS_FILE}: these checks were made from other claims; run "
                                   f"`newsfigures check {Path(out_dir) / CLAIMS_FILE} --out {out_dir}` again",
                                   str(path))
-        rows.append(row)
-    if problems is not None:
-        problems.extend(found)
-    return rows
+        yield line_no, row
 
 
 def _raise_first(found: list[InputProblem], problems: list[InputProblem] | None) -> None:
@@ -249,79 +285,6 @@ def _read_jsonl(path: Path, found: list[InputProblem], strict: bool) -> Iterable
 
 # ---------------------------------------------------------------------------
 # Tables
-
-def claims_arrow_schema() -> pa.Schema:
-    """Return the Parquet schema of the claims table, built from :class:`Claim`.
-
-    Returns:
-        One field per claim field in :data:`FIELD_NAMES` order: ``str`` as
-        string, ``int`` as int64, ``float`` as float64; a field typed
-        ``X | None`` is nullable, the others are not.
-    """
-    arrow_fields = []
-    for spec in fields(Claim):
-        parts = [p.strip() for p in str(spec.type).split("|")]
-        nullable = "None" in parts
-        base = [p for p in parts if p != "None"]
-        if len(base) != 1 or base[0] not in _PARQUET_TYPES:
-            raise SchemaError("E254", f"claim field {spec.name} has type {spec.type!r}; "
-                              f"the table writer knows {sorted(_PARQUET_TYPES)}")
-        arrow_fields.append(pa.field(spec.name, _PARQUET_TYPES[base[0]], nullable=nullable))
-    return pa.schema(arrow_fields)
-
-
-def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None) -> list[Path]:
-    """Write the claims and checks of ``OUT_DIR`` as CSV and Parquet tables.
-
-    ``claims.csv`` and ``claims.parquet`` have the schema's columns in
-    :data:`FIELD_NAMES` order; null is an empty CSV cell. ``checks.csv`` and
-    ``checks.parquet`` (only when ``checks.jsonl`` exists) have
-    :data:`CHECK_FIELDS` first, then any further keys in first-seen order;
-    ``claim_ids`` is a list in Parquet and a JSON list in the CSV. Floats are
-    written with Python's shortest round-trip repr, so ``pandas.read_csv``
-    gives back the exact values. Each table is written to a temporary name
-    and renamed when complete, so an interruption or a full disk leaves the
-    old table or none, never a truncated one.
-
-    Args:
-        out_dir: the output folder holding ``claims.jsonl``.
-        problems: when given, bad rows are skipped and listed here (see
-            :func:`read_claims`); when None, they raise.
-
-    Returns:
-        The paths written.
-
-    Raises:
-        SchemaError: when ``claims.jsonl`` is missing or malformed, or the
-            checks name claims it does not have (E256).
-        UsageError: E404 when another run holds the folder.
-    """
-    out = Path(out_dir)
-    with OutputLock(out, "newsfigures report"):
-        claims = read_claims(out, problems)
-        checks = read_checks(out, problems, [c["claim_id"] for c in claims])
-        written = []
-        frame = pd.DataFrame(claims, columns=list(FIELD_NAMES))
-        with atomic_path(out / "claims.csv") as tmp:
-            frame.to_csv(tmp, index=False)
-        table = pa.Table.from_pylist(claims, schema=claims_arrow_schema())
-        with atomic_path(out / "claims.parquet") as tmp:
-            pq.write_table(table, tmp)
-        written += [out / "claims.csv", out / "claims.parquet"]
-
-        if (out / CHECKS_FILE).is_file():
-            columns = list(CHECK_FIELDS)
-            for row in checks:
-                columns += [key for key in row if key not in columns]
-            frame = pd.DataFrame(checks, columns=columns)
-            with atomic_path(out / "checks.parquet") as tmp:
-                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-            frame["claim_ids"] = [json.dumps(ids, ensure_ascii=False) for ids in frame["claim_ids"]]
-            with atomic_path(out / "checks.csv") as tmp:
-                frame.to_csv(tmp, index=False)
-            written += [out / "checks.csv", out / "checks.parquet"]
-    return written
-
 
 # ---------------------------------------------------------------------------
 # Locating sentences and claim parts
@@ -882,27 +845,73 @@ def _env() -> Environment:
     return env
 
 
+MAX_EMBEDDED_CLAIMS = 100_000
+"""Claims embedded in the page for search, filters and review by default (whole articles, in the order
+the articles are drawn: failed checks first); the others are counted, and are in the tables."""
+
+MAX_FAILED_LISTED = 1000
+"""Failed checks listed on the page (with their claims); the others are counted, and are in ``checks.csv``."""
+
+
+def write_tables(out_dir: Path | str, problems: list[InputProblem] | None = None) -> list[Path]:
+    """Write the claims and checks of ``OUT_DIR`` as CSV and Parquet tables.
+
+    ``claims.csv`` and ``claims.parquet`` have the schema's columns in
+    :data:`FIELD_NAMES` order; null is an empty CSV cell. ``checks.csv`` and
+    ``checks.parquet`` (only when ``checks.jsonl`` exists) have
+    :data:`CHECK_FIELDS` first, then any further keys in first-seen order;
+    ``claim_ids`` is a list in Parquet and a JSON list in the CSV. Floats are
+    written with Python's shortest round-trip repr, so ``pandas.read_csv``
+    gives back the exact values. Rows stream from the JSONL files to the
+    tables (:mod:`pipeline.tables`); each table is written to a temporary
+    name and renamed when complete, so an interruption or a full disk leaves
+    the old table or none, never a truncated one.
+
+    Args:
+        out_dir: the output folder holding ``claims.jsonl``.
+        problems: when given, bad rows are skipped and listed here (see
+            :func:`read_claims`); when None, they raise.
+
+    Returns:
+        The paths written.
+
+    Raises:
+        SchemaError: when ``claims.jsonl`` is missing or malformed, or the
+            checks name claims it does not have (E256).
+        UsageError: E404 when another run holds the folder.
+    """
+    return write_review_outputs(out_dir, problems=problems, page=False)
+
+
 def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
                  charts: bool = True, max_articles: int = 200, problems: list[InputProblem] | None = None,
-                 articles: Path | str | None = None, settings: Settings | None = None) -> Path:
+                 max_claims: int = MAX_EMBEDDED_CLAIMS, articles: Path | str | None = None,
+                 settings: Settings | None = None) -> Path:
     """Write ``OUT_DIR/report.html``, one self-contained review page.
 
     The page has an overview (articles, claims, checks by kind and status,
     claims per company and metric), the inconsistent checks with links to
-    their claims, a chart per company of each metric over its periods (inline
-    SVG, inconsistent points marked), one collapsible section per article
-    with its claim sentences highlighted by displaCy, its other sentences
-    as plain text (when its text is known, so that a reviewer can add a
-    figure the extractor missed in any sentence) and its claims table,
-    the failed and skipped articles (``errors.jsonl``, ``summary.json``),
-    links to the CSV/Parquet tables beside it, and a table of every claim
-    (embedded as data, :func:`page_data`) that can be searched, filtered by
-    company, metric, period, unit, source, modality, check status and
-    confidence, sorted by any column, and reviewed: corrections are
-    downloaded as gold rows (:mod:`pipeline.corrections`). Every main figure is an element
-    with ``data-claim-id``, ``data-claim-ids`` (JSON list), ``data-part``
+    their claims (the first :data:`MAX_FAILED_LISTED`; all are in
+    ``checks.csv``), a chart per company of each metric over its periods
+    (inline SVG, inconsistent points marked), one collapsible section per
+    drawn article with its claim sentences highlighted by displaCy, its
+    other sentences as plain text (when its text is known, so that a
+    reviewer can add a figure the extractor missed in any sentence) and its
+    claims table, the failed and skipped articles (``errors.jsonl``,
+    ``summary.json``), links to the CSV/Parquet tables beside it, and a table
+    of the claims (embedded as data, :func:`page_data`; up to ``max_claims``) that
+    can be searched, filtered by company, metric, period, unit, source,
+    modality, check status and confidence, sorted by any column, and
+    reviewed: corrections are downloaded as gold rows
+    (:mod:`pipeline.corrections`). Every main figure is an element with
+    ``data-claim-id``, ``data-claim-ids`` (JSON list), ``data-part``
     (``value``/``change``), ``data-start`` and ``data-end`` (the claim's
     article offsets).
+
+    The page's size is bounded by what it draws and embeds (``max_articles``,
+    ``max_claims``), not by the run: the claims are read as they stream past,
+    keeping a few fields of each for the overview and the charts; only the
+    embedded claims (and those the listed failed checks name) are read whole.
 
     Args:
         out_dir: folder with ``claims.jsonl`` (and optionally
@@ -912,16 +921,18 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
             offsets are confirmed from the sentences alone.
         charts: draw the per-company charts (matplotlib); off makes the
             report faster to build.
-        max_articles: at most this many article sections and their claims
-            in the tables (articles with failed checks first, then in
-            ``doc_id`` order); 0 shows all. The overview, the check counts
-            and the failed checks always cover every claim, and the page says
-            how many articles it leaves out (their claims are in
-            ``claims.csv``/``claims.parquet``). Keeps the page usable for
-            runs of thousands of articles.
-
+        max_articles: at most this many article sections, and their claims
+            in the tables and the embedded search data (articles with failed
+            checks first, then in ``doc_id`` order); 0 shows all. The
+            overview, the check counts and the charts always cover every
+            claim, and the page says how many articles it leaves out (their
+            claims are in ``claims.csv``/``claims.parquet``). Keeps the page
+            usable for runs of thousands of articles.
         problems: when given, bad input rows are skipped and listed here
             (see :func:`read_claims`); when None, they raise.
+        max_claims: at most about this many claims embedded for the "All
+            claims" table (whole articles, in the order above, the drawn ones
+            always); 0 embeds every claim. The page says how many it leaves out.
         articles: the folder (or file) given to ``extract``; the texts of
             the drawn articles missing from ``articles_text`` are read from
             it (only those files: :func:`pipeline.report_sentences.read_texts`).
@@ -936,47 +947,191 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
         SchemaError: when ``claims.jsonl`` or ``checks.jsonl`` is missing or
             malformed, or the checks name claims it does not have (E256).
     """
+    return write_review_outputs(out_dir, articles_text, charts=charts, max_articles=max_articles,
+                                problems=problems, tables=False, max_claims=max_claims,
+                                articles=articles, settings=settings)[0]
+
+
+
+class ClaimDigest(NamedTuple):
+    """The few fields of a claim the page needs for every claim (overview, charts, which articles to draw).
+
+    Read like a claim row: ``digest["company"]`` and ``digest.get("value")``.
+    """
+
+    claim_id: str
+    doc_id: str
+    sentence_index: int
+    company: str | None
+    metric: str
+    unit: str | None
+    segment: str | None
+    period: str | None
+    value: float | None
+    modality: str
+    line: int
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field ``key``, or ``default`` when there is no such field."""
+        return getattr(self, key, default)
+
+    def __getitem__(self, key):  # a field by name, or by position as a tuple
+        return getattr(self, key) if isinstance(key, str) else tuple.__getitem__(self, key)
+
+
+_STATUS_CODES = {0: STATUS_UNCHECKED, 1: STATUS_CONSISTENT, 2: STATUS_INCONSISTENT}
+
+
+class _StatusByLine(Mapping):
+    """Check status per claim id, read from one byte per claims-file line (0 unchecked, 1, 2 inconsistent)."""
+
+    def __init__(self, line_of: Mapping[str, int], flags: bytearray) -> None:
+        self.line_of, self.flags = line_of, flags
+
+    def __getitem__(self, claim_id: str) -> str:
+        return _STATUS_CODES[self.flags[self.line_of[claim_id]]]
+
+    def __iter__(self):
+        return iter(self.line_of)
+
+    def __len__(self) -> int:
+        return len(self.line_of)
+
+
+def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] | None = None,
+                         charts: bool = True, max_articles: int = 200,
+                         problems: list[InputProblem] | None = None,
+                         tables: bool = True, page: bool = True,
+                         max_claims: int = MAX_EMBEDDED_CLAIMS, articles: Path | str | None = None,
+                         settings: Settings | None = None) -> list[Path]:
+    """Write the tables (:func:`write_tables`) and ``report.html`` (:func:`build_report`) from one read.
+
+    The claims and checks stream from their JSONL files once for both (the
+    checks twice: their Parquet types are known only at the end), so time
+    grows linearly with the run and memory with the claims' few kept fields.
+    Nothing is renamed into place before every check row is known to name
+    a claim of the claims file (E256 leaves no new file).
+
+    Args:
+        out_dir: the output folder.
+        articles_text: as :func:`build_report`.
+        charts: as :func:`build_report`.
+        max_articles: as :func:`build_report`.
+        problems: when given, bad input rows are skipped and listed here once;
+            when None, they raise.
+        tables: write ``claims.csv``, ``claims.parquet``, ``checks.csv`` and ``checks.parquet``.
+        page: write ``report.html``.
+        max_claims: as :func:`build_report`.
+        articles: as :func:`build_report` (the drawn articles' texts, for every sentence).
+        settings: as :func:`build_report`.
+
+    Returns:
+        The paths written (the tables first, the page last).
+
+    Raises:
+        SchemaError: as :func:`build_report`.
+        UsageError: E404 when another run holds the folder.
+    """
     out = Path(out_dir)
     with OutputLock(out, "newsfigures report"):
-        return _build_report(out, articles_text, charts, max_articles, problems, articles, settings)
+        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page, max_claims,
+                               articles, settings)
 
 
-def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
-                  problems: list[InputProblem] | None, articles_path: Path | str | None = None,
-                  settings: Settings | None = None) -> Path:
+def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
+                    problems: list[InputProblem] | None, tables: bool, page: bool, max_claims: int,
+                    articles_path: Path | str | None = None, settings: Settings | None = None) -> list[Path]:
     began = time.perf_counter()
-    found: list[InputProblem] | None = None if problems is None else []
-    claims = read_claims(out, found)
-    checks = read_checks(out, found, [c["claim_id"] for c in claims])
+    strict = problems is None
+    found: list[InputProblem] = []
+    line_of: dict[str, int] = {}  # claim id -> line of claims.jsonl
+    digests: list[ClaimDigest] = []
+    shared: dict[Any, Any] = {}  # one string object per distinct value
+    written: list[Path] = []
+    check_tables = CheckTables(out) if tables and (out / CHECKS_FILE).is_file() else None
+    checks_seen = _CheckStats()
+    with ExitStack() as stack:
+        claim_tables = stack.enter_context(ClaimTables(out)) if tables else None
+        for line_no, claim in iter_claims(out, found, strict, line_of):
+            if claim_tables is not None:
+                claim_tables.add(claim)
+            if page:
+                digests.append(ClaimDigest(
+                    claim["claim_id"], shared.setdefault(claim["doc_id"], claim["doc_id"]), claim["sentence_index"],
+                    *(shared.setdefault(claim[k], claim[k]) for k in ("company", "metric", "unit", "segment", "period")),
+                    claim["value"], shared.setdefault(claim["modality"], claim["modality"]), line_no))
+        flags = bytearray(max(line_of.values(), default=0) + 1)  # per claims-file line: check status code
+        for _, check in iter_checks(out, found, strict, line_of):
+            if check_tables is not None:
+                check_tables.see(check)
+            if page:
+                checks_seen.add(check, line_of, flags)
+        # the claims tables are renamed into place here, after the checks proved theirs
+    if claim_tables is not None:
+        written += claim_tables.paths
     if problems is not None:
         problems.extend(found)
+    if not page:
+        if check_tables is not None:
+            written += check_tables.write(row for _, row in iter_checks(out, [], False, None))
+        return written
+
+    # which articles are drawn: those with a failed check first, then in doc_id order
+    per_doc = Counter(d.doc_id for d in digests)
+    doc_ids = sorted(per_doc)
+    failing = sorted({d.doc_id for d in digests if flags[d.line] == 2})
+    failing_set = set(failing)
+    order = failing + [d for d in doc_ids if d not in failing_set]
+    shown = set(order[:max_articles] if max_articles else order)
+    # the claims embedded for search and review: the drawn articles', then whole articles in
+    # the same order while they fit in max_claims
+    embedded = set(shown)
+    room = (max_claims or len(digests)) - sum(per_doc[d] for d in shown)
+    for doc in order:
+        if doc not in embedded:
+            if per_doc[doc] > room:
+                break
+            embedded.add(doc)
+            room -= per_doc[doc]
+    article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
+    row_id = {d.claim_id: f"c{i}" for i, d in enumerate(digests) if d.doc_id in shown}
+    embedded_ids = {d.claim_id for d in digests if d.doc_id in embedded}
+
+    # the checks that name a drawn claim (for its tooltip and row); the check tables are written meanwhile
+    checks: list[dict[str, Any]] = []
+    checks_of: dict[str, list[int]] = defaultdict(list)
+    rows_again = (row for _, row in iter_checks(out, [], False, None))
+    for check in (check_tables.rows(rows_again) if check_tables is not None else rows_again):
+        named = [cid for cid in dict.fromkeys(check["claim_ids"]) if cid in embedded_ids]
+        if named:
+            for cid in named:
+                checks_of[cid].append(len(checks))
+            checks.append(check)
+    if check_tables is not None:
+        written += check_tables.paths
+
+    # the drawn articles' claims, and those the listed failed checks name, read whole
+    wanted = {line_of[cid] for cid in embedded_ids}
+    wanted |= {line_of[cid] for check in checks_seen.failed for cid in check["claim_ids"] if cid in line_of}
+    whole = _claims_at_lines(out / CLAIMS_FILE, wanted)
+    claims = [whole[d.line] for d in digests if d.claim_id in embedded_ids]  # file order
+    status = _StatusByLine(line_of, flags)
     errors = read_errors(out)
-    status, checks_of = claim_status(claims, checks)
     articles_text = articles_text or {}
 
-    # claim rows for the tables
     by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for claim in claims:
         by_doc[claim["doc_id"]].append(claim)
-    doc_ids = sorted(by_doc)
-    if max_articles and len(doc_ids) > max_articles:
-        failing = [d for d in doc_ids if any(status[c["claim_id"]] == STATUS_INCONSISTENT for c in by_doc[d])]
-        rest = [d for d in doc_ids if d not in set(failing)]
-        shown = set((failing + rest)[:max_articles])
-    else:
-        shown = set(doc_ids)
-    hidden_articles = len(doc_ids) - len(shown)
-    article_anchor = {doc: f"a{i}" for i, doc in enumerate(doc_ids)}
+    # every sentence of the drawn articles (their texts given or read again from the articles given)
     shown_texts = {doc: articles_text[doc] for doc in shown if doc in articles_text}
     if articles_path is not None and len(shown_texts) < len(shown):
         shown_texts.update(read_texts(Path(articles_path), sorted(shown - set(shown_texts)), settings))
     spans_of = sentence_spans(shown_texts, {doc: by_doc[doc] for doc in shown}, settings)
-    row_id = {c["claim_id"]: f"c{i}" for i, c in enumerate(claims) if c["doc_id"] in shown}
 
     placements: dict[str, Placement] = {}
     unmarked: dict[str, list[str]] = {}
     articles = []
-    for doc in doc_ids:
+    for doc in sorted(by_doc):
         sentences = defaultdict(list)
         for claim in by_doc[doc]:
             sentences[(claim["sentence_index"], claim["sentence"])].append(claim)
@@ -1016,7 +1171,7 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
             anchors.append((index, anchor if anchor not in used else f"{anchor}-{len(used)}"))
             used.add(anchors[-1][1])
         if doc not in shown:
-            continue  # its offsets are confirmed (overview counts) but it is not drawn
+            continue  # embedded for search (its placements are known) but not drawn
         rendered = [{"index": index, "anchor": anchor, "html": Markup(markup), "offset": offset}
                     for (index, anchor), offset, markup in zip(anchors, offsets, render_sentences(items))]
         if doc in spans_of:
@@ -1033,7 +1188,7 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
         })
 
     rows = [_table_row(c, status, checks, checks_of, row_id, article_anchor, placements, unmarked)
-            for c in claims if c["doc_id"] in shown]
+            for c in claims if c["claim_id"] in row_id]
     rows_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         rows_by_doc[row["doc_id"]].append(row)
@@ -1045,17 +1200,14 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
     if charts:
         from .report_chart import company_charts
         chart_began = time.perf_counter()
-        chart_list = company_charts(claims, status)
+        chart_list = company_charts(digests, status)
         chart_seconds = time.perf_counter() - chart_began
 
-    overview = _overview(claims, checks, errors, status, placements)
-    claim_by_id = {c["claim_id"]: c for c in claims}
+    overview = _overview(digests, checks_seen, errors, flags, placements)
     failed = []
-    for check in checks:
-        if check.get("status") != STATUS_INCONSISTENT:
-            continue
+    for check in checks_seen.failed:
         links = [{"claim_id": cid, "row": row_id.get(cid),
-                  "label": _short_claim(claim_by_id.get(cid))}
+                  "label": _short_claim(whole.get(line_of.get(cid, -1)))}
                  for cid in check.get("claim_ids", [])]
         failed.append({**check, "links": links})
     misplaced = [{"row": row_id.get(c["claim_id"]), "claim_id": c["claim_id"],
@@ -1064,35 +1216,82 @@ def _build_report(out: Path, articles_text: Mapping[str, str] | None, charts: bo
 
     review_data = page_data(claims, status, checks, checks_of, row_id, article_anchor, placements)
     # the page keeps a reviewer's decisions in the browser under this run's digest only
-    review_data["run"] = hashlib.sha256((out / CLAIMS_FILE).read_bytes()).hexdigest()[:16]
+    with (out / CLAIMS_FILE).open("rb") as handle:
+        review_data["run"] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     summary = read_summary(out)
-    tables = [name for name in TABLE_FILES if (out / name).is_file()]
+    table_names = [name for name in TABLE_FILES if (out / name).is_file()]
 
     env = _env()
     template = env.get_template("report.html.j2")
     assets = Path(__file__).parent / "templates"
-    page = template.render(
+    html_page = template.render(
         title=f"newsfigures report: {out.resolve().name}",
-        overview=overview, failed=failed, misplaced=misplaced, charts=chart_list,
-        articles=articles, rows=rows, errors=errors, hidden_articles=hidden_articles,
-        skipped_rows=[str(p) for p in found or []],
-        total_articles=len(doc_ids), hidden_claims=len(claims) - len(rows),
+        overview=overview, failed=failed, failed_total=checks_seen.inconsistent, misplaced=misplaced,
+        charts=chart_list, articles=articles, rows=rows, errors=errors,
+        hidden_articles=len(doc_ids) - len(shown),
+        review_claims=len(claims), unembedded_claims=len(digests) - len(claims),
+        skipped_rows=[str(p) for p in found],
+        total_articles=len(doc_ids), hidden_claims=len(digests) - len(rows),
         companies=sorted({_company_label(c) for c in claims}),
         metrics=sorted({c.get("metric") or "" for c in claims}),
         filter_values=filter_values(claims),
         review_data=Markup(pack(_script_json(review_data))), packed=PACKED,
-        tables=tables, skipped=summary.get("skipped"),
+        tables=table_names, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
         js=Markup((assets / "report.js").read_text(encoding="utf-8")),
     )
     seconds = time.perf_counter() - began
-    page = page.replace("<!--BUILD-SECONDS-->",
-                        f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
+    html_page = html_page.replace("<!--BUILD-SECONDS-->",
+                                  f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
     path = out / REPORT_FILE
     with atomic_path(path) as tmp:  # a full disk leaves no half-written page behind
-        tmp.write_text(page, encoding="utf-8")
-    return path
+        tmp.write_text(html_page, encoding="utf-8")
+    return [*written, path]
+
+
+class _CheckStats:
+    """What the page counts over every check row, kept as the rows stream past."""
+
+    def __init__(self) -> None:
+        self.total = self.consistent = self.inconsistent = 0
+        self.by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+        self.failed: list[dict[str, Any]] = []  # the first MAX_FAILED_LISTED inconsistent checks
+
+    def add(self, check: Mapping[str, Any], line_of: Mapping[str, int], flags: bytearray) -> None:
+        """Count one check row and mark the status of the claims it names in ``flags`` (by claims-file line)."""
+        state = check.get("status")
+        self.total += 1
+        self.by_kind[check.get("check", "?")][state] += 1
+        code = 2 if state == STATUS_INCONSISTENT else 1
+        if state == STATUS_CONSISTENT:
+            self.consistent += 1
+        elif state == STATUS_INCONSISTENT:
+            self.inconsistent += 1
+            if len(self.failed) < MAX_FAILED_LISTED:
+                self.failed.append(dict(check))
+        for cid in check["claim_ids"]:
+            line = line_of.get(cid)
+            if line is not None and flags[line] < code:
+                flags[line] = code
+
+
+def _claims_at_lines(path: Path, lines: set[int]) -> dict[int, dict[str, Any]]:
+    """The claim rows on the given lines of a claims file (lines already validated), normalised as
+    :func:`read_claims` gives them; the other lines are not parsed."""
+    out: dict[int, dict[str, Any]] = {}
+    if not lines:
+        return out
+    last = max(lines)
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, 1):
+            if line_no in lines:
+                row = json.loads(raw.decode("utf-8-sig" if line_no == 1 else "utf-8"))
+                claim = Claim.from_dict(row)
+                out[line_no] = claim.to_dict()
+            if line_no >= last:
+                break
+    return out
 
 
 def _with_plain_sentences(rendered: list[dict[str, Any]], spans: list[tuple[int, int]], text: str,
@@ -1159,31 +1358,32 @@ def _table_row(claim: Mapping[str, Any], status: Mapping[str, str],
     }
 
 
-def _overview(claims: list[Mapping[str, Any]], checks: list[Mapping[str, Any]],
-              errors: list[Mapping[str, Any]], status: Mapping[str, str],
-              placements: Mapping[str, Placement]) -> dict[str, Any]:
-    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
-    for check in checks:
-        by_kind[check.get("check", "?")][check.get("status", "?")] += 1
+def _overview(claims: list[ClaimDigest], checks: "_CheckStats", errors: list[Mapping[str, Any]],
+              flags: bytearray, placements: Mapping[str, Placement]) -> dict[str, Any]:
+    """The overview's numbers: every claim and check counted; ``at_offsets`` of the ``placed`` claims drawn."""
     companies = Counter(_company_label(c) for c in claims)
-    metrics = Counter(c.get("metric") or "" for c in claims)
-    statuses = Counter(status.values())
+    metrics = Counter(c.metric or "" for c in claims)
+    statuses = Counter(_STATUS_CODES[flags[c.line]] for c in claims)
+    sentences: dict[str, set[int]] = defaultdict(set)
+    for c in claims:
+        sentences[c.doc_id].add(c.sentence_index)
     top_company = max([*companies.values(), 1])
     top_metric = max([*metrics.values(), 1])
     return {
-        "articles": len({c["doc_id"] for c in claims}),
-        "sentences": len({(c["doc_id"], c["sentence_index"]) for c in claims}),
+        "articles": len(sentences),
+        "sentences": sum(map(len, sentences.values())),
         "claims": len(claims),
-        "checks": len(checks),
-        "consistent": sum(c.get("status") == STATUS_CONSISTENT for c in checks),
-        "inconsistent": sum(c.get("status") == STATUS_INCONSISTENT for c in checks),
+        "checks": checks.total,
+        "consistent": checks.consistent,
+        "inconsistent": checks.inconsistent,
         "claims_by_status": dict(statuses),
         "checks_by_kind": [{"check": k, "consistent": v[STATUS_CONSISTENT],
                             "inconsistent": v[STATUS_INCONSISTENT]}
-                           for k, v in sorted(by_kind.items())],
+                           for k, v in sorted(checks.by_kind.items())],
         "companies": [{"name": k, "n": v, "pct": 100 * v / top_company} for k, v in companies.most_common()],
         "metrics": [{"name": k, "n": v, "pct": 100 * v / top_metric} for k, v in metrics.most_common()],
         "at_offsets": sum(p.how == "offsets" for p in placements.values()),
+        "placed": len(placements),
         "failed_articles": len(errors),
     }
 

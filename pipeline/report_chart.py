@@ -121,8 +121,9 @@ def _draw_panel(ax: Any, metric: str, unit: str,
     # far-off period does not squash the others and labels never overlap.
     order = sorted({(point.x, claim["period"]) for point, claim in points})
     slot = {period: i for i, (_, period) in enumerate(order)}
-    failed_x: list[int] = []
-    failed_y: list[float] = []
+    # a point is drawn once however many claims state it (a large run repeats figures),
+    # so the chart's size is bounded by its distinct points, not by the run
+    failed: dict[tuple[int, float], None] = {}
     ordered_series = sorted(series.items(), key=lambda kv: (kv[0][0] != "total", kv[0]))
     for i, ((segment, granularity), members) in enumerate(ordered_series):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
@@ -133,20 +134,19 @@ def _draw_panel(ax: Any, metric: str, unit: str,
         for point, claim in members:
             by_x[slot[claim["period"]]].append(claim["value"])
             if status.get(claim["claim_id"]) == STATUS_INCONSISTENT:
-                failed_x.append(slot[claim["period"]])
-                failed_y.append(claim["value"])
+                failed.setdefault((slot[claim["period"]], claim["value"]))
         xs = sorted(by_x)
         ax.plot(xs, [sorted(by_x[x])[len(by_x[x]) // 2] for x in xs], color=color, linewidth=1.4,
                 label=label, zorder=2)
         for forecast in (False, True):
-            chosen = [(slot[c["period"]], c["value"]) for _, c in members
-                      if (c.get("modality") == "forecast") == forecast]
+            chosen = list(dict.fromkeys((slot[c["period"]], c["value"]) for _, c in members
+                                        if (c.get("modality") == "forecast") == forecast))
             if chosen:
                 ax.plot([x for x, _ in chosen], [y for _, y in chosen], marker="o", markersize=5,
                         color=color, markerfacecolor="white" if forecast else color,
                         linestyle="none", zorder=3)
-    if failed_x:
-        ax.plot(failed_x, failed_y, marker="X", markersize=10, color=FAIL_COLOR, linestyle="none",
+    if failed:
+        ax.plot([x for x, _ in failed], [y for _, y in failed], marker="X", markersize=10, color=FAIL_COLOR, linestyle="none",
                 zorder=4, label="inconsistent check")
     ax.set_title(_panel_title(metric, unit), loc="left")
     ticks = [period for _, period in order]
@@ -157,7 +157,7 @@ def _draw_panel(ax: Any, metric: str, unit: str,
         lambda v, _: f"{format_number(v)}%" if unit == "%" else format_number(v)))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.margins(y=0.15)
-    if len(series) > 1 or failed_x:
+    if len(series) > 1 or failed:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 

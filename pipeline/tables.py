@@ -1,0 +1,227 @@
+"""Claims and checks as CSV and Parquet tables, written as the rows stream past.
+
+The writers hold one batch of rows at a time (:data:`BATCH_ROWS`), so the
+memory a table takes does not grow with the run: each batch becomes a
+pandas frame appended to the CSV (the header once) and an Arrow table
+written as one row group of the Parquet file. Each file is written to a
+temporary name and renamed when complete (:func:`pipeline.outdir.atomic_path`),
+so an interruption or a full disk leaves the old table or none.
+
+The cells are those ``pandas.DataFrame(rows).to_csv`` writes for the rows of
+one batch: null is an empty cell, floats are written with Python's
+shortest round-trip repr (``pandas.read_csv`` gives back the exact values).
+"""
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .claim import FIELD_NAMES, Claim
+from .errors import SchemaError
+from .outdir import atomic_path
+
+CHECK_FIELDS: tuple[str, ...] = (
+    "check", "status", "claim_ids", "expected", "observed", "tolerance", "message")
+"""The check row's columns in the schema's order."""
+
+BATCH_ROWS = 20_000
+"""Rows held at once by a table writer (one Parquet row group, one CSV append)."""
+
+_PARQUET_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+
+
+def claims_arrow_schema() -> pa.Schema:
+    """Return the Parquet schema of the claims table, built from :class:`Claim`.
+
+    Returns:
+        One field per claim field in :data:`FIELD_NAMES` order: ``str`` as
+        string, ``int`` as int64, ``float`` as float64; a field typed
+        ``X | None`` is nullable, the others are not.
+
+    Raises:
+        SchemaError: E254 when a claim field has a type the writer does not know.
+    """
+    arrow_fields = []
+    for spec in fields(Claim):
+        parts = [p.strip() for p in str(spec.type).split("|")]
+        nullable = "None" in parts
+        base = [p for p in parts if p != "None"]
+        if len(base) != 1 or base[0] not in _PARQUET_TYPES:
+            raise SchemaError("E254", f"claim field {spec.name} has type {spec.type!r}; "
+                              f"the table writer knows {sorted(_PARQUET_TYPES)}")
+        arrow_fields.append(pa.field(spec.name, _PARQUET_TYPES[base[0]], nullable=nullable))
+    return pa.schema(arrow_fields)
+
+
+class ClaimTables:
+    """Write ``claims.csv`` and ``claims.parquet`` from claim rows added one at a time.
+
+    Use as a context manager: the files appear (renamed from their temporary
+    names) only when the block ends without error.
+
+    Args:
+        out_dir: the folder to write the two tables in.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = Path(out_dir)
+        self.schema = claims_arrow_schema()
+        self._batch: list[dict[str, Any]] = []
+        self._stack = ExitStack()
+        self._header = True
+        self._parquet: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> "ClaimTables":
+        self._csv_path = self._stack.enter_context(atomic_path(self.out / "claims.csv"))
+        self._parquet_path = self._stack.enter_context(atomic_path(self.out / "claims.parquet"))
+        return self
+
+    def add(self, claim: Mapping[str, Any]) -> None:
+        """Add one claim row (every field of :data:`FIELD_NAMES`)."""
+        self._batch.append(claim)
+        if len(self._batch) >= BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._batch and not self._header:
+            return
+        frame = pd.DataFrame(self._batch, columns=list(FIELD_NAMES))
+        frame.to_csv(self._csv_path, index=False, header=self._header, mode="w" if self._header else "a")
+        self._header = False
+        table = pa.Table.from_pylist(self._batch, schema=self.schema)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._parquet_path, self.schema)
+        self._parquet.write_table(table)
+        self._batch = []
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        if kind is None:
+            try:
+                self._flush()
+            except BaseException as exc:  # a full disk on the last batch: no file is left
+                self._close()
+                if not self._stack.__exit__(type(exc), exc, exc.__traceback__):
+                    raise
+                return False
+        self._close()
+        return self._stack.__exit__(kind, value, traceback)
+
+    def _close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+
+    @property
+    def paths(self) -> list[Path]:
+        """The two tables' final paths."""
+        return [self.out / "claims.csv", self.out / "claims.parquet"]
+
+
+class CheckTables:
+    """Write ``checks.csv`` and ``checks.parquet`` from check rows that stream past twice.
+
+    The columns (:data:`CHECK_FIELDS` first, then further keys in first-seen
+    order) and each column's Parquet type are known only once every row is
+    seen: the first pass hands each row to :meth:`see` (one batch held at a
+    time, its types learnt as pandas converts them), the second writes them
+    (:meth:`rows` or :meth:`write`). ``claim_ids`` is a list in Parquet and a
+    JSON list in the CSV.
+
+    Args:
+        out_dir: the folder to write the two tables in.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = Path(out_dir)
+        self.columns = list(CHECK_FIELDS)
+        self._known = set(self.columns)
+        self._batch: list[Mapping[str, Any]] = []
+        self._schemas: list[pa.Schema] = []
+
+    def see(self, row: Mapping[str, Any]) -> None:
+        """First pass: learn one row's columns and types."""
+        for key in row:
+            if key not in self._known:
+                self._known.add(key)
+                self.columns.append(key)
+        self._batch.append(row)
+        if len(self._batch) >= BATCH_ROWS:
+            self._learn()
+
+    def _learn(self) -> None:
+        if self._batch:
+            self._schemas.append(_check_batch_table(self._batch, self.columns).schema.remove_metadata())
+            self._batch = []
+
+    def rows(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+        """Second pass: write each row of ``rows`` (the same rows, in the same order) and yield it on.
+
+        The files are renamed into place when ``rows`` is exhausted.
+        """
+        self._learn()
+        schema = None
+        if self._schemas:
+            unified = pa.unify_schemas(self._schemas, promote_options="permissive")
+            schema = pa.schema([unified.field(name) for name in self.columns])
+        with atomic_path(self.out / "checks.parquet") as parquet_tmp, atomic_path(self.out / "checks.csv") as csv_tmp:
+            writer = pq.ParquetWriter(parquet_tmp, schema) if schema is not None else None
+            header = True
+            batch: list[Mapping[str, Any]] = []
+            try:
+                for row in rows:
+                    batch.append(row)
+                    yield row
+                    if len(batch) >= BATCH_ROWS:
+                        self._write(batch, writer, schema, csv_tmp, header)
+                        header, batch = False, []
+                if batch:
+                    self._write(batch, writer, schema, csv_tmp, header)
+                    header = False
+                if header:  # no check row: the tables have their columns and no row
+                    frame = pd.DataFrame([], columns=self.columns)
+                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_tmp)
+                    frame.to_csv(csv_tmp, index=False)
+            finally:
+                if writer is not None:
+                    writer.close()
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> list[Path]:
+        """Second pass: write every row of ``rows``; returns the paths written."""
+        for _ in self.rows(rows):
+            pass
+        return self.paths
+
+    def _write(self, batch: list[Mapping[str, Any]], writer: pq.ParquetWriter, schema: pa.Schema,
+               csv_tmp: Path, header: bool) -> None:
+        frame = pd.DataFrame(batch, columns=self.columns)
+        writer.write_table(pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None).cast(schema))
+        frame["claim_ids"] = [json.dumps(ids, ensure_ascii=False) for ids in frame["claim_ids"]]
+        frame.to_csv(csv_tmp, index=False, header=header, mode="w" if header else "a")
+
+    @property
+    def paths(self) -> list[Path]:
+        """The two tables' final paths."""
+        return [self.out / "checks.csv", self.out / "checks.parquet"]
+
+
+def _check_batch_table(batch: list[Mapping[str, Any]], columns: list[str]) -> pa.Table:
+    """One batch of check rows as Arrow, converted as ``pandas`` converts them."""
+    return pa.Table.from_pandas(pd.DataFrame(batch, columns=columns), preserve_index=False)
+
+
+def _batches(rows: Iterable[Mapping[str, Any]]) -> Iterable[list[Mapping[str, Any]]]:
+    batch: list[Mapping[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

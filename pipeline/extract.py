@@ -55,7 +55,7 @@ ALL_OUTPUT_FILES = OUTPUT_FILES + ("checks.jsonl", "checks_summary.json", "check
 
 
 @dataclass
-class ExtractSummary:
+class ExtractSummary(ShardCounts):
     """What one extraction run did (also written as ``summary.json``).
 
     ``unread`` counts the parts of the input that could not be looked at
@@ -69,14 +69,6 @@ class ExtractSummary:
     is 0 and no shard failed.
     """
 
-    articles_read: int = 0
-    skipped: int = 0
-    skipped_by_reason: dict[str, int] = field(default_factory=dict)
-    failed: int = 0
-    unread: int = 0
-    warnings: int = 0
-    claims: int = 0
-    words: int = 0
     seconds: float = 0.0
     workers: int = 1
     engine: str = "local"

@@ -15,6 +15,9 @@ QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "at_most",
 DIRECTIONS = ("increase", "decrease", "flat")
 CHANGE_BASES = ("yoy", "qoq", "mom", "from_value")
 MODALITIES = ("actual", "forecast")
+ALT_BASES = ("constant currency", "fx-neutral")
+"""Bases a second change of one figure is stated on ("or 29% on a constant currency basis"):
+the prefix of that change's metric ("constant currency revenue")."""
 
 
 @dataclass(frozen=True)

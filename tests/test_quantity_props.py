@@ -78,6 +78,14 @@ def written(plain: str, convention: str) -> str:
     return f"{whole}{mark}{frac}" if frac else whole
 
 
+def _the_figure(grammar, text: str, figure_text: str):
+    """The one figure the grammar reads where ``figure_text`` starts in ``text`` (asserts there is one)."""
+    start = text.index(figure_text)
+    figures = [f for f in grammar.figures(normalise(text), text) if f.start == start]
+    assert len(figures) == 1, (text, grammar.figures(normalise(text), text))
+    return figures[0]
+
+
 @SETTINGS
 @given(amount=amounts(), convention=st.sampled_from(sorted(CONVENTIONS)), scale=st.sampled_from(sorted(SCALES)),
        prefix=st.sampled_from(sorted(PREFIXES)), minus=st.sampled_from(["", *MINUS]))
@@ -87,10 +95,7 @@ def test_any_convention_sign_and_scale_reads_back_exactly(grammar, amount, conve
     figure_text = f"{minus}{prefix}{number}{scale}"
     lead = COMMA_ARTICLE if CONVENTIONS[convention][3] else ""
     text = f"{lead}The group reported {figure_text} for the period."
-    start = text.index(figure_text)
-    figures = [f for f in grammar.figures(normalise(text), text) if f.start == start]
-    assert len(figures) == 1, (text, grammar.figures(normalise(text), text))
-    fig = figures[0]
+    fig = _the_figure(grammar, text, figure_text)
     sign = -1 if minus else 1
     assert fig.value == sign * value * SCALES[scale], (text, fig)
     assert fig.unit == PREFIXES[prefix]
@@ -106,10 +111,8 @@ def test_percentages_in_any_convention_and_sign_read_back_exactly(grammar, amoun
     figure_text = f"{minus}{written(plain, convention)}{sign}"
     lead = COMMA_ARTICLE if CONVENTIONS[convention][3] else ""
     text = f"{lead}Growth was {figure_text} on the year."
-    start = text.index(figure_text)
-    figures = [f for f in grammar.figures(normalise(text), text) if f.start == start]
-    assert len(figures) == 1, (text, grammar.figures(normalise(text), text))
-    assert (figures[0].value, figures[0].unit) == ((-1 if minus else 1) * value, "%")
+    fig = _the_figure(grammar, text, figure_text)
+    assert (fig.value, fig.unit) == ((-1 if minus else 1) * value, "%")
 
 
 # pieces figures are made of, to build any string that looks like figures

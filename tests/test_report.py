@@ -30,6 +30,8 @@ from pipeline.report_pack import unpack_page
 from pipeline.cli import main
 from pipeline.show import claims_table
 
+from report_rows import write_conflicted_run
+
 FIXTURE = Path(__file__).parent / "fixtures" / "review"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -420,17 +422,7 @@ def test_a_large_run_shows_at_most_max_articles_sections_and_says_so(tmp_path):
     """Failed-check articles come first; the overview still counts every claim."""
     from pipeline.report import build_report
 
-    rows = []
-    for k in range(6):
-        rows.append({name: None for name in FIELD_NAMES} | {
-            "claim_id": f"d{k}.txt:0:0", "doc_id": f"d{k}.txt", "sentence_index": 0,
-            "sentence": f"Revenue was $1{k} billion.", "start": 12, "end": 12 + len(f"$1{k} billion"),
-            "company": "Acme", "metric": "revenue", "value": float(f"1{k}e9"), "value_text": f"$1{k} billion",
-            "unit": "USD", "qualifier": "exact", "modality": "actual", "period": "2023"})
-    (tmp_path / "claims.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    check = {"check": "conflict", "status": "inconsistent", "claim_ids": ["d5.txt:0:0", "d0.txt:0:0"],
-             "expected": 1e10, "observed": 1.5e10, "tolerance": 1e8, "message": "differ"}
-    (tmp_path / "checks.jsonl").write_text(json.dumps(check) + "\n", encoding="utf-8")
+    write_conflicted_run(tmp_path, 6)
     page = unpack_page(build_report(tmp_path, charts=False, max_articles=2).read_text(encoding="utf-8"))
     assert "Showing 2 of 6 articles" in page
     assert page.count('class="nf-article"') == 2

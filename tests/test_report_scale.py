@@ -12,6 +12,8 @@ from pipeline.claim import FIELD_NAMES
 from pipeline.report import build_report, write_tables
 from pipeline.report_pack import unpack
 
+from report_rows import write_conflicted_run
+
 FIXTURE = Path(__file__).parent / "fixtures" / "review"
 
 
@@ -39,18 +41,7 @@ def test_tables_in_batches_are_the_bytes_of_one_frame(tmp_path, monkeypatch):
 
 
 def _run(tmp_path: Path, docs: int) -> Path:
-    rows = []
-    for k in range(docs):
-        rows.append({name: None for name in FIELD_NAMES} | {
-            "claim_id": f"d{k}.txt:0:0", "doc_id": f"d{k}.txt", "sentence_index": 0,
-            "sentence": f"Revenue was $1{k} billion.", "start": 12, "end": 12 + len(f"$1{k} billion"),
-            "company": "Acme", "metric": "revenue", "value": float(f"1{k}e9"), "value_text": f"$1{k} billion",
-            "unit": "USD", "qualifier": "exact", "modality": "actual", "period": "2023"})
-    (tmp_path / "claims.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    check = {"check": "conflict", "status": "inconsistent", "claim_ids": ["d5.txt:0:0", "d0.txt:0:0"],
-             "expected": 1e10, "observed": 1.5e10, "tolerance": 1e8, "message": "differ"}
-    (tmp_path / "checks.jsonl").write_text(json.dumps(check) + "\n", encoding="utf-8")
-    return tmp_path
+    return write_conflicted_run(tmp_path, docs)
 
 
 def _embedded(page: str) -> dict:

@@ -29,6 +29,18 @@ MISSED = "quartz-auto-june-2024.txt:2:1"
 """A fixture claim the test removes, so that the reviewer adds it back by selecting its words."""
 
 
+def _click_when_shown(browser, element_id: str) -> None:
+    """Click the element once the page shows it (it appears after a selection), waiting up to 2.5 s."""
+    from selenium.webdriver.common.by import By
+
+    element = browser.find_element(By.ID, element_id)
+    for _ in range(50):
+        if element.is_displayed():
+            break
+        time.sleep(0.05)
+    element.click()
+
+
 def _confidence(i: int) -> float | None:
     return None if i == 0 else round((i * 37 % 100) / 100, 2)
 
@@ -198,12 +210,7 @@ def test_review_in_headless_chromium(review_dir: Path, browser, tmp_path_factory
             if (at >= 0 && range.comparePoint(node, at) > 0) { range.setEnd(node, at + 8); break; }
         }
         document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));""")
-    add = browser.find_element(By.ID, "nf-add-figure")
-    for _ in range(50):
-        if add.is_displayed():
-            break
-        time.sleep(0.05)
-    add.click()
+    _click_when_shown(browser, "nf-add-figure")
     assert figure in browser.find_element(By.ID, "nf-editor-title").text
     assert editor.find_element(By.NAME, "company").get_attribute("value") == "Quartz Auto"  # from the sentence
     for name, value in (("value", "35,000"), ("period", "2024-07"), ("modality", "forecast")):
@@ -305,12 +312,7 @@ def test_a_missed_figure_is_added_in_a_sentence_without_a_claim(tmp_path: Path, 
         sel.addRange(range);
         box.scrollIntoView({block: 'center'});
         document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));""", box_id, dropped["value_text"])
-    add = browser.find_element(By.ID, "nf-add-figure")
-    for _ in range(50):
-        if add.is_displayed():
-            break
-        time.sleep(0.05)
-    add.click()
+    _click_when_shown(browser, "nf-add-figure")
     editor = browser.find_element(By.ID, "nf-editor")
     assert dropped["value_text"] in browser.find_element(By.ID, "nf-editor-title").text
     assert browser.find_element(By.ID, "nf-editor-sentence").text == dropped["sentence"].strip()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..claim import ALT_BASES
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*|[,;(]")
 _DISTANCE_EDGES = (0, 2, 5, 10, 20, 40)
 """Token-distance buckets: 0, 1-2, 3-5, 6-10, 11-20, 21-40, more."""
@@ -171,7 +173,7 @@ def person_like(view, a: int, b: int, lists: WordLists) -> bool:
 def _derived(metric: str) -> str:
     """The form the rules gave a metric: a range of change ("revenue growth"), a change on an
     alternative basis ("constant currency revenue"), or none."""
-    if metric.startswith(("constant currency ", "fx-neutral ")):
+    if metric.startswith(tuple(f"{b} " for b in ALT_BASES)):
         return "alt_basis"
     return "growth" if metric.endswith(" growth") else "none"
 

@@ -23,6 +23,7 @@ from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..claim import ALT_BASES
 from ..errors import LexiconError
 from . import DECISIONS, SLOTS
 from .candidates import GENERATORS, Candidate
@@ -200,7 +201,6 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
         row[_TEXT_FIELD[slot]] = cand.text
 
 
-_ALT_BASES = ("constant currency ", "fx-neutral ")
 
 
 def _rule_form(row: dict, metric: str) -> str:
@@ -213,7 +213,7 @@ def _rule_form(row: dict, metric: str) -> str:
         return "growth" if metric == "unknown" else f"{metric} growth"
     if metric == "net additions" and row.get("value") is None and row.get("change") is not None:
         return ruled or metric  # additions are the change of what is added (see claims/rows.py)
-    for prefix in _ALT_BASES:
+    for prefix in (f"{b} " for b in ALT_BASES):
         if ruled.startswith(prefix) and not metric.startswith(prefix) and metric != "unknown":
             return prefix + metric
     return metric

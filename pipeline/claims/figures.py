@@ -25,6 +25,7 @@ _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 # a comparison word before a bare number, after a count ("versus 2,173", "and 2,282", "from 1,984")
 _VERSUS_BEFORE = regex.compile(r"(?i)\b(?:versus|vs\.?|compared\s+(?:with|to)|against|from|and)\s+(?:about\s+|around\s+)?$")
 
+
 class FigureCandidates:
     """The figures of a sentence that may be claims (mixed into ``_Sentence``)."""
 

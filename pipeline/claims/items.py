@@ -39,4 +39,4 @@ class Item:
     text: str = ""
     direction_src: str = ""
     further_of: "Item | None" = None  # the level this second change also moves ("down 5% ... but up 19% sequentially")
-    metric_prefix: str = ""  # "or 29% on a constant currency basis": the change of "constant currency <metric>"
+    metric_prefix: str = ""  # one of ALT_BASES: "or 29% on a constant currency basis"

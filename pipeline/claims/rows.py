@@ -17,7 +17,7 @@ import regex
 from ..claim import Claim
 from .decisions.period import _contains, _later
 from .items import Item
-from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_fullmatch, _re_match, _re_search
+from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_match, _re_search
 
 
 _OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
@@ -231,7 +231,7 @@ class RowAssembly:
         elif level_item is not None and it.direction == "flat":
             direction = "flat"
         if metric == "net additions" and level_item is not None and change_item is None and value is not None \
-                and unit not in ("%", "pp") and not _re_fullmatch(r"[A-Z]{3}", unit or ""):
+                and f.kind in ("count", "number"):
             # "subscriber additions were 2.75 million": the change of what is added (the gold never
             # names "net additions" a metric; "added 1.3 million customers" is a change)
             named = (metric_m.text if metric_m is not None else "").lower()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import regex
 
+from ...claim import ALT_BASES
 from ..items import Item
+from .direction import _dir_label
 from ..patterns import _TO_LINK, _re_fullmatch, _re_search, _re_sub
 
 
@@ -27,14 +29,10 @@ _OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
 _FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:up\s+|down\s+)?from\s*")
-# between two percentages of a run: "14% and 8%", "up 67% and down 3%"
-_RESPECTIVE_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*(?:(?:up|down|rising|falling|rose|fell|increasing|decreasing|"
-                                 r"growing|declining|higher|lower)\s+(?:by\s+)?)?")
-# a direction word right before a percentage of such a run ("up 67% and down 3%")
-_OWN_DIRECTION = regex.compile(r"\b(up|down|rising|falling|rose|fell|increasing|decreasing|growing|declining|higher|lower)"
-                               r"\s+(?:by\s+)?$")
-_DIRECTION_WORD = {**dict.fromkeys(("up", "rising", "rose", "increasing", "growing", "higher"), "increase"),
-                   **dict.fromkeys(("down", "falling", "fell", "decreasing", "declining", "lower"), "decrease")}
+# between two percentages of a run, once a direction word of the second is left out:
+# "14% and 8%", "up 67% and down 3%"
+_RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
+_BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
 # after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
 _RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")
 
@@ -73,7 +71,7 @@ class PairingRules:
             if m is None:
                 continue
             alt.role, alt.direction = "change", alt.direction or it.direction
-            alt.metric_prefix = "fx-neutral" if "neutral" in m.group(1).lower() else "constant currency"
+            alt.metric_prefix = ALT_BASES[1] if "neutral" in m.group(1).lower() else ALT_BASES[0]
             if k + 2 < len(items) and items[k + 2].role == "level" and items[k + 2].change is None \
                     and _TO_LINK.match(self._strip_basis(self.norm[m.end():items[k + 2].fig.start])) \
                     and self._compatible(it, items[k + 2]):
@@ -213,21 +211,32 @@ class PairingRules:
                 continue
             j = i
             while j + 1 < len(items) and items[j + 1].fig.unit == "%" and items[j + 1].level is None \
-                    and items[j + 1].change is None and _RESPECTIVE_JOIN.fullmatch(self.norm, items[j].fig.end,
-                                                                                 items[j + 1].fig.start):
+                    and items[j + 1].change is None and self._run_joined(items[j].fig.end, items[j + 1].fig.start):
                 j += 1
             n = j - i + 1
             levels = items[i - n:i] if n > 1 and i >= n else []
             tail = self.lower[items[j].fig.end:self.s1]
             if levels and all(x.role == "level" and x.change is None and x.fig.unit != "%" for x in levels) \
                     and _RESPECTIVELY_AFTER.match(tail):
-                lead = _OWN_DIRECTION.search(self.lower, max(self.s0, first.fig.start - 16), first.fig.start)
-                shared = _DIRECTION_WORD[lead.group(1)] if lead else first.direction
+                lead = self._direction_cue_before(first.fig.start)
+                shared = _dir_label(lead.label) if lead else first.direction
                 for c, lv in zip(items[i:j + 1], levels):
-                    own = _OWN_DIRECTION.search(self.lower, max(self.s0, c.fig.start - 16), c.fig.start)
-                    c.role, c.direction = "change", _DIRECTION_WORD[own.group(1)] if own else shared
+                    own = self._direction_cue_before(c.fig.start)
+                    c.role, c.direction = "change", _dir_label(own.label) if own else shared
                     self._attach(c, lv)
             i = j + 1
+
+    def _direction_cue_before(self, pos: int):
+        """The increase or decrease cue right before ``pos`` ("up 67%", "down by 3%"), or None."""
+        cues = self.cues_between(max(self.s0, pos - 16), pos, ("INCREASE", "DECREASE"))
+        if cues and _BY_ONLY.fullmatch(self.norm, cues[-1].end, pos):
+            return cues[-1]
+        return None
+
+    def _run_joined(self, a: int, b: int) -> bool:
+        """Whether two percentages at ``a`` (end of one) and ``b`` (start of the next) stand in one run."""
+        own = self._direction_cue_before(b)
+        return _RUN_JOIN.fullmatch(self.norm, a, own.start if own is not None and own.start >= a else b) is not None
 
     def _strip_basis(self, s: str) -> str:
         """Blank basis words, asides and period mentions between two figures."""

@@ -221,6 +221,8 @@ def _run_pool(shards: list[Shard], job: ShardJob, workers: int, progress: Progre
                     continue
                 entries_done += len(shard.entries)
                 shards_done += 1
+                # each shard's end is shown, also when two end in one wait
+                progress(entries_done + sum(cells[slot] for slot, _, _ in running.values()), shards_done)
                 yield outcome
             progress(entries_done + sum(cells[slot] for slot, _, _ in running.values()), shards_done)
     finally:

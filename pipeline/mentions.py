@@ -242,6 +242,29 @@ class MetricRecognizer:
         # the same word sets as hashes of lowercase forms (Token.lower), for to_array("LOWER")
         self.compound_heads = {nlp.vocab.strings.add(w) for w in _COMPOUND_HEADS}
         self.excluding = {nlp.vocab.strings.add(w) for w in _EXCLUDING}
+        self.brackets = (nlp.vocab.strings.add("("), nlp.vocab.strings.add(")"))
+
+    def _as_defined(self, rows: list[tuple], lowers: list[int]) -> list[tuple]:
+        """Rows of an abbreviation the article defines ("gross merchandise volume (GMV)") take the
+        metric of its definition, wherever the article uses it; other rows are returned as they are.
+
+        Args:
+            rows: kept metric rows ``(start, end, metric, share_of, trim)`` in token offsets, by start.
+            lowers: every token's lowercase form (hash).
+
+        The rule is Schwartz and Hearst's (2003) for abbreviations defined in the text: a long
+        form followed by its short form in brackets. Here both must be metric names.
+        """
+        opening, closing = self.brackets
+        defined = {}
+        for (a_start, a_end, metric, share_of, trim), b in zip(rows, rows[1:]):
+            if (b[0] == a_end + 1 and b[1] == b[0] + 1 and b[1] < len(lowers) and lowers[a_end] == opening
+                    and lowers[b[1]] == closing and b[2] != metric):
+                defined[lowers[b[0]]] = (metric, share_of)
+        if not defined:
+            return rows
+        return [(r[0], r[1], *defined[lowers[r[0]]], "0") if r[1] == r[0] + 1 and lowers[r[0]] in defined else r
+                for r in rows]
 
     def __call__(self, doc: Doc) -> Doc:
         rows = []  # (start, end, metric, share_of, trim): Spans are made once, for the kept rows
@@ -259,8 +282,11 @@ class MetricRecognizer:
                 continue  # "advertising revenue excluding traffic acquisition costs": what is left out
             metric, share_of, trim = doc.vocab.strings[match_id].split("|", 2)
             rows.append((start, end, metric, share_of, trim))
+        rows = _longest_rows(rows)
+        if rows:
+            rows = self._as_defined(rows, lowers)
         doc.spans["metrics"] = [Span(doc, start + int(trim), end, label=metric, span_id=share_of)
-                                for start, end, metric, share_of, trim in _longest_rows(rows)]
+                                for start, end, metric, share_of, trim in rows]
         rows = []
         for match_id, start, end in [*self.segments(doc), *self.case_segments(doc)]:
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)

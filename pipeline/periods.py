@@ -58,7 +58,8 @@ class PeriodSpec:
             ``month``..``month2``, ``REL`` relative (see ``rel``).
         year: calendar or fiscal year written, else None.
         year_rel: ``this``/``last`` when the year was written relatively.
-        number: quarter or half number.
+        number: quarter or half number; for ``MQ`` the quarter's own number where the text gives one
+            that is not its end month's calendar quarter ("the third quarter ended December 31").
         month, month2, day: calendar month(s) and day when written.
         fiscal: the text says "fiscal" or "FY".
         rel: for ``REL``: ``prior_year`` (a year ago, the same period last
@@ -169,7 +170,7 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
     # not "the full fiscal year 2020": that names its year (read by fiscal_year)
     ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"),
-    ("quarter_ended", rf"\b(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
+    ("quarter_ended", rf"\b(?:(?P<qord>{_ORD})[\s-]+(?:fiscal[\s-]+)?)?(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\b(?:from\s+|(?P<between>between\s+))?(?P<month>{_MONTH})\s*(?(between)and|(?:to|through|-))\s*(?P<month2>{_MONTH})"
                    rf"(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>{_YEAR_REF}))?"),
     ("first_months", rf"\b(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})\s+months(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
@@ -262,7 +263,12 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
             # "the quarter ending April 1": a 52/53-week calendar's quarter ends on the weekday
             # nearest a month's end, so one ending in a month's first week is the previous month's
             month, y = (month - 1, y) if month > 1 else (12, y - 1 if y else None)
-        return PeriodSpec("MQ", month=month, year=y, rel="ended")
+        q = ORDINALS[g["qord"].lower()] if g.get("qord") else None
+        if q is not None and q * 3 == month and y is not None:
+            return PeriodSpec("Q", year=y, number=q)
+        # number: "the third quarter ended December 31" (fiscal, see resolve)
+        return PeriodSpec("MQ", month=month, year=y, number=q if q is not None and q * 3 != month else None,
+                          rel="ended")
     if name == "month_span":
         y, rel = years.year(g.get("year"))
         return PeriodSpec("SPAN", month=_month(g["month"]), month2=_month(g["month2"]), year=y, year_rel=rel)
@@ -356,7 +362,7 @@ _STARTS: dict[str, tuple[str, ...] | None] = {
     "q_fy_first": None, "q_code": None, "q_bare": None, "half_code": None, "month_metric": None,
     "date": None, "month_year": None, "last_month_name": None,
     "month_span": ("from", "between") + _MONTH_WORDS,
-    "quarter_ended": ("quarter", "period", "three"),
+    "quarter_ended": ("quarter", "period", "three", "first", "second", "third", "fourth", "final", "1st", "2nd", "3rd", "4th"),
     "year_to": ("financial", "fiscal", "year"),
     "last_year": ("last",),
 }
@@ -610,6 +616,11 @@ def _stale_calendar_quarter(date: dt.date, q: int, end_month: int, forecast: boo
     return months_away(None) > limit and months_away(end_month) <= limit
 
 
+def _year_ended(date: dt.date, month: int) -> int:
+    """The calendar year whose ``month`` ended last before ``date`` (a month counts as ended from its 28th)."""
+    return date.year if dt.date(date.year, month, 28) <= date else date.year - 1
+
+
 def _last_before(date: dt.date, q: int, end_month: int | None, forecast: bool) -> int:
     """The (fiscal) year whose quarter ``q`` ends closest before ``date`` (after, for forecasts)."""
     best = None
@@ -707,6 +718,15 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
         if year is None:
             return None
         return f"FY{year}" if spec.fiscal else str(year)
+    if k == "MQ" and spec.number:
+        # "the third quarter ended December 31, 2022": a quarter whose number is not the calendar
+        # one of its end month is fiscal whatever calendar is known, and its fiscal year ends
+        # 3 x (4 - number) months later (gold conventions: named by the calendar year it ends in)
+        if year is None:
+            year = _year_ended(ctx.doc_date, spec.month) if ctx.doc_date else this_year
+            if year is None:
+                return None
+        return _fmt_q(year + (spec.month + 3 * (4 - spec.number) - 1) // 12, spec.number, True)
     if k == "MQ":
         end_month = ctx.fiscal_end_month
         fiscal_article = bool(ctx.in_force and ctx.in_force.startswith("FY"))
@@ -746,6 +766,14 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
             return f"{year}-Q{spec.month // 3}"
         return f"{year}-{spec.month:02d}"
     if k == "SPAN":
+        if year is None and ctx.doc_date is not None:
+            # "in the October-December period" with no year: the span ended last before
+            # publication (the next one for a forecast), as for a bare quarter
+            ends = {y: dt.date(y, spec.month2, 28) for y in (ctx.doc_date.year - 1, ctx.doc_date.year, ctx.doc_date.year + 1)}
+            if ctx.forecast:
+                year = min(y for y, e in ends.items() if e >= ctx.doc_date - REPORTING_LAG)
+            else:
+                year = max(y for y, e in ends.items() if e <= ctx.doc_date)
         if year is None:
             year = this_year
             if year is None:

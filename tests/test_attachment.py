@@ -176,3 +176,14 @@ def test_train_rebuilds_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
     train(training_sets(settings), settings, out, settings.training["folds"], settings.training["regularization"])
     shipped = Path(settings.models_dir) / settings.claims["attachment_model"]
     assert out.read_bytes() == shipped.read_bytes()
+
+
+@pytest.mark.parametrize("definition,metric", [
+    ("gross merchandise value (GMV)", "gross merchandise value"),
+    ("gross merchandise volume (GMV)", "gross merchandise volume"),
+])
+def test_an_abbreviation_means_what_the_article_defines_it_as(definition: str, metric: str) -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp(nlp.make_doc(f"Its {definition} rose 25% to $3 billion. Fashion GMV rose 10% to $1 billion."))
+    assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [
+        (definition.split(" (")[0], metric), ("GMV", metric), ("GMV", metric)]

@@ -19,6 +19,14 @@ CASES = [
     ("profit in the 2020/21 FY", None, "2020/21 FY", "FY2021"),
     ("revenue in 2022-23 rose", None, "2022-23", "FY2023"),
     ("through the rest of the 2023 fiscal year", None, "2023 fiscal year", "FY2023"),
+    # a quarter's number that is not its end month's calendar one shows the fiscal calendar
+    ("bookings for the third-quarter ended December 31, 2022", None, "third-quarter ended December 31, 2022", "FY2023-Q3"),
+    ("for the second quarter ended July 30, 2023", None, "second quarter ended July 30, 2023", "FY2024-Q2"),
+    ("for the fourth quarter ended December 31, 2022", None, "fourth quarter ended December 31, 2022", "2022-Q4"),
+    ("For third quarter ended Dec. 31, net income rose", dt.date(2019, 1, 23), "third quarter ended Dec. 31", "FY2019-Q3"),
+    # a month span without a year: the one ended last before publication, the next for a forecast
+    ("sales in the October-December period", dt.date(2026, 2, 26), "October-December", "2025-Q4"),
+    ("sales in the January-March period", dt.date(2026, 5, 2), "January-March", "2026-Q1"),
 ]
 
 

@@ -12,6 +12,10 @@ _PER_SHARE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:per|a)\s+(?:diluted\s+|ba
 _EPS_AFTER = re.compile(r"\s*(?:in\s+)?(?:adjusted\s+|diluted\s+|non-gaap\s+)?eps\b")
 _SHARES_MOVE = re.compile(r"\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
+# between a company's name and its move: a ticker, "'s", "shares", a verb "to be"
+_NAME_TO_MOVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:['\u2019]s\s+)?(?:shares\s+|stock\s+)?(?:(?:is|are|was|were|has|have)\s+)?")
+# between the move and its size: "by", "more than", "nearly" ...
+_MOVE_TO_SIZE = re.compile(r"\s*(?:by\s+)?(?:(?:more|less)\s+than\s+|nearly\s+|about\s+|almost\s+|over\s+|some\s+|around\s+|roughly\s+|as\s+much\s+as\s+)?")
 
 
 def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
@@ -64,9 +68,26 @@ def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]
         loss = "loss" in head and "profit" not in head
         base = "loss per share" if loss else "earnings per share"
         out.append((("adjusted " if adjusted else "") + base, "per_share"))
-    if _SHARES_MOVE.search(head) and (row.get("unit") == "%" or row.get("change_unit") == "%"):
+    percent = row.get("unit") == "%" or row.get("change_unit") == "%"
+    if _SHARES_MOVE.search(head) and percent:
         out.append(("share price", "shares_move"))
+    elif percent and _name_moved(view, fa):
+        out.append(("share price", "name_moved"))
     return out
+
+
+def _name_moved(view, fa: int) -> bool:
+    """Whether the figure is the size of a move whose subject is a company's name itself
+    ("Baidu rose more than 10%", "Atlassian plummets 20% on weak earnings", "RBLX is down 4.72%"):
+    in market news such a move is the share price's."""
+    for cue in view.cues:
+        if cue.label not in ("INCREASE", "DECREASE") or cue.end > fa:
+            continue
+        if _MOVE_TO_SIZE.fullmatch(view.norm, cue.end, fa) is None:
+            continue
+        return any(c.end <= cue.start and _NAME_TO_MOVE.fullmatch(view.norm, c.end, cue.start)
+                   for c in view.companies)
+    return False
 
 
 def _magnitude(row: dict) -> str:

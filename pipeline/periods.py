@@ -669,7 +669,7 @@ def resolve(spec: PeriodSpec, ctx: PeriodContext) -> str | None:
     year. A quarter or a half with no year is the last such one before the
     publication date (the next one for a forecast).
     """
-    fiscal = spec.fiscal and ctx.fiscal_end_month is not None and ctx.fiscal_end_month != 12
+    fiscal = spec.fiscal and ctx.fiscal_end_month != 12
     if (spec.kind == "Q" and spec.year is None and spec.year_rel is None and ctx.in_force
             and ctx.in_force.startswith("FY") and ctx.fiscal_end_month not in (None, 12)):
         fiscal = True  # "the first quarter" in an article that reports fiscal quarters

@@ -6,6 +6,10 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 
+# Abbreviated legal forms of companies (India, Singapore, Malaysia, Australia, UK)
+_LEGAL_FORMS = ("Pvt.", "Pte.", "Bhd.", "Sdn.", "Pty.", "Plc.", "PLC.", "Ltda.")
+
+
 def make_tokenizer(nlp: Language) -> Tokenizer:
     """The language's default tokenizer with this project's changes, made in one go.
 
@@ -30,6 +34,10 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
     # "£50m." ends a sentence: the scale letter is not an abbreviation with its period
     for abbr in ("m.", "k.", "b.", "bn.", "mn."):
         rules[abbr] = [{"ORTH": abbr[:-1]}, {"ORTH": "."}]
+    # legal forms spaCy's English exceptions lack ("Inc.", "Ltd.", "Co." are there): their
+    # period ends no sentence ("Flipkart India Pvt. Ltd reported ...")
+    for abbr in _LEGAL_FORMS:
+        rules.setdefault(abbr, [{"ORTH": abbr}])
     # words the tokenizer has not cached (it keeps max_cache_size chunks) are split
     # again in every article; most are plain words, where no affix rule can match (SkipLetters)
     return Tokenizer(nlp.vocab, rules=rules,

@@ -187,3 +187,10 @@ def test_an_abbreviation_means_what_the_article_defines_it_as(definition: str, m
     doc = nlp(nlp.make_doc(f"Its {definition} rose 25% to $3 billion. Fashion GMV rose 10% to $1 billion."))
     assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [
         (definition.split(" (")[0], metric), ("GMV", metric), ("GMV", metric)]
+
+
+@pytest.mark.parametrize("name", ["Flipkart India Pvt. Ltd", "Grab Holdings Pte. Ltd", "Acme Corp."])
+def test_a_legal_form_s_period_ends_no_sentence(name: str) -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp(nlp.make_doc(f"{name} reported a loss of Rs 281.7 crore. Revenue rose 5%."))
+    assert [s.text for s in doc.sents][0] == f"{name} reported a loss of Rs 281.7 crore."

@@ -194,3 +194,21 @@ def test_a_legal_form_s_period_ends_no_sentence(name: str) -> None:
     nlp = make_nlp(load_settings())
     doc = nlp(nlp.make_doc(f"{name} reported a loss of Rs 281.7 crore. Revenue rose 5%."))
     assert [s.text for s in doc.sents][0] == f"{name} reported a loss of Rs 281.7 crore."
+
+
+@pytest.mark.parametrize("text,market", [
+    ("Worldwide PC shipments fell 1.5% to 70.2 million units in the fourth quarter.", "global pc market"),
+    ("According to Canalys, the Indian smartphone shipments came in at 27 million units.", "india smartphone market"),
+])
+def test_a_market_metric_s_geography_modifier_is_a_market_candidate(text: str, market: str) -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, text)
+    segments = dict(claims[-1]["_candidates"]["segment"])
+    assert segments[market].get("src=modifier_market") == 1.0
+
+
+def test_a_company_s_own_move_is_a_share_price_candidate() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Why Is Corvid Systems (CRVD) Down 13.9% Since Last Earnings Report?")
+    metrics = dict(claims[0]["_candidates"]["metric"])
+    assert metrics["share price"].get("src=name_moved") == 1.0

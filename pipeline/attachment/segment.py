@@ -8,6 +8,24 @@ from .pool import Candidate, Pool, mention_feats, nearest
 _MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
 
 
+def _market_form(view, a: int, b: int, phrase: str) -> str | None:
+    """The gold conventions' ``<geography> <product> market`` form of a metric's modifier that
+    names a geography ("Worldwide PC shipments" -> "global pc market", "the Indian smartphone
+    shipments" -> "india smartphone market"), or None when it names none.
+
+    Args:
+        a, b: the modifier's offsets; phrase: its words, lowercase.
+    """
+    geos = [m for m in view.segments if m.id == "geography" and a <= m.start and m.end <= b]
+    if not geos:
+        return None
+    rest = view.norm[a:b].lower()
+    for m in sorted(geos, key=lambda m: -m.start):
+        rest = rest[:m.start - a] + rest[m.end - a:]
+    words = [w for w in rest.split() if w not in ("overall", "total", "the", "market")]
+    return " ".join([geos[0].label, *words, "market"])
+
+
 def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
     """Segments the figure could cover: segment mentions, business-unit phrases, carry-over, NONE."""
     fa, fb = row["start"], row["end"]
@@ -33,6 +51,9 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
             pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
+            market = _market_form(view, a, b, phrase) if row.get("metric") in _MARKET_METRICS else None
+            if market:
+                pool.add(market, "modifier_market", view.text[a:b], dict(f), dist)
     for m in nearest(view, "companies", fa, fb):  # a unit or product line named like a company ("Facebook" for Meta)
         if m.id != company:
             f, dist = mention_feats(view, m, fa, fb, lists)

@@ -616,6 +616,17 @@ def _stale_calendar_quarter(date: dt.date, q: int, end_month: int, forecast: boo
     return months_away(None) > limit and months_away(end_month) <= limit
 
 
+_AGAINST_ACTUAL = regex.compile(r"(?i)\b(?:vs\.?|versus|beat|beats|beating|missed|miss|misses|missing|topped|tops|topping|"
+                                r"exceeded|exceeding|exceeds|surpassed|surpassing|overshot|short\s+of|ahead\s+of)(?!\w)")
+
+
+def set_against_actual(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether a sentence (``text[start:end]``) sets estimates against reported figures
+    ("$2.40 vs. $2.35 estimated", "beating forecasts of $99.3 million"): its estimates are then
+    for the reported period, and resolve as actual figures do, not as forecasts of a later one."""
+    return _AGAINST_ACTUAL.search(text, start, len(text) if end is None else end) is not None
+
+
 def _year_ended(date: dt.date, month: int) -> int:
     """The calendar year whose ``month`` ended last before ``date`` (a month counts as ended from its 28th)."""
     return date.year if dt.date(date.year, month, 28) <= date else date.year - 1

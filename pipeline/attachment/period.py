@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from ..periods import PeriodContext, resolve, shift
+from ..periods import PeriodContext, resolve, set_against_actual, shift
 from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
@@ -23,6 +23,11 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     company = row.get("company")
     fiscal_end = art.fiscal_by_company.get(company) if company else None
     forecast = row.get("modality") == "forecast"
+    # an estimate set against the reported figure ("$2.40 vs. $2.35 estimated", "beating forecasts
+    # of $99.3 million") is for the reported period, not a later one: resolved as an actual
+    consensus = forecast and set_against_actual(view.norm, view.s0, view.s1)
+    forecast_label = "consensus" if consensus else forecast
+    forecast = forecast and not consensus
     st = view.before
     ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
     pool = Pool(fold=str)
@@ -48,7 +53,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
                                      "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
-    for value, src in ((st.period, "carried"), (st.forecast_period, "carried_forecast"), (row.get("period"), "rule")):
+    for value, src in ((st.period, "carried"), (None if consensus else st.forecast_period, "carried_forecast"),
+                       (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)
             bases.append((value, src, {}))
@@ -58,7 +64,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             pool.add(r, "lead")
             bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
     for value, feats, ahead in _article_yearless(art, fiscal_end):
-        pool.add(value, "article_yearless", feats={**feats, f"yearless_article_ahead={ahead}|forecast={forecast}": 1.0})
+        pool.add(value, "article_yearless", feats={**feats, f"yearless_article_ahead={ahead}|forecast={forecast_label}": 1.0})
     for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
         pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
         bases.append((r, f"article{i}", {}))
@@ -144,7 +150,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         rel = art.cache.get(key)
         if rel is None:
             rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
-        c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
+        c.feats[f"date_rel={rel}|forecast={forecast_label}"] = 1.0
         c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
         c.feats[f"shape={shape}|role={role}"] = 1.0
         c.feats[f"shape={shape}|article_quarters={quarters}"] = 1.0

@@ -15,6 +15,7 @@ import math
 import regex
 
 from ..claim import Claim
+from ..periods import set_against_actual
 from .decisions.period import _contains, _later
 from .items import Item
 from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_match, _re_search
@@ -179,7 +180,9 @@ class RowAssembly:
         elif self.doc_date_s and metric in self.o.settings.event_metrics:
             period, period_text = self.doc_date_s, None  # an event of the publication day
         else:
-            period, period_text = self._period_for(it, company, forecast, basis, level_period)
+            # an estimate set against the reported figure is for the reported period
+            period_forecast = forecast and not set_against_actual(self.norm, self.s0, self.s1)
+            period, period_text = self._period_for(it, company, period_forecast, basis, level_period)
             if period_text is None and period and self.state.month and any(c.label == "MOM" for c in self.cues) \
                     and _contains(period, self.state.month):
                 period = self.state.month  # "rose 15.2% month-on-month": the month in force, not its quarter

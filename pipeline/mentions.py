@@ -71,8 +71,8 @@ def _longest_rows(rows: list[tuple]) -> list[tuple]:
 _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments", "executive", "executives",
                    "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
 
-# Words after which a metric word names what a figure leaves out
-_EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus"}
+# Words after which a metric word names what a figure leaves out ("net profit after zakat and tax")
+_EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus", "after"}
 
 # Lowercase words (an article that writes "phones" in lower case does not name a company "Phones")
 _LOWER_WORD = regex.compile(r"(?<![\w-])[a-z][a-z-]+")

@@ -212,3 +212,9 @@ def test_a_company_s_own_move_is_a_share_price_candidate() -> None:
     claims = _claims(nlp, "Why Is Corvid Systems (CRVD) Down 13.9% Since Last Earnings Report?")
     metrics = dict(claims[0]["_candidates"]["metric"])
     assert metrics["share price"].get("src=name_moved") == 1.0
+
+
+def test_a_metric_word_after_after_names_what_was_taken_off() -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp(nlp.make_doc("Its net profit after zakat and tax amounted to 2.85 billion riyals."))
+    assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [("net profit", "net profit")]

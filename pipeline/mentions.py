@@ -139,6 +139,8 @@ class CompanyGuesser:
                 words = words[1:]
             if "-" in m.group() and any(_AFFILIATION.search(w) for w in words):
                 continue
+            if all(w.rstrip(".") in self.legal_words for w in words):
+                continue  # "Pvt. Ltd reported": the end of a name, not one
             if not words or len(words) > 4 or " ".join(words) in self.known or any(
                     w in self.known for w in words if " " not in w):
                 continue

@@ -218,3 +218,9 @@ def test_a_metric_word_after_after_names_what_was_taken_off() -> None:
     nlp = make_nlp(load_settings())
     doc = nlp(nlp.make_doc("Its net profit after zakat and tax amounted to 2.85 billion riyals."))
     assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [("net profit", "net profit")]
+
+
+def test_respectively_gives_the_nth_figure_the_nth_company() -> None:
+    nlp = make_nlp(load_settings())
+    claims = _claims(nlp, "Lenovo and HP reported operating margins of 5.1% and 8.2%, respectively, in the quarter.")
+    assert [(c["company"], c["value"]) for c in claims] == [("Lenovo", 5.1), ("HP", 8.2)]

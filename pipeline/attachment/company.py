@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from .features import WordLists, bucket, person_like, position, words
 from .phrases import _LEGAL, cap_phrases, name_phrases
@@ -16,6 +17,14 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     taken = [(m.start, m.end) for m in view.companies + view.sources]
     places = [(s.start, s.end) for s in view.segments if s.id == "geography"]
     first = view.companies[0].start if view.companies else None
+    respective = view.cache.get("respective")
+    if respective is None:
+        respective = view.cache["respective"] = _respective(view)
+    if fa in respective:  # the grammar decides: the n-th figure of a run "..., respectively" is the n-th company's
+        m = next(m for m in view.companies if m.start == respective[fa])
+        f, dist = mention_feats(view, m, fa, fb, lists)
+        pool.add(own_name(m.id, art), "respective", m.text, f, dist)
+        return pool.done(row, "company", role, kind)
     for m in nearest(view, "companies", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
         f.update(_company_facts(m.id, art, lists))
@@ -86,6 +95,37 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     if row.get("company"):
         pool.add(own_name(row["company"], art), "rule", row.get("company_text"))
     return pool.done(row, "company", role, kind)
+
+
+_RUN_GAP = re.compile(r"(?:\s*(?:%|percent|per\s+cent))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
+
+
+def _runs(spans: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
+    """Spans (in text order) grouped into runs joined by commas or "and" ("XPeng and NIO", "12.9% and 4.9%")."""
+    runs: list[list[tuple[int, int]]] = []
+    for a, b in spans:
+        if runs and _RUN_GAP.fullmatch(text, runs[-1][-1][1], a):
+            runs[-1].append((a, b))
+        else:
+            runs.append([(a, b)])
+    return runs
+
+
+def _respective(view) -> dict[int, int]:
+    """For a sentence with "respectively" ("rivals XPeng and NIO reported gross margins of 12.9% and
+    4.9%, respectively"): figure start -> start of the company named at the same place in the
+    run of companies before it, for runs of the same length; empty otherwise."""
+    if view.norm.find("respectively", view.s0, view.s1) == -1 or len(view.companies) < 2:
+        return {}
+    companies = _runs(sorted({(m.start, m.end) for m in view.companies}), view.norm)
+    out: dict[int, int] = {}
+    for figures in _runs(sorted(view.figure_spans), view.norm):
+        if len(figures) < 2:
+            continue
+        before = [run for run in companies if len(run) == len(figures) and run[-1][1] <= figures[0][0]]
+        if before:
+            out.update({fa: ca for (fa, _), (ca, _) in zip(figures, before[-1])})
+    return out
 
 
 def own_name(name: str, art) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 from functools import lru_cache
@@ -625,6 +625,22 @@ def set_against_actual(text: str, start: int = 0, end: int | None = None) -> boo
     ("$2.40 vs. $2.35 estimated", "beating forecasts of $99.3 million"): its estimates are then
     for the reported period, and resolve as actual figures do, not as forecasts of a later one."""
     return _AGAINST_ACTUAL.search(text, start, len(text) if end is None else end) is not None
+
+
+_SUB_YEAR = regex.compile(r"-(?:Q|H)\d$|^\d{4}-\d\d$")
+
+
+def as_comparison(spec: PeriodSpec, level_period: str | None) -> PeriodSpec:
+    """The spec of a comparison figure's own period words: "from $4.92 billion last year" set against
+    a quarter's figure is that quarter a year earlier, not the whole last year (gold conventions:
+    a year-earlier comparison figure gets the earlier period). Other specs are returned unchanged.
+
+    Args:
+        spec: the period words' spec; level_period: the period of the figure compared with, or None.
+    """
+    if spec.kind == "REL" and spec.rel == "last_year" and level_period and _SUB_YEAR.search(level_period):
+        return replace(spec, rel="prior_year")
+    return spec
 
 
 def _year_ended(date: dt.date, month: int) -> int:

@@ -71,3 +71,13 @@ def test_quarter_ended_off_calendar_is_fiscal(month, date, ref_year, in_force, f
 
     ctx = PeriodContext(date, ref_year, in_force, fiscal_end, False)
     assert resolve(PeriodSpec("MQ", month=month, rel="ended"), ctx) == period
+
+
+@pytest.mark.parametrize("level_period,period", [("2019-Q2", "2018-Q2"), ("FY2021-Q2", "FY2020-Q2"), ("2019", "2018")])
+def test_last_year_of_a_comparison_figure_is_the_level_s_period_a_year_earlier(level_period, period):
+    from pipeline.periods import as_comparison
+
+    text = "from $271 million last year"
+    (mention,) = find_periods(text, None)
+    ctx = PeriodContext(dt.date(2019, 7, 17), 2019, level_period, None, False)
+    assert resolve(as_comparison(mention.spec, level_period), ctx) == period

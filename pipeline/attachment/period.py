@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from ..periods import PeriodContext, resolve, set_against_actual, shift
+from ..periods import PeriodContext, as_comparison, resolve, set_against_actual, shift
 from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
@@ -33,10 +33,11 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     pool = Pool(fold=str)
     bases: list[tuple[str, str, dict]] = []
     for p in nearest(view, "periods", fa, fb):
-        key = ("resolved", p.start, fiscal_end, forecast, st.period, st.month)
+        spec = as_comparison(p.spec, st.period) if role == "prior" else p.spec
+        key = ("resolved", p.start, spec.rel, fiscal_end, forecast, st.period, st.month)
         r = art.cache.get(key, "")
         if r == "":
-            r = art.cache[key] = resolve(p.spec, ctx)
+            r = art.cache[key] = resolve(spec, ctx)
         if not r:
             if p.spec.kind in ("Q", "H") and p.spec.number:
                 _yearless(pool, p, art, view, fa, fb, lists)

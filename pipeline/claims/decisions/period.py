@@ -14,7 +14,7 @@ from dataclasses import replace as _replace
 
 import regex
 
-from ...periods import PeriodContext, PeriodMention, resolve, shift
+from ...periods import PeriodContext, PeriodMention, as_comparison, resolve, shift
 from ..items import Item
 from ..patterns import _re_fullmatch, _re_match
 
@@ -65,7 +65,7 @@ class PeriodRules:
         own = self.own_period(it)
         if it.role == "prior":
             if own is not None:
-                return resolve(own.spec, ctx), self.text[own.start:own.end]
+                return resolve(as_comparison(own.spec, in_force), ctx), self.text[own.start:own.end]
             # a comparison period written for another prior of this sentence
             for x in self.items:
                 if x is not it and x.role == "prior":

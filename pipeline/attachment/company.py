@@ -5,7 +5,7 @@ import bisect
 import re
 
 from .features import WordLists, bucket, person_like, position, words
-from .phrases import _LEGAL, cap_phrases, name_phrases
+from .phrases import _LEGAL, cap_phrases, modifier_before, name_phrases
 from .pool import NEAREST, Candidate, Pool, mention_feats, nearest
 
 
@@ -90,6 +90,9 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     clause = view.clause(fa)  # the figure's own clause: "PC shipments fell 5%, while Lenovo's rose"
     none["company_in_clause"] = float(any(view.clause(m.start) == clause for m in view.companies))
     none["market_cue_in_clause"] = float(any(c.label == "MARKET" and view.clause(c.start) == clause for c in view.cues))
+    # "smartphone shipments fell 11%": a metric named by its product alone, with no company in the clause
+    none["product_metric_in_clause"] = float(not none["company_in_clause"] and any(
+        view.clause(m.start) == clause and _product_modified(view, m.start, lists) for m in view.metrics))
     none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
     if row.get("company"):
@@ -126,6 +129,16 @@ def _respective(view) -> dict[int, int]:
         if before:
             out.update({fa: ca for (fa, _), (ca, _) in zip(figures, before[-1])})
     return out
+
+
+def _product_modified(view, pos: int, lists: WordLists) -> bool:
+    """Whether the words right before a metric mention at ``pos`` are segment-lexicon words ("smartphone")."""
+    key = ("modifier", pos)
+    found = view.cache.get(key)
+    if found is None:
+        found = view.cache[key] = modifier_before(view, pos, lists)
+    phrase = found[2]
+    return bool(phrase) and any(w in lists.segment_words for w in phrase.split())
 
 
 def own_name(name: str, art) -> str:

@@ -145,6 +145,7 @@ class MetricEntry:
     share_of: str | None = None
     unit: str | None = None
     after: tuple[str, ...] = ()
+    refines: str | None = None
 
 
 def load_metrics(models_dir: Path = MODELS_DIR) -> list[MetricEntry]:
@@ -156,12 +157,14 @@ def load_metrics(models_dir: Path = MODELS_DIR) -> list[MetricEntry]:
     patterns written right after one of those words, and such a reading wins
     over the plain one (``achieved operating income`` is revenue in
     translated Chinese reports, where plain ``operating income`` is
-    operating profit).
+    operating profit). ``refines`` names a more general metric that a mention of this one in the
+    same sentence makes specific (``ipo proceeds`` refines ``funding``: "raises $4.7 billion from
+    its IPO").
     """
-    rows = read_jsonl(models_dir / "metrics.jsonl", {"metric", "patterns", "share_of", "unit", "after", "note"},
+    rows = read_jsonl(models_dir / "metrics.jsonl", {"metric", "patterns", "share_of", "unit", "after", "refines", "note"},
                       {"metric", "patterns"})
-    return [MetricEntry(r["metric"], tuple(r["patterns"]), r.get("share_of"), r.get("unit"), tuple(r.get("after", ())))
-            for r in rows]
+    return [MetricEntry(r["metric"], tuple(r["patterns"]), r.get("share_of"), r.get("unit"), tuple(r.get("after", ())),
+                        r.get("refines")) for r in rows]
 
 
 @dataclass(frozen=True)

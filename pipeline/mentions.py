@@ -245,6 +245,25 @@ class MetricRecognizer:
         self.compound_heads = {nlp.vocab.strings.add(w) for w in _COMPOUND_HEADS}
         self.excluding = {nlp.vocab.strings.add(w) for w in _EXCLUDING}
         self.brackets = (nlp.vocab.strings.add("("), nlp.vocab.strings.add(")"))
+        self.refined = {m.refines: m.metric for m in metrics if m.refines}  # general -> specific
+
+    def _refined(self, doc: Doc, rows: list[tuple]) -> list[tuple]:
+        """Rows of a general metric take the specific one a row of the same sentence names
+        ("raises $4.72 billion from its Hong Kong IPO": funding -> ipo proceeds; ``refines`` in
+        ``models/metrics.jsonl``); other rows are returned as they are."""
+        specific = {}
+        for start, _, metric, _, _ in rows:
+            if metric in self.refined.values():
+                specific.setdefault(doc[start].sent.start, set()).add(metric)
+        if not specific:
+            return rows
+        out = []
+        for row in rows:
+            target = self.refined.get(row[2])
+            if target and target in specific.get(doc[row[0]].sent.start, ()):
+                row = (row[0], row[1], target, row[3], row[4])
+            out.append(row)
+        return out
 
     def _as_defined(self, rows: list[tuple], lowers: list[int]) -> list[tuple]:
         """Rows of an abbreviation the article defines ("gross merchandise volume (GMV)") take the
@@ -287,6 +306,8 @@ class MetricRecognizer:
         rows = _longest_rows(rows)
         if rows:
             rows = self._as_defined(rows, lowers)
+            if self.refined:
+                rows = self._refined(doc, rows)
         doc.spans["metrics"] = [Span(doc, start + int(trim), end, label=metric, span_id=share_of)
                                 for start, end, metric, share_of, trim in rows]
         rows = []

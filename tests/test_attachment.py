@@ -224,3 +224,10 @@ def test_respectively_gives_the_nth_figure_the_nth_company() -> None:
     nlp = make_nlp(load_settings())
     claims = _claims(nlp, "Lenovo and HP reported operating margins of 5.1% and 8.2%, respectively, in the quarter.")
     assert [(c["company"], c["value"]) for c in claims] == [("Lenovo", 5.1), ("HP", 8.2)]
+
+
+def test_a_specific_metric_in_the_sentence_refines_the_general_one() -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp(nlp.make_doc("Corvid raises $4.72 billion from its Hong Kong IPO. Pellan raised $30 million in a Series B round."))
+    assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [
+        ("raises", "ipo proceeds"), ("IPO", "ipo proceeds"), ("raised", "funding"), ("Series B round", "funding")]

@@ -20,6 +20,10 @@ from .decisions.period import _contains, _later
 from .items import Item
 from .patterns import _PRODUCT_ANAPHOR, _is_ratio_metric, _re_match, _re_search
 
+# Metrics of money raised or put in: a share count or a per-share price in their sentence is
+# what the raise offers ("is offering 48 million shares", "at HK$30 apiece")
+_RAISED_MONEY = (None, "unknown", "funding", "ipo proceeds", "valuation", "investment")
+
 
 _OFFER_BEFORE = regex.compile(r"(?i)\b(?:offer(?:s|ing|ed)?|sell(?:s|ing)?|sold|issu(?:e|es|ing|ed)|float(?:s|ing|ed)?|list(?:s|ing|ed)?)\s+(?:[\w-]+\s+){0,2}$")
 _EACH_AFTER = regex.compile(r"(?i)\s*(?:apiece|each|per\s+share|a\s+share)\b")
@@ -145,10 +149,10 @@ class RowAssembly:
                 change_item is not None and change_item.fig.kind in ("count", "number"))):
             # "sales ... 30.4 million units" is a sales volume (schema: shipments; of cars: deliveries)
             metric = "deliveries" if (f.unit == "vehicles" or (self.state.vehicles and not self._device_named)) else "shipments"
-        if f.unit == "shares" and metric in (None, "unknown", "funding", "valuation", "investment") and _OFFER_BEFORE.search(
+        if f.unit == "shares" and metric in _RAISED_MONEY and _OFFER_BEFORE.search(
                 self.norm, self.clause_start(f.start), f.start):
             metric = "shares offered"  # "is offering 48 million shares"
-        elif f.kind == "money" and metric in (None, "unknown", "funding", "valuation", "investment") \
+        elif f.kind == "money" and metric in _RAISED_MONEY \
                 and _EACH_AFTER.match(self.norm, f.end, f.end + 20):
             metric = "price"  # "at between HK$30 and HK$33.50 apiece"
         if metric in ("price", "share price") and f.kind in ("count", "number"):

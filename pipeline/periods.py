@@ -152,7 +152,8 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("q_fy_first", r"\b(?:FY|fiscal\s+(?:year\s+)?)'?(?P<year>\d{4}|\d{2})\s*(?:-\s*)?Q(?P<q>[1-4])\b"),
     ("q_code", r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)[\s-]*(?:of\s+)?(?P<fy>FY|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
     ("q_words", rf"\b(?:the\s+)?(?:(?P<fy1>fiscal)[\s-]+)?(?P<ord>{_ORD})[\s-]+(?:(?P<fy2>fiscal)[\s-]+)?quarter"
-                rf"(?:\s+(?:of\s+|in\s+)?(?:(?:its|the|the\s+company's)\s+)?(?:(?P<fy3>fiscal(?:\s+year)?|financial\s+year)\s+)?(?P<year>{_YEAR_REF}))?"),
+                rf"(?:\s+(?:of\s+|in\s+)?(?:(?:its|the|the\s+company's)\s+)?(?:(?:(?P<fy3>fiscal(?:\s+year)?|financial\s+year)\s+)?(?P<year>{_YEAR_REF})"
+                rf"|FY\s*'?(?P<fyyear>\d{{4}}|\d{{2}})\b))?"),
     ("q_num", r"\bquarter\s+(?P<q>[1-4]|one|two|three|four)(?![\w-]),?\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b"),
     ("q_bare", r"(?<![\w-])Q(?P<q>[1-4])(?![\w-])"),
     ("first_quarters", rf"\b(?:the\s+)?first\s+(?P<n>two|three|2|3)\s+quarters(?:\s+of\s+(?P<year>{_YEAR_REF}))?"),
@@ -211,8 +212,8 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         y, _ = years.year(g["year"])
         return PeriodSpec("Q", year=y, number=int(g["q"] or g["q2"]), fiscal=bool(g["fy"]))
     if name == "q_words":
-        y, rel = years.year(g.get("year"))
-        fiscal = bool(g["fy1"] or g["fy2"] or g["fy3"])
+        y, rel = years.year(g.get("year") or g.get("fyyear"))
+        fiscal = bool(g["fy1"] or g["fy2"] or g["fy3"] or g["fyyear"])
         return PeriodSpec("Q", year=y, year_rel=rel, number=ORDINALS[g["ord"].lower()], fiscal=fiscal)
     if name == "q_num":  # "Quarter 3, 2021", "quarter three of 2021"
         y, _ = years.year(g["year"])

@@ -10,6 +10,7 @@ from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
+_RIGHT_AFTER = re.compile(r"(?i)\s*(?:\([^()]{0,40}\)\s*)?(?:(?:in|during|for|at|as\s+of)\s+)?")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
 _MONTH_VALUE = re.compile(r"\d{4}-\d\d")
@@ -51,6 +52,9 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             f[f"p_rel={p.spec.rel}"] = 1.0
         if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
             f["p_comparison_before"] = 1.0
+        if p.start >= fb and _RIGHT_AFTER.fullmatch(view.norm, fb, p.start):
+            # "Rs 7,008 crore in the same quarter a year ago", "2,173 a quarter ago": the figure's own period
+            f[f"p_right_after|rel={p.spec.rel}"] = 1.0
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
                                      "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))

@@ -231,3 +231,10 @@ def test_a_specific_metric_in_the_sentence_refines_the_general_one() -> None:
     doc = nlp(nlp.make_doc("Corvid raises $4.72 billion from its Hong Kong IPO. Pellan raised $30 million in a Series B round."))
     assert [(m.text, m.label_) for m in doc.spans["metrics"]] == [
         ("raises", "ipo proceeds"), ("IPO", "ipo proceeds"), ("raised", "funding"), ("Series B round", "funding")]
+
+
+def test_a_figure_in_a_relative_clause_is_its_subject_s() -> None:
+    nlp = make_nlp(load_settings())
+    claims = _claims(nlp, "This puts Lenovo ahead of HP, which shipped 13.2 million units (21% market share), "
+                          "in the third quarter of 2023.")
+    assert [(c["company"], c["value"]) for c in claims] == [("HP", 13200000), ("HP", 21)]

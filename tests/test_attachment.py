@@ -238,3 +238,10 @@ def test_a_figure_in_a_relative_clause_is_its_subject_s() -> None:
     claims = _claims(nlp, "This puts Lenovo ahead of HP, which shipped 13.2 million units (21% market share), "
                           "in the third quarter of 2023.")
     assert [(c["company"], c["value"]) for c in claims] == [("HP", 13200000), ("HP", 21)]
+
+
+def test_a_figure_in_a_fronted_with_phrase_is_the_following_subject_s() -> None:
+    nlp = make_nlp(load_settings())
+    claims = _claims(nlp, "Lenovo led the market in the second quarter of 2023. "
+                          "With 4 million shipments and a 16% market share, HP comes in third.")
+    assert [(c["company"], c["value"]) for c in claims[-2:]] == [("HP", 4000000), ("HP", 16)]

@@ -27,6 +27,8 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     if owner is None:
         owner, how = next((m.start for m in reversed(view.companies) if m.end <= fa
                            and _RELATIVE_CLAUSE.fullmatch(view.norm, m.end, fa)), None), "relative_clause"
+    if owner is None:
+        owner, how = _fronted_with_owner(view, fa, fb), "fronted_with"
     if owner is not None:
         m = next(m for m in view.companies if m.start == owner)
         f, dist = mention_feats(view, m, fa, fb, lists)
@@ -105,6 +107,21 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     if row.get("company"):
         pool.add(own_name(row["company"], art), "rule", row.get("company_text"))
     return pool.done(row, "company", role, kind)
+
+
+_FRONTED_WITH = re.compile(r"(?i)\s*with\s+[^,;]*")
+
+
+def _fronted_with_owner(view, fa: int, fb: int) -> int | None:
+    """The start of the company right after a sentence-initial "With ..." phrase holding the figure
+    ("With 4 million shipments and a 16% market share, Xiaomi comes in third"), or None."""
+    if not _FRONTED_WITH.fullmatch(view.norm, view.s0, fa):
+        return None
+    comma = view.norm.find(",", fb, view.s1)
+    if comma == -1 or ";" in view.norm[fb:comma]:
+        return None
+    after = len(view.norm[comma + 1:view.s1]) - len(view.norm[comma + 1:view.s1].lstrip())
+    return next((m.start for m in view.companies if m.start == comma + 1 + after), None)
 
 
 # from a name to a figure inside the relative clause that follows it ("Xiaomi, which shipped ...")

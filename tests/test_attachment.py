@@ -245,3 +245,10 @@ def test_a_figure_in_a_fronted_with_phrase_is_the_following_subject_s() -> None:
     claims = _claims(nlp, "Lenovo led the market in the second quarter of 2023. "
                           "With 4 million shipments and a 16% market share, HP comes in third.")
     assert [(c["company"], c["value"]) for c in claims[-2:]] == [("HP", 4000000), ("HP", 16)]
+
+
+def test_its_in_a_later_clause_is_the_one_company_named_before() -> None:
+    nlp = make_nlp(load_settings())
+    claims = _claims(nlp, "Lenovo kept first place in the second quarter of 2023. Second-placed HP's shipments fell "
+                          "4 per cent, reducing its market share 3 percentage points to 20 per cent.")
+    assert [(c["company"], c["value"], c["change"]) for c in claims[-2:]] == [("HP", None, -4), ("HP", 20, -3)]

@@ -29,6 +29,8 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
                            and _RELATIVE_CLAUSE.fullmatch(view.norm, m.end, fa)), None), "relative_clause"
     if owner is None:
         owner, how = _fronted_with_owner(view, fa, fb), "fronted_with"
+    if owner is None:
+        owner, how = _its_owner(view, fa), "its"
     if owner is not None:
         m = next(m for m in view.companies if m.start == owner)
         f, dist = mention_feats(view, m, fa, fb, lists)
@@ -110,6 +112,23 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
 
 
 _FRONTED_WITH = re.compile(r"(?i)\s*with\s+[^,;]*")
+
+
+_ITS = re.compile(r"(?i)\b(?:its|their)\b")
+
+
+def _its_owner(view, fa: int) -> int | None:
+    """The start of the one company the sentence names before a clause that says "its" before the
+    figure ("Samsung's shipments fell 4 per cent, reducing its market share ... to 20 per cent"),
+    or None (no "its", a company inside the clause, or more than one company before it)."""
+    i = view.comma_clause(fa)
+    start = view.commas[i - 1] if i > 0 else view.s0
+    if not _ITS.search(view.norm, start, fa):
+        return None
+    before = [m for m in view.companies if m.end <= start]
+    if not before or any(start <= m.start < fa for m in view.companies) or len({m.id for m in before}) != 1:
+        return None
+    return before[-1].start
 
 
 def _fronted_with_owner(view, fa: int, fb: int) -> int | None:

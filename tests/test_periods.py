@@ -82,3 +82,10 @@ def test_last_year_of_a_comparison_figure_is_the_level_s_period_a_year_earlier(l
     (mention,) = find_periods(text, None)
     ctx = PeriodContext(dt.date(2019, 7, 17), 2019, level_period, None, False)
     assert resolve(as_comparison(mention.spec, level_period), ctx) == period
+
+
+def test_prior_year_s_is_the_period_in_force_a_year_earlier():
+    text = "net income of 1.8 billion, compared to prior year's net loss of 1.8 billion"
+    (mention,) = find_periods(text, None)
+    assert text[mention.start:mention.end] == "compared to prior year's"
+    assert resolve(mention.spec, PeriodContext(dt.date(2019, 7, 17), 2019, "2019-Q2", None, False)) == "2018-Q2"

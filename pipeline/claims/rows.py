@@ -160,6 +160,8 @@ class RowAssembly:
         if metric == "shipments" and (f.unit == "vehicles" or (self.state.vehicles and f.unit in ("units", None)
                                                                and not self._device_named)):
             metric = "deliveries"  # "BYD sold 824,000 new energy vehicles"
+        elif metric == "deliveries" and f.kind == "count" and f.unit not in (None, "vehicles") and not self.state.vehicles:
+            metric = "shipments"  # "deliveries of 9.1 million devices": devices are shipped (schema: shipments)
         company, company_text, market = self._company_for(it, metric_m, metric)
         if market and metric_m is None and self.state.market_metric and f.kind != "money" \
                 and level_row is None and not _FIGURE_ANAPHOR.search(head):

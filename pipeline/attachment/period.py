@@ -14,6 +14,23 @@ _RIGHT_AFTER = re.compile(r"(?i)\s*(?:\([^()]{0,40}\)\s*)?(?:(?:in|during|for|at
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
 _MONTH_VALUE = re.compile(r"\d{4}-\d\d")
+_DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d")
+_YEAR_VALUE = re.compile(r"\d{4}")
+# Metrics of a market's day: a share's move is the trading day's ("shares fell 4% in after-hours
+# trading after ... the third quarter": not the quarter's), or a year's the text names for it
+# ("the stock has fallen 8 per cent so far this year")
+_DAY_METRICS = ("share price", "market value")
+
+
+def _day_or_year(out: list[Candidate], row: dict, role: str, kind: str) -> list[Candidate]:
+    """The candidates a share price may take: days, and years the sentence writes; else NONE."""
+    kept = [c for c in out if c.value and (_DAY_VALUE.fullmatch(c.value)
+                                           or (_YEAR_VALUE.fullmatch(c.value) and "src=mention" in c.feats))]
+    if kept:
+        return kept
+    pool = Pool(fold=str)
+    pool.add(None, "none")
+    return pool.done(row, "period", role, kind)
 
 
 def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -> list[Candidate]:
@@ -131,6 +148,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
+    if row.get("metric") in _DAY_METRICS:
+        out = _day_or_year(out, row, role, kind)
     quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
     # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
     # end month, and the company keeps a fiscal year that is not the calendar one

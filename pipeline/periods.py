@@ -187,8 +187,8 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("last_month_name", r"\blast\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b"),
     ("same_month", r"\b(?:in\s+)?the\s+same\s+month\b"),
     ("same_period_year", r"\b(?:in\s+)?the\s+(?:same|corresponding)\s+(?:period|quarter|month|half)\s+(?:of|in)\s+(?P<year>(?:19|20)\d\d)\b"),
-    ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:a\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's|(?:the\s+)?(?:prior|previous)\s+year's)"),
-    ("prior_quarter", r"\b(?:(?:from|compared\s+(?:to|with)|versus|over|than)\s+)?(?:the\s+(?:previous|prior|preceding)\s+quarter|a\s+quarter\s+(?:ago|earlier)|the\s+(?:first|second|third|fourth)\s+quarter(?=\.|,|;|\s+and\b))"),
+    ("prior_year", r"\b(?:(?:from|compared\s+(?:to|with)|versus|vs\.?|than|over|on)\s+)?(?:(?:a|one)\s+year\s+(?:ago|earlier|before)|the\s+(?:same|corresponding|year-ago)\s+(?:period|quarter|month|time)\s+(?:of\s+|in\s+)?(?:last|a|the\s+previous|the\s+prior)\s+year|the\s+(?:same|corresponding)\s+(?:period|quarter)\s+a\s+year\s+(?:ago|earlier)|the\s+year-ago\s+(?:period|quarter)|the\s+previous\s+year|the\s+prior\s+year|last\s+year's|(?:the\s+)?(?:prior|previous)\s+year's)"),
+    ("prior_quarter", r"\b(?:(?:from|compared\s+(?:to|with)|versus|over|than)\s+)?(?:the\s+(?:previous|prior|preceding)\s+quarter|(?:a|one)\s+quarter\s+(?:ago|earlier)|the\s+(?:first|second|third|fourth)\s+quarter(?=\.|,|;|\s+and\b))"),
     ("prior_month", r"\b(?:from|compared\s+(?:to|with)|than)\s+(?:the\s+previous|the\s+prior|a|last)\s+month\b"),
     ("recent_quarter", r"\b(?:the\s+)?(?:recently|just)[\s-]+(?:ended|concluded|completed)\s+quarter\b"),
     ("last_quarter", r"\b(?:in\s+)?(?:the\s+)?(?:last|past|latest|most\s+recent)\s+quarter\b"),
@@ -627,6 +627,10 @@ def set_against_actual(text: str, start: int = 0, end: int | None = None) -> boo
     for the reported period, and resolve as actual figures do, not as forecasts of a later one."""
     return _AGAINST_ACTUAL.search(text, start, len(text) if end is None else end) is not None
 
+
+COMPARISON_WORDS = regex.compile(r"(?i)(?:from|compared|versus|vs|than|over|against|on)\b")
+"""Words an earlier-period mention starts with when it sets up a comparison ("compared to prior
+year's", "from a year earlier") rather than naming a figure's own period ("in the year-ago quarter")."""
 
 _SUB_YEAR = regex.compile(r"-(?:Q|H)\d$|^\d{4}-\d\d$")
 

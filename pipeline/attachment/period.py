@@ -5,12 +5,13 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from ..periods import PeriodContext, as_comparison, resolve, set_against_actual, shift
+from ..periods import COMPARISON_WORDS, PeriodContext, as_comparison, resolve, set_against_actual, shift
 from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
-_RIGHT_AFTER = re.compile(r"(?i)\s*(?:\([^()]{0,40}\)\s*)?(?:(?:in|during|for|at|as\s+of)\s+)?")
+# from a figure to an earlier period that is its own: its noun, "per share", then "in", "during"
+_OWN_AFTER = re.compile(r"(?i)(?:\s+[a-z-]+){0,3}?\s*,?\s*(?:(?:in|during|for)\s+)?")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
 _YEAR = re.compile(r"(FY)?(\d{4})")
 _MONTH_VALUE = re.compile(r"\d{4}-\d\d")
@@ -50,6 +51,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
     pool = Pool(fold=str)
     bases: list[tuple[str, str, dict]] = []
+    own_prior = None
     for p in nearest(view, "periods", fa, fb):
         spec = as_comparison(p.spec, st.period) if role == "prior" else p.spec
         key = ("resolved", p.start, spec.rel, fiscal_end, forecast, st.period, st.month)
@@ -69,9 +71,10 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             f[f"p_rel={p.spec.rel}"] = 1.0
         if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
             f["p_comparison_before"] = 1.0
-        if p.start >= fb and _RIGHT_AFTER.fullmatch(view.norm, fb, p.start):
-            # "Rs 7,008 crore in the same quarter a year ago", "2,173 a quarter ago": the figure's own period
-            f[f"p_right_after|rel={p.spec.rel}"] = 1.0
+        if p.is_prior and p.start >= fb and _OWN_AFTER.fullmatch(view.norm, fb, p.start) \
+                and not COMPARISON_WORDS.match(view.norm, p.start) \
+                and not any(fb <= a < p.start for a, _ in view.figure_spans):
+            own_prior = r
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
                                      "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
@@ -150,6 +153,10 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     out = pool.done(row, "period", role, kind)
     if row.get("metric") in _DAY_METRICS:
         out = _day_or_year(out, row, role, kind)
+    elif own_prior is not None:
+        # "27 cents per share in the year-ago quarter", "1,404 vehicles in the prior quarter": the
+        # grammar gives the figure its own earlier period; nothing is weighed
+        out = [c for c in out if c.value == own_prior] or out
     quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
     # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
     # end month, and the company keeps a fiscal year that is not the calendar one

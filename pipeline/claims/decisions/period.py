@@ -14,7 +14,7 @@ from dataclasses import replace as _replace
 
 import regex
 
-from ...periods import PeriodContext, PeriodMention, as_comparison, resolve, shift
+from ...periods import COMPARISON_WORDS as _COMPARISON_WORDS, PeriodContext, PeriodMention, as_comparison, resolve, shift
 from ..items import Item
 from ..patterns import _re_fullmatch, _re_match
 
@@ -33,7 +33,10 @@ class PeriodRules:
         next_fig = min(others) if others else self.s1
         reach = (f.noun_end or f.end) + 45
         own = [p for p in self.periods if f.end <= p.start < min(next_fig, reach) and self.clause(p.start) == c
-               and p.spec.kind != "D" and (it.role == "prior" or not p.is_prior)
+               and p.spec.kind != "D"
+               # an earlier period is a level's own only when written as its own ("27 cents a share in
+               # the year-ago quarter"), not as a comparison ("up 5% from a year earlier")
+               and (it.role == "prior" or not p.is_prior or not _COMPARISON_WORDS.match(self.norm, p.start))
                and (it.role == "prior" or not _COMPARISON_BEFORE.search(self.norm[max(self.s0, p.start - 25):p.start]))]
         return own[0] if own else None
 
@@ -94,8 +97,7 @@ class PeriodRules:
             return resolve(own.spec, ctx), self.text[own.start:own.end]
         bound = self.bound_to_prior()
         usable = [p for p in self.periods if p.spec.kind != "D" and p.start not in bound
-                  and (not p.is_prior or not _re_match(r"(?i)(?:from|compared|versus|vs|than|over|on)\b",
-                                                          self.norm[p.start:p.end]))
+                  and (not p.is_prior or not _COMPARISON_WORDS.match(self.norm, p.start))
                   and not self._since(p)]
         prev_figs = [x.fig.end for x in self.items if x is not it and x.fig.end <= f.start]
         lo = max(prev_figs) if prev_figs else self.s0

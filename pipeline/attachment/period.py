@@ -37,28 +37,22 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                 _yearless(pool, p, art, view, fa, fb, lists)
             continue
         f, dist = mention_feats(view, p, fa, fb, lists)
-        f[f"p_kind={p.spec.kind}"] = 1.0
-        f[f"p_year_written={p.spec.year is not None}"] = 1.0
-        f[f"p_fiscal_written={p.spec.fiscal}"] = 1.0
-        if p.spec.rel:
-            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
-            f[f"p_rel={p.spec.rel}"] = 1.0
-        if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
-            f["p_comparison_before"] = 1.0
+        own = _mention_facts(view, p, role)
+        f.update(own)
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
-                                     "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
+                                     "comparison": "p_comparison_before" in own, "same_clause": view.clause(p.start) == view.clause(fa)}))
     for value, src in ((st.period, "carried"), (st.forecast_period, "carried_forecast"), (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)
             bases.append((value, src, {}))
     for p in art.lead_periods[:2]:
-        r = resolve(p.spec, ctx)
+        r = _resolved(art, p.spec, ctx)
         if r:
             pool.add(r, "lead")
             bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
-    for value, feats, ahead in _article_yearless(art, fiscal_end):
-        pool.add(value, "article_yearless", feats={**feats, f"yearless_article_ahead={ahead}|forecast={forecast}": 1.0})
+    for value, feats in _article_yearless_feats(art, fiscal_end, forecast):
+        pool.add(value, "article_yearless", feats=feats)
     for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
         pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
         bases.append((r, f"article{i}", {}))
@@ -109,47 +103,110 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if variants is None:
             variants = art.cache[key] = _variants(value, art, shifts)
         for variant, name in variants:
-            feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared.items()}
-            for e in evidence:
-                if e.startswith("base_"):
-                    feats[f"variant={name}|{e}"] = 1.0
-                else:
-                    feats[f"variant={name}|of={e}"] = 1.0
-                    feats[f"variant_of={e}"] = 1.0
-            pool.add(variant, f"variant_{name}", feats=feats)
+            pool.add(variant, f"variant_{name}", feats=_variant_feats(art, name, shared, tuple(evidence)))
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
+    for c in out:
+        if c.value is None:
+            continue
+        key = ("value_feats", c.value, fiscal_end, forecast, role, prior_cue, "src=fiscal_calendar" in c.feats)
+        feats = art.cache.get(key)
+        if feats is None:
+            feats = art.cache[key] = _value_feats(c.value, art, fiscal_end, forecast, role, prior_cue,
+                                                  "src=fiscal_calendar" in c.feats)
+        c.feats.update(feats)
+    return out
+
+
+def _value_feats(value: str, art, fiscal_end: int | None, forecast: bool, role: str, prior_cue: bool,
+                 fiscal_calendar: bool) -> dict[str, float]:
+    """The features of a period value itself (its shape, fiscal or calendar naming, where it ends
+    from the publication date) crossed with the article's way of naming periods; the same for
+    every figure of the article with these settings (cached by the caller)."""
+    has_cal = fiscal_end not in (None, 12)
+    fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
     quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
     # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
     # end month, and the company keeps a fiscal year that is not the calendar one
     speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
         "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
-    for c in out:
-        if c.value is None:
-            continue
-        fy = c.value.startswith("FY")
-        shape = "Q" if "-Q" in c.value else "H" if "-H" in c.value else "span" if "/" in c.value else \
-            "D" if c.value.count("-") == 2 else "M" if "-" in c.value else "Y"
-        c.feats[f"shape={shape}|fy={fy}"] = 1.0
-        c.feats[f"fy={fy}|article_fiscal={fiscal_signal}"] = 1.0
-        c.feats[f"fy={fy}|company_fiscal={has_cal}"] = 1.0
-        c.feats[f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}"] = 1.0
-        c.feats[f"fy={fy}|fiscal_speaking={speaking}"] = 1.0
-        if fy and "src=fiscal_calendar" in c.feats:
-            c.feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
-        if fy and art.fiscal_years:
-            c.feats[f"fy_year_is_article_fy={_YEAR.match(c.value).group(2) == str(art.fiscal_years[0])}"] = 1.0
-        key = ("date_rel", c.value, fiscal_end)
-        rel = art.cache.get(key)
-        if rel is None:
-            rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
-        c.feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
-        c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
-        c.feats[f"shape={shape}|role={role}"] = 1.0
-        c.feats[f"shape={shape}|article_quarters={quarters}"] = 1.0
-        c.feats[f"shape={shape}|prior_cue={prior_cue}|role={role}"] = 1.0
-    return out
+    fy = value.startswith("FY")
+    shape = "Q" if "-Q" in value else "H" if "-H" in value else "span" if "/" in value else \
+        "D" if value.count("-") == 2 else "M" if "-" in value else "Y"
+    feats = {f"shape={shape}|fy={fy}": 1.0,
+             f"fy={fy}|article_fiscal={fiscal_signal}": 1.0,
+             f"fy={fy}|company_fiscal={has_cal}": 1.0,
+             f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}": 1.0,
+             f"fy={fy}|fiscal_speaking={speaking}": 1.0}
+    if fy and fiscal_calendar:
+        feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
+    if fy and art.fiscal_years:
+        feats[f"fy_year_is_article_fy={_YEAR.match(value).group(2) == str(art.fiscal_years[0])}"] = 1.0
+    key = ("date_rel", value, fiscal_end)
+    rel = art.cache.get(key)
+    if rel is None:
+        rel = art.cache[key] = _date_relation(value, art.doc_date, fiscal_end)
+    feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
+    feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
+    feats[f"shape={shape}|role={role}"] = 1.0
+    feats[f"shape={shape}|article_quarters={quarters}"] = 1.0
+    feats[f"shape={shape}|prior_cue={prior_cue}|role={role}"] = 1.0
+    return feats
+
+
+def _resolved(art, spec, ctx: PeriodContext) -> str | None:
+    """:func:`pipeline.periods.resolve`, computed once per article for each spec and context."""
+    key = ("resolve", spec, ctx)
+    r = art.cache.get(key, "")
+    if r == "":
+        r = art.cache[key] = resolve(spec, ctx)
+    return r
+
+
+def _mention_facts(view, p, role: str) -> dict[str, float]:
+    """The features of a period mention that do not depend on the figure (cached per sentence)."""
+    key = ("period_facts", p.start, p.spec, role)
+    f = view.cache.get(key)
+    if f is None:
+        f = {f"p_kind={p.spec.kind}": 1.0, f"p_year_written={p.spec.year is not None}": 1.0,
+             f"p_fiscal_written={p.spec.fiscal}": 1.0}
+        if p.spec.rel:
+            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
+            f[f"p_rel={p.spec.rel}"] = 1.0
+        if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
+            f["p_comparison_before"] = 1.0
+        view.cache[key] = f
+    return f
+
+
+def _variant_feats(art, name: str, shared: dict, evidence: tuple[str, ...]) -> dict[str, float]:
+    """The features of a variant ``name`` of a base period: the shared facts and the evidence of
+    the base (its sources and ``base_`` facts), each crossed with the variant's name. The dict
+    is cached per article and shared by the candidates: read, never changed."""
+    key = ("variant_feats", name, tuple(shared.values()), evidence)
+    feats = art.cache.get(key)
+    if feats is None:
+        feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared.items()}
+        for e in evidence:
+            if e.startswith("base_"):
+                feats[f"variant={name}|{e}"] = 1.0
+            else:
+                feats[f"variant={name}|of={e}"] = 1.0
+                feats[f"variant_of={e}"] = 1.0
+        art.cache[key] = feats
+    return feats
+
+
+def _article_yearless_feats(art, fiscal_end: int | None, forecast: bool) -> list[tuple[str, dict[str, float]]]:
+    """The candidates of :func:`_article_yearless` with their features and whether guidance words
+    stand near them for a forecast or not: ``(period, features)``, cached per article."""
+    key = ("article_yearless_feats", fiscal_end, forecast)
+    found = art.cache.get(key)
+    if found is None:
+        found = art.cache[key] = [(value, {**feats, f"yearless_article_ahead={ahead}|forecast={forecast}": 1.0})
+                                  for value, feats, ahead in _article_yearless(art, fiscal_end)]
+    return found
 
 
 def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str, str]]:

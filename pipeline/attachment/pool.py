@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .features import WordLists, position
 
@@ -31,9 +32,6 @@ class Candidate:
 
 def _fold_case(v):
     return v.lower() if isinstance(v, str) else v
-
-
-_CROSSES: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 
 class Pool:
@@ -66,13 +64,14 @@ class Pool:
         for key, (value, placed, other) in self.entries.items():
             text = dist = None
             feats: dict[str, float] = {}
-            srcs = []
             if placed:
-                best = min(placed, key=lambda e: e[3])
+                best = min(placed, key=_distance)
                 if best[2]:
                     feats.update(best[2])
                 text, dist = best[1], best[3]
-                srcs.extend(e[0] for e in placed)
+                srcs = [e[0] for e in placed]
+            else:
+                srcs = []
             for src, t, fs, _ in other:
                 srcs.append(src)
                 if fs:
@@ -81,19 +80,33 @@ class Pool:
                             feats[k] = v
                 if text is None:
                     text = t
-            for src in srcs:
-                cross = _CROSSES.get((src, role, kind))
-                if cross is None:
-                    cross = _CROSSES[(src, role, kind)] = (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}")
-                for k in cross:
-                    feats[k] = 1.0
-            feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+            feats.update(_source_features(tuple(srcs), role, kind))
             if key == rule:
                 feats["rule_choice"] = 1.0
             if value is None:
                 feats["none"] = 1.0
             out.append(Candidate(value, text, feats, dist))  # indicators only: every value is 1.0
         return out
+
+
+def _distance(entry: tuple) -> int:
+    return entry[3]
+
+
+SOURCE_FEATURE_SETS = 4096
+"""Distinct (sources, role, kind) combinations whose features are kept (a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=SOURCE_FEATURE_SETS)
+def _source_features(srcs: tuple[str, ...], role: str, kind: str) -> dict[str, float]:
+    """The features a candidate's sources give it: ``src=``, crossed with the figure's role and
+    kind, for each source in order, then the number of distinct sources (capped at 4)."""
+    feats = {}
+    for src in srcs:
+        for k in (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}"):
+            feats[k] = 1.0
+    feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+    return feats
 
 
 NEAREST = 5

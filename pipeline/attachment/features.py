@@ -109,25 +109,43 @@ def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists) -> dict[s
         side, lo, hi = "overlap", fa, fa
     starts, lowered = sentence_words(view)
     i, j = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
-    gap = lowered[i:j]
-    dist = bucket(len(gap))
-    f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, f"dist_{side}={dist}": 1.0,
+    dist = _BUCKETS[j - i] if j - i < len(_BUCKETS) else _FAR
+    f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, _SIDE_DIST[side, dist]: 1.0,
          "same_clause=True" if view.clause(a) == view.clause(fa) else "same_clause=False": 1.0,
          "same_comma=True" if view.comma_clause(a) == view.comma_clause(fa) else "same_comma=False": 1.0}
     figs = view.figure_starts
     f[_FIGS[min(bisect.bisect_left(figs, hi) - bisect.bisect_left(figs, lo), 3)]] = 1.0
-    between = lists.between
-    for w in gap:
-        if w in between:
-            f["between=" + w] = 1.0
-        elif w == "," or w == ";":
-            f["punct_between"] = 1.0
+    at, names = _between_marks(view, lists)
+    for k in range(bisect.bisect_left(at, i), bisect.bisect_left(at, j)):
+        f[names[k]] = 1.0
     f.update(_mention_context(view, a, b, lists, starts, lowered))
     return f
 
 
+def _between_marks(view, lists: WordLists) -> tuple[list[int], list[str]]:
+    """The sentence's words that give a ``between`` feature when they stand between a mention and
+    a figure (a cue word of ``lists.between``, or "," ";" for ``punct_between``): their word
+    indices and feature names, in text order; found once per sentence."""
+    found = view.cache.get("between_marks")
+    if found is None:
+        at, names = [], []
+        for k, w in enumerate(sentence_words(view)[1]):
+            if w in lists.between:
+                at.append(k)
+                names.append("between=" + w)
+            elif w == "," or w == ";":
+                at.append(k)
+                names.append("punct_between")
+        found = view.cache["between_marks"] = (at, names)
+    return found
+
+
 _SIDE = {s: f"side={s}" for s in ("before", "after", "overlap")}
 _DIST = {bucket(n): f"dist={bucket(n)}" for n in range(0, 60)}
+_BUCKETS = [bucket(n) for n in range(_DISTANCE_EDGES[-1] + 1)]
+"""The distance bucket of each word count up to the last edge; beyond it, ``_FAR``."""
+_FAR = bucket(_DISTANCE_EDGES[-1] + 1)
+_SIDE_DIST = {(s, d): f"dist_{s}={d}" for s in _SIDE for d in _DIST}
 _FIGS = [f"figs_between={n}" for n in range(4)]
 
 

@@ -40,6 +40,7 @@ class Pool:
     A merged candidate has the position features of its nearest mention,
     the other features of every entry that has no position (carried,
     article-level, the rules' choice), and one ``src=`` feature per entry.
+    Features are indicators: every value is 1.0 (see :mod:`.features`).
     """
 
     __slots__ = ("entries", "fold")
@@ -75,9 +76,7 @@ class Pool:
             for src, t, fs, _ in other:
                 srcs.append(src)
                 if fs:
-                    for k, v in fs.items():
-                        if v > feats.get(k, 0.0):
-                            feats[k] = v
+                    feats.update(fs)  # indicators (every value 1.0): the union of the features
                 if text is None:
                     text = t
             feats.update(_source_features(tuple(srcs), role, kind))

@@ -98,12 +98,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     shared = {"article_fiscal": fiscal_signal, "company_fiscal": has_cal, "role": role,
               "sentence_fiscal": written_fiscal, "quarter_ended": bool(art.quarter_end_months)}
     for value, evidence in grouped.items():
-        key = ("variants", value, tuple(n for n, _ in shifts))
-        variants = art.cache.get(key)
-        if variants is None:
-            variants = art.cache[key] = _variants(value, art, shifts)
-        for variant, name in variants:
-            pool.add(variant, f"variant_{name}", feats=_variant_feats(art, name, shared, tuple(evidence)))
+        for variant, src, feats in _variant_entries(art, value, shifts, shared, tuple(evidence)):
+            pool.add(variant, src, feats=feats)
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
@@ -180,10 +176,26 @@ def _mention_facts(view, p, role: str) -> dict[str, float]:
     return f
 
 
+def _variant_entries(art, value: str, shifts: list[tuple[str, dict]], shared: dict,
+                     evidence: tuple[str, ...]) -> list[tuple[str, str, dict[str, float]]]:
+    """The pool entries of the variants of a base period ``value``: ``(variant, source, features)``,
+    the features being the shared facts and the evidence of the base (its sources and ``base_``
+    facts), each crossed with the variant's name. Cached per article; the feature dicts are shared
+    by the candidates (read, never changed)."""
+    key = ("variant_entries", value, tuple(n for n, _ in shifts), tuple(shared.values()), evidence)
+    found = art.cache.get(key)
+    if found is None:
+        vkey = ("variants", value, tuple(n for n, _ in shifts))
+        variants = art.cache.get(vkey)
+        if variants is None:
+            variants = art.cache[vkey] = _variants(value, art, shifts)
+        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(art, name, shared, evidence))
+                                  for variant, name in variants]
+    return found
+
+
 def _variant_feats(art, name: str, shared: dict, evidence: tuple[str, ...]) -> dict[str, float]:
-    """The features of a variant ``name`` of a base period: the shared facts and the evidence of
-    the base (its sources and ``base_`` facts), each crossed with the variant's name. The dict
-    is cached per article and shared by the candidates: read, never changed."""
+    """The features of a variant ``name`` of a base period (see :func:`_variant_entries`)."""
     key = ("variant_feats", name, tuple(shared.values()), evidence)
     feats = art.cache.get(key)
     if feats is None:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from .features import WordLists, position
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One value a slot may take.
 
@@ -51,29 +51,37 @@ class Pool:
 
     def add(self, value: str | None, src: str, text: str | None = None, feats: dict | None = None,
             dist: int | None = None) -> None:
+        """Add an entry: a value with its source, the words it came from, its features and the
+        distance of its mention to the figure (None: no mention).
+
+        The features of an entry with a distance (a mention's, made for this figure) are handed
+        over: the candidate may keep and extend that dict. Those of an entry without one may be
+        shared (cached) and are only read.
+        """
         if isinstance(value, str) and not value.strip():
             return
         key = self.fold(value)
         group = self.entries.get(key)
         if group is None:
             self.entries[key] = group = (value, [], [])
-        (group[1] if dist is not None else group[2]).append((src, text, feats, dist))
+        if dist is None:
+            group[2].append((src, text, feats))
+        else:
+            group[1].append((src, text, feats, dist))
 
     def done(self, row: dict, slot: str, role: str, kind: str) -> list[Candidate]:
         out = []
         rule = self.fold(row.get(slot))
         for key, (value, placed, other) in self.entries.items():
             text = dist = None
-            feats: dict[str, float] = {}
             if placed:
-                best = min(placed, key=_distance)
-                if best[2]:
-                    feats.update(best[2])
+                best = min(placed, key=_distance) if len(placed) > 1 else placed[0]
+                feats = best[2] if best[2] is not None else {}  # handed over by add()
                 text, dist = best[1], best[3]
                 srcs = [e[0] for e in placed]
             else:
-                srcs = []
-            for src, t, fs, _ in other:
+                feats, srcs = {}, []
+            for src, t, fs in other:
                 srcs.append(src)
                 if fs:
                     feats.update(fs)  # indicators (every value 1.0): the union of the features

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..claim import ALT_BASES
 
@@ -107,36 +109,54 @@ def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists) -> dict[s
         side, lo, hi = "after", fb, a
     else:
         side, lo, hi = "overlap", fa, fa
-    starts, lowered = sentence_words(view)
-    i, j = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+    ix = _word_index(view, lists)
+    starts = ix.starts
+    i, j = bisect_left(starts, lo), bisect_left(starts, hi)
     dist = _BUCKETS[j - i] if j - i < len(_BUCKETS) else _FAR
+    breaks, commas = view.breaks, view.commas
     f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, _SIDE_DIST[side, dist]: 1.0,
-         "same_clause=True" if view.clause(a) == view.clause(fa) else "same_clause=False": 1.0,
-         "same_comma=True" if view.comma_clause(a) == view.comma_clause(fa) else "same_comma=False": 1.0}
-    figs = view.figure_starts
-    f[_FIGS[min(bisect.bisect_left(figs, hi) - bisect.bisect_left(figs, lo), 3)]] = 1.0
-    at, names = _between_marks(view, lists)
-    for k in range(bisect.bisect_left(at, i), bisect.bisect_left(at, j)):
+         "same_clause=True" if bisect_left(breaks, a) == bisect_left(breaks, fa) else "same_clause=False": 1.0,
+         "same_comma=True" if bisect_left(commas, a) == bisect_left(commas, fa) else "same_comma=False": 1.0}
+    figs = ix.figure_starts
+    f[_FIGS[min(bisect_left(figs, hi) - bisect_left(figs, lo), 3)]] = 1.0
+    at, names = ix.mark_at, ix.mark_names
+    for k in range(bisect_left(at, i), bisect_left(at, j)):
         f[names[k]] = 1.0
-    f.update(_mention_context(view, a, b, lists, starts, lowered))
+    f.update(_mention_context(view, a, b, lists, starts, ix.lowered))
     return f
 
 
-def _between_marks(view, lists: WordLists) -> tuple[list[int], list[str]]:
-    """The sentence's words that give a ``between`` feature when they stand between a mention and
-    a figure (a cue word of ``lists.between``, or "," ";" for ``punct_between``): their word
-    indices and feature names, in text order; found once per sentence."""
-    found = view.cache.get("between_marks")
+class _WordIndex(NamedTuple):
+    """What :func:`position` reads of a sentence, found once per sentence.
+
+    Attributes:
+        starts, lowered: the sentence's words and marks (:func:`sentence_words`).
+        mark_at, mark_names: the indices (into ``starts``) of the words that give a ``between``
+            feature when they stand between a mention and a figure (a cue word of
+            ``lists.between``, or "," ";" for ``punct_between``) and those features' names.
+        figure_starts: start offsets of the sentence's figures, increasing.
+    """
+
+    starts: list[int]
+    lowered: list[str]
+    mark_at: list[int]
+    mark_names: list[str]
+    figure_starts: list[int]
+
+
+def _word_index(view, lists: WordLists) -> _WordIndex:
+    found = view.cache.get("word_index")
     if found is None:
+        starts, lowered = sentence_words(view)
         at, names = [], []
-        for k, w in enumerate(sentence_words(view)[1]):
+        for k, w in enumerate(lowered):
             if w in lists.between:
                 at.append(k)
                 names.append("between=" + w)
             elif w == "," or w == ";":
                 at.append(k)
                 names.append("punct_between")
-        found = view.cache["between_marks"] = (at, names)
+        found = view.cache["word_index"] = _WordIndex(starts, lowered, at, names, view.figure_starts)
     return found
 
 

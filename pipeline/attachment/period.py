@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..periods import PeriodContext, resolve, shift
 from .features import WordLists, bucket
@@ -120,29 +121,54 @@ def _value_feats(value: str, art, fiscal_end: int | None, forecast: bool, role: 
     """The features of a period value itself (its shape, fiscal or calendar naming, where it ends
     from the publication date) crossed with the article's way of naming periods; the same for
     every figure of the article with these settings (cached by the caller)."""
-    has_cal = fiscal_end not in (None, 12)
-    fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
-    quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
-    # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
-    # end month, and the company keeps a fiscal year that is not the calendar one
-    speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
-        "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
     fy = value.startswith("FY")
     shape = "Q" if "-Q" in value else "H" if "-H" in value else "span" if "/" in value else \
         "D" if value.count("-") == 2 else "M" if "-" in value else "Y"
-    feats = {f"shape={shape}|fy={fy}": 1.0,
-             f"fy={fy}|article_fiscal={fiscal_signal}": 1.0,
-             f"fy={fy}|company_fiscal={has_cal}": 1.0,
-             f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}": 1.0,
-             f"fy={fy}|fiscal_speaking={speaking}": 1.0}
-    if fy and fiscal_calendar:
-        feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
-    if fy and art.fiscal_years:
-        feats[f"fy_year_is_article_fy={_YEAR.match(value).group(2) == str(art.fiscal_years[0])}"] = 1.0
+    article_fy = _YEAR.match(value).group(2) == str(art.fiscal_years[0]) if fy and art.fiscal_years else None
     key = ("date_rel", value, fiscal_end)
     rel = art.cache.get(key)
     if rel is None:
         rel = art.cache[key] = _date_relation(value, art.doc_date, fiscal_end)
+    return _shape_feats(shape, fy, article_fy, rel, _naming(art, fiscal_end), forecast, role, prior_cue,
+                        fiscal_calendar)
+
+
+def _naming(art, fiscal_end: int | None) -> tuple[str, bool, bool, str, bool]:
+    """How the article names periods, for a company with this fiscal year-end: ``(fiscal
+    mentions bucket, company keeps a non-calendar fiscal year, "quarter ended" written, fiscal
+    speaking, quarters named)``; cached per article."""
+    key = ("naming", fiscal_end)
+    found = art.cache.get(key)
+    if found is None:
+        has_cal = fiscal_end not in (None, 12)
+        # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
+        # end month, and the company keeps a fiscal year that is not the calendar one
+        speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
+            "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
+        found = art.cache[key] = (bucket(art.fiscal_mentions, (0, 1, 3)), has_cal, bool(art.quarter_end_months),
+                                  speaking, any(p.spec.kind in ("Q", "MQ") for p in art.periods))
+    return found
+
+
+FEATURE_SETS = 4096
+"""Distinct combinations of facts whose feature dicts are kept (the facts are a closed set of
+words and flags, not an article's text: a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=FEATURE_SETS)
+def _shape_feats(shape: str, fy: bool, article_fy: bool | None, rel: str, naming: tuple, forecast: bool,
+                 role: str, prior_cue: bool, fiscal_calendar: bool) -> dict[str, float]:
+    """The features of :func:`_value_feats` from the facts they are made of (shared: read only)."""
+    fiscal_signal, has_cal, quarter_ended, speaking, quarters = naming
+    feats = {f"shape={shape}|fy={fy}": 1.0,
+             f"fy={fy}|article_fiscal={fiscal_signal}": 1.0,
+             f"fy={fy}|company_fiscal={has_cal}": 1.0,
+             f"fy={fy}|quarter_ended={quarter_ended}": 1.0,
+             f"fy={fy}|fiscal_speaking={speaking}": 1.0}
+    if fy and fiscal_calendar:
+        feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
+    if article_fy is not None:
+        feats[f"fy_year_is_article_fy={article_fy}"] = 1.0
     feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
     feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
     feats[f"shape={shape}|role={role}"] = 1.0
@@ -189,24 +215,22 @@ def _variant_entries(art, value: str, shifts: list[tuple[str, dict]], shared: di
         variants = art.cache.get(vkey)
         if variants is None:
             variants = art.cache[vkey] = _variants(value, art, shifts)
-        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(art, name, shared, evidence))
+        items = tuple(shared.items())
+        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(name, items, evidence))
                                   for variant, name in variants]
     return found
 
 
-def _variant_feats(art, name: str, shared: dict, evidence: tuple[str, ...]) -> dict[str, float]:
+@lru_cache(maxsize=FEATURE_SETS)
+def _variant_feats(name: str, shared: tuple[tuple[str, object], ...], evidence: tuple[str, ...]) -> dict[str, float]:
     """The features of a variant ``name`` of a base period (see :func:`_variant_entries`)."""
-    key = ("variant_feats", name, tuple(shared.values()), evidence)
-    feats = art.cache.get(key)
-    if feats is None:
-        feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared.items()}
-        for e in evidence:
-            if e.startswith("base_"):
-                feats[f"variant={name}|{e}"] = 1.0
-            else:
-                feats[f"variant={name}|of={e}"] = 1.0
-                feats[f"variant_of={e}"] = 1.0
-        art.cache[key] = feats
+    feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared}
+    for e in evidence:
+        if e.startswith("base_"):
+            feats[f"variant={name}|{e}"] = 1.0
+        else:
+            feats[f"variant={name}|of={e}"] = 1.0
+            feats[f"variant_of={e}"] = 1.0
     return feats
 
 

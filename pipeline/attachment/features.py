@@ -90,6 +90,8 @@ def bucket(n: int, edges: tuple[int, ...] = _DISTANCE_EDGES) -> str:
 
 def words(s: str) -> list[str]:
     """Lowercased words and the punctuation marks ``, ; (`` of a stretch of text."""
+    if s.isascii():  # lowering first changes no match: only A-Z change, and the pattern takes either case
+        return _WORD.findall(s.lower())
     return [w.lower() for w in _WORD.findall(s)]
 
 

@@ -235,13 +235,11 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
         "none" if not unit else "count"
     v = row.get("value")
     size = "none" if v is None else bucket(len(str(int(abs(v)))) if abs(v) < 1e18 else 19, (1, 2, 3, 4, 6, 9))
-    f = {f"role={role}": 1.0, f"kind={kind}": 1.0, f"unit={unit_cls}": 1.0, f"size={unit_cls}|{size}": 1.0,
-         f"qualifier={row.get('qualifier')}": 1.0, f"has_change={row.get('change') is not None}|role={role}": 1.0,
-         f"basis={row.get('change_basis')}": 1.0, f"modality={row.get('modality')}": 1.0,
-         f"metric_unknown={row.get('metric') == 'unknown'}": 1.0, f"company={row.get('company') is not None}": 1.0,
-         f"period={row.get('period') is not None}": 1.0, f"segment={row.get('segment') is not None}": 1.0,
-         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0,
-         f"derived_metric={_derived(row.get('metric') or '')}": 1.0}
+    f = dict(_row_facts(role, kind, unit_cls, size, row.get("qualifier"), row.get("change") is not None,
+                        row.get("change_basis"), row.get("modality"), row.get("metric") == "unknown",
+                        row.get("company") is not None, row.get("period") is not None,
+                        row.get("segment") is not None, min(len(view.figure_spans), 5), view.index == 0,
+                        _derived(row.get("metric") or "")))
     prev = words(view.norm[max(view.s0, fa - 30):fa])
     if prev:
         f[f"prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0
@@ -254,6 +252,26 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
     rank = sum(1 for a, _ in view.figure_spans if a < fa)
     f[f"figure_rank={min(rank, 3)}|of={min(len(view.figure_spans), 4)}"] = 1.0
     return f
+
+
+ROW_FACT_SETS = 4096
+"""Distinct combinations of a row's facts whose claim features are kept (closed sets of words,
+flags and small counts: a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=ROW_FACT_SETS)
+def _row_facts(role: str, kind: str, unit_cls: str, size: str, qualifier: str | None, has_change: bool,
+               basis: str | None, modality: str | None, metric_unknown: bool, company: bool, period: bool,
+               segment: bool, figures: int, headline: bool, derived: str) -> dict[str, float]:
+    """The claim features of :func:`claim_features` that come from the row's facts alone
+    (shared: the caller copies the dict)."""
+    return {f"role={role}": 1.0, f"kind={kind}": 1.0, f"unit={unit_cls}": 1.0, f"size={unit_cls}|{size}": 1.0,
+            f"qualifier={qualifier}": 1.0, f"has_change={has_change}|role={role}": 1.0,
+            f"basis={basis}": 1.0, f"modality={modality}": 1.0,
+            f"metric_unknown={metric_unknown}": 1.0, f"company={company}": 1.0,
+            f"period={period}": 1.0, f"segment={segment}": 1.0,
+            f"figures={figures}": 1.0, f"headline={headline}": 1.0,
+            f"derived_metric={derived}": 1.0}
 
 
 def role_features(row: dict, view, lists: WordLists) -> dict[str, float]:

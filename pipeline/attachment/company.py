@@ -14,9 +14,6 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     fa, fb = row["start"], row["end"]
     art = view.article
     pool = Pool()
-    taken = [(m.start, m.end) for m in view.companies + view.sources]
-    places = [(s.start, s.end) for s in view.segments if s.id == "geography"]
-    first = view.companies[0].start if view.companies else None
     respective = view.cache.get("respective")
     if respective is None:
         respective = view.cache["respective"] = _respective(view)
@@ -38,43 +35,18 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         return pool.done(row, "company", role, kind)
     for m in nearest(view, "companies", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
-        f.update(_company_facts(m.id, art, lists))
-        if m.start == first:
-            f["first_in_sentence"] = 1.0
-        if person_like(view, m.start, m.end, lists):
-            f["person_like"] = 1.0
-        if any(a < m.end and m.start < b for a, b in places):
-            f["place_like"] = 1.0
+        f.update(_mention_facts(view, m, lists))
         pool.add(own_name(m.id, art), "mention", m.text, f, dist)
     for m in nearest(view, "sources", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
         pool.add(m.id, "source", m.text, f, dist)
-    phrases = view.cache.get("cap_phrases")
-    if phrases is None:
-        phrases = view.cache["cap_phrases"] = list(cap_phrases(view, taken, lists))
-        view.cache["cap_starts"] = [a for a, _, _ in phrases]
+    phrases = _sentence_phrases(view, lists)
     if len(phrases) > 2 * NEAREST:
         i = bisect.bisect_left(view.cache["cap_starts"], fa)
         phrases = phrases[max(0, i - NEAREST):i + NEAREST]
-    for a, b, name in phrases:
+    for a, b, name, facts in phrases:
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
-        n = len(name.split())
-        f[f"cap_words={min(n, 3)}"] = 1.0
-        if name.isupper() and len(name) > 1:
-            f["cap_acronym"] = 1.0
-        if not view.norm[view.s0:a].strip():
-            f["cap_sentence_initial"] = 1.0
-        if person_like(view, a, b, lists):
-            f["person_like"] = 1.0
-        if any(x < b and a < y for x, y in places) or name.lower() in lists.places:
-            f["place_like"] = 1.0
-        if name.split()[-1] in lists.institutions:
-            f["institution_like"] = 1.0
-        if name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"):
-            f["ticker_like"] = 1.0
-        if bool(_LEGAL.search(view.text[a:b + 6])):
-            f["cap_legal_suffix"] = 1.0
-        f.update(_company_facts(name, art, lists))
+        f.update(facts)
         pool.add(name, "capitalised", view.text[a:b], f, dist)
     st = view.before
     if st.company:
@@ -90,14 +62,9 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(names["top_phrase"], "top_name", feats=_company_facts(names["top_phrase"], art, lists))
     for i, name in enumerate(names["headline_phrases"][:2]):
         pool.add(name, f"headline_name{i}", feats=_company_facts(name, art, lists))
-    sent_words = set(words(view.norm[view.s0:view.s1]))
-    none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)),
-            "pronoun_subject": float(bool(sent_words & {"it", "its", "company", "our", "we", "firm", "group"})),
-            "analyst_words": float(bool(sent_words & {"analysts", "analyst", "estimate", "estimates", "consensus"})),
-            "source_in_sentence": float(bool(view.sources)), "market_story": float(bool(st.market_story)),
-            "company_in_sentence": float(bool(view.companies)),
-            f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}": 1.0,
-            "segment_market": float(str(row.get("segment") or "").endswith(" market"))}
+    none = dict(_sentence_none_facts(view))
+    none[f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}"] = 1.0
+    none["segment_market"] = float(str(row.get("segment") or "").endswith(" market"))
     clause = view.clause(fa)  # the figure's own clause: "PC shipments fell 5%, while Lenovo's rose"
     none["company_in_clause"] = float(any(view.clause(m.start) == clause for m in view.companies))
     none["market_cue_in_clause"] = float(any(c.label == "MARKET" and view.clause(c.start) == clause for c in view.cues))
@@ -184,6 +151,71 @@ def _product_modified(view, pos: int, lists: WordLists) -> bool:
         found = view.cache[key] = modifier_before(view, pos, lists)
     phrase = found[2]
     return bool(phrase) and any(w in lists.segment_words for w in phrase.split())
+
+
+def _mention_facts(view, m, lists: WordLists) -> dict[str, float]:
+    """The features of a company mention that do not depend on the figure: what the article
+    says of the company, first in the sentence, reads as a person or a place (cached per sentence)."""
+    key = ("company_facts", m.start, m.end, m.id)
+    f = view.cache.get(key)
+    if f is None:
+        f = dict(_company_facts(m.id, view.article, lists))
+        if m.start == view.companies[0].start:
+            f["first_in_sentence"] = 1.0
+        if person_like(view, m.start, m.end, lists):
+            f["person_like"] = 1.0
+        if any(s.start < m.end and m.start < s.end for s in view.segments if s.id == "geography"):
+            f["place_like"] = 1.0
+        view.cache[key] = f
+    return f
+
+
+def _sentence_phrases(view, lists: WordLists) -> list[tuple[int, int, str, dict[str, float]]]:
+    """The sentence's capitalised phrases that no lexicon named, with the features that do not
+    depend on the figure: ``(start, end, name, features)``; found once per sentence."""
+    phrases = view.cache.get("cap_phrases")
+    if phrases is not None:
+        return phrases
+    art = view.article
+    taken = [(m.start, m.end) for m in view.companies + view.sources]
+    places = [(s.start, s.end) for s in view.segments if s.id == "geography"]
+    phrases = []
+    for a, b, name in cap_phrases(view, taken, lists):
+        f = {f"cap_words={min(len(name.split()), 3)}": 1.0}
+        if name.isupper() and len(name) > 1:
+            f["cap_acronym"] = 1.0
+        if not view.norm[view.s0:a].strip():
+            f["cap_sentence_initial"] = 1.0
+        if person_like(view, a, b, lists):
+            f["person_like"] = 1.0
+        if any(x < b and a < y for x, y in places) or name.lower() in lists.places:
+            f["place_like"] = 1.0
+        if name.split()[-1] in lists.institutions:
+            f["institution_like"] = 1.0
+        if name.isupper() and len(name) <= 5 and view.norm[a - 1:a] in ("(", ":"):
+            f["ticker_like"] = 1.0
+        if bool(_LEGAL.search(view.text[a:b + 6])):
+            f["cap_legal_suffix"] = 1.0
+        f.update(_company_facts(name, art, lists))
+        phrases.append((a, b, name, f))
+    view.cache["cap_phrases"] = phrases
+    view.cache["cap_starts"] = [a for a, _, _, _ in phrases]
+    return phrases
+
+
+def _sentence_none_facts(view) -> dict[str, float]:
+    """The NONE candidate's evidence that holds for the whole sentence (its words, cues and
+    mentions, the story so far), before the figure's own; found once per sentence."""
+    found = view.cache.get("company_none")
+    if found is None:
+        sent_words = set(words(view.norm[view.s0:view.s1]))
+        found = view.cache["company_none"] = {
+            "market_cue": float(any(c.label == "MARKET" for c in view.cues)),
+            "pronoun_subject": float(bool(sent_words & {"it", "its", "company", "our", "we", "firm", "group"})),
+            "analyst_words": float(bool(sent_words & {"analysts", "analyst", "estimate", "estimates", "consensus"})),
+            "source_in_sentence": float(bool(view.sources)), "market_story": float(bool(view.before.market_story)),
+            "company_in_sentence": float(bool(view.companies))}
+    return found
 
 
 def own_name(name: str, art) -> str:

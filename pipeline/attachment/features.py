@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..claim import ALT_BASES
 
@@ -88,6 +90,8 @@ def bucket(n: int, edges: tuple[int, ...] = _DISTANCE_EDGES) -> str:
 
 def words(s: str) -> list[str]:
     """Lowercased words and the punctuation marks ``, ; (`` of a stretch of text."""
+    if s.isascii():  # lowering first changes no match: only A-Z change, and the pattern takes either case
+        return _WORD.findall(s.lower())
     return [w.lower() for w in _WORD.findall(s)]
 
 
@@ -107,27 +111,63 @@ def position(view, a: int, b: int, fa: int, fb: int, lists: WordLists) -> dict[s
         side, lo, hi = "after", fb, a
     else:
         side, lo, hi = "overlap", fa, fa
-    starts, lowered = sentence_words(view)
-    i, j = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
-    gap = lowered[i:j]
-    dist = bucket(len(gap))
-    f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, f"dist_{side}={dist}": 1.0,
-         "same_clause=True" if view.clause(a) == view.clause(fa) else "same_clause=False": 1.0,
-         "same_comma=True" if view.comma_clause(a) == view.comma_clause(fa) else "same_comma=False": 1.0}
-    figs = view.figure_starts
-    f[_FIGS[min(bisect.bisect_left(figs, hi) - bisect.bisect_left(figs, lo), 3)]] = 1.0
-    between = lists.between
-    for w in gap:
-        if w in between:
-            f["between=" + w] = 1.0
-        elif w == "," or w == ";":
-            f["punct_between"] = 1.0
-    f.update(_mention_context(view, a, b, lists, starts, lowered))
+    ix = _word_index(view, lists)
+    starts = ix.starts
+    i, j = bisect_left(starts, lo), bisect_left(starts, hi)
+    dist = _BUCKETS[j - i] if j - i < len(_BUCKETS) else _FAR
+    breaks, commas = view.breaks, view.commas
+    f = {_SIDE[side]: 1.0, _DIST[dist]: 1.0, _SIDE_DIST[side, dist]: 1.0,
+         "same_clause=True" if bisect_left(breaks, a) == bisect_left(breaks, fa) else "same_clause=False": 1.0,
+         "same_comma=True" if bisect_left(commas, a) == bisect_left(commas, fa) else "same_comma=False": 1.0}
+    figs = ix.figure_starts
+    f[_FIGS[min(bisect_left(figs, hi) - bisect_left(figs, lo), 3)]] = 1.0
+    at, names = ix.mark_at, ix.mark_names
+    for k in range(bisect_left(at, i), bisect_left(at, j)):
+        f[names[k]] = 1.0
+    f.update(_mention_context(view, a, b, lists, starts, ix.lowered))
     return f
+
+
+class _WordIndex(NamedTuple):
+    """What :func:`position` reads of a sentence, found once per sentence.
+
+    Attributes:
+        starts, lowered: the sentence's words and marks (:func:`sentence_words`).
+        mark_at, mark_names: the indices (into ``starts``) of the words that give a ``between``
+            feature when they stand between a mention and a figure (a cue word of
+            ``lists.between``, or "," ";" for ``punct_between``) and those features' names.
+        figure_starts: start offsets of the sentence's figures, increasing.
+    """
+
+    starts: list[int]
+    lowered: list[str]
+    mark_at: list[int]
+    mark_names: list[str]
+    figure_starts: list[int]
+
+
+def _word_index(view, lists: WordLists) -> _WordIndex:
+    found = view.cache.get("word_index")
+    if found is None:
+        starts, lowered = sentence_words(view)
+        at, names = [], []
+        for k, w in enumerate(lowered):
+            if w in lists.between:
+                at.append(k)
+                names.append("between=" + w)
+            elif w == "," or w == ";":
+                at.append(k)
+                names.append("punct_between")
+        found = view.cache["word_index"] = _WordIndex(starts, lowered, at, names, view.figure_starts)
+    return found
 
 
 _SIDE = {s: f"side={s}" for s in ("before", "after", "overlap")}
 _DIST = {bucket(n): f"dist={bucket(n)}" for n in range(0, 60)}
+_BUCKETS = [bucket(n) for n in range(_DISTANCE_EDGES[-1] + 1)]
+"""The distance bucket of each word count up to the last edge; beyond it, ``_FAR``."""
+_FAR = bucket(_DISTANCE_EDGES[-1] + 1)
+_SIDE_DIST = {(s, d): f"dist_{s}={d}" for s in _SIDE for d in _DIST}
 _FIGS = [f"figs_between={n}" for n in range(4)]
 
 
@@ -195,13 +235,11 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
         "none" if not unit else "count"
     v = row.get("value")
     size = "none" if v is None else bucket(len(str(int(abs(v)))) if abs(v) < 1e18 else 19, (1, 2, 3, 4, 6, 9))
-    f = {f"role={role}": 1.0, f"kind={kind}": 1.0, f"unit={unit_cls}": 1.0, f"size={unit_cls}|{size}": 1.0,
-         f"qualifier={row.get('qualifier')}": 1.0, f"has_change={row.get('change') is not None}|role={role}": 1.0,
-         f"basis={row.get('change_basis')}": 1.0, f"modality={row.get('modality')}": 1.0,
-         f"metric_unknown={row.get('metric') == 'unknown'}": 1.0, f"company={row.get('company') is not None}": 1.0,
-         f"period={row.get('period') is not None}": 1.0, f"segment={row.get('segment') is not None}": 1.0,
-         f"figures={min(len(view.figure_spans), 5)}": 1.0, f"headline={view.index == 0}": 1.0,
-         f"derived_metric={_derived(row.get('metric') or '')}": 1.0}
+    f = dict(_row_facts(role, kind, unit_cls, size, row.get("qualifier"), row.get("change") is not None,
+                        row.get("change_basis"), row.get("modality"), row.get("metric") == "unknown",
+                        row.get("company") is not None, row.get("period") is not None,
+                        row.get("segment") is not None, min(len(view.figure_spans), 5), view.index == 0,
+                        _derived(row.get("metric") or "")))
     prev = words(view.norm[max(view.s0, fa - 30):fa])
     if prev:
         f[f"prev={prev[-1] if prev[-1] in lists.before or prev[-1] in lists.between else 'other'}"] = 1.0
@@ -214,6 +252,26 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
     rank = sum(1 for a, _ in view.figure_spans if a < fa)
     f[f"figure_rank={min(rank, 3)}|of={min(len(view.figure_spans), 4)}"] = 1.0
     return f
+
+
+ROW_FACT_SETS = 4096
+"""Distinct combinations of a row's facts whose claim features are kept (closed sets of words,
+flags and small counts: a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=ROW_FACT_SETS)
+def _row_facts(role: str, kind: str, unit_cls: str, size: str, qualifier: str | None, has_change: bool,
+               basis: str | None, modality: str | None, metric_unknown: bool, company: bool, period: bool,
+               segment: bool, figures: int, headline: bool, derived: str) -> dict[str, float]:
+    """The claim features of :func:`claim_features` that come from the row's facts alone
+    (shared: the caller copies the dict)."""
+    return {f"role={role}": 1.0, f"kind={kind}": 1.0, f"unit={unit_cls}": 1.0, f"size={unit_cls}|{size}": 1.0,
+            f"qualifier={qualifier}": 1.0, f"has_change={has_change}|role={role}": 1.0,
+            f"basis={basis}": 1.0, f"modality={modality}": 1.0,
+            f"metric_unknown={metric_unknown}": 1.0, f"company={company}": 1.0,
+            f"period={period}": 1.0, f"segment={segment}": 1.0,
+            f"figures={figures}": 1.0, f"headline={headline}": 1.0,
+            f"derived_metric={derived}": 1.0}
 
 
 def role_features(row: dict, view, lists: WordLists) -> dict[str, float]:

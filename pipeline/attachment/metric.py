@@ -44,16 +44,28 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     out = pool.done(row, "metric", role, kind)
     unit = row.get("unit") or ""
     mag = _magnitude(row)
-    after = [w for w in words(view.norm[fb:fb + 25])[:2] if w in lists.after_figure]
+    after = tuple(w for w in words(view.norm[fb:fb + 25])[:2] if w in lists.after_figure)
+    cache = view.article.cache
     for c in out:
-        mtype = _metric_type(c.value, view.metric_units)
-        c.feats[f"fits={mtype}|{kind}|{role}"] = 1.0
-        c.feats[f"fits={mtype}|mag={mag}"] = 1.0
-        for w in after:
-            c.feats[f"fits={mtype}|after={w}"] = 1.0
-        if unit == "%" and c.value and c.value.endswith("share"):
-            c.feats["share_percent"] = 1.0
+        key = ("metric_fits", c.value, kind, role, mag, after, unit == "%")
+        fits = cache.get(key)
+        if fits is None:
+            fits = cache[key] = _fits(c.value, view.metric_units, kind, role, mag, after, unit == "%")
+        c.feats.update(fits)
     return out
+
+
+def _fits(metric: str | None, units: dict, kind: str, role: str, mag: str, after: tuple[str, ...],
+          percent: bool) -> dict[str, float]:
+    """How a metric fits the figure: its type crossed with the figure's kind and role, its
+    magnitude and the words right after it; a share in percent."""
+    mtype = _metric_type(metric, units)
+    feats = {f"fits={mtype}|{kind}|{role}": 1.0, f"fits={mtype}|mag={mag}": 1.0}
+    for w in after:
+        feats[f"fits={mtype}|after={w}"] = 1.0
+    if percent and metric and metric.endswith("share"):
+        feats["share_percent"] = 1.0
+    return feats
 
 
 def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]:

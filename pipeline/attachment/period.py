@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..periods import COMPARISON_WORDS, PeriodContext, as_comparison, resolve, set_against_actual, shift
 from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
+_COMPARING = re.compile(r"(?i)\b(?:from|compared|versus|vs|than|over|against)\b")
 # from a figure to an earlier period that is its own: its noun, "per share", then "in", "during"
 _OWN_AFTER = re.compile(r"(?i)(?:\s+[a-z-]+){0,3}?\s*,?\s*(?:(?:in|during|for)\s+)?")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
@@ -63,33 +65,27 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                 _yearless(pool, p, art, view, fa, fb, lists)
             continue
         f, dist = mention_feats(view, p, fa, fb, lists)
-        f[f"p_kind={p.spec.kind}"] = 1.0
-        f[f"p_year_written={p.spec.year is not None}"] = 1.0
-        f[f"p_fiscal_written={p.spec.fiscal}"] = 1.0
-        if p.spec.rel:
-            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
-            f[f"p_rel={p.spec.rel}"] = 1.0
-        if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
-            f["p_comparison_before"] = 1.0
+        own = _mention_facts(view, p, role)
+        f.update(own)
         if p.is_prior and p.start >= fb and _OWN_AFTER.fullmatch(view.norm, fb, p.start) \
-                and not COMPARISON_WORDS.match(view.norm, p.start) \
+                and not COMPARISON_WORDS.match(view.norm, p.start) and not _COMPARING.search(view.norm, fb, p.start) \
                 and not any(fb <= a < p.start for a, _ in view.figure_spans):
             own_prior = r
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
-                                     "comparison": "p_comparison_before" in f, "same_clause": view.clause(p.start) == view.clause(fa)}))
+                                     "comparison": "p_comparison_before" in own, "same_clause": view.clause(p.start) == view.clause(fa)}))
     for value, src in ((st.period, "carried"), (None if consensus else st.forecast_period, "carried_forecast"),
                        (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)
             bases.append((value, src, {}))
     for p in art.lead_periods[:2]:
-        r = resolve(p.spec, ctx)
+        r = _resolved(art, p.spec, ctx)
         if r:
             pool.add(r, "lead")
             bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
-    for value, feats, ahead in _article_yearless(art, fiscal_end):
-        pool.add(value, "article_yearless", feats={**feats, f"yearless_article_ahead={ahead}|forecast={forecast_label}": 1.0})
+    for value, feats in _article_yearless_feats(art, fiscal_end, forecast_label):
+        pool.add(value, "article_yearless", feats=feats)
     for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
         pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
         bases.append((r, f"article{i}", {}))
@@ -135,19 +131,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     shared = {"article_fiscal": fiscal_signal, "company_fiscal": has_cal, "role": role,
               "sentence_fiscal": written_fiscal, "quarter_ended": bool(art.quarter_end_months)}
     for value, evidence in grouped.items():
-        key = ("variants", value, tuple(n for n, _ in shifts))
-        variants = art.cache.get(key)
-        if variants is None:
-            variants = art.cache[key] = _variants(value, art, shifts)
-        for variant, name in variants:
-            feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared.items()}
-            for e in evidence:
-                if e.startswith("base_"):
-                    feats[f"variant={name}|{e}"] = 1.0
-                else:
-                    feats[f"variant={name}|of={e}"] = 1.0
-                    feats[f"variant_of={e}"] = 1.0
-            pool.add(variant, f"variant_{name}", feats=feats)
+        for variant, src, feats in _variant_entries(art, value, shifts, shared, tuple(evidence)):
+            pool.add(variant, src, feats=feats)
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
@@ -157,36 +142,146 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # "27 cents per share in the year-ago quarter", "1,404 vehicles in the prior quarter": the
         # grammar gives the figure its own earlier period; nothing is weighed
         out = [c for c in out if c.value == own_prior] or out
-    quarters = any(p.spec.kind in ("Q", "MQ") for p in art.periods)
-    # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
-    # end month, and the company keeps a fiscal year that is not the calendar one
-    speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
-        "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
     for c in out:
         if c.value is None:
             continue
-        fy = c.value.startswith("FY")
-        shape = "Q" if "-Q" in c.value else "H" if "-H" in c.value else "span" if "/" in c.value else \
-            "D" if c.value.count("-") == 2 else "M" if "-" in c.value else "Y"
-        c.feats[f"shape={shape}|fy={fy}"] = 1.0
-        c.feats[f"fy={fy}|article_fiscal={fiscal_signal}"] = 1.0
-        c.feats[f"fy={fy}|company_fiscal={has_cal}"] = 1.0
-        c.feats[f"fy={fy}|quarter_ended={bool(art.quarter_end_months)}"] = 1.0
-        c.feats[f"fy={fy}|fiscal_speaking={speaking}"] = 1.0
-        if fy and "src=fiscal_calendar" in c.feats:
-            c.feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
-        if fy and art.fiscal_years:
-            c.feats[f"fy_year_is_article_fy={_YEAR.match(c.value).group(2) == str(art.fiscal_years[0])}"] = 1.0
-        key = ("date_rel", c.value, fiscal_end)
-        rel = art.cache.get(key)
-        if rel is None:
-            rel = art.cache[key] = _date_relation(c.value, art.doc_date, fiscal_end)
-        c.feats[f"date_rel={rel}|forecast={forecast_label}"] = 1.0
-        c.feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
-        c.feats[f"shape={shape}|role={role}"] = 1.0
-        c.feats[f"shape={shape}|article_quarters={quarters}"] = 1.0
-        c.feats[f"shape={shape}|prior_cue={prior_cue}|role={role}"] = 1.0
+        key = ("value_feats", c.value, fiscal_end, forecast_label, role, prior_cue, "src=fiscal_calendar" in c.feats)
+        feats = art.cache.get(key)
+        if feats is None:
+            feats = art.cache[key] = _value_feats(c.value, art, fiscal_end, forecast_label, role, prior_cue,
+                                                  "src=fiscal_calendar" in c.feats)
+        c.feats.update(feats)
     return out
+
+
+def _value_feats(value: str, art, fiscal_end: int | None, forecast: bool | str, role: str, prior_cue: bool,
+                 fiscal_calendar: bool) -> dict[str, float]:
+    """The features of a period value itself (its shape, fiscal or calendar naming, where it ends
+    from the publication date) crossed with the article's way of naming periods; the same for
+    every figure of the article with these settings (cached by the caller). ``forecast`` is
+    True, False or ``"consensus"`` (an estimate set against the reported figure)."""
+    fy = value.startswith("FY")
+    shape = "Q" if "-Q" in value else "H" if "-H" in value else "span" if "/" in value else \
+        "D" if value.count("-") == 2 else "M" if "-" in value else "Y"
+    article_fy = _YEAR.match(value).group(2) == str(art.fiscal_years[0]) if fy and art.fiscal_years else None
+    key = ("date_rel", value, fiscal_end)
+    rel = art.cache.get(key)
+    if rel is None:
+        rel = art.cache[key] = _date_relation(value, art.doc_date, fiscal_end)
+    return _shape_feats(shape, fy, article_fy, rel, _naming(art, fiscal_end), forecast, role, prior_cue,
+                        fiscal_calendar)
+
+
+def _naming(art, fiscal_end: int | None) -> tuple[str, bool, bool, str, bool]:
+    """How the article names periods, for a company with this fiscal year-end: ``(fiscal
+    mentions bucket, company keeps a non-calendar fiscal year, "quarter ended" written, fiscal
+    speaking, quarters named)``; cached per article."""
+    key = ("naming", fiscal_end)
+    found = art.cache.get(key)
+    if found is None:
+        has_cal = fiscal_end not in (None, 12)
+        # the article names fiscal periods: it writes one ("fiscal 2024", "Q1 FY24") or a quarter's
+        # end month, and the company keeps a fiscal year that is not the calendar one
+        speaking = "yes" if (art.fiscal_mentions or art.quarter_end_months) and has_cal else \
+            "text" if art.fiscal_mentions else "calendar" if has_cal else "no"
+        found = art.cache[key] = (bucket(art.fiscal_mentions, (0, 1, 3)), has_cal, bool(art.quarter_end_months),
+                                  speaking, any(p.spec.kind in ("Q", "MQ") for p in art.periods))
+    return found
+
+
+FEATURE_SETS = 4096
+"""Distinct combinations of facts whose feature dicts are kept (the facts are a closed set of
+words and flags, not an article's text: a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=FEATURE_SETS)
+def _shape_feats(shape: str, fy: bool, article_fy: bool | None, rel: str, naming: tuple, forecast: bool | str,
+                 role: str, prior_cue: bool, fiscal_calendar: bool) -> dict[str, float]:
+    """The features of :func:`_value_feats` from the facts they are made of (shared: read only)."""
+    fiscal_signal, has_cal, quarter_ended, speaking, quarters = naming
+    feats = {f"shape={shape}|fy={fy}": 1.0,
+             f"fy={fy}|article_fiscal={fiscal_signal}": 1.0,
+             f"fy={fy}|company_fiscal={has_cal}": 1.0,
+             f"fy={fy}|quarter_ended={quarter_ended}": 1.0,
+             f"fy={fy}|fiscal_speaking={speaking}": 1.0}
+    if fy and fiscal_calendar:
+        feats[f"fiscal_calendar|fiscal_speaking={speaking}"] = 1.0
+    if article_fy is not None:
+        feats[f"fy_year_is_article_fy={article_fy}"] = 1.0
+    feats[f"date_rel={rel}|forecast={forecast}"] = 1.0
+    feats[f"date_rel={rel}|fy={fy}|company_fiscal={has_cal}|shape={shape}"] = 1.0
+    feats[f"shape={shape}|role={role}"] = 1.0
+    feats[f"shape={shape}|article_quarters={quarters}"] = 1.0
+    feats[f"shape={shape}|prior_cue={prior_cue}|role={role}"] = 1.0
+    return feats
+
+
+def _resolved(art, spec, ctx: PeriodContext) -> str | None:
+    """:func:`pipeline.periods.resolve`, computed once per article for each spec and context."""
+    key = ("resolve", spec, ctx)
+    r = art.cache.get(key, "")
+    if r == "":
+        r = art.cache[key] = resolve(spec, ctx)
+    return r
+
+
+def _mention_facts(view, p, role: str) -> dict[str, float]:
+    """The features of a period mention that do not depend on the figure (cached per sentence)."""
+    key = ("period_facts", p.start, p.spec, role)
+    f = view.cache.get(key)
+    if f is None:
+        f = {f"p_kind={p.spec.kind}": 1.0, f"p_year_written={p.spec.year is not None}": 1.0,
+             f"p_fiscal_written={p.spec.fiscal}": 1.0}
+        if p.spec.rel:
+            f[f"p_rel={p.spec.rel}|role={role}"] = 1.0
+            f[f"p_rel={p.spec.rel}"] = 1.0
+        if _COMPARISON.search(view.norm[max(view.s0, p.start - 25):p.start]):
+            f["p_comparison_before"] = 1.0
+        view.cache[key] = f
+    return f
+
+
+def _variant_entries(art, value: str, shifts: list[tuple[str, dict]], shared: dict,
+                     evidence: tuple[str, ...]) -> list[tuple[str, str, dict[str, float]]]:
+    """The pool entries of the variants of a base period ``value``: ``(variant, source, features)``,
+    the features being the shared facts and the evidence of the base (its sources and ``base_``
+    facts), each crossed with the variant's name. Cached per article; the feature dicts are shared
+    by the candidates (read, never changed)."""
+    key = ("variant_entries", value, tuple(n for n, _ in shifts), tuple(shared.values()), evidence)
+    found = art.cache.get(key)
+    if found is None:
+        vkey = ("variants", value, tuple(n for n, _ in shifts))
+        variants = art.cache.get(vkey)
+        if variants is None:
+            variants = art.cache[vkey] = _variants(value, art, shifts)
+        items = tuple(shared.items())
+        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(name, items, evidence))
+                                  for variant, name in variants]
+    return found
+
+
+@lru_cache(maxsize=FEATURE_SETS)
+def _variant_feats(name: str, shared: tuple[tuple[str, object], ...], evidence: tuple[str, ...]) -> dict[str, float]:
+    """The features of a variant ``name`` of a base period (see :func:`_variant_entries`)."""
+    feats = {f"variant={name}|{k}={v}": 1.0 for k, v in shared}
+    for e in evidence:
+        if e.startswith("base_"):
+            feats[f"variant={name}|{e}"] = 1.0
+        else:
+            feats[f"variant={name}|of={e}"] = 1.0
+            feats[f"variant_of={e}"] = 1.0
+    return feats
+
+
+def _article_yearless_feats(art, fiscal_end: int | None, forecast: bool | str) -> list[tuple[str, dict[str, float]]]:
+    """The candidates of :func:`_article_yearless` with their features and whether guidance words
+    stand near them for a forecast or not: ``(period, features)``, cached per article."""
+    key = ("article_yearless_feats", fiscal_end, forecast)
+    found = art.cache.get(key)
+    if found is None:
+        found = art.cache[key] = [(value, {**feats, f"yearless_article_ahead={ahead}|forecast={forecast}": 1.0})
+                                  for value, feats, ahead in _article_yearless(art, fiscal_end)]
+    return found
 
 
 def _variants(value: str, art, shifts: list[tuple[str, dict]]) -> list[tuple[str, str]]:

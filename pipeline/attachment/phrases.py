@@ -10,8 +10,13 @@ from .features import WordLists
 from .pool import NEAREST
 
 _CAP_PHRASE = re.compile(r"(?<![\w'’])(?:[A-Z][\w&.'’-]*|[a-z]+[A-Z][\w&.-]*)(?:\s+(?:[A-Z][\w&.-]*|&|of|de))*(?<![\s.,])")
-_LEGAL = re.compile(r"(?:[\s,]+(?:Inc|Corp|Corporation|Ltd|Limited|plc|PLC|Co|LLC|AG|SA|SE|NV|Holdings|Group)\.?)+$")
+_LEGAL_WORDS = ("Inc", "Corp", "Corporation", "Ltd", "Limited", "plc", "PLC", "Co", "LLC", "AG", "SA", "SE", "NV",
+                "Holdings", "Group")
+_LEGAL = re.compile(rf"(?:[\s,]+(?:{'|'.join(_LEGAL_WORDS)})\.?)+$")
+_LEGAL_ENDS = tuple(w + dot for w in _LEGAL_WORDS for dot in ("", "."))
+"""A phrase that ``_LEGAL`` strips ends with one of these (checked first: most phrases do not)."""
 _POSSESSIVE = re.compile(r"['’]s?$")
+_POSSESSIVE_ENDS = ("'", "’", "'s", "’s")
 _UNIT_PHRASE = re.compile(r"\b(?:its|the|their)\s+((?:[a-z][\w&-]*\s+){0,3}?[a-z][\w&-]*)\s+"
                           r"(?:business|unit|division|segment|group|arm)\b")
 _FROM_PHRASE = re.compile(r"\b(?:revenue|revenues|sales|income)\s+(?:from|in|of|at)\s+(?:its\s+|the\s+|their\s+)?"
@@ -57,7 +62,12 @@ def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
             head = parts[0].split("-")[0]
             a += len(head) + 1  # "BRIEF-ServiceNow": a wire's tag, then the name
             parts = [parts[0][len(head) + 1:]] + parts[1:]
-        name = _LEGAL.sub("", _POSSESSIVE.sub("", " ".join(parts))).strip(" ,.&")
+        name = " ".join(parts)  # no space at either end: a possessive or a suffix ends it, if any
+        if name.endswith(_POSSESSIVE_ENDS):
+            name = _POSSESSIVE.sub("", name)
+        if name.endswith(_LEGAL_ENDS):
+            name = _LEGAL.sub("", name)
+        name = name.strip(" ,.&")
         b = a + len(" ".join(parts))
         if not name or name in lists.not_names or name[:1].isdigit() or len(name) < 2:
             continue

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .features import WordLists, position
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One value a slot may take.
 
@@ -33,15 +34,13 @@ def _fold_case(v):
     return v.lower() if isinstance(v, str) else v
 
 
-_CROSSES: dict[tuple[str, str, str], tuple[str, str]] = {}
-
-
 class Pool:
     """Candidates keyed by value; entries with the same value are merged when the pool is done.
 
     A merged candidate has the position features of its nearest mention,
     the other features of every entry that has no position (carried,
     article-level, the rules' choice), and one ``src=`` feature per entry.
+    Features are indicators: every value is 1.0 (see :mod:`.features`).
     """
 
     __slots__ = ("entries", "fold")
@@ -52,48 +51,69 @@ class Pool:
 
     def add(self, value: str | None, src: str, text: str | None = None, feats: dict | None = None,
             dist: int | None = None) -> None:
+        """Add an entry: a value with its source, the words it came from, its features and the
+        distance of its mention to the figure (None: no mention).
+
+        The features of an entry with a distance (a mention's, made for this figure) are handed
+        over: the candidate may keep and extend that dict. Those of an entry without one may be
+        shared (cached) and are only read.
+        """
         if isinstance(value, str) and not value.strip():
             return
         key = self.fold(value)
         group = self.entries.get(key)
         if group is None:
             self.entries[key] = group = (value, [], [])
-        (group[1] if dist is not None else group[2]).append((src, text, feats, dist))
+        if dist is None:
+            group[2].append((src, text, feats))
+        else:
+            group[1].append((src, text, feats, dist))
 
     def done(self, row: dict, slot: str, role: str, kind: str) -> list[Candidate]:
         out = []
         rule = self.fold(row.get(slot))
         for key, (value, placed, other) in self.entries.items():
             text = dist = None
-            feats: dict[str, float] = {}
-            srcs = []
             if placed:
-                best = min(placed, key=lambda e: e[3])
-                if best[2]:
-                    feats.update(best[2])
+                best = min(placed, key=_distance) if len(placed) > 1 else placed[0]
+                feats = best[2] if best[2] is not None else {}  # handed over by add()
                 text, dist = best[1], best[3]
-                srcs.extend(e[0] for e in placed)
-            for src, t, fs, _ in other:
+                srcs = [e[0] for e in placed]
+            else:
+                feats, srcs = {}, []
+            for src, t, fs in other:
                 srcs.append(src)
                 if fs:
-                    for k, v in fs.items():
-                        if v > feats.get(k, 0.0):
-                            feats[k] = v
+                    feats.update(fs)  # indicators (every value 1.0): the union of the features
                 if text is None:
                     text = t
-            for src in srcs:
-                cross = _CROSSES.get((src, role, kind))
-                if cross is None:
-                    cross = _CROSSES[(src, role, kind)] = (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}")
-                for k in cross:
-                    feats[k] = 1.0
-            feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+            feats.update(_source_features(tuple(srcs), role, kind))
             if key == rule:
                 feats["rule_choice"] = 1.0
             if value is None:
                 feats["none"] = 1.0
             out.append(Candidate(value, text, feats, dist))  # indicators only: every value is 1.0
         return out
+
+
+def _distance(entry: tuple) -> int:
+    return entry[3]
+
+
+SOURCE_FEATURE_SETS = 4096
+"""Distinct (sources, role, kind) combinations whose features are kept (a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=SOURCE_FEATURE_SETS)
+def _source_features(srcs: tuple[str, ...], role: str, kind: str) -> dict[str, float]:
+    """The features a candidate's sources give it: ``src=``, crossed with the figure's role and
+    kind, for each source in order, then the number of distinct sources (capped at 4)."""
+    feats = {}
+    for src in srcs:
+        for k in (f"src={src}", f"src={src}|role={role}", f"src={src}|kind={kind}"):
+            feats[k] = 1.0
+    feats[f"n_src={min(len(set(srcs)), 4)}"] = 1.0
+    return feats
 
 
 NEAREST = 5

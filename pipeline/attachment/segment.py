@@ -69,14 +69,24 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
     market_metric = row.get("metric") in _MARKET_METRICS
+    cache = view.article.cache
     for c in out:
-        if c.value:
-            words = c.value.split()
-            known = sum(w in lists.segment_words for w in words)
-            c.feats[f"seg_known_words={'all' if known == len(words) else 'some' if known else 'none'}"] = 1.0
-            form = c.value.endswith(" market")
-            c.feats[f"market_form={form}|company={bool(company)}"] = 1.0
-            c.feats[f"market_form={form}|market_metric={market_metric}"] = 1.0
-        else:
-            c.feats[f"none|market_metric={market_metric}|company={bool(company)}"] = 1.0
+        key = ("segment_value", c.value, market_metric, bool(company))
+        feats = cache.get(key)
+        if feats is None:
+            feats = cache[key] = _value_feats(c.value, market_metric, bool(company), lists)
+        c.feats.update(feats)
     return out
+
+
+def _value_feats(value: str | None, market_metric: bool, company: bool, lists: WordLists) -> dict[str, float]:
+    """The features of a segment value: how many of its words the segment lexicon knows and
+    whether it names a market, crossed with the figure's metric and company; for NONE, those."""
+    if not value:
+        return {f"none|market_metric={market_metric}|company={company}": 1.0}
+    words = value.split()
+    known = sum(w in lists.segment_words for w in words)
+    form = value.endswith(" market")
+    return {f"seg_known_words={'all' if known == len(words) else 'some' if known else 'none'}": 1.0,
+            f"market_form={form}|company={company}": 1.0,
+            f"market_form={form}|market_metric={market_metric}": 1.0}

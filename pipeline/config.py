@@ -19,7 +19,7 @@ _ALLOWED = {
     "periods": {"two_digit_year_ahead"},
     "claims": {"min_bare_number", "event_metrics", "carry_company", "carry_metric", "carry_period",
                "max_sentence_figures", "attachment_model", "min_claim_probability"},
-    "training": {"sets", "folds", "regularization"},
+    "training": {"sets", "folds", "regularization", "calibration_min_claims", "calibration_exclude"},
     "checks": {"min_confidence"},
 }
 
@@ -43,7 +43,8 @@ class Settings:
     config_path: Path | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
-    training: dict[str, Any] = field(default_factory=lambda: {"sets": [], "folds": 5, "regularization": 1.0})
+    training: dict[str, Any] = field(default_factory=lambda: {"sets": [], "folds": 5, "regularization": 1.0,
+                                                              "calibration_min_claims": 0, "calibration_exclude": []})
     numbers: dict[str, Any] = field(default_factory=dict)
     periods: dict[str, Any] = field(default_factory=dict)
 
@@ -100,7 +101,9 @@ def _training(t: dict[str, Any], base: Path) -> dict[str, Any]:
     project is checked out.
     """
     sets = [[str((base / a).resolve()), str((base / g).resolve()), a] for a, g in t.get("sets", [])]
-    return {"sets": sets, "folds": int(t.get("folds", 5)), "regularization": float(t.get("regularization", 1.0))}
+    return {"sets": sets, "folds": int(t.get("folds", 5)), "regularization": float(t.get("regularization", 1.0)),
+            "calibration_min_claims": int(t.get("calibration_min_claims", 0)),
+            "calibration_exclude": [str(x) for x in t.get("calibration_exclude", [])]}
 
 
 def _is_int(v: Any, least: int) -> bool:
@@ -141,6 +144,9 @@ _RULES: dict[tuple[str, str], tuple[Any, str]] = {
     ("training", "folds"): (lambda v: _is_int(v, 2), "an integer of at least 2"),
     ("training", "regularization"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
                                      "a number greater than 0"),
+    ("training", "calibration_min_claims"): (lambda v: _is_int(v, 0), "an integer of at least 0"),
+    ("training", "calibration_exclude"): (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                                          "a list of articles folders as written in sets"),
     ("claims", "min_claim_probability"): (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
                                           and 0 <= v <= 1, "a number from 0 to 1"),
     ("claims", "attachment_model"): (lambda v: isinstance(v, str), "a file name in models_dir, or \"\" for none"),

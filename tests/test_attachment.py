@@ -252,3 +252,14 @@ def test_its_in_a_later_clause_is_the_one_company_named_before() -> None:
     claims = _claims(nlp, "Lenovo kept first place in the second quarter of 2023. Second-placed HP's shipments fell "
                           "4 per cent, reducing its market share 3 percentage points to 20 per cent.")
     assert [(c["company"], c["value"], c["change"]) for c in claims[-2:]] == [("HP", None, -4), ("HP", 20, -3)]
+
+
+def test_the_calibration_s_top_step_pools_enough_held_out_claims() -> None:
+    from pipeline.attachment.training import _pooled_top
+
+    xs, ys = [0.1, 0.5, 0.8, 0.9], [0.2, 0.5, 0.6, 1.0]
+    raws = [0.1] * 10 + [0.5] * 10 + [0.8] * 10 + [0.9] * 3
+    rights = [False] * 8 + [True] * 2 + [True] * 5 + [False] * 5 + [True] * 6 + [False] * 4 + [True] * 3
+    # the top step (3 claims, all right) is pooled with the one below: 9 of 13 right
+    assert _pooled_top(xs, ys, raws, rights, 10) == ([0.1, 0.5, 0.8, 0.9], [0.2, 0.5, 9 / 13, 9 / 13])
+    assert _pooled_top(xs, ys, raws, rights, 0) == (xs, ys)

@@ -234,6 +234,33 @@ def _conditional_logit(x, y, starts, regularization: float):
     return res.x
 
 
+def _pooled_top(xs: list[float], ys: list[float], raws: list[float], rights: list[bool],
+                min_claims: int) -> tuple[list[float], list[float]]:
+    """An isotonic calibration ``(xs, ys)`` whose top steps are pooled until the highest one holds
+    at least ``min_claims`` held-out claims (its value their share fully right).
+
+    Isotonic regression lets a handful of held-out claims set the top of the scale (a step of 5
+    claims, all right, reads as 1.0); pooling them with the steps below keeps the confidence a
+    user filters on (0.9 and up) an average over enough claims. ``min_claims`` 0 leaves it as is.
+
+    Args:
+        xs, ys: the fitted thresholds (raw confidence increasing) and their calibrated values.
+        raws, rights: the held-out claims' raw confidences and whether each was fully right.
+    """
+    if min_claims <= 0 or len(xs) < 2:
+        return xs, ys
+    top = len(xs) - 1
+    while top > 0:
+        # the claims at or above the step's raw confidence: its share fully right and its count
+        held = [r for x, r in zip(raws, rights) if x >= xs[top]]
+        if len(held) >= min_claims and sum(held) / len(held) >= ys[top - 1]:
+            break
+        top -= 1
+    held = [r for x, r in zip(raws, rights) if x >= xs[top]]
+    value = sum(held) / len(held) if held else ys[top]
+    return xs[:top + 1] + [xs[-1]], ys[:top] + [value, value]
+
+
 def fold_of(keys: list[str], folds: int) -> dict[str, int]:
     """Assign articles to folds: sorted keys dealt round-robin (deterministic)."""
     return {k: i % folds for i, k in enumerate(sorted(keys))}
@@ -255,6 +282,8 @@ class Trainer:
     def __init__(self, sets: list[GoldSet], settings: Settings, regularization: float = 1.0) -> None:
         self.runner = Runner(settings)
         self.regularization = regularization
+        self.calibration_min_claims = settings.training.get("calibration_min_claims", 0)
+        self.calibration_exclude = tuple(settings.training.get("calibration_exclude", ()))
         self.articles: dict[str, Article] = {}
         self.gold: dict[str, list[dict]] = {}
         self.examples: dict[str, Examples] = {}
@@ -288,14 +317,17 @@ class Trainer:
                 continue
             model = self.fit([x for x in keys if assign[x] != k])
             for key, rows in self.extract(held, model, keep_raw=True).items():
+                if any(key.startswith(label + "/") for label in self.calibration_exclude):
+                    continue  # articles we wrote ourselves read easier than real ones: they do not calibrate
                 raws.extend(r["_raw_confidence"] for r in rows)
                 rights.extend(fully_right(rows, self.gold[key]))
         final = self.fit(keys)
         if raws:
             iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
             iso.fit(raws, [float(r) for r in rights])
-            final.calibration_x = [float(v) for v in iso.X_thresholds_]
-            final.calibration_y = [float(v) for v in iso.y_thresholds_]
+            final.calibration_x, final.calibration_y = _pooled_top(
+                [float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_], raws, rights,
+                self.calibration_min_claims)
         final.training = self.record(keys, folds)
         return final
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from ..respectively import respective_owners
 from .features import WordLists, bucket, person_like, position, words
 from .phrases import _LEGAL, cap_phrases, modifier_before, name_phrases
 from .pool import NEAREST, Candidate, Pool, mention_feats, nearest
@@ -16,7 +17,8 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     pool = Pool()
     respective = view.cache.get("respective")
     if respective is None:
-        respective = view.cache["respective"] = _respective(view)
+        respective = view.cache["respective"] = respective_owners(
+            view.norm, view.s0, view.s1, view.figure_spans, view.companies)
     # the grammar decides, nothing is weighed: the n-th figure of a run "..., respectively" is the
     # n-th company's; a figure in the relative clause after a name is that company's ("Xiaomi,
     # which shipped 9.1 million units (14% market share)")
@@ -112,37 +114,6 @@ def _fronted_with_owner(view, fa: int, fb: int) -> int | None:
 
 # from a name to a figure inside the relative clause that follows it ("Xiaomi, which shipped ...")
 _RELATIVE_CLAUSE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,\s*(?:which|who|that)\s+[^,;]{0,80}?(?:\(\s*)?")
-_RUN_GAP = re.compile(r"(?:\s*(?:%|percent|per\s+cent))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
-
-
-def _runs(spans: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
-    """Spans (in text order) grouped into runs joined by commas or "and" ("XPeng and NIO", "12.9% and 4.9%")."""
-    runs: list[list[tuple[int, int]]] = []
-    for a, b in spans:
-        if runs and _RUN_GAP.fullmatch(text, runs[-1][-1][1], a):
-            runs[-1].append((a, b))
-        else:
-            runs.append([(a, b)])
-    return runs
-
-
-def _respective(view) -> dict[int, int]:
-    """For a sentence with "respectively" ("rivals XPeng and NIO reported gross margins of 12.9% and
-    4.9%, respectively"): figure start -> start of the company named at the same place in the
-    run of companies before it, for runs of the same length; empty otherwise."""
-    if view.norm.find("respectively", view.s0, view.s1) == -1 or len(view.companies) < 2:
-        return {}
-    companies = _runs(sorted({(m.start, m.end) for m in view.companies}), view.norm)
-    out: dict[int, int] = {}
-    for figures in _runs(sorted(view.figure_spans), view.norm):
-        if len(figures) < 2:
-            continue
-        before = [run for run in companies if len(run) == len(figures) and run[-1][1] <= figures[0][0]]
-        if before:
-            out.update({fa: ca for (fa, _), (ca, _) in zip(figures, before[-1])})
-    return out
-
-
 def _product_modified(view, pos: int, lists: WordLists) -> bool:
     """Whether the words right before a metric mention at ``pos`` are segment-lexicon words ("smartphone")."""
     key = ("modifier", pos)

@@ -137,3 +137,4 @@ def mention_feats(view, m, fa: int, fb: int, lists: WordLists) -> tuple[dict, in
     f = position(view, m.start, m.end, fa, fb, lists)
     dist = fa - m.end if m.end <= fa else m.start - fb if m.start >= fb else 0
     return f, dist
+

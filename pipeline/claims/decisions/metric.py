@@ -10,10 +10,12 @@ makes of the metric (carry-over, volume sales as shipments, prices) is in
 from __future__ import annotations
 
 import bisect
+import functools
 
 import regex
 
 from ...numbers import Figure
+from ...respectively import respective_owners
 from ..items import Item, Mention
 from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
 
@@ -53,8 +55,17 @@ class MetricRules:
             self._metric_cache[key] = found
         return self._metric_cache[key]
 
+    @functools.cached_property
+    def _respective_metrics(self) -> dict[int, int]:
+        """Figure start -> start of its metric's mention in a run "..., respectively"."""
+        return respective_owners(self.norm, self.s0, self.s1, [(x.fig.start, x.fig.end) for x in self.items],
+                                 self.metrics)
+
     def _find_metric(self, it: Item) -> tuple[str, Mention | None] | None:
         f = it.fig
+        if f.start in self._respective_metrics:  # "adjusted EBITDA and adjusted net profit were X and Y, respectively"
+            m = next(m for m in self.metrics if m.start == self._respective_metrics[f.start])
+            return m.label, m
         end = f.noun_end or f.end
         ms = self.metrics
         # share-of-total right after a percent: "58.8% of revenue"; "a 14.1 per cent market share"

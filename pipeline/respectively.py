@@ -1,0 +1,42 @@
+"""Runs paired by "respectively": the n-th figure of a run belongs to the n-th name of a run before it.
+
+"Rivals XPeng and NIO reported gross margins of 12.9% and 4.9%, respectively"; "adjusted
+EBITDA and adjusted net profit were CNY2.6 billion and CNY2.7 billion, respectively". Read by
+the rules and the attachment model alike (company and metric names).
+"""
+from __future__ import annotations
+
+import re
+
+# between two members of a run: a comma or "and", then maybe "the"/"its" ("shipments and the average price")
+_RUN_GAP = re.compile(r"(?:\s*(?:%|percent|per\s+cent))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:(?:the|its|their)\s+)?")
+
+
+def runs(spans: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
+    """Spans (``[start, end)`` offsets in ``text``, in text order) grouped into runs joined by
+    commas or "and" ("XPeng and NIO", "12.9% and 4.9%")."""
+    out: list[list[tuple[int, int]]] = []
+    for a, b in spans:
+        if out and _RUN_GAP.fullmatch(text, out[-1][-1][1], a):
+            out[-1].append((a, b))
+        else:
+            out.append([(a, b)])
+    return out
+
+
+def respective_owners(text: str, s0: int, s1: int, figure_spans: list[tuple[int, int]],
+                      mentions: list) -> dict[int, int]:
+    """For a sentence ``text[s0:s1]`` that says "respectively": figure start -> start of the
+    mention at the same place in the run of ``mentions`` (objects with ``start``/``end``) right
+    before the figures' run, for runs of the same length (two or more); empty otherwise."""
+    if text.find("respectively", s0, s1) == -1 or len(mentions) < 2:
+        return {}
+    named = runs(sorted({(m.start, m.end) for m in mentions}), text)
+    out: dict[int, int] = {}
+    for figures in runs(sorted(figure_spans), text):
+        if len(figures) < 2:
+            continue
+        before = [run for run in named if len(run) == len(figures) and run[-1][1] <= figures[0][0]]
+        if before:
+            out.update({fa: ma for (fa, _), (ma, _) in zip(figures, before[-1])})
+    return out

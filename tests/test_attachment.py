@@ -263,3 +263,12 @@ def test_the_calibration_s_top_step_pools_enough_held_out_claims() -> None:
     # the top step (3 claims, all right) is pooled with the one below: 9 of 13 right
     assert _pooled_top(xs, ys, raws, rights, 10) == ([0.1, 0.5, 0.8, 0.9], [0.2, 0.5, 9 / 13, 9 / 13])
     assert _pooled_top(xs, ys, raws, rights, 0) == (xs, ys)
+
+
+@pytest.mark.parametrize("phrase,named", [("segment", False), ("monthly average", False), ("shares tank", False),
+                                          ("earnings", False), ("food delivery", True), ("server networking", True)])
+def test_words_that_name_no_segment_are_no_segment_candidate(phrase: str, named: bool) -> None:
+    from pipeline.attachment.features import word_lists
+    from pipeline.attachment.segment import _no_segment
+
+    assert _no_segment(phrase, word_lists(str(load_settings().models_dir))) is not named

@@ -8,6 +8,14 @@ from .pool import Candidate, Pool, mention_feats, nearest
 _MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
 
 
+def _no_segment(phrase: str, lists: WordLists) -> bool:
+    """Whether a phrase read as a segment starts with, or is made of, words that name no segment
+    ("segment", "monthly average", "shares tank", "down"; ``not_segment_words``), as the
+    modifier phrases are trimmed of them."""
+    words = phrase.lower().split()
+    return not words or words[0] in lists.not_segment_words or all(w in lists.not_segment_words for w in words)
+
+
 def _market_form(view, a: int, b: int, phrase: str) -> str | None:
     """The gold conventions' ``<geography> <product> market`` form of a metric's modifier that
     names a geography ("Worldwide PC shipments" -> "global pc market", "the Indian smartphone
@@ -39,6 +47,8 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
             f[f"seg_limited_match={company in limited}"] = 1.0
         pool.add(m.label, "mention", m.text, f, dist)
     for a, b, phrase, src in unit_phrases(view, fa):
+        if _no_segment(phrase, lists):
+            continue
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         pool.add(phrase, src, view.text[a:b], f, dist)
     for m in nearest(view, "metrics", fa, fb):  # "cloud services revenue": the words that name what the metric covers
@@ -65,7 +75,7 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(st.market, "carried_market")
     none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)), "has_company": float(bool(company))}
     pool.add(None, "none", feats={k: v for k, v in none.items() if v})
-    if row.get("segment"):
+    if row.get("segment") and not _no_segment(row["segment"], lists):
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
     market_metric = row.get("metric") in _MARKET_METRICS

@@ -858,6 +858,13 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
         return str(this_year - 1) if this_year else None
     if rel == "end_last_year":
         return f"{this_year - 1}-12" if this_year else None
+    if rel == "this_quarter" and ctx.forecast and ctx.doc_date:
+        # "expects gross margin to remain stable this quarter": the quarter running at publication
+        d = ctx.doc_date
+        if ctx.fiscal_end_month not in (None, 12):
+            fy, q = fiscal_quarter_of(d.month, d.year, ctx.fiscal_end_month)
+            return _fmt_q(fy, q, True)
+        return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
     if rel in ("recent_quarter", "last_quarter", "this_quarter"):
         if ctx.doc_date and rel != "this_quarter" and not (rel == "last_quarter" and ctx.in_force):
             d = ctx.doc_date

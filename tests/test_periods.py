@@ -89,3 +89,11 @@ def test_prior_year_s_is_the_period_in_force_a_year_earlier():
     (mention,) = find_periods(text, None)
     assert text[mention.start:mention.end] == "compared to prior year's"
     assert resolve(mention.spec, PeriodContext(dt.date(2019, 7, 17), 2019, "2019-Q2", None, False)) == "2018-Q2"
+
+
+def test_this_quarter_in_a_forecast_is_the_quarter_running_at_publication():
+    text = "it expects gross margin to remain stable this quarter"
+    (mention,) = find_periods(text, None)
+    date = dt.date(2018, 11, 1)
+    assert resolve(mention.spec, PeriodContext(date, 2018, "2018-Q3", None, True)) == "2018-Q4"
+    assert resolve(mention.spec, PeriodContext(date, 2018, "2018-Q3", None, False)) == "2018-Q3"

@@ -196,6 +196,7 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
     ("last_year", r"\blast\s+year\b"),
     ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
+    ("calendar_year_code", r"\bCY\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
 ]
 
 
@@ -323,7 +324,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("REL", rel="this_year")
     if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
         return PeriodSpec("REL", rel=name)
-    if name == "year":
+    if name in ("year", "calendar_year_code"):  # "CY17": calendar 2017, whatever the company's fiscal year
         y, _ = years.year(g["year"])
         return PeriodSpec("Y", year=y)
     return None
@@ -340,7 +341,7 @@ _NEEDS = {
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
-    "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"),
+    "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"), "calendar_year_code": ("cy",),
 }
 
 

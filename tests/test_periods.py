@@ -25,6 +25,7 @@ CASES = [
     ("for the fourth quarter ended December 31, 2022", None, "fourth quarter ended December 31, 2022", "2022-Q4"),
     ("For third quarter ended Dec. 31, net income rose", dt.date(2019, 1, 23), "third quarter ended Dec. 31", "FY2019-Q3"),
     ("profit in the first quarter of FY22 rose", dt.date(2021, 7, 9), "the first quarter of FY22", "FY2022-Q1"),
+    ("bit growth of 20% in both CY17 and CY18", dt.date(2017, 9, 26), "CY18", "2018"),
     # a month span without a year: the one ended last before publication, the next for a forecast
     ("sales in the October-December period", dt.date(2026, 2, 26), "October-December", "2025-Q4"),
     ("sales in the January-March period", dt.date(2026, 5, 2), "January-March", "2026-Q1"),

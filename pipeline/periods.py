@@ -65,7 +65,7 @@ class PeriodSpec:
         rel: for ``REL``: ``prior_year`` (a year ago, the same period last
             year), ``prior_quarter`` (the previous quarter, sequentially),
             ``prior_month``, ``this_year``, ``last_year``, ``this_quarter``,
-            ``last_quarter``, ``recent_quarter``, ``end_last_year``; for ``D``:
+            ``last_quarter``, ``recent_quarter``, ``the_quarter`` (the quarter in force), ``end_last_year``; for ``D``:
             ``weekday`` (``number`` 0 = Monday).
     """
 
@@ -193,6 +193,7 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("recent_quarter", r"\b(?:the\s+)?(?:recently|just)[\s-]+(?:ended|concluded|completed)\s+quarter\b"),
     ("last_quarter", r"\b(?:in\s+)?(?:the\s+)?(?:last|past|latest|most\s+recent)\s+quarter\b"),
     ("this_quarter", r"\b(?:this|the\s+current)\s+quarter\b"),
+    ("the_quarter", r"\b(?:for|in|during)\s+the\s+(?:quarter|three-month\s+period|three\s+months)\b(?!\s+(?:ended|ending|to|through|that|which|of|in)\b)"),
     ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
     ("last_year", r"\blast\s+year\b"),
     ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
@@ -322,7 +323,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("REL", rel=name)
     if name == "by_year_end":  # a target date ahead: the publication year
         return PeriodSpec("REL", rel="this_year")
-    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year"):
+    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year", "the_quarter"):
         return PeriodSpec("REL", rel=name)
     if name in ("year", "calendar_year_code"):  # "CY17": calendar 2017, whatever the company's fiscal year
         y, _ = years.year(g["year"])
@@ -341,6 +342,7 @@ _NEEDS = {
     "last_month_name": ("last",), "same_period_year": ("same", "corresponding"), "same_month": ("same month",),
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
+    "the_quarter": ("quarter", "three"),
     "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"), "calendar_year_code": ("cy",),
 }
 
@@ -859,6 +861,8 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
         return str(this_year - 1) if this_year else None
     if rel == "end_last_year":
         return f"{this_year - 1}-12" if this_year else None
+    if rel == "the_quarter":  # "estimates of $6.08 billion for the quarter": the quarter the story is about
+        return ctx.in_force if ctx.in_force and "-Q" in ctx.in_force else None
     if rel == "this_quarter" and ctx.forecast and ctx.doc_date:
         # "expects gross margin to remain stable this quarter": the quarter running at publication
         d = ctx.doc_date

@@ -98,3 +98,11 @@ def test_this_quarter_in_a_forecast_is_the_quarter_running_at_publication():
     date = dt.date(2018, 11, 1)
     assert resolve(mention.spec, PeriodContext(date, 2018, "2018-Q3", None, True)) == "2018-Q4"
     assert resolve(mention.spec, PeriodContext(date, 2018, "2018-Q3", None, False)) == "2018-Q3"
+
+
+def test_for_the_quarter_is_the_quarter_in_force():
+    text = "Analysts had a consensus revenue estimate of $6.08 billion for the quarter."
+    (mention,) = find_periods(text, None)
+    date = dt.date(2020, 7, 16)
+    assert resolve(mention.spec, PeriodContext(date, 2020, "2020-Q2", None, True)) == "2020-Q2"
+    assert resolve(mention.spec, PeriodContext(date, 2020, None, None, True)) is None

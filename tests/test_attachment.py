@@ -272,3 +272,11 @@ def test_words_that_name_no_segment_are_no_segment_candidate(phrase: str, named:
     from pipeline.attachment.segment import _no_segment
 
     assert _no_segment(phrase, word_lists(str(load_settings().models_dir))) is not named
+
+
+def test_a_ticker_used_as_a_name_is_the_company_it_abbreviates() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Spotify grew its subscriber base to 268 million in Q1 2025. In its filing, SPOT reported "
+                          "263 million subscribers at the end of the prior quarter.")
+    companies = dict(claims[-1]["_candidates"]["company"])
+    assert companies["Spotify"].get("src=mention") == 1.0  # the mention "SPOT" is read as Spotify

@@ -38,7 +38,8 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     for m in nearest(view, "companies", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
         f.update(_mention_facts(view, m, lists))
-        pool.add(own_name(m.id, art), "mention", m.text, f, dist)
+        # a name guessed from the text (its id is its words) may be a ticker of a company named elsewhere
+        pool.add(own_name(_ticker_of(m.id, art) if m.id == m.text else m.id, art), "mention", m.text, f, dist)
     for m in nearest(view, "sources", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
         pool.add(m.id, "source", m.text, f, dist)
@@ -49,7 +50,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     for a, b, name, facts in phrases:
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         f.update(facts)
-        pool.add(name, "capitalised", view.text[a:b], f, dist)
+        pool.add(_ticker_of(name, art), "capitalised", view.text[a:b], f, dist)
     st = view.before
     if st.company:
         pool.add(own_name(st.company, art), "carried", feats=_company_facts(st.company, art, lists))
@@ -114,6 +115,15 @@ def _fronted_with_owner(view, fa: int, fb: int) -> int | None:
 
 # from a name to a figure inside the relative clause that follows it ("Xiaomi, which shipped ...")
 _RELATIVE_CLAUSE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,\s*(?:which|who|that)\s+[^,;]{0,80}?(?:\(\s*)?")
+def _ticker_of(name: str, art) -> str:
+    """The company an all-capitals word stands for when it is the first letters of a company the
+    article names ("SPOT" for Spotify, "MELI" for MercadoLibre: a ticker used as a name), else the word."""
+    if not (name.isupper() and name.isalpha() and len(name) >= 3):
+        return name
+    named = [c for c in art.company_counts if c.upper().startswith(name) and c.upper() != name]
+    return own_name(named[0], art) if len(named) == 1 else name
+
+
 def _product_modified(view, pos: int, lists: WordLists) -> bool:
     """Whether the words right before a metric mention at ``pos`` are segment-lexicon words ("smartphone")."""
     key = ("modifier", pos)

@@ -280,3 +280,17 @@ def test_a_ticker_used_as_a_name_is_the_company_it_abbreviates() -> None:
                           "263 million subscribers at the end of the prior quarter.")
     companies = dict(claims[-1]["_candidates"]["company"])
     assert companies["Spotify"].get("src=mention") == 1.0  # the mention "SPOT" is read as Spotify
+
+
+def test_no_metric_pattern_is_shadowed_by_another_entry() -> None:
+    """A pattern listed under two metrics is read as whichever the matcher keeps; only the verb
+    "cost(s)" is listed twice on purpose (a price, "the top model costs ¥289,800", or expenses)."""
+    from collections import defaultdict
+
+    from pipeline.lexicons import load_metrics
+
+    owners = defaultdict(set)
+    for entry in load_metrics():
+        for pattern in entry.patterns:
+            owners[(pattern.lower(), entry.after)].add(entry.metric)
+    assert {p for (p, _), metrics in owners.items() if len(metrics) > 1} == {"cost", "costs"}

@@ -20,7 +20,8 @@ _GROWTH_RATE_BEFORE = regex.compile(r"(?i)\bgrowth\s+rates?\b[^.;%\d]{0,60}$")
 _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
                                r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|from\s+(?:last|the\s+(?:previous|prior))\s+(?:year|quarter)['\u2019]s"
-                            r"|compared\s+(?:with|to)(?:\s+(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,3}?of)?|against|versus)\s*$", regex.I)
+                            r"|compared\s+(?:with|to)(?:\s+(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,3}?of)?|against|versus"
+                            r"|(?:higher|lower)\s+than)\s*$", regex.I)  # not "greater than": a bound
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
     r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"

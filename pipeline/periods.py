@@ -631,9 +631,12 @@ def set_against_actual(text: str, start: int = 0, end: int | None = None) -> boo
     return _AGAINST_ACTUAL.search(text, start, len(text) if end is None else end) is not None
 
 
-COMPARISON_WORDS = regex.compile(r"(?i)(?:from|compared|versus|vs|than|over|against|on)\b")
+_COMPARING = "from|compared|versus|vs|than|over|against"
+COMPARISON_WORDS = regex.compile(rf"(?i)(?:{_COMPARING}|on)\b")
 """Words an earlier-period mention starts with when it sets up a comparison ("compared to prior
 year's", "from a year earlier") rather than naming a figure's own period ("in the year-ago quarter")."""
+COMPARING = regex.compile(rf"(?i)\b(?:{_COMPARING})\b")
+"""The same words anywhere in a stretch of text ("8 million fewer handsets than in ...")."""
 
 _SUB_YEAR = regex.compile(r"-(?:Q|H)\d$|^\d{4}-\d\d$")
 

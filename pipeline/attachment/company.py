@@ -126,11 +126,7 @@ def _ticker_of(name: str, art) -> str:
 
 def _product_modified(view, pos: int, lists: WordLists) -> bool:
     """Whether the words right before a metric mention at ``pos`` are segment-lexicon words ("smartphone")."""
-    key = ("modifier", pos)
-    found = view.cache.get(key)
-    if found is None:
-        found = view.cache[key] = modifier_before(view, pos, lists)
-    phrase = found[2]
+    phrase = modifier_before(view, pos, lists)[2]
     return bool(phrase) and any(w in lists.segment_words for w in phrase.split())
 
 

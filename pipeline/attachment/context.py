@@ -106,6 +106,7 @@ class SentenceView:
     before: Any  # the ArticleState in force before the sentence
     article: ArticleContext
     metric_units: dict[str, str | None]
+    respective_metrics: dict[int, int] = field(default_factory=dict)  # figure start -> its metric's start ("respectively")
     cache: dict = field(default_factory=dict)  # per-sentence facts shared by its claims
 
     @classmethod
@@ -115,6 +116,7 @@ class SentenceView:
                    companies=sc.companies, sources=sc.sources, metrics=sc.metrics, segments=sc.segments,
                    periods=sc.periods, cues=sc.cues,
                    figure_spans=[(it.fig.start, it.fig.end) for it in sc.items],
+                   respective_metrics=sc.respective_metrics,
                    breaks=sc.breaks, commas=sc.commas, before=before, article=article,
                    metric_units=sc.o.metric_units)
 

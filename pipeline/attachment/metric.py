@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from ..respectively import respective_owners
 from .features import WordLists, position, words
 from .phrases import subject_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
@@ -53,10 +52,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if fits is None:
             fits = cache[key] = _fits(c.value, view.metric_units, kind, role, mag, after, unit == "%")
         c.feats.update(fits)
-    respective = view.cache.get("respective_metrics")
-    if respective is None:
-        respective = view.cache["respective_metrics"] = respective_owners(
-            view.norm, view.s0, view.s1, view.figure_spans, view.metrics)
+    respective = view.respective_metrics  # the rules' reading of "..., respectively"
     if fa in respective:
         # the grammar decides: "adjusted EBITDA and adjusted net profit were CNY2.6 billion and
         # CNY2.7 billion, respectively" gives the n-th figure the n-th metric

@@ -6,12 +6,11 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from ..periods import COMPARISON_WORDS, PeriodContext, as_comparison, resolve, set_against_actual, shift
+from ..periods import COMPARING, COMPARISON_WORDS, PeriodContext, as_comparison, resolve, set_against_actual, shift
 from .features import WordLists, bucket
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _COMPARISON = re.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|over|against|since)\s+(?:the\s+|a\s+)?$")
-_COMPARING = re.compile(r"(?i)\b(?:from|compared|versus|vs|than|over|against)\b")
 # from a figure to an earlier period that is its own: its noun, "per share", then "in", "during"
 _OWN_AFTER = re.compile(r"(?i)(?:\s+[a-z-]+){0,3}?\s*,?\s*(?:(?:in|during|for)\s+)?")
 _Q_OR_H = re.compile(r"(FY)?(\d{4})-(Q|H)(\d)")
@@ -68,7 +67,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         own = _mention_facts(view, p, role)
         f.update(own)
         if p.is_prior and p.start >= fb and _OWN_AFTER.fullmatch(view.norm, fb, p.start) \
-                and not COMPARISON_WORDS.match(view.norm, p.start) and not _COMPARING.search(view.norm, fb, p.start) \
+                and not COMPARISON_WORDS.match(view.norm, p.start) and not COMPARING.search(view.norm, fb, p.start) \
                 and not any(fb <= a < p.start for a, _ in view.figure_spans):
             own_prior = r
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)

@@ -146,8 +146,17 @@ def modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | N
     ("Infrastructure Solutions Group (ISG) revenue"); a possessive, a verb or
     reporting word (``modifier_stops``) and a company, source or period
     mention end the phrase ("Meituan's food delivery revenue" -> "food
-    delivery"; "IDC expects smartphone shipments" -> "smartphone").
+    delivery"; "IDC expects smartphone shipments" -> "smartphone"). Found once per
+    sentence and position (cached in ``view.cache``).
     """
+    key = ("modifier", pos)
+    found = view.cache.get(key)
+    if found is None:
+        found = view.cache[key] = _modifier_before(view, pos, lists)
+    return found
+
+
+def _modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | None]:
     lo = max(view.s0, pos - 70)
     head = _PAREN_END.sub("", view.norm[lo:pos])
     taken = view.cache.get("modifier_taken")

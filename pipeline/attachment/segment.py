@@ -52,11 +52,7 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         pool.add(phrase, src, view.text[a:b], f, dist)
     for m in nearest(view, "metrics", fa, fb):  # "cloud services revenue": the words that name what the metric covers
-        key = ("modifier", m.start)
-        found = view.cache.get(key)
-        if found is None:
-            found = view.cache[key] = modifier_before(view, m.start, lists)
-        a, b, phrase = found
+        a, b, phrase = modifier_before(view, m.start, lists)
         if phrase:
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0

@@ -56,15 +56,15 @@ class MetricRules:
         return self._metric_cache[key]
 
     @functools.cached_property
-    def _respective_metrics(self) -> dict[int, int]:
+    def respective_metrics(self) -> dict[int, int]:
         """Figure start -> start of its metric's mention in a run "..., respectively"."""
         return respective_owners(self.norm, self.s0, self.s1, [(x.fig.start, x.fig.end) for x in self.items],
                                  self.metrics)
 
     def _find_metric(self, it: Item) -> tuple[str, Mention | None] | None:
         f = it.fig
-        if f.start in self._respective_metrics:  # "adjusted EBITDA and adjusted net profit were X and Y, respectively"
-            m = next(m for m in self.metrics if m.start == self._respective_metrics[f.start])
+        if f.start in self.respective_metrics:  # "adjusted EBITDA and adjusted net profit were X and Y, respectively"
+            m = next(m for m in self.metrics if m.start == self.respective_metrics[f.start])
             return m.label, m
         end = f.noun_end or f.end
         ms = self.metrics

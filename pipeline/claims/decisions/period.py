@@ -16,7 +16,7 @@ import regex
 
 from ...periods import COMPARISON_WORDS as _COMPARISON_WORDS, PeriodContext, PeriodMention, as_comparison, resolve, shift
 from ..items import Item
-from ..patterns import _re_fullmatch, _re_match
+from ..patterns import _re_fullmatch
 
 
 _COMPARISON_BEFORE = regex.compile(r"(?i)\b(?:than|from|compared\s+(?:with|to)|versus|over|since|below|above|short\s+of|ahead\s+of)\s+(?:in\s+|during\s+|at\s+)?$")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
+from ..claims.decisions.metric import BARE_RESULT
+from ..per_share import PER_SHARE_METRIC, per_share_metric
 from .features import WordLists, position, words
 from .phrases import subject_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_PER_SHARE = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:per|a)\s+(?:diluted\s+|basic\s+|adjusted\s+)?(?:share|ads|ads\b)")
-_EPS_AFTER = re.compile(r"\s*(?:in\s+)?(?:adjusted\s+|diluted\s+|non-gaap\s+)?eps\b")
 _SHARES_MOVE = re.compile(r"\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
 # between a company's name and its move: a ticker, "'s", "shares", a verb "to be"
@@ -22,9 +22,14 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     """Metrics the figure could measure: the sentence's metric mentions, carry-over, the rules' choice."""
     fa, fb = row["start"], row["end"]
     pool = Pool()
+    ruled = row.get("metric") or ""
     for m in nearest(view, "metrics", fa, fb):
         f, dist = mention_feats(view, m, fa, fb, lists)
-        pool.add(m.label, "mention", m.text, f, dist)
+        word = BARE_RESULT.get(m.text.lower())
+        # a bare "losses" is the result the rules read it as: named in full before it, or a unit's
+        # operating result ("the hardware solutions division recorded losses of 3.75 trillion won")
+        label = ruled if word and ruled.endswith(word) else m.label
+        pool.add(label, "mention", m.text, f, dist)
     for phrase, a, b, src in subject_phrases(view, fa, fb):
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
@@ -58,6 +63,10 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # CNY2.7 billion, respectively" gives the n-th figure the n-th metric
         label = next(m.label for m in view.metrics if m.start == respective[fa]).lower()
         out = [c for c in out if (c.value or "").lower() == label] or out
+    elif any("src=per_share" in c.feats for c in out):
+        # the grammar decides: a sum "per share" or "a share" is a per-share figure ("profit rose to
+        # $720 million or $1.59 per share"), not the amount named before it
+        out = [c for c in out if PER_SHARE_METRIC.search(c.value or "")] or out
     return out
 
 
@@ -79,13 +88,10 @@ def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]
     a per-share figure ("$1.19 per share", "70 cents a share", "$0.74 EPS") and a move of
     the shares ("shares rose 5%", "the stock fell 3%")."""
     out = []
-    after = view.norm[fb:fb + 40].lower()
     head = view.norm[max(view.s0, fa - 80):fa].lower()
-    if _PER_SHARE.match(after) or (row.get("unit") or "").isupper() and _EPS_AFTER.match(after):
-        adjusted = "adjusted" in head or "non-gaap" in head or "adjusted" in after
-        loss = "loss" in head and "profit" not in head
-        base = "loss per share" if loss else "earnings per share"
-        out.append((("adjusted " if adjusted else "") + base, "per_share"))
+    per_share = per_share_metric(view.norm, view.s0, fa, fb, row.get("unit"))
+    if per_share:
+        out.append((per_share, "per_share"))
     percent = row.get("unit") == "%" or row.get("change_unit") == "%"
     if _SHARES_MOVE.search(head) and percent:
         out.append(("share price", "shares_move"))

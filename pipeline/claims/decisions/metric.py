@@ -15,6 +15,7 @@ import functools
 import regex
 
 from ...numbers import Figure
+from ...per_share import PER_SHARE_METRIC, per_share_metric
 from ...respectively import respective_owners
 from ..items import Item, Mention
 from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
@@ -23,7 +24,8 @@ from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
 _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
-_BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
+BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
+"""A bare result word -> the word a full metric name ends with ("losses" -> "... loss")."""
 _IN_OF_AFTER = regex.compile(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?")  # "drop in [...] shipments"
 
 
@@ -39,12 +41,12 @@ class MetricRules:
         key = (id(it), it.role)
         if key not in self._metric_cache:
             found = self._find_metric(it)
-            if found is not None and found[1] is not None and found[1].text.lower() in _BARE_RESULT:
+            if found is not None and found[1] is not None and found[1].text.lower() in BARE_RESULT:
                 # "an operating loss of 2.88 trillion won, narrower than the 3.4 trillion won loss":
                 # a bare "loss" names the result this sentence named in full before it
-                word = _BARE_RESULT[found[1].text.lower()]
+                word = BARE_RESULT[found[1].text.lower()]
                 full = [m for m in self.metrics if m.end <= found[1].start and m.label.endswith(word)
-                        and m.text.lower() not in _BARE_RESULT]
+                        and m.text.lower() not in BARE_RESULT]
                 if full:
                     found = (full[-1].label, found[1])
                 elif _UNIT_SUBJECT.search(self.norm, self.clause_start(found[1].start), found[1].start) \
@@ -89,6 +91,13 @@ class MetricRules:
         for m in ms:
             if 0 <= m.start - end <= 1 and f.unit != "%":
                 return self._base(m), m  # "$1.42 per diluted share"
+        per_share = per_share_metric(self.norm, self.s0, f.start, f.end, f.unit)
+        if per_share:
+            # "profit rose to $720 million or $1.59 per share": not the amount named before it,
+            # but a per-share metric named in the clause ("a dividend of KSh 0.75 per share") or EPS
+            c = self.clause(f.start)
+            named = [m for m in ms if m.end <= f.start and self.clause(m.start) == c and PER_SHARE_METRIC.search(m.label)]
+            return (self._base(named[-1]), named[-1]) if named else (per_share, None)
         # "$23.12 billion in revenue", "1,200 related personnel", "2.35 billion active devices"
         for m in ms:
             if m.start >= end - 1 and (m.start - end) <= 30 and _IN_METRIC.match(self.norm[end:m.start]):

@@ -13,10 +13,13 @@ import regex
 
 from ..periods import PeriodContext, resolve
 from .decisions.period import _contains, _earlier
-from .patterns import _MARKET_METRICS, _MODEL_NAME, _UNIT_NOUN, _is_ratio_metric, _re_fullmatch
+from .decisions.direction import _STRONG_FORECAST
+from .patterns import _MARKET_METRICS, _MODEL_NAME, _UNIT_NOUN, _is_ratio_metric, _re_fullmatch, _re_match
 
 
 _CURRENCY_CODE = regex.compile(r"[A-Z]{3}")
+# the words that may stand before a sentence's fronted period: "Looking (forward) to", "For", "In", "As for"
+_FRONTED = regex.compile(r"(?i)\s*[\"'“]?(?:(?:looking|turning)\s+(?:ahead\s+|forward\s+)?to|for|in|as\s+for)?\s*(?:the\s+|its\s+)?")
 
 
 @dataclass
@@ -118,10 +121,19 @@ class CarryOver:
         elif rows or self.companies:
             self.state.segment = None
 
+    def _fronted_forecast(self, p) -> bool:
+        """Whether a period mention fronts a sentence whose main clause forecasts ("Looking to the
+        third quarter, Cisco said it expects ...", "For the full year, Infineon raised its
+        guidance ..."): the period is the one the forecasts that follow are for."""
+        if not _FRONTED.fullmatch(self.norm, self.s0, p.start) or not _re_match(r"\s*,", self.norm[p.end:p.end + 3]):
+            return False
+        before, _ = self._forecast_cues
+        return any(c.start > p.end and c.id in _STRONG_FORECAST for c in before)
+
     def _update_period_state(self) -> None:
         fiscal_end = self.o.fiscal_by_company.get(self.state.company) if self.state.company else None
         p = self.main_mention()
-        if p is not None and self._forecast_at(p.start):
+        if p is not None and (self._forecast_at(p.start) or self._fronted_forecast(p)):
             r = resolve(p.spec, PeriodContext(self.doc_date, self.ref_year, self.state.period, fiscal_end, True))
             if r:
                 self.state.forecast_period = r

@@ -109,10 +109,18 @@ def test_the_articles_own_yearless_quarter_is_a_candidate_for_every_figure() -> 
 
 def test_period_candidates_include_the_fiscal_naming_and_the_year_earlier_for_a_prior() -> None:
     nlp = _collecting_nlp()
-    claims = _claims(nlp, "Revenue rose to $5.1 billion in the first quarter of 2024 from $4.2 billion a year earlier.")
+    claims = _claims(nlp, "Revenue rose to $5.1 billion in the first quarter of 2024 from $4.2 billion.")
     prior = next(c for c in claims if c["value"] == 4.2e9)
     values = {v for v, _ in prior["_candidates"]["period"]}
     assert {"2024-Q1", "2023-Q1", "FY2024-Q1"} <= values
+
+
+def test_a_priors_own_period_words_are_read_against_its_levels_period() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Revenue rose to $5.1 billion in the first quarter of 2024 from $4.2 billion a year earlier.")
+    prior = next(c for c in claims if c["value"] == 4.2e9)
+    # "a year earlier" right after the figure is its own period: the grammar decides
+    assert {v for v, _ in prior["_candidates"]["period"]} == {"2023-Q1"}
 
 
 def test_labels_follow_the_scorer(tmp_path: Path) -> None:

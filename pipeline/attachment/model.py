@@ -147,8 +147,11 @@ class Attacher:
             and their ``claim_id`` is numbered again).
         """
         kept = []
+        decided: dict[int, str | None] = {}  # figure start -> the period decided for its row
         for row in rows:
             role, kind = row.get("_role", "level"), row.get("_kind", "")
+            if role == "prior":
+                row["_level_period"] = decided.get(row.get("_level_start"))
             raw = 1.0
             collected = {}
             for slot in SLOTS:
@@ -161,6 +164,7 @@ class Attacher:
                 best = max(range(len(cands)), key=probs.__getitem__)
                 raw *= probs[best]
                 _set(row, slot, cands[best])
+            decided[row["start"]] = row.get("period")
             if _lone_percentage(row):
                 feats = role_features(row, view, self.lists)
                 if self.collect:

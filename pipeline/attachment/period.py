@@ -49,13 +49,17 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     forecast_label = "consensus" if consensus else forecast
     forecast = forecast and not consensus
     st = view.before
-    ctx = PeriodContext(art.doc_date, art.ref_year, st.period, fiscal_end, forecast, st.month)
+    # a comparison figure's period words are read against the period of the figure it is compared
+    # with ("third-quarter revenue was $3.244 billion compared to $3.390 billion in the same quarter
+    # last year"), not against the period in force before the sentence
+    in_force = (row.get("_level_period") if role == "prior" else None) or st.period
+    ctx = PeriodContext(art.doc_date, art.ref_year, in_force, fiscal_end, forecast, st.month)
     pool = Pool(fold=str)
     bases: list[tuple[str, str, dict]] = []
     own_prior = None
     for p in nearest(view, "periods", fa, fb):
-        spec = as_comparison(p.spec, st.period) if role == "prior" else p.spec
-        key = ("resolved", p.start, spec.rel, fiscal_end, forecast, st.period, st.month)
+        spec = as_comparison(p.spec, in_force) if role == "prior" else p.spec
+        key = ("resolved", p.start, spec.rel, fiscal_end, forecast, in_force, st.month)
         r = art.cache.get(key, "")
         if r == "":
             r = art.cache[key] = resolve(spec, ctx)

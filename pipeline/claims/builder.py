@@ -143,7 +143,7 @@ class ClaimBuilder:
             if self.attacher is not None and found:
                 found = self.attacher.apply(found, SentenceView.of(sc, before, article))
             for row in found:
-                row.pop("_role", None), row.pop("_kind", None)
+                row.pop("_role", None), row.pop("_kind", None), row.pop("_level_start", None), row.pop("_level_period", None)
             rows.extend(found)
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data

@@ -37,7 +37,7 @@ class RowAssembly:
         """The sentence's claim rows in text order; updates the article state for the next sentence.
 
         Returns:
-            Schema-v1 rows (``Claim.to_dict``) with ``_role`` and ``_kind`` added (the figure's role
+            Schema-v1 rows (``Claim.to_dict``) with ``_role``, ``_kind`` and ``_level_start`` added (the figure's role
             and kind, read by the attachment model and dropped by the builder).
         """
         if not self.items:
@@ -58,7 +58,10 @@ class RowAssembly:
                 continue  # carried on its level's claim
             row = self._row(it, 0, self._level_period(it, periods))
             if row is not None:
-                row["_role"], row["_kind"] = it.role, it.fig.kind  # read by the attachment model, then dropped
+                # read by the attachment model, then dropped
+                row["_role"], row["_kind"] = it.role, it.fig.kind
+                level = self._level_of(it, periods, after_too=False)
+                row["_level_start"] = level.fig.start if level is not None else None
                 self.rows_so_far.append(row)
                 periods[id(it)] = row["period"]
                 self.level_rows[id(it)] = row
@@ -91,16 +94,24 @@ class RowAssembly:
 
     def _level_period(self, it: Item, periods: dict[int, str | None]) -> str | None:
         """For a prior figure: the period of the level it is the comparison for."""
+        level = self._level_of(it, periods)
+        return periods[id(level)] if level is not None else None
+
+    def _level_of(self, it: Item, periods: dict[int, str | None], after_too: bool = True) -> Item | None:
+        """For a prior figure: the level it is the comparison for, among the items with a row
+        (``periods`` holds their ids): paired with it, else the last level before it, else, with
+        ``after_too``, the first after it."""
         if it.role != "prior":
             return None
         for x in self.items:
             if x.prior is it and id(x) in periods:
-                return periods[id(x)]
+                return x
         before = [x for x in self.items if x.fig.start < it.fig.start and id(x) in periods]
         if before:
-            return periods[id(before[-1])]
-        after = [x for x in self.items if id(x) in periods]
-        return periods[id(after[0])] if after else None
+            return before[-1]
+        if not after_too:
+            return None
+        return next((x for x in self.items if id(x) in periods), None)
 
     def _row(self, it: Item, k: int, level_period: str | None = None) -> dict | None:
         """The claim row of a level (with its change), an unpaired change or a prior; None without value or change.

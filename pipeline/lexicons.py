@@ -104,12 +104,17 @@ def load_entities(models_dir: Path = MODELS_DIR) -> list[Entity]:
     Row keys: ``name`` (canonical), ``aliases`` (list of surface forms; the
     name itself is always an alias), optional ``fiscal_calendar`` (a key of
     ``models/fiscal_calendars.toml``) and ``case_sensitive`` (default true).
+    A case-sensitive alias of four or more characters also matches in capitals
+    ("HUAWEI", "ZEEKR": how brands and headlines write names).
     """
     allowed = {"name", "aliases", "fiscal_calendar", "case_sensitive", "note"}
     out = []
     for fname, kind in (("companies.jsonl", "company"), ("sources.jsonl", "source")):
         for row in read_jsonl(models_dir / fname, allowed, {"name"}):
-            aliases = tuple(dict.fromkeys([row["name"], *row.get("aliases", [])]))
+            written = [row["name"], *row.get("aliases", [])]
+            if row.get("case_sensitive", True):
+                written += [a.upper() for a in written if len(a) >= 4]
+            aliases = tuple(dict.fromkeys(written))
             out.append(Entity(row["name"], aliases, kind, row.get("fiscal_calendar"),
                               row.get("case_sensitive", True)))
     return out

@@ -71,6 +71,11 @@ def _longest_rows(rows: list[tuple]) -> list[tuple]:
 _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments", "executive", "executives",
                    "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
 
+# Nouns of one firm: a segment word right before one describes the company, not a part of it
+# ("the streaming company", "the chip designer"); not the plurals and "vendors", "makers",
+# "players", "startups", which name a market ("smartphone vendors", "Indian startups")
+_FIRM_HEADS = {"company", "firm", "provider", "operator", "designer", "developer", "retailer", "lender", "giant"}
+
 # Words after which a metric word names what a figure leaves out ("net profit after zakat and tax")
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus", "after"}
 
@@ -243,6 +248,7 @@ class MetricRecognizer:
                 self.case_segments.add(key, [nlp.make_doc(p) for p in s.case_patterns])
         # the same word sets as hashes of lowercase forms (Token.lower), for to_array("LOWER")
         self.compound_heads = {nlp.vocab.strings.add(w) for w in _COMPOUND_HEADS}
+        self.firm_heads = {nlp.vocab.strings.add(w) for w in _FIRM_HEADS}
         self.excluding = {nlp.vocab.strings.add(w) for w in _EXCLUDING}
         self.brackets = (nlp.vocab.strings.add("("), nlp.vocab.strings.add(")"))
         self.refined = {m.refines: m.metric for m in metrics if m.refines}  # general -> specific
@@ -311,7 +317,12 @@ class MetricRecognizer:
         doc.spans["metrics"] = [Span(doc, start + int(trim), end, label=metric, span_id=share_of)
                                 for start, end, metric, share_of, trim in rows]
         rows = []
-        for match_id, start, end in [*self.segments(doc), *self.case_segments(doc)]:
+        seg_matches = [*self.segments(doc), *self.case_segments(doc)]
+        if seg_matches and not matches:
+            lowers = doc.to_array("LOWER").tolist()
+        for match_id, start, end in seg_matches:
+            if end < len(doc) and lowers[end] in self.firm_heads:
+                continue  # "the streaming company": what the firm is, not a part of it
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
             rows.append((start, end, segment, kind, companies))
         kept = {(row[0], row[1]) for row in _longest_rows(rows)}

@@ -35,7 +35,7 @@ def _re_sub(pattern, repl, string, flags=0):
     return _compiled(pattern, int(flags)).sub(repl, string)
 
 
-_TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
+_TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|reaching|achieving|hitting|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at)"
                          r"(?:\s+a\s+(?:record|new\s+high|record\s+high|total)(?:\s+of)?)?|"
                          r"to\s+end\s+(?:the\s+(?:quarter|year|period|month)\s+)?(?:with|at))\s*$",

@@ -243,6 +243,7 @@ class PairingRules:
         for p in self.periods:
             s = s.replace(self.norm[p.start:p.end], " ")
         return _re_sub(r"(?i)\b(?:year[- ]on[- ]year|year[- ]over[- ]year|yoy|y/y|sequentially|quarter[- ]on[- ]quarter|"
+                         r"quarter[- ]over[- ]quarter|qoq|q/q|on-quarter|month[- ]on[- ]month|month[- ]over[- ]month|mom|"
                          r"on an? [\w-]+ basis|on-year|annually|compared (?:to|with) a year (?:ago|earlier)|"
                          r"from a year (?:ago|earlier)|percent|per cent|during|in|over|for|higher|lower|up|down|closing|closed|ended|"
                          r"the\s+(?:quarter|period|year|month|half))\b|\([^()]*\)", " ", s)

@@ -25,6 +25,10 @@ _ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]cur
                            r"(?:\s+(?:basis|terms|rates?))?\)?")
 # "35% year over year, or 49% ..." and "35% year over year (49% ..."
 _OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
+# "a 28.5 per cent increase in consolidated net profit at Rs 9,008 crore" (basis words, "in" and
+# "per cent" already blanked): the change noun, the metric's words, then "to" or "at"
+_NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)\s+(?:of\s+)?"
+                         r"(?:[\w&-]+\s+){0,4}?(?:to|at)\s*$")
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -83,7 +87,8 @@ class PairingRules:
             nxt = items[i + 1]
             between = self.norm[it.fig.end:nxt.fig.start]
             between_clean = self._strip_basis(between)
-            if nxt.role == "level" and nxt.change is None and _TO_LINK.match(between_clean) and self._compatible(it, nxt):
+            if nxt.role == "level" and nxt.change is None and (_TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)) \
+                    and self._compatible(it, nxt):
                 self._attach(it, nxt)
             elif nxt.role == "prior" and _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
                 it.basis = "from_value"

@@ -717,6 +717,14 @@ class NumberGrammar:
             return None  # "the two companies", "three engineers": not figures of a metric
         if self._is_date_or_year(text, m, num_text, scale_word, kind):
             return None
+        if self._EQUATION.match(text, end, end + 4) or self._EQUATION_BEFORE.search(text, max(0, start - 4), start):
+            return None  # "($1 = 0.9623 euros)": a conversion note
+        iso = self._ISO_DATE.search(text, max(0, start - 11), min(len(text), end + 6))
+        if iso is not None and iso.start() < end and start < iso.end():
+            return None  # "2023-06-01": a date
+        if kind in ("number", "count") and not is_words and not grouped and decimals == 0 and not sign and value < 1000 \
+                and self._NAME_NUMBER.search(text, max(0, start - 30), start):
+            return None  # "Model 3 units", "the S&P 500": the number is part of a name
         if text[start - 1:start] == "(" and text[end:end + 1] == ")" and value > 0 and ctx.table_row(start):
             value_scaled = -value_scaled  # (12.5) in a table of results is a loss
 
@@ -735,6 +743,16 @@ class NumberGrammar:
 
     _HANDED = regex.compile(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$")
     _YEAR = regex.compile(r"(?:19|20)\d\d")
+    _EQUATION = regex.compile(r"[ ]?=")
+    _EQUATION_BEFORE = regex.compile(r"=[ ]?$")
+    _ISO_DATE = regex.compile(r"(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")
+    # a capitalised word after a lowercase word (not in a title-case headline), then one space:
+    # a small whole number right after it is part of a product or index name ("and Model 3
+    # units", "the S&P 500", "its Quest 2"); not after a word in capitals ("the TOP 10 list"); months,
+    # quarters and currencies are read before this
+    _NAME_NUMBER = regex.compile(r"(?<=(?:^|[\s(\"“])[a-z][\w'’-]*,?[ ])(?!(?:Q|H|FY|CY|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+                                 r"January|February|March|April|June|July|August|September|October|November|December)[ ]$)"
+                                 r"[A-Z](?:[a-z][A-Za-z]*|&[A-Z]+)[ ]$")
     _ORDINAL_AFTER = regex.compile(r"^(?:st|nd|rd|th)\b")
     _CLOCK_AFTER = regex.compile(r"^[:/]\d")
     _CLOCK_BEFORE = regex.compile(r"\d[:/]$")

@@ -81,9 +81,12 @@ class PairingRules:
                     and self._compatible(it, items[k + 2]):
                 self._attach(it, items[k + 2])
         # 1. "<change> to <level>" and "from <prior> ... to <level>"
+        respectively = self.lower.find("respectively", self.s0, self.s1) != -1
         for i, it in enumerate(items):
             if it.role != "change" or i + 1 >= len(items):
                 continue
+            if respectively and i and items[i - 1].role == "change" and self._run_joined(items[i - 1].fig.end, it.fig.start):
+                continue  # "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": see 1b
             nxt = items[i + 1]
             between = self.norm[it.fig.end:nxt.fig.start]
             between_clean = self._strip_basis(between)
@@ -102,7 +105,7 @@ class PairingRules:
                         lvl.prior = nxt
         # 1b. "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": the n-th change
         # moves the n-th level
-        if self.lower.find("respectively", self.s0, self.s1) != -1:
+        if respectively:
             self._pair_respectively()
             self._pair_levels_then_changes()
         # 2. prior without change: "from <prior> ... to <level>" (direction only)

@@ -16,6 +16,10 @@ from ..patterns import _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _TO_LINK, _is_ratio_
 
 
 # a rate of growth named before a percentage: the percentage is the change
+# two percentages in a run: "5 percent and 4 percent", "3%, 11%"
+_RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
+# a share after a percentage: "8% of revenue", "12% market share", "a 16% share"
+_SHARE_AFTER = regex.compile(r"(?i)\s*(?:of\b|(?:market\s+)?share\b|stake\b)")
 _GROWTH_RATE_BEFORE = regex.compile(r"(?i)\bgrowth\s+rates?\b[^.;%\d]{0,60}$")
 _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
                                r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")
@@ -62,6 +66,20 @@ class RoleRules:
                 it.role = self._amount_role(it, i, lead, after)
             if it.role == "change":
                 it.direction = self._direction(it, lead, after)
+        self._runs_of_changes()
+
+    def _runs_of_changes(self) -> None:
+        """A percentage joined to a change before it by "and" or a comma alone is a change too
+        ("growth rates came in at 5 percent and 4 percent"; "advanced 3 percent and 11 percent,
+        respectively"), with that change's direction, unless a share follows it ("5% and 8% of")."""
+        items = self.items
+        for prev, it in zip(items, items[1:]):
+            if prev.role != "change" or prev.fig.kind != "percent" or it.fig.kind != "percent" \
+                    or it.role != "level" or it.multiplier is not None or "fraction" in it.fig.flags:
+                continue
+            if _RUN_JOIN.fullmatch(self.norm, prev.fig.end, it.fig.start) \
+                    and not _SHARE_AFTER.match(self.norm, it.fig.end, min(self.s1, it.fig.end + 30)):
+                it.role, it.direction = "change", prev.direction
 
     def _percent_role(self, it: Item, lead: str, after: str) -> str:
         if "fraction" in it.fig.flags:

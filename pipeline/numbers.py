@@ -406,7 +406,7 @@ class NumberGrammar:
             rf"(?i)^[ ](?:(?:{mods}|[a-z]+-[a-z]+|(?-i:[A-Z][A-Za-z]+))[ ]){{0,2}}(?P<noun>{nouns})(?![\w])")
         self.date_before = regex.compile(rf"(?i)(?:\b(?:{_MONTHS})\.?|\bQ[1-4]|\bFY)[ ]?$")
         self.date_after = regex.compile(rf"(?i)^(?:st|nd|rd|th)?[ ]?(?:of[ ])?(?:{_MONTHS})\b")
-        self.range_join = regex.compile(r"(?i)^\s*(?:\([^()]{1,30}\)\s*)?(?:-|to|and)\s*$")
+        self.range_join = regex.compile(r"(?i)^\s*(?:\([^()]{1,30}\)\s*)?(?:-|–|to|and)\s*$")
         self.spec_unit = regex.compile(rf"(?i)[ ]?(?:{_alt(lexicon.spec_units)})(?![\w])")
         self.range_blocker = regex.compile(rf"(?i)\b(?:{_alt(lexicon.range_blockers)})\s+(?:\S+\s+)?$")
         self.paren_before = regex.compile(r"\(\s*(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?$")
@@ -828,7 +828,7 @@ class NumberGrammar:
             return None
         if joiner == "to" and self._FROM.search(lead) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "from X to Y" is a movement, but "ranging from X to Y" is a range
-        if joiner == "-" and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
+        if joiner in ("-", "–") and (text[a.end - 1:a.end].isalpha() and a.kind == "number"):
             return None
         if "number" not in (a.kind, b.kind) and a.kind != b.kind:
             return None
@@ -845,7 +845,7 @@ class NumberGrammar:
             return None
         if a.scale == b.scale and abs(a.value) * 1000 < abs(b.value):
             return None
-        if self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
+        if joiner == "to" and self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
             return None  # "decreased $1.2 million to $23.5 million" is a change and a level
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale

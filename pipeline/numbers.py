@@ -357,7 +357,7 @@ class NumberGrammar:
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
               | (?P<pence>(?<=\d)p(?![\w]))
-              | [ -](?P<scale>(?i:{_alt(scale_words)})(?![\w]))
+              | [ -]?(?P<scale>(?i:{_alt(scale_words)})(?![\w]))
             )?
             (?:
                 [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))

@@ -75,6 +75,10 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
     market_metric = row.get("metric") in _MARKET_METRICS
+    if market_metric and not company:
+        # the conventions decide: a market-wide figure's segment is "<geography> <product> market"
+        # ("PC shipments fell 24% to 8.9 million units" in the mainland China market)
+        out = [c for c in out if c.value and c.value.endswith(" market")] or out
     cache = view.article.cache
     for c in out:
         key = ("segment_value", c.value, market_metric, bool(company))

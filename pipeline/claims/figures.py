@@ -26,6 +26,14 @@ _DIGITS_AFTER = regex.compile(r"(?i)-|\s+digits?\b")
 _VERSUS_BEFORE = regex.compile(r"(?i)\b(?:versus|vs\.?|compared\s+(?:with|to)|against|from|and)\s+(?:about\s+|around\s+)?$")
 
 
+# before and after a multiple that is a change or a comparison, not a level ("revenue grew 2.4
+# times", "up by 3 times", "three times its valuation", "five times higher")
+_GROWTH_TIMES_BEFORE = regex.compile(r"(?i)\b(?:grew|grow|grows|rose|rise|increased|increase|jumped|surged|climbed|soared|"
+                                     r"expanded|shot\s+up|up|by)\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|some\s+|over\s+)?$")
+_TIMES_COMPARED_AFTER = regex.compile(r"(?i)\s*(?:its|the|their|what|that|last|higher|more|larger|bigger|greater|as|faster|"
+                                      r"lower|less|smaller|over|from|year)\b")
+
+
 class FigureCandidates:
     """The figures of a sentence that may be claims (mixed into ``_Sentence``)."""
 
@@ -34,6 +42,9 @@ class FigureCandidates:
         for f in figures:
             if any(p.start <= f.num_start < p.end and p.spec.kind not in ("REL",) for p in self.periods):
                 continue  # a number inside a period ("Q2 2016", "first half of 2016")
+            if f.unit == "times" and (_GROWTH_TIMES_BEFORE.search(self.norm, max(self.s0, f.start - 40), f.start)
+                                      or _TIMES_COMPARED_AFTER.match(self.norm, f.noun_end or f.end, (f.noun_end or f.end) + 25)):
+                continue  # "grew 2.4 times", "three times its valuation": a multiplier (_times_items)
             if f.kind != "number":
                 out.append(f)
                 continue

@@ -1,6 +1,9 @@
 """Segment candidates: what part of a company or market a figure covers."""
 from __future__ import annotations
 
+from ..claims.decisions.segment import VENUE_METRICS
+from ..claims.patterns import _PRODUCT_ANAPHOR
+from ..respectively import respective_owners
 from .features import WordLists, position
 from .phrases import modifier_before, unit_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
@@ -11,9 +14,10 @@ _MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "s
 def _no_segment(phrase: str, lists: WordLists) -> bool:
     """Whether a phrase read as a segment starts with, or is made of, words that name no segment
     ("segment", "monthly average", "shares tank", "down"; ``not_segment_words``), as the
-    modifier phrases are trimmed of them."""
+    modifier phrases are trimmed of them, or holds a piece of a word ("s", "earnings-per-")."""
     words = phrase.lower().split()
-    return not words or words[0] in lists.not_segment_words or all(w in lists.not_segment_words for w in words)
+    return not words or words[0] in lists.not_segment_words or all(w in lists.not_segment_words for w in words) \
+        or any(len(w) < 2 or w.endswith("-") for w in words)  # "s", "b", "earnings-per-": pieces of words
 
 
 def _market_form(view, a: int, b: int, phrase: str) -> str | None:
@@ -52,10 +56,14 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         pool.add(phrase, src, view.text[a:b], f, dist)
     for m in nearest(view, "metrics", fa, fb):  # "cloud services revenue": the words that name what the metric covers
+        if m.label in VENUE_METRICS:
+            continue  # "BYD's Hong Kong shares rose 2.5%": where the shares list
         a, b, phrase = modifier_before(view, m.start, lists)
-        if phrase:
+        if phrase and not _no_segment(phrase, lists):
             f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
             f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+            known = all(w in lists.segment_words for w in phrase.split())
+            f[f"modifier_known={known}|of_chosen_metric={m.label == row.get('metric')}"] = 1.0
             pool.add(phrase, "metric_modifier", view.text[a:b], f, dist)
             market = _market_form(view, a, b, phrase) if row.get("metric") in _MARKET_METRICS else None
             if market:
@@ -75,6 +83,25 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
     market_metric = row.get("metric") in _MARKET_METRICS
+    respective = view.cache.get("respective_segments")
+    if respective is None:
+        respective = view.cache["respective_segments"] = respective_owners(
+            view.norm, view.s0, view.s1, view.figure_spans, view.segments)
+    if fa in respective:
+        # the grammar decides: "TSMC's 5nm and 7nm technologies made up 37% and 16% of wafer
+        # revenue respectively" gives the n-th figure the n-th segment
+        label = next(m.label for m in view.segments if m.start == respective[fa])
+        out = [c for c in out if c.value == label] or out
+    elif st.segment and not market_metric:
+        c = view.clause(fa)
+        lo = view.breaks[c - 1] if c else view.s0
+        ana = _PRODUCT_ANAPHOR.search(view.norm, lo, fa)
+        head_at = ana.start() + ana.group(0).rstrip().rfind(" ") + 1 if ana else 0
+        if ana and not any(ana.start() <= m.start and m.end <= head_at and m.id == "product" for m in view.segments):
+            # (not when the phrase names its own product: "the average price of DRAM chips")
+            # the grammar decides: "The standard console will go up to ¥66,980" after "the price of
+            # the PS5": the product named before (the rules' reading, claims/decisions/segment.py)
+            out = [c for c in out if c.value == st.segment] or out
     if market_metric and not company:
         # the conventions decide: a market-wide figure's segment is "<geography> <product> market"
         # ("PC shipments fell 24% to 8.9 million units" in the mainland China market)

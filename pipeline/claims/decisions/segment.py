@@ -111,7 +111,7 @@ class SegmentRules:
         if model and not market:  # "launched its S7 sedan ... with prices ranging from ..."
             return model.group(1).lower()
         found: list[Mention] = self._segments_of_metric(metric_m) if metric_m is not None else []
-        if metric in _VENUE_METRICS:  # "a Hong Kong IPO": where the shares list, not a part of the company
+        if metric in VENUE_METRICS:  # "a Hong Kong IPO": where the shares list, not a part of the company
             found = [x for x in found if x.id != "geography"]
         if f.noun_end:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
@@ -182,17 +182,18 @@ class SegmentRules:
                 hit = next((x for x in self.segments if x.start == at), None)
                 if hit is not None:
                     return hit.label  # "investing 1.1 billion yuan in smart electric vehicles"
-            geo_after = self._geo_after(it, company) if not market and metric not in _VENUE_METRICS else None
+            geo_after = self._geo_after(it, company) if not market and metric not in VENUE_METRICS else None
             if geo_after:
                 return geo_after
-            guessed = self._guessed_segment(it, metric_m) if not market and metric not in _VENUE_METRICS else None
+            guessed = self._guessed_segment(it, metric_m) if not market and metric not in VENUE_METRICS else None
             # a guessed unit name the lexicon knows takes its canonical name ("data-centre" -> "data center")
             return next((x.label for x in self.segments if x.text.lower() == guessed), guessed)
         return " ".join(segs[:2])
 
 
 # Metrics whose geography words name a venue (the exchange of a listing), not a segment
-_VENUE_METRICS = ("ipo proceeds",)
+VENUE_METRICS = ("ipo proceeds", "ipo price", "ipo price range", "share price")
+"""Metrics whose place words name where the shares list ("a Hong Kong IPO", "BYD's Hong Kong shares"), not a segment."""
 
 
 def _entry_for(segment: Mention, company: str | None) -> bool:

@@ -1,5 +1,6 @@
-"""Per-share sums: "$1.59 per share", "70 cents a share", "$0.74 EPS" measure earnings (or a loss)
-per share, not the amount named before them ("profit rose to $720 million or $1.59 per share").
+"""Figures of a company's shares: per-share sums ("$1.59 per share", "70 cents a share", "$0.74 EPS"
+measure earnings or a loss per share, not the amount named before them) and moves of the shares
+("Shares have lost about 13.9%", "the stock fell 3%").
 
 Read by the rules and the attachment model alike.
 """
@@ -33,3 +34,19 @@ def per_share_metric(text: str, s0: int, fa: int, fb: int, unit: str | None) -> 
     adjusted = "adjusted" in head or "non-gaap" in head or "adjusted" in after.lower()
     base = "loss per share" if "loss" in head and "profit" not in head else "earnings per share"
     return ("adjusted " if adjusted else "") + base
+
+
+SHARES_MOVE = re.compile(r"(?i)\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
+"""The shares or the stock within 40 characters before a figure, in its sentence."""
+
+
+def shares_move(text: str, s0: int, fa: int, metric_spans: list[tuple[int, int]]) -> bool:
+    """Whether a percentage at ``fa`` is the move of the shares named right before it ("Shares have
+    lost about 13.9%", "the stock has fallen around 8 per cent"): the shares or the stock within 40
+    characters before it in the sentence starting at ``s0``, not a "market share", and no metric
+    (``metric_spans``, ``[start, end)`` offsets) named between them and the figure.
+    """
+    at = SHARES_MOVE.search(text, max(s0, fa - 80), fa)
+    if at is None or text[max(s0, at.start() - 7):at.start()].lower().endswith("market "):
+        return False
+    return not any(at.end() <= a and b <= fa for a, b in metric_spans)

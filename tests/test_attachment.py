@@ -302,3 +302,11 @@ def test_no_metric_pattern_is_shadowed_by_another_entry() -> None:
         for pattern in entry.patterns:
             owners[(pattern.lower(), entry.after)].add(entry.metric)
     assert {p for (p, _), metrics in owners.items() if len(metrics) > 1} == {"cost", "costs"}
+
+
+def test_a_company_name_moving_leaves_only_the_share_price() -> None:
+    nlp = _collecting_nlp()
+    row = _claims(nlp, "Why Is Oracle (ORCL) Down 13.9% Since Last Earnings Report?")[0]
+    assert {v for v, _ in row["_candidates"]["metric"]} == {"share price"}
+    row = _claims(nlp, "Huawei's shipments fell 25 per cent in Europe, while Xiaomi's rose 88 per cent.")[-1]
+    assert "share price" not in {v for v, _ in row["_candidates"]["metric"]}  # "'s" alone leaves out the metric

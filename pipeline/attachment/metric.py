@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import re
 
-from ..claims.decisions.metric import BARE_RESULT
-from ..per_share import PER_SHARE_METRIC, per_share_metric
+from ..claims.decisions.metric import BARE_RESULT, COUNTED_ONLY, money_reading
+from ..per_share import PER_SHARE_METRIC, SHARES_MOVE, per_share_metric, shares_move
 from .features import WordLists, position, words
 from .phrases import subject_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_SHARES_MOVE = re.compile(r"\b(?:shares|stock|share\s+price)\b[^.;]{0,40}$")
 _RATIO_WORDS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")
-# between a company's name and its move: a ticker, "'s", "shares", a verb "to be"
-_NAME_TO_MOVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:['\u2019]s\s+)?(?:shares\s+|stock\s+)?(?:(?:is|are|was|were|has|have)\s+)?")
+# between a company's name and its move: a ticker, "('s) shares", a verb "to be" (not "'s" alone:
+# "Xiaomi's rose 88 per cent" leaves out the metric named before)
+_NAME_TO_MOVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:(?:['\u2019]s\s+)?(?:shares|stock)\s+)?(?:(?:is|are|was|were|has|have)\s+)?")
 # between the move and its size: "by", "more than", "nearly" ...
 _MOVE_TO_SIZE = re.compile(r"\s*(?:by\s+)?(?:(?:more|less)\s+than\s+|nearly\s+|about\s+|almost\s+|over\s+|some\s+|around\s+|roughly\s+|as\s+much\s+as\s+)?")
 
@@ -57,6 +57,23 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if fits is None:
             fits = cache[key] = _fits(c.value, view.metric_units, kind, role, mag, after, unit == "%")
         c.feats.update(fits)
+    if kind == "money":
+        # a sum of money measures no count: "Unit sales: Compute & Networking, $2.85B" is revenue
+        # (the metrics with a unit in metrics.jsonl: shipments, deliveries, users ...)
+        units = view.metric_units
+        counted = [c for c in out if c.value and units.get(c.value) in COUNTED_ONLY]
+        if counted and len(counted) < len(out):
+            sales = [c for c in counted if money_reading(c.value, c.text, units)]
+            out = [c for c in out if c not in counted]
+            if sales and not any(c.value == "revenue" for c in out):
+                # "unit sales of $2.85B", "sold $1.2 billion": sales counted in money are revenue
+                out.append(Candidate("revenue", sales[0].text, sales[0].feats, sales[0].dist))
+    moved = next((c for c in out if "src=shares_move" in c.feats), None)
+    if moved is not None and shares_move(view.norm, view.s0, fa, [(m.start, m.end) for m in view.metrics]):
+        out = [moved]  # the grammar decides: "Shares have lost about 13.9%", "the stock fell 3%"
+    named = next((c for c in out if "src=name_moved" in c.feats), None)
+    if named is not None:
+        out = [named]  # "Why Is MercadoLibre (MELI) Down 13.9%": a company's name moving is its shares'
     respective = view.respective_metrics  # the rules' reading of "..., respectively"
     if fa in respective:
         # the grammar decides: "adjusted EBITDA and adjusted net profit were CNY2.6 billion and
@@ -93,7 +110,7 @@ def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]
     if per_share:
         out.append((per_share, "per_share"))
     percent = row.get("unit") == "%" or row.get("change_unit") == "%"
-    if _SHARES_MOVE.search(head) and percent:
+    if SHARES_MOVE.search(head) and percent:
         out.append(("share price", "shares_move"))
     elif percent and _name_moved(view, fa):
         out.append(("share price", "name_moved"))

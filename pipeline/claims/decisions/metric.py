@@ -15,7 +15,7 @@ import functools
 import regex
 
 from ...numbers import Figure
-from ...per_share import PER_SHARE_METRIC, per_share_metric
+from ...per_share import PER_SHARE_METRIC, per_share_metric, shares_move
 from ...respectively import respective_owners
 from ..items import Item, Mention
 from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
@@ -24,6 +24,27 @@ from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
 _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
+COUNTED_ONLY = frozenset({"units", "vehicles", "people", "users", "customers", "subscriptions", "devices", "downloads",
+                          "stores"})
+"""Units of metrics that count things a sum of money cannot measure (``unit`` in metrics.jsonl; not
+"orders", whose value is a sum: "orders of EUR 4.5bn")."""
+_SALES = regex.compile(r"(?i)\bsal(?:e|es)\b|\bsold\b")
+
+
+def money_reading(metric: str | None, mention_text: str | None, metric_units: dict) -> str | None:
+    """The metric a sum of money takes when the metric named for it counts things: sales or
+    sold things counted in money are revenue ("Unit sales: Compute & Networking, $2.85B"); None
+    when the metric fits money or no reading is known.
+
+    Args:
+        metric: the canonical metric; mention_text: the words that named it; metric_units: metric ->
+            unit (``models/metrics.jsonl``).
+    """
+    if not metric or metric_units.get(metric) not in COUNTED_ONLY:
+        return None
+    return "revenue" if mention_text and _SALES.search(mention_text) else None
+
+
 BARE_RESULT = {"loss": "loss", "losses": "loss", "profit": "profit", "profits": "profit"}
 """A bare result word -> the word a full metric name ends with ("losses" -> "... loss")."""
 _IN_OF_AFTER = regex.compile(r"\s*(?:[-\w]+\s+){0,2}?(?:in|of)\s+(?:\S+\s+){0,2}?")  # "drop in [...] shipments"
@@ -54,6 +75,10 @@ class MetricRules:
                     # "the hardware solutions division recorded losses of 3.75 trillion won":
                     # units report operating results
                     found = ("operating " + word, found[1])
+            if found is not None and it.fig.kind == "money" and found[1] is not None:
+                money = money_reading(found[0], found[1].text, self.o.metric_units)
+                if money:
+                    found = (money, found[1])
             self._metric_cache[key] = found
         return self._metric_cache[key]
 
@@ -70,6 +95,8 @@ class MetricRules:
             return m.label, m
         end = f.noun_end or f.end
         ms = self.metrics
+        if "%" in (f.unit,) and shares_move(self.norm, self.s0, f.start, [(m.start, m.end) for m in ms]):
+            return "share price", None  # "Shares have lost about 13.9%": the shares' own move
         # share-of-total right after a percent: "58.8% of revenue"; "a 14.1 per cent market share"
         for m in ms:
             if m.id and f.unit == "%" and 0 <= m.start - f.end <= 3:

@@ -170,7 +170,9 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("date_noyear_dmy", rf"\bon\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})(?!\s+(?:19|20)\d\d)\b"),
     ("by_year_end", r"\bby\s+the\s+end\s+of\s+(?:the|this)\s+year\b"),
     # not "the full fiscal year 2020": that names its year (read by fiscal_year)
-    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"),
+    ("full_year", r"\b(?:(?:for|in)\s+the\s+)?(?:full[\s-](?:fiscal[\s-])?year|whole\s+year|the\s+end\s+of\s+the\s+year|full[\s-]year)\b(?!\s+(?:FY)?(?:19|20)\d\d)"
+                  # "For fiscal year, Infineon raised its guidance": the fiscal year in force
+                  r"|(?i:\b(?:for|in)\s+(?:the\s+|its\s+)?(?:current\s+)?fiscal\s+year)\b(?!\s+(?:FY|to|ended|ending|that|which|(?:19|20)\d\d|'?\d\d\b))"),
     ("quarter_ended", rf"\b(?:(?P<qord>{_ORD})[\s-]+(?:fiscal[\s-]+)?)?(?:quarter|period|three\s+months)\s+(?:that\s+)?(?:end(?:ed|ing)|to)\s+(?:on\s+)?(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>(?:19|20)\d\d))?"),
     ("month_span", rf"\b(?:from\s+|(?P<between>between\s+))?(?P<month>{_MONTH})\s*(?(between)and|(?:to|through|-))\s*(?P<month2>{_MONTH})"
                    rf"(?:\s+(?:period\s+|quarter\s+)?(?:of\s+|in\s+)?(?P<year>{_YEAR_REF}))?"),

@@ -77,7 +77,9 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
         bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
                                      "comparison": "p_comparison_before" in own, "same_clause": view.clause(p.start) == view.clause(fa)}))
-    for value, src in ((st.period, "carried"), (None if consensus else st.forecast_period, "carried_forecast"),
+    # a forecast period carries to forecasts only: "came in at $11.7 billion" after "will increase
+    # by more than 70% in the 2026 fiscal year" is the reported quarter's
+    for value, src in ((st.period, "carried"), (st.forecast_period if forecast else None, "carried_forecast"),
                        (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)

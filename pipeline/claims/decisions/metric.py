@@ -24,7 +24,7 @@ from ..patterns import _is_ratio_metric, _re_fullmatch, _re_match, _re_search
 _IN_METRIC = regex.compile(r"^\s*(?:in|of|on|for)\s+(?:the\s+|its\s+|total\s+)?$", regex.I)
 _UNIT_SUBJECT = regex.compile(r"(?i)\b(?:division|unit|segment|business|arm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:recorded|posted|reported|made|booked|swung\s+to|had|turned\s+a|returned\s+to)\s+(?:an?\s+|its\s+)?$")
 _OF_UNIT = regex.compile(r"(?i)\s+(?:for|of|at|in)\s+(?:the|its)\s+(?:[\w-]+\s+){0,3}?(?:division|unit|segment|business|arm)\b")
-COUNTED_ONLY = frozenset({"units", "vehicles", "people", "users", "customers", "subscriptions", "devices", "downloads",
+COUNTED_ONLY = frozenset({"units", "vehicles", "people", "users", "customers", "subscriptions", "subscribers", "devices", "downloads",
                           "stores"})
 """Units of metrics that count things a sum of money cannot measure (``unit`` in metrics.jsonl; not
 "orders", whose value is a sum: "orders of EUR 4.5bn")."""
@@ -153,7 +153,7 @@ class MetricRules:
             return self._base(after), after
         if f.unit == "units" and not self.state.metric:
             return "shipments", None
-        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions",
+        unit_metric = {"people": "headcount", "users": "users", "subscriptions": "subscriptions", "subscribers": "subscriptions",
                        "devices": "active devices", "vehicles": "deliveries", "downloads": "downloads"}
         if f.unit in unit_metric:
             return unit_metric[f.unit], None

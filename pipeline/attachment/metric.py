@@ -68,6 +68,14 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             if sales and not any(c.value == "revenue" for c in out):
                 # "unit sales of $2.85B", "sold $1.2 billion": sales counted in money are revenue
                 out.append(Candidate("revenue", sales[0].text, sales[0].feats, sales[0].dist))
+    # the conventions decide between two names of units sold, as the rules read them (claims/rows.py):
+    # cars sold are deliveries ("monthly auto sales reached 264,400 units" in a story about cars),
+    # devices delivered are shipments ("deliveries of 9.1 million devices")
+    unit = row.get("unit")
+    if kind in ("count", "number") and ruled == "deliveries" and unit in ("vehicles", "units", None):
+        out = _named_as(out, "shipments", "deliveries")
+    elif kind in ("count", "number") and ruled == "shipments" and unit == "devices":
+        out = _named_as(out, "deliveries", "shipments")
     moved = next((c for c in out if "src=shares_move" in c.feats), None)
     if moved is not None and shares_move(view.norm, view.s0, fa, [(m.start, m.end) for m in view.metrics]):
         out = [moved]  # the grammar decides: "Shares have lost about 13.9%", "the stock fell 3%"
@@ -85,6 +93,16 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # $720 million or $1.59 per share"), not the amount named before it
         out = [c for c in out if PER_SHARE_METRIC.search(c.value or "")] or out
     return out
+
+
+def _named_as(cands: list[Candidate], old: str, new: str) -> list[Candidate]:
+    """The candidates with metric ``old`` named ``new`` instead (dropped when ``new`` is one already)."""
+    if any(c.value == new for c in cands):
+        return [c for c in cands if c.value != old]
+    for c in cands:
+        if c.value == old:
+            c.value = new
+    return cands
 
 
 def _fits(metric: str | None, units: dict, kind: str, role: str, mag: str, after: tuple[str, ...],

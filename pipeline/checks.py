@@ -35,19 +35,21 @@ import itertools
 import json
 import math
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import jsonlines
 
-from .claim import Claim
+from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import LexiconError, SchemaError, UsageError
 from .outdir import OutputLock, atomic_path
-from .rows import InputProblem, read_jsonl
+from .rows import InputProblem, read_jsonl_at, row_at
 
 CHECK_KINDS: tuple[str, ...] = (
     "share_of_total", "segment_sum", "change_vs_prior",
@@ -160,8 +162,7 @@ class CheckSettings:
         return cls(**{k: (type(getattr(defaults, k))(v)) for k, v in table.items()})
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(NamedTuple):
     """A closed interval ``[lo, hi]`` of values with the stated (or implied) value ``mid``."""
 
     lo: float
@@ -400,54 +401,127 @@ def _unit_key(unit: str | None) -> str | None:
     return "count"
 
 
-@dataclass(frozen=True)
 class _Fig:
-    """A claim with its normalised keys and the intervals its figures stand for."""
+    """A claim as the checks see it: its normalised key, the intervals its figures stand for, and the
+    few fields the checks and their messages read (not the sentence or the other words of the row).
 
-    claim: Claim
-    order: tuple[Any, ...]
-    company: str | None
-    metric: str
-    segment: str | None
-    unit: str | None
-    value: Interval | None
-    change: Interval | None
-    change_unit: str | None
+    Held for every claim of a run, so it is small (slots; the key a shared tuple of interned strings).
+
+    Attributes:
+        id, doc_id, sentence_index, start: the claim's id and place.
+        key: (company, metric, segment, period, unit key): company stripped, metric and segment
+            lower-cased with single spaces, every count noun folded into ``count``.
+        stated_unit, stated_change_unit: the row's ``unit`` and ``change_unit``.
+        change_unit: the change's unit key (as in ``key``).
+        change_basis, direction, qualifier: the row's fields.
+        actual: the row's ``modality`` is ``actual``.
+        unsure: the row's ``confidence`` is below ``CheckSettings.min_confidence``.
+        value, change: the intervals the stated figures stand for, or None.
+        order: the claim's rank by (doc_id, sentence_index, start, claim number, claim_id), set
+            once every claim is read.
+        file, line: where the row was read (index of the claims file, 1-based line), to read
+            its sentence again when a check it is in is shown.
+    """
+
+    __slots__ = ("id", "doc_id", "sentence_index", "start", "key", "stated_unit", "stated_change_unit",
+                 "change_unit", "change_basis", "direction", "qualifier", "actual", "unsure", "value",
+                 "change", "order", "file", "line")
+
+    def __init__(self, claim_id: str, doc_id: str, sentence_index: int, start: int, key: tuple[Any, ...],
+                 stated_unit: str | None, stated_change_unit: str | None, change_basis: str | None,
+                 direction: str | None, qualifier: str, actual: bool, unsure: bool,
+                 value: Interval | None, change: Interval | None, file: int, line: int) -> None:
+        self.id, self.doc_id, self.sentence_index, self.start, self.key = (
+            claim_id, doc_id, sentence_index, start, key)
+        self.stated_unit, self.stated_change_unit = stated_unit, stated_change_unit
+        self.change_unit = _unit_key(stated_change_unit)
+        self.change_basis, self.direction, self.qualifier = change_basis, direction, qualifier
+        self.actual, self.unsure, self.value, self.change = actual, unsure, value, change
+        self.order, self.file, self.line = 0, file, line
 
     @property
-    def id(self) -> str:
-        return self.claim.claim_id
+    def company(self) -> str | None:
+        return self.key[0]
+
+    @property
+    def metric(self) -> str:
+        return self.key[1]
+
+    @property
+    def segment(self) -> str | None:
+        return self.key[2]
+
+    @property
+    def period(self) -> str | None:
+        return self.key[3]
+
+    @property
+    def unit(self) -> str | None:
+        """The unit key (``count`` for every count noun)."""
+        return self.key[4]
 
     @property
     def place(self) -> tuple[str, int]:
-        return self.claim.doc_id, self.claim.sentence_index
+        return self.doc_id, self.sentence_index
 
-    @property
-    def key(self) -> tuple[Any, ...]:
-        return self.company, self.metric, self.segment, self.claim.period, self.unit
-
-    @property
-    def actual(self) -> bool:
-        return self.claim.modality == "actual"
+    def sort_key(self) -> tuple[Any, ...]:
+        """(doc_id, sentence_index, start, claim number, claim_id): the claims' order, and so the rows'."""
+        tail = self.id.rsplit(":", 1)[-1]
+        return self.doc_id, self.sentence_index, self.start, int(tail) if tail.isdigit() else 0, self.id
 
 
-def _make_fig(claim: Claim, settings: CheckSettings) -> _Fig:
-    value = change = None
-    if claim.value is not None:
-        value = _stated_interval(claim.value, claim.value_high, claim.qualifier,
-                                 claim.value_text, claim.unit, settings)
-    if claim.change is not None:
-        # The qualifier belongs to the claim's main figure: the change only when there is no value.
-        # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
-        qualifier = claim.qualifier if claim.value is None else "exact"
-        change = _stated_interval(claim.change, None, "at_least" if qualifier == "range" else qualifier,
-                                  claim.change_text, claim.change_unit, settings)
-    tail = claim.claim_id.rsplit(":", 1)[-1]
-    order = (claim.doc_id, claim.sentence_index, claim.start, int(tail) if tail.isdigit() else 0,
-             claim.claim_id)
-    return _Fig(claim, order, claim.company.strip() if claim.company else None, _norm(claim.metric) or "",
-                _norm(claim.segment), _unit_key(claim.unit), value, change,
-                _unit_key(claim.change_unit))
+class _FigMaker:
+    """Makes the :class:`_Fig` of each claim row of one run.
+
+    A run repeats few doc ids, units, names and keys many times: each is
+    held once (one object per distinct value), and each name normalised once.
+    """
+
+    def __init__(self, settings: CheckSettings) -> None:
+        self.settings = settings
+        self._shared: dict[Any, Any] = {}
+        self._names: dict[str, str | None] = {}
+
+    def _share(self, value: Any) -> Any:
+        return self._shared.setdefault(value, value)
+
+    def _name(self, text: str | None) -> str | None:
+        """``text`` lower-cased with single spaces (None when empty), one object per distinct name."""
+        if text is None:
+            return None
+        name = self._names.get(text)
+        if name is None and text not in self._names:
+            name = self._names[text] = self._share(_norm(text))
+        return name
+
+    def make(self, row: Mapping[str, Any], file: int = 0, line: int = 0) -> _Fig:
+        """The checks' view of a validated claim row (every schema field present, numbers as floats).
+
+        Args:
+            row: the claim row, as :meth:`Claim.to_dict` gives it.
+            file, line: where it was read (index of the claims file, 1-based line).
+        """
+        settings = self.settings
+        value, change = row["value"], row["change"]
+        qualifier, unit, change_unit = row["qualifier"], row["unit"], row["change_unit"]
+        company = row["company"]
+        key = self._share((self._share(company.strip()) if company else None, self._name(row["metric"]) or "",
+                           self._name(row["segment"]), self._share(row["period"]), _unit_key(unit)))
+        confidence = row["confidence"]
+        stated_value = None if value is None else _stated_interval(
+            value, row["value_high"], qualifier, row["value_text"], unit, settings)
+        stated_change = None
+        if change is not None:
+            # The qualifier belongs to the claim's main figure: the change only when there is no value.
+            # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
+            main = qualifier if value is None else "exact"
+            stated_change = _stated_interval(change, None, "at_least" if main == "range" else main,
+                                             row["change_text"], change_unit, settings)
+        return _Fig(row["claim_id"], self._share(row["doc_id"]), row["sentence_index"], row["start"], key,
+                    self._share(unit), self._share(change_unit), row["change_basis"], row["direction"],
+                    qualifier, row["modality"] == "actual",
+                    confidence is not None and confidence < settings.min_confidence,
+                    stated_value, stated_change, file, line)
 
 
 _NUMERIC_FIELDS = ("value", "value_high", "change")
@@ -585,7 +659,7 @@ def _label(fig: _Fig, metric: str | None = None) -> str:
 
 
 def _period(fig: _Fig) -> str:
-    return f" ({fig.claim.period})" if fig.claim.period else ""
+    return f" ({fig.period})" if fig.period else ""
 
 
 def _result(consistent: bool, tolerance: float, unit: str | None) -> str:
@@ -599,8 +673,8 @@ def _clean(x: float) -> float:
 
 
 def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, observed: float,
-         tolerance: float, message: str) -> dict[str, Any]:
-    return {
+         tolerance: float, message: str) -> _Found:
+    return _Found({
         "check": kind,
         "status": "consistent" if consistent else "inconsistent",
         "claim_ids": [f.id for f in figs],
@@ -608,7 +682,7 @@ def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, obs
         "observed": _clean(observed),
         "tolerance": _clean(tolerance),
         "message": message,
-    }
+    }, tuple(figs))
 
 
 # --------------------------------------------------------------------------
@@ -618,44 +692,77 @@ def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, obs
 class _Index:
     """Claims grouped by (company, metric, segment, period, unit) for the lookups of the checks.
 
-    Built once, in one pass over the claims (given sorted by ``order``, so
-    every list here is in that order too); each lookup of a check then
-    touches the claims of one key in one article, not every claim of the
-    key, so the checks stay linear in the number of claims when a key
-    recurs across thousands of articles.
+    The run-wide lists are built once, in one pass over the claims (given
+    sorted by ``order``, so every list here is in that order too); the lists
+    of one article are built when the checks come to it (:meth:`open_doc`)
+    and dropped after. Each lookup of a check then touches the claims of one
+    key in one article, not every claim of the key, so the checks stay
+    linear in the number of claims when a key recurs across thousands of
+    articles.
 
     Attributes:
-        valued: key -> actual claims with a bounded value.
-        valued_in_doc: (key, doc_id) -> the same, of one article.
-        by_key_in_doc: (key, doc_id) -> actual claims of one article (with or without a value).
+        valued: key -> actual claims with a bounded value, every article.
         by_key: key -> actual claims, every article.
-        by_sentence: (doc_id, sentence_index) -> claims of one sentence.
         units: (metric, period) -> units of the valued claims.
+        doc_figs: the claims of the open article.
+        valued_in_doc: (key, doc_id) -> the valued claims of the open article.
+        by_key_in_doc: (key, doc_id) -> actual claims of the open article (with or without a value).
+        by_sentence: (doc_id, sentence_index) -> claims of one sentence of the open article.
         lo_desc, hi_asc: key -> the valued claims by lower end, highest
             first, and by upper end, lowest first (whether a key's claims
             of other articles agree, in a few steps).
     """
 
-    def __init__(self, figs: Sequence[_Fig]) -> None:
-        self.figs = figs
+    def __init__(self, docs: Iterable[Sequence[_Fig]]) -> None:
         self.valued: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-        self.valued_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
-        self.by_sentence: dict[tuple[str, int], list[_Fig]] = defaultdict(list)
         self.by_key: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-        self.by_key_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
         self.units: dict[tuple[str, str | None], set[str | None]] = defaultdict(set)
-        for fig in figs:
-            self.by_sentence[fig.place].append(fig)
-            if fig.actual:
-                self.by_key[fig.key].append(fig)
-                self.by_key_in_doc[(fig.key, fig.claim.doc_id)].append(fig)
-            if fig.actual and fig.value is not None and fig.value.bounded:
-                self.valued[fig.key].append(fig)
-                self.valued_in_doc[(fig.key, fig.claim.doc_id)].append(fig)
-                self.units[(fig.metric, fig.claim.period)].add(fig.unit)
+        for figs in docs:
+            for fig in figs:
+                if fig.actual:
+                    self.by_key[fig.key].append(fig)
+                    if fig.value is not None and fig.value.bounded:
+                        self.valued[fig.key].append(fig)
+                        self.units[(fig.metric, fig.period)].add(fig.unit)
+        self.open_doc(())
         self._lo_desc: dict[tuple[Any, ...], list[_Fig]] = {}
         self._hi_asc: dict[tuple[Any, ...], list[_Fig]] = {}
         self._pct: dict | None = None  # made on first use by nearest_pct
+        self._references: dict[tuple[Any, ...], _Fig | None] = {}
+
+    def open_doc(self, figs: Sequence[_Fig]) -> None:
+        """Make the lists of one article's claims (``figs``, in order), in place of the previous article's."""
+        self.doc_figs = figs
+        self.valued_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
+        self.by_sentence: dict[tuple[str, int], list[_Fig]] = defaultdict(list)
+        self.by_key_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
+        for fig in figs:
+            self.by_sentence[fig.place].append(fig)
+            if fig.actual:
+                self.by_key_in_doc[(fig.key, fig.doc_id)].append(fig)
+                if fig.value is not None and fig.value.bounded:
+                    self.valued_in_doc[(fig.key, fig.doc_id)].append(fig)
+
+    def conflict_reference(self, key: tuple[Any, ...]) -> _Fig | None:
+        """The claim every other valued claim of ``key`` is compared with in a ``conflict`` check, or None
+        when the key has no such check (no period, or all its claims in one sentence); made once per key.
+
+        That is the key's median claim by (value, order), or its widest stated range when it has one
+        ("prices ranging from 229,800 to 289,800 yuan": the figure varies within a stated range, so each
+        figure is compared with the widest range, not with the others). O(n log n) per key.
+        """
+        if key in self._references:
+            return self._references[key]
+        figs = self.valued.get(key, ())
+        reference = None
+        if key[3] is not None and len({f.place for f in figs}) >= 2:
+            ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
+            reference = ranked[(len(ranked) - 1) // 2]
+            ranges = [f for f in figs if f.qualifier == "range" and f.value.bounded]
+            if ranges:
+                reference = max(ranges, key=lambda f: (f.value.hi - f.value.lo, f.order))
+        self._references[key] = reference
+        return reference
 
     def nearest_pct(self, key: tuple[Any, ...], basis: str | None, sentence_index: int) -> _Fig | None:
         """The actual claim of ``key`` with a bounded percent change whose sentence index is nearest
@@ -670,11 +777,11 @@ class _Index:
             for k, figs in self.by_key.items():
                 for f in figs:
                     if f.change_unit == "%" and f.change is not None and f.change.bounded:
-                        self._pct[k][f.claim.change_basis].append(f)
+                        self._pct[k][f.change_basis].append(f)
             for by_basis in self._pct.values():
                 for b, figs in by_basis.items():
-                    figs.sort(key=lambda f: (f.claim.sentence_index, f.order))
-                    by_basis[b] = (figs, [f.claim.sentence_index for f in figs])
+                    figs.sort(key=lambda f: (f.sentence_index, f.order))
+                    by_basis[b] = (figs, [f.sentence_index for f in figs])
         by_basis = self._pct.get(key)
         if not by_basis:
             return None
@@ -686,7 +793,7 @@ class _Index:
                 found.append(figs[i])
             if i > 0:  # the first of the nearest sentence before
                 found.append(figs[bisect.bisect_left(indexes, indexes[i - 1])])
-        return min(found, key=lambda f: (abs(f.claim.sentence_index - sentence_index), f.order), default=None)
+        return min(found, key=lambda f: (abs(f.sentence_index - sentence_index), f.order), default=None)
 
     def _extremes(self, key: tuple[Any, ...]) -> tuple[list[_Fig], list[_Fig]]:
         """The key's valued claims by ``value.lo`` descending and by ``value.hi`` ascending (made once per key)."""
@@ -707,9 +814,9 @@ class _Index:
         lowest upper end at least its lower end.
         """
         skip = {f.id for f in exclude} | {anchor.id}
-        same_doc = [f for f in self.valued_in_doc.get((key, anchor.claim.doc_id), ()) if f.id not in skip]
+        same_doc = [f for f in self.valued_in_doc.get((key, anchor.doc_id), ()) if f.id not in skip]
         if same_doc:
-            return min(same_doc, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+            return min(same_doc, key=lambda f: (abs(f.sentence_index - anchor.sentence_index),
                                                 f.order))
         if key[3] is None:
             return None
@@ -742,14 +849,14 @@ def _share_bases(fig: _Fig) -> list[tuple[str, bool]]:
     return []
 
 
-def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
-    if not (fig.actual and fig.claim.unit == "%" and fig.value is not None and fig.value.bounded
+def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    if not (fig.actual and fig.stated_unit == "%" and fig.value is not None and fig.value.bounded
             and fig.segment is not None):
         return None
     for base, market_wide in _share_bases(fig):
         if market_wide and fig.company is None:
             continue
-        period = fig.claim.period
+        period = fig.period
         for unit in sorted(index.units.get((base, period), ()), key=lambda u: u or ""):
             if unit in ("%", "pp"):
                 continue
@@ -764,8 +871,8 @@ def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str,
                 continue
             consistent, tolerance = _verdict(implied, fig.value, settings)
             whole_label = (f"{whole.segment} {base}" if market_wide else _label(whole))
-            message = (f"{_label(part)} {_amount(part.value.mid, part.claim.unit)} is "
-                       f"{_num(implied.mid, 2)}% of {whole_label} {_amount(whole.value.mid, whole.claim.unit)}"
+            message = (f"{_label(part)} {_amount(part.value.mid, part.stated_unit)} is "
+                       f"{_num(implied.mid, 2)}% of {whole_label} {_amount(whole.value.mid, whole.stated_unit)}"
                        f"{_period(fig)}; stated {fig.metric} {_amount(fig.value.mid, '%')}: "
                        f"{_result(consistent, tolerance, '%')}")
             return _row("share_of_total", consistent, [fig, part, whole], implied.mid, fig.value.mid,
@@ -818,7 +925,7 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
                 continue
             run = runs[-1] if runs else None
             if (run is None
-                    or rank[fig.claim.sentence_index] - rank[run[-1].claim.sentence_index]
+                    or rank[fig.sentence_index] - rank[run[-1].sentence_index]
                     > settings.segment_sentence_gap
                     or any(f.segment == fig.segment for f in run)):
                 runs.append([fig])
@@ -833,17 +940,17 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
                 yield group
 
 
-def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
+def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[_Found]:
+    """The segment sums of the article open in ``index``."""
     rows = []
     groups: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-    for key, figs in index.valued.items():
+    for (key, doc_id), figs in index.valued_in_doc.items():
         company, metric, segment, period, unit = key
         if segment is None or unit in ("%", "pp") or not _additive(metric):
             continue
-        for fig in figs:
-            groups[(fig.claim.doc_id, company, metric, period, unit)].append(fig)
+        groups[(doc_id, company, metric, period, unit)].extend(figs)
     ranks: dict[str, dict[int, int]] = defaultdict(dict)
-    for doc_id, sentence_index in sorted({f.place for f in index.figs if f.actual}):
+    for doc_id, sentence_index in sorted({f.place for f in index.doc_figs if f.actual}):
         ranks[doc_id][sentence_index] = len(ranks[doc_id])
     for (doc_id, company, metric, period, unit), segments in sorted(groups.items(), key=_group_order):
         for group in _segment_lists(segments, ranks[doc_id], settings):
@@ -851,7 +958,7 @@ def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str
             totals = index.valued_in_doc.get(((company, metric, None, period, unit), doc_id), ())
             if not totals:
                 continue
-            total = min(totals, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+            total = min(totals, key=lambda f: (abs(f.sentence_index - anchor.sentence_index),
                                                f.order))
             implied = _implied(lambda *xs: math.fsum(xs), *(f.value for f in group))
             if implied is None:
@@ -860,7 +967,7 @@ def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str
             undershoot = implied.hi < total.value.lo
             if undershoot and not any(_is_catch_all(f.segment) for f in group):
                 continue  # a partial list: nothing to say
-            money = total.claim.unit
+            money = total.stated_unit
             parts = " + ".join(f"{f.segment} {_amount(f.value.mid, money)}" for f in group)
             message = (f"{_label(total)} segments {parts} sum to {_amount(implied.mid, money)}"
                        f"{_period(total)}; stated total {_amount(total.value.mid, money)}: "
@@ -889,9 +996,9 @@ def _level_of(fig: _Fig, index: _Index) -> _Fig | None:
         return fig if fig.value.bounded else None
     same = [f for f in index.by_sentence[fig.place]
             if f is not fig and f.key == fig.key and f.value is not None and f.value.bounded]
-    before = [f for f in same if f.claim.start <= fig.claim.start]
+    before = [f for f in same if f.start <= fig.start]
     pool = before or same
-    return max(pool, key=lambda f: f.claim.start) if pool else None
+    return max(pool, key=lambda f: f.start) if pool else None
 
 
 def _prior_of(level: _Fig, basis: str | None, index: _Index) -> _Fig | None:
@@ -901,14 +1008,14 @@ def _prior_of(level: _Fig, basis: str | None, index: _Index) -> _Fig | None:
                       if f is not level and f.actual and f.change is None and f.value is not None
                       and f.value.bounded and (f.company, f.metric, f.segment, f.unit)
                       == (level.company, level.metric, level.segment, level.unit)]
-        earlier = [f for f in candidates if _earlier(f.claim.period, level.claim.period)]
+        earlier = [f for f in candidates if _earlier(f.period, level.period)]
         if earlier:
             candidates = earlier
         else:
-            candidates = [f for f in candidates if _earlier(f.claim.period, level.claim.period) is None]
+            candidates = [f for f in candidates if _earlier(f.period, level.period) is None]
         return candidates[0] if len(candidates) == 1 else None
     if basis in ("yoy", "qoq", "mom"):
-        period = shift_period(level.claim.period, basis)
+        period = shift_period(level.period, basis)
         if period is None:
             return None
         return index.pick((level.company, level.metric, level.segment, period, level.unit), level)
@@ -922,19 +1029,19 @@ def _relation_for(fig: _Fig) -> tuple[Callable[[float, float], float], str] | No
     if fig.change_unit == "pp" and fig.unit == "%":
         return (lambda v, p: v - p), "pp"
     if fig.change_unit is not None and fig.change_unit == fig.unit and fig.unit not in ("%", "pp"):
-        return (lambda v, p: v - p), fig.claim.change_unit
+        return (lambda v, p: v - p), fig.stated_change_unit
     return None
 
 
-def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
     if not (fig.actual and fig.change is not None and fig.change.bounded
-            and fig.claim.change_basis in ("yoy", "qoq", "mom", "from_value")):
+            and fig.change_basis in ("yoy", "qoq", "mom", "from_value")):
         return None
     relation = _relation_for(fig)
     level = _level_of(fig, index)
     if relation is None or level is None:
         return None
-    prior = _prior_of(level, fig.claim.change_basis, index)
+    prior = _prior_of(level, fig.change_basis, index)
     if prior is None or (fig.change_unit == "%" and prior.value.lo <= 0):
         return None
     function, show_unit = relation
@@ -942,33 +1049,33 @@ def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) ->
     if implied is None:
         return None
     consistent, tolerance = _verdict(implied, fig.change, settings)
-    unit = level.claim.unit
+    unit = level.stated_unit
     message = (f"{_label(level)} {_amount(level.value.mid, unit)}{_period(level)} against "
                f"{_amount(prior.value.mid, unit)}{_period(prior)} is a change of "
                f"{_change_text(implied.mid, show_unit)}; stated {_change_text(fig.change.mid, show_unit)} "
-               f"({fig.claim.change_basis}): {_result(consistent, tolerance, show_unit)}")
+               f"({fig.change_basis}): {_result(consistent, tolerance, show_unit)}")
     ids = [fig, level, prior] if level is not fig else [fig, prior]
     return _row("change_vs_prior", consistent, ids, implied.mid, fig.change.mid, tolerance, message)
 
 
-def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
     if not (fig.actual and fig.change is not None and fig.change.bounded
             and fig.change_unit not in (None, "%", "pp")):
         return None
-    key = (fig.company, fig.metric, fig.segment, fig.claim.period, fig.change_unit)
+    key = (fig.company, fig.metric, fig.segment, fig.period, fig.change_unit)
 
     def usable(f: _Fig) -> bool:
         return (f is not fig and f.change_unit == "%" and f.change is not None and f.change.bounded
-                and (fig.claim.change_basis is None or f.claim.change_basis is None
-                     or f.claim.change_basis == fig.claim.change_basis))
+                and (fig.change_basis is None or f.change_basis is None
+                     or f.change_basis == fig.change_basis))
 
-    same_doc = [f for f in index.by_key_in_doc.get((key, fig.claim.doc_id), ()) if usable(f)]
+    same_doc = [f for f in index.by_key_in_doc.get((key, fig.doc_id), ()) if usable(f)]
     if same_doc:
-        pct = min(same_doc, key=lambda f: (abs(f.claim.sentence_index - fig.claim.sentence_index), f.order))
+        pct = min(same_doc, key=lambda f: (abs(f.sentence_index - fig.sentence_index), f.order))
     else:
-        if fig.claim.period is None:
+        if fig.period is None:
             return None
-        pct = index.nearest_pct(key, fig.claim.change_basis, fig.claim.sentence_index)
+        pct = index.nearest_pct(key, fig.change_basis, fig.sentence_index)
         if pct is None:
             return None
     level = pct if pct.value is not None and pct.value.bounded else (
@@ -979,8 +1086,8 @@ def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> dict
     if implied is None:
         return None
     consistent, tolerance = _verdict(implied, fig.change, settings)
-    unit = fig.claim.change_unit
-    message = (f"{_label(level)} {_amount(level.value.mid, level.claim.unit)}{_period(level)} after a change of "
+    unit = fig.stated_change_unit
+    message = (f"{_label(level)} {_amount(level.value.mid, level.stated_unit)}{_period(level)} after a change of "
                f"{_change_text(pct.change.mid, '%')} implies a change of {_change_text(implied.mid, unit)}; "
                f"stated {_change_text(fig.change.mid, unit)}: {_result(consistent, tolerance, unit)}")
     return _row("change_abs_vs_pct", consistent, [fig, pct], implied.mid, fig.change.mid, tolerance, message)
@@ -1017,8 +1124,8 @@ def _sign_verdict(direction: str, stated: Interval, band: float | None,
     return consistent, expected, tolerance
 
 
-def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
-    direction = fig.claim.direction
+def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    direction = fig.direction
     if direction is None:
         return None
     if fig.change is not None:
@@ -1027,12 +1134,12 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
         if verdict is None:
             return None
         consistent, expected, tolerance = verdict
-        unit = fig.claim.change_unit
+        unit = fig.stated_change_unit
         message = (f"{_label(fig)}{_period(fig)}: direction {direction}, stated change "
                    f"{_change_text(fig.change.mid, unit)}: "
                    + ("consistent" if consistent else "inconsistent: the sign says the opposite"))
         return _row("direction_sign", consistent, [fig], expected, fig.change.mid, tolerance, message)
-    if fig.claim.change_basis != "from_value" or fig.value is None or not fig.value.bounded:
+    if fig.change_basis != "from_value" or fig.value is None or not fig.value.bounded:
         return None
     prior = _prior_of(fig, "from_value", index)
     if prior is None:
@@ -1042,7 +1149,7 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
     if verdict is None:
         return None
     consistent, expected, tolerance = verdict
-    unit = fig.claim.unit
+    unit = fig.stated_unit
     message = (f"{_label(fig)} from {_amount(prior.value.mid, unit)}{_period(prior)} to "
                f"{_amount(fig.value.mid, unit)}{_period(fig)} is a change of "
                f"{_change_text(difference.mid, unit)}; stated direction {direction}: "
@@ -1054,37 +1161,27 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
 # conflict
 
 
-def _check_conflicts(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
-    """Compare each claim of a key with the key's median claim (O(n log n) per key)."""
-    rows = []
-    for key, figs in index.valued.items():
-        if key[3] is None or len({f.place for f in figs}) < 2:
-            continue
-        ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
-        reference = ranked[(len(ranked) - 1) // 2]
-        ranges = [f for f in figs if f.claim.qualifier == "range" and f.value.bounded]
-        if ranges:
-            # "prices ranging from 229,800 to 289,800 yuan": the figure varies within a stated range,
-            # so each figure is compared with the widest range, not with the others
-            reference = max(ranges, key=lambda f: (f.value.hi - f.value.lo, f.order))
-        for fig in sorted(figs, key=lambda f: f.order):
-            if fig.place == reference.place:
-                continue
-            consistent, tolerance = _verdict(reference.value, fig.value, settings)
-            unit = fig.claim.unit
-            where = (f"in {fig.claim.doc_id} and {reference.claim.doc_id}"
-                     if fig.claim.doc_id != reference.claim.doc_id
-                     else f"in sentences {fig.claim.sentence_index} and {reference.claim.sentence_index} "
-                          f"of {fig.claim.doc_id}")
-            verdict = ("consistent within rounding" if consistent
-                       else "inconsistent: no rounding reconciles them")
-            message = (f"{_label(fig)}{_period(fig)} is stated as {_amount(fig.value.mid, unit)} and "
-                       f"{_amount(reference.value.mid, unit)} {where}: {verdict} "
-                       f"(difference {_amount(abs(fig.value.mid - reference.value.mid), unit, 2)}, "
-                       f"tolerance ±{_amount(tolerance, unit, 2)})")
-            rows.append(_row("conflict", consistent, [fig, reference], reference.value.mid, fig.value.mid,
-                             tolerance, message))
-    return rows
+def _check_conflict(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    """Compare a valued claim with its key's reference claim (:meth:`_Index.conflict_reference`)."""
+    if not (fig.actual and fig.value is not None and fig.value.bounded):
+        return None
+    reference = index.conflict_reference(fig.key)
+    if reference is None or fig.place == reference.place:
+        return None
+    consistent, tolerance = _verdict(reference.value, fig.value, settings)
+    unit = fig.stated_unit
+    where = (f"in {fig.doc_id} and {reference.doc_id}"
+             if fig.doc_id != reference.doc_id
+             else f"in sentences {fig.sentence_index} and {reference.sentence_index} "
+                  f"of {fig.doc_id}")
+    verdict = ("consistent within rounding" if consistent
+               else "inconsistent: no rounding reconciles them")
+    message = (f"{_label(fig)}{_period(fig)} is stated as {_amount(fig.value.mid, unit)} and "
+               f"{_amount(reference.value.mid, unit)} {where}: {verdict} "
+               f"(difference {_amount(abs(fig.value.mid - reference.value.mid), unit, 2)}, "
+               f"tolerance ±{_amount(tolerance, unit, 2)})")
+    return _row("conflict", consistent, [fig, reference], reference.value.mid, fig.value.mid,
+                tolerance, message)
 
 
 # --------------------------------------------------------------------------
@@ -1106,24 +1203,58 @@ def _dedupe(claims: Iterable[Claim]) -> tuple[list[Claim], int]:
     return list(seen.values()), duplicates
 
 
-def _check_parsed(claims: Sequence[Claim], settings: CheckSettings) -> list[dict[str, Any]]:
-    figs = sorted((_make_fig(c, settings) for c in claims), key=lambda f: f.order)
-    index = _Index(figs)
-    rows: list[dict[str, Any]] = []
-    for fig in figs:
-        for check in (_check_share, _check_change_vs_prior, _check_abs_vs_pct, _check_direction):
-            row = check(fig, index, settings)
-            if row is not None:
-                rows.append(row)
-    rows.extend(_check_segment_sums(index, settings))
-    rows.extend(_check_conflicts(index, settings))
-    order = {f.id: f.order for f in figs}
-    rows.sort(key=lambda r: (CHECK_KINDS.index(r["check"]), [order[i] for i in r["claim_ids"]]))
-    return rows
+class _Found(NamedTuple):
+    """A check row and the claims it relates, in the row's order."""
+
+    row: dict[str, Any]
+    figs: tuple[_Fig, ...]
+
+
+_FIG_CHECKS = (_check_share, _check_change_vs_prior, _check_abs_vs_pct, _check_direction, _check_conflict)
+"""The checks made for each claim (the claim is the first of the row); ``segment_sum`` is made per article."""
+
+
+def _in_order(by_doc: Mapping[str, list[_Fig]]) -> list[list[_Fig]]:
+    """Each article's claims sorted (:meth:`_Fig.sort_key`), the articles by doc_id; sets each ``order``."""
+    docs = [by_doc[doc_id] for doc_id in sorted(by_doc)]
+    order = 0
+    for figs in docs:
+        figs.sort(key=_Fig.sort_key)
+        for fig in figs:
+            fig.order = order
+            order += 1
+    return docs
+
+
+def _find(docs: list[list[_Fig]], settings: CheckSettings) -> Iterator[_Found]:
+    """Make every check of the claims of ``docs`` (as :func:`_in_order` gives them), article by article.
+
+    Within one check kind the rows come in their final order: by the order of
+    the claims they relate, the checked claim first (a claim is checked
+    once per kind, and the segment sums of one article are sorted here).
+    """
+    index = _Index(docs)
+    for figs in docs:
+        index.open_doc(figs)
+        for fig in figs:
+            for check in _FIG_CHECKS:
+                found = check(fig, index, settings)
+                if found is not None:
+                    yield found
+        yield from sorted(_check_segment_sums(index, settings), key=lambda found: [f.order for f in found.figs])
 
 
 NOT_CHECKED_REASONS = ("attachment_uncertain", "missed_segment_possible")
 """Why a relation found is not reported (``checks_summary.json`` ``not_checked``)."""
+
+
+def _aside(kind: str, unsure: bool, doc_ids: Iterable[str]) -> str | None:
+    """Why a relation is not reported (see :func:`set_aside`), or None."""
+    if unsure:
+        return "attachment_uncertain"
+    if kind == "conflict" and len(set(doc_ids)) == 1:
+        return "missed_segment_possible"
+    return None
 
 
 def set_aside(rows: list[dict[str, Any]], claims: Sequence[Claim],
@@ -1147,14 +1278,11 @@ def set_aside(rows: list[dict[str, Any]], claims: Sequence[Claim],
     kept, counts = [], {r: 0 for r in NOT_CHECKED_REASONS}
     for row in rows:
         ids = row["claim_ids"]
-        if any(i in unsure for i in ids):
-            counts["attachment_uncertain"] += 1
-            continue
-        pair = [by_id[i] for i in ids if i in by_id]
-        if row["check"] == "conflict" and len({c.doc_id for c in pair}) == 1:
-            counts["missed_segment_possible"] += 1
-            continue
-        kept.append(row)
+        reason = _aside(row["check"], any(i in unsure for i in ids), (by_id[i].doc_id for i in ids if i in by_id))
+        if reason:
+            counts[reason] += 1
+        else:
+            kept.append(row)
     return kept, counts
 
 
@@ -1180,19 +1308,80 @@ def check_claims(claims: Iterable[dict[str, Any]], settings: CheckSettings | Non
     settings = settings or CheckSettings()
     parsed = [parse_claim_row(row, f"claims[{i}]") for i, row in enumerate(claims)]
     unique, _ = _dedupe(parsed)
-    return _check_parsed(unique, settings)
+    maker = _FigMaker(settings)
+    by_doc: dict[str, list[_Fig]] = defaultdict(list)
+    for claim in unique:
+        by_doc[claim.doc_id].append(maker.make(claim.__dict__))
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CHECK_KINDS}
+    for found in _find(_in_order(by_doc), settings):
+        by_kind[found.row["check"]].append(found.row)
+    return [row for kind in CHECK_KINDS for row in by_kind[kind]]
 
 
-def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, Claim]]:
-    """Yield (line number, claim) from one claims file; bad rows go to ``problems``.
+_ROW_DEFAULTS: dict[str, Any] = {**{f.name: f.default for f in fields(Claim) if f.default is not MISSING},
+                                 "doc_date": None, "sentence": "", "start": 0}
+"""The value of each field a claim row may leave out (``end`` defaults to ``start``)."""
 
-    Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl`):
-    a bad byte, bad JSON or an unusable number skips that line only, and the
-    line numbers are the file's.
+_FIELD_SET = frozenset(FIELD_NAMES)
+_OPTIONAL_TEXT = ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit")
+
+
+def _plainly_valid(row: dict[str, Any]) -> bool:
+    """True when :func:`parse_claim_row` certainly accepts ``row``: only known fields, each of the
+    plain type it needs. A row that is not is left to :func:`parse_claim_row` (its error, or the rare
+    odd row it accepts)."""
+    get = row.get
+    if not (row.keys() <= _FIELD_SET and type(get("claim_id")) is str and get("claim_id")
+            and type(get("doc_id")) is str and get("doc_id") and type(get("metric")) is str and get("metric")
+            and type(get("sentence_index")) is int
+            and get("qualifier", "exact") in QUALIFIERS and get("modality", "actual") in MODALITIES
+            and (get("direction") is None or get("direction") in DIRECTIONS)
+            and (get("change_basis") is None or get("change_basis") in CHANGE_BASES)):
+        return False
+    start = get("start", 0)
+    end = get("end", start)
+    if not (type(start) is int and type(end) is int and 0 <= start <= end):
+        return False
+    confidence = get("confidence")
+    if confidence is not None and type(confidence) not in (int, float):
+        return False
+    for name in _NUMERIC_FIELDS:
+        item = get(name)
+        if item is not None and not (type(item) in (int, float) and _finite(item)):
+            return False
+    return all(get(name) is None or type(get(name)) is str for name in _OPTIONAL_TEXT)
+
+
+def claim_row(row: Any, where: str = "claim row") -> dict[str, Any]:
+    """``parse_claim_row(row, where).to_dict()``, made without the :class:`Claim` when the row is plainly valid.
+
+    Returns:
+        The row with every schema field (left-out ones at their defaults) and its numbers as floats.
+
+    Raises:
+        SchemaError: as :func:`parse_claim_row`.
     """
-    for line_number, row in read_jsonl(path, problems, "E210", "E212"):
+    if type(row) is not dict or not _plainly_valid(row):
+        return parse_claim_row(row, where).to_dict()
+    data = {**_ROW_DEFAULTS, **row}
+    if "end" not in row:
+        data["end"] = data["start"]
+    for name in _NUMERIC_FIELDS:
+        if data[name] is not None:
+            data[name] = float(data[name])
+    return data
+
+
+def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (line number, byte offset, claim row) from one claims file; bad rows go to ``problems``.
+
+    Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl_at`):
+    a bad byte, bad JSON or an unusable number skips that line only, and the
+    line numbers are the file's. The rows are those of :func:`claim_row`.
+    """
+    for line_number, offset, row in read_jsonl_at(path, problems, "E210", "E212"):
         try:
-            yield line_number, parse_claim_row(row, f"{path}:{line_number}")
+            yield line_number, offset, claim_row(row, f"{path}:{line_number}")
         except SchemaError as err:
             problems.append(InputProblem(str(path), line_number, err.code, err.reason))
 
@@ -1283,39 +1472,117 @@ def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> C
 
 def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
-    seen: dict[str, Claim] = {}
+    maker = _FigMaker(settings)
+    seen: dict[str, _Fig] = {}
+    by_doc: dict[str, list[_Fig]] = defaultdict(list)
     duplicates = 0
-    for path in paths:
-        for line, claim in _read_claims(path, problems):
-            before = seen.get(claim.claim_id)
-            if before is None:
-                seen[claim.claim_id] = claim
-            elif before == claim:
-                duplicates += 1
-            else:
-                problems.append(InputProblem(str(path), line, "E211",
-                                             f"claim_id {claim.claim_id!r} was read before with other content"))
-    claims = list(seen.values())
-    rows, not_checked = set_aside(_check_parsed(claims, settings), claims, settings)
-    write_checks(rows, out_path)
-    counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
-    for row in rows:
-        counts[row["check"]][row["status"]] += 1
-    _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
-        "inputs": [str(x) for x in paths], "claims": len(claims), "checks": len(rows), "by_check": counts,
-        "not_checked": not_checked, "min_confidence": settings.min_confidence,
-        "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
-        "problems": [str(x) for x in problems[:1000]],
-        # checks of every input row; false when bad rows were left out
-        "complete": not problems})
-    by_id = {c.claim_id: c for c in claims}
-    flagged = [
-        FlaggedCheck(row, tuple({"claim_id": i, "doc_id": by_id[i].doc_id,
-                                 "sentence_index": by_id[i].sentence_index, "sentence": by_id[i].sentence}
-                                for i in row["claim_ids"]))
-        for row in rows if row["status"] == "inconsistent"
-    ]
-    return CheckSummary(out_path, paths, len(claims), counts, flagged, problems, duplicates, not_checked)
+    with _ClaimFiles(paths) as files:
+        for file, path in enumerate(paths):
+            for line, offset, row in _read_claims(path, problems):
+                before = seen.get(row["claim_id"])
+                if before is None:
+                    fig = seen[row["claim_id"]] = maker.make(row, file, offset)
+                    by_doc[fig.doc_id].append(fig)
+                elif files.claim(before) == row:
+                    duplicates += 1
+                else:
+                    problems.append(InputProblem(str(path), line, "E211",
+                                                 f"claim_id {row['claim_id']!r} was read before with other content"))
+        claims = len(seen)
+        del seen
+        counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
+        not_checked = {reason: 0 for reason in NOT_CHECKED_REASONS}
+        inconsistent: dict[str, list[_Found]] = {kind: [] for kind in CHECK_KINDS}  # shown in row order
+        with _RowsByKind(out_path.parent) as rows:
+            for found in _find(_in_order(by_doc), settings):
+                row, figs = found
+                reason = _aside(row["check"], any(f.unsure for f in figs), (f.doc_id for f in figs))
+                if reason:
+                    not_checked[reason] += 1
+                    continue
+                rows.write(row)
+                counts[row["check"]][row["status"]] += 1
+                if row["status"] == "inconsistent":
+                    inconsistent[row["check"]].append(found)
+            rows.save(out_path)
+        total = sum(sum(by_status.values()) for by_status in counts.values())
+        _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
+            "inputs": [str(x) for x in paths], "claims": claims, "checks": total, "by_check": counts,
+            "not_checked": not_checked, "min_confidence": settings.min_confidence,
+            "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
+            "problems": [str(x) for x in problems[:1000]],
+            # checks of every input row; false when bad rows were left out
+            "complete": not problems})
+        flagged = [FlaggedCheck(row, tuple({"claim_id": f.id, "doc_id": f.doc_id, "sentence_index": f.sentence_index,
+                                            "sentence": files.sentence(f)} for f in figs))
+                   for kind in CHECK_KINDS for row, figs in inconsistent[kind]]
+    return CheckSummary(out_path, paths, claims, counts, flagged, problems, duplicates, not_checked)
+
+
+class _ClaimFiles:
+    """The claims files of a run, open to read a claim's row again (:func:`pipeline.rows.row_at`).
+
+    Only the few rows needed twice are read again: a repeated claim_id's
+    first row, and the sentences of the claims the inconsistent checks show.
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = paths
+        self._stack = contextlib.ExitStack()
+        self._handles: dict[int, BinaryIO] = {}
+        self._sentences: dict[str, str] = {}
+
+    def __enter__(self) -> "_ClaimFiles":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _row(self, fig: _Fig) -> dict[str, Any]:
+        if fig.file not in self._handles:
+            self._handles[fig.file] = self._stack.enter_context(self.paths[fig.file].open("rb"))
+        return row_at(self._handles[fig.file], fig.line)
+
+    def claim(self, fig: _Fig) -> dict[str, Any]:
+        """The claim row ``fig`` was made from, as :func:`claim_row` gave it."""
+        return claim_row(self._row(fig))
+
+    def sentence(self, fig: _Fig) -> str:
+        """The sentence of the claim ``fig`` was made from."""
+        if fig.id not in self._sentences:
+            self._sentences[fig.id] = self.claim(fig)["sentence"]
+        return self._sentences[fig.id]
+
+
+class _RowsByKind:
+    """Check rows written as they are made: one temporary file per check kind, joined in
+    :data:`CHECK_KINDS` order by :meth:`save`, so the rows are never all held."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stack = contextlib.ExitStack()
+        self._files: dict[str, BinaryIO] = {}
+        self._writers: dict[str, jsonlines.Writer] = {}
+
+    def __enter__(self) -> "_RowsByKind":
+        for kind in CHECK_KINDS:
+            self._files[kind] = self._stack.enter_context(tempfile.TemporaryFile(dir=self.folder))
+            self._writers[kind] = jsonlines.Writer(self._files[kind], compact=True, flush=False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        """Add one check row (a row of :data:`CHECK_FIELDS`) after the earlier rows of its kind."""
+        self._writers[row["check"]].write({name: row[name] for name in CHECK_FIELDS})
+
+    def save(self, path: Path) -> None:
+        """Write every row, kind by kind, to ``path`` (atomically: a temporary file renamed over it)."""
+        with atomic_path(path) as tmp, tmp.open("wb") as out:
+            for kind in CHECK_KINDS:
+                self._files[kind].seek(0)
+                shutil.copyfileobj(self._files[kind], out)
 
 
 def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,16 @@ def read_jsonl(path: Path | str, problems: list[InputProblem], code: str = "E210
         bytes_code: the code for a line that is not UTF-8 and for a file that
             cannot be read.
     """
+    for line_no, _, row in read_jsonl_at(path, problems, code, bytes_code):
+        yield line_no, row
+
+
+def read_jsonl_at(path: Path | str, problems: list[InputProblem], code: str = "E210",
+                  bytes_code: str = "E212") -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """As :func:`read_jsonl`, with each line's byte offset: ``(line number, offset, row)``.
+
+    :func:`row_at` reads the row at an offset again.
+    """
     path = Path(path)
     try:
         handle = path.open("rb")
@@ -84,9 +94,10 @@ def read_jsonl(path: Path | str, problems: list[InputProblem], code: str = "E210
         problems.append(InputProblem(str(path), None, bytes_code, f"cannot read: {err.strerror or err}"))
         return
     with handle:
-        line_no = 0
+        line_no = offset = 0
         try:
             for line_no, raw in enumerate(handle, 1):
+                offset, at = offset + len(raw), offset
                 try:
                     text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
                 except UnicodeDecodeError as err:
@@ -113,7 +124,13 @@ def read_jsonl(path: Path | str, problems: list[InputProblem], code: str = "E210
                 if bad:
                     problems.append(InputProblem(str(path), line_no, code, bad))
                     continue
-                yield line_no, row
+                yield line_no, at, row
         except OSError as err:
             problems.append(InputProblem(str(path), line_no + 1, bytes_code,
                                          f"cannot read: {err.strerror or err}"))
+
+
+def row_at(handle: BinaryIO, offset: int) -> dict[str, Any]:
+    """The row of the line at byte ``offset`` of an open JSONL file, a line :func:`read_jsonl_at` yielded."""
+    handle.seek(offset)
+    return json.loads(handle.readline().decode("utf-8-sig" if offset == 0 else "utf-8"))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gc
 import itertools
 import json
@@ -171,7 +172,8 @@ class Interval(NamedTuple):
 
     @property
     def bounded(self) -> bool:
-        return math.isfinite(self.lo) and math.isfinite(self.hi)
+        """Both ends finite (an interval has ``lo <= hi``)."""
+        return -math.inf < self.lo and self.hi < math.inf
 
 
 @dataclass(frozen=True)
@@ -495,31 +497,31 @@ class _FigMaker:
         return name
 
     def make(self, row: Mapping[str, Any], file: int = 0, line: int = 0) -> _Fig:
-        """The checks' view of a validated claim row (every schema field present, numbers as floats).
+        """The checks' view of a valid claim row (:func:`claim_row`; a field left out is at its default).
 
         Args:
-            row: the claim row, as :meth:`Claim.to_dict` gives it.
-            file, line: where it was read (index of the claims file, 1-based line).
+            row: the claim row.
+            file, line: where it was read (index of the claims file, byte offset of the line).
         """
-        settings = self.settings
-        value, change = row["value"], row["change"]
-        qualifier, unit, change_unit = row["qualifier"], row["unit"], row["change_unit"]
-        company = row["company"]
-        key = self._share((self._share(company.strip()) if company else None, self._name(row["metric"]) or "",
-                           self._name(row["segment"]), self._share(row["period"]), _unit_key(unit)))
-        confidence = row["confidence"]
+        settings, share, name, get = self.settings, self._share, self._name, row.get
+        value, change, company = get("value"), get("change"), get("company")
+        value, change = (None if value is None else float(value)), (None if change is None else float(change))
+        qualifier, unit, change_unit = share(get("qualifier", "exact")), get("unit"), get("change_unit")
+        key = share((share(company.strip()) if company else None, name(row["metric"]) or "",
+                     name(get("segment")), share(get("period")), _unit_key(unit)))
+        confidence = get("confidence")
         stated_value = None if value is None else _stated_interval(
-            value, row["value_high"], qualifier, row["value_text"], unit, settings)
+            value, get("value_high"), qualifier, get("value_text"), unit, settings)
         stated_change = None
         if change is not None:
             # The qualifier belongs to the claim's main figure: the change only when there is no value.
             # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
             main = qualifier if value is None else "exact"
             stated_change = _stated_interval(change, None, "at_least" if main == "range" else main,
-                                             row["change_text"], change_unit, settings)
-        return _Fig(row["claim_id"], self._share(row["doc_id"]), row["sentence_index"], row["start"], key,
-                    self._share(unit), self._share(change_unit), row["change_basis"], row["direction"],
-                    qualifier, row["modality"] == "actual",
+                                             get("change_text"), change_unit, settings)
+        return _Fig(row["claim_id"], share(row["doc_id"]), row["sentence_index"], get("start", 0), key,
+                    share(unit), share(change_unit), share(get("change_basis")), share(get("direction")),
+                    qualifier, get("modality", "actual") == "actual",
                     confidence is not None and confidence < settings.min_confidence,
                     stated_value, stated_change, file, line)
 
@@ -600,7 +602,8 @@ def _implied(relation: Callable[..., float], *inputs: Interval) -> Interval | No
 
 
 def _slack(settings: CheckSettings, *intervals: Interval) -> float:
-    scale = max((abs(x) for i in intervals for x in (i.lo, i.hi, i.mid) if math.isfinite(x)), default=1.0)
+    finite = [abs(x) for i in intervals for x in i if math.isfinite(x)]  # an Interval is (lo, hi, mid)
+    scale = max(finite) if finite else 1.0
     return settings.relative_epsilon * max(scale, 1e-12)
 
 
@@ -653,9 +656,16 @@ def _change_text(x: float, unit: str | None) -> str:
     return f"{sign}{_amount(x, unit, 2)}"
 
 
-def _label(fig: _Fig, metric: str | None = None) -> str:
-    parts = [fig.company, fig.segment, metric or fig.metric]
-    return " ".join(p for p in parts if p)
+def _label(fig: _Fig) -> str:
+    """The claim's company, segment and metric, as a message names them."""
+    return _key_label(fig.key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _key_label(key: tuple[Any, ...]) -> str:
+    """The label of a key (company, metric, segment, ...): worked out once per key, not per row."""
+    company, metric, segment = key[:3]
+    return " ".join(p for p in (company, segment, metric) if p)
 
 
 def _period(fig: _Fig) -> str:
@@ -1326,10 +1336,12 @@ _FIELD_SET = frozenset(FIELD_NAMES)
 _OPTIONAL_TEXT = ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit")
 
 
-def _plainly_valid(row: dict[str, Any]) -> bool:
+def _plainly_valid(row: Any) -> bool:
     """True when :func:`parse_claim_row` certainly accepts ``row``: only known fields, each of the
     plain type it needs. A row that is not is left to :func:`parse_claim_row` (its error, or the rare
     odd row it accepts)."""
+    if type(row) is not dict:
+        return False
     get = row.get
     if not (row.keys() <= _FIELD_SET and type(get("claim_id")) is str and get("claim_id")
             and type(get("doc_id")) is str and get("doc_id") and type(get("metric")) is str and get("metric")
@@ -1361,7 +1373,7 @@ def claim_row(row: Any, where: str = "claim row") -> dict[str, Any]:
     Raises:
         SchemaError: as :func:`parse_claim_row`.
     """
-    if type(row) is not dict or not _plainly_valid(row):
+    if not _plainly_valid(row):
         return parse_claim_row(row, where).to_dict()
     data = {**_ROW_DEFAULTS, **row}
     if "end" not in row:
@@ -1377,11 +1389,15 @@ def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int
 
     Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl_at`):
     a bad byte, bad JSON or an unusable number skips that line only, and the
-    line numbers are the file's. The rows are those of :func:`claim_row`.
+    line numbers are the file's. A row may leave optional fields out
+    (:meth:`_FigMaker.make` reads their defaults).
     """
     for line_number, offset, row in read_jsonl_at(path, problems, "E210", "E212"):
+        if _plainly_valid(row):
+            yield line_number, offset, row
+            continue
         try:
-            yield line_number, offset, claim_row(row, f"{path}:{line_number}")
+            yield line_number, offset, parse_claim_row(row, f"{path}:{line_number}").to_dict()
         except SchemaError as err:
             problems.append(InputProblem(str(path), line_number, err.code, err.reason))
 
@@ -1483,7 +1499,7 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
                 if before is None:
                     fig = seen[row["claim_id"]] = maker.make(row, file, offset)
                     by_doc[fig.doc_id].append(fig)
-                elif files.claim(before) == row:
+                elif claim_row(files.row(before)) == claim_row(row):
                     duplicates += 1
                 else:
                     problems.append(InputProblem(str(path), line, "E211",
@@ -1496,7 +1512,7 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
         with _RowsByKind(out_path.parent) as rows:
             for found in _find(_in_order(by_doc), settings):
                 row, figs = found
-                reason = _aside(row["check"], any(f.unsure for f in figs), (f.doc_id for f in figs))
+                reason = _aside(row["check"], any([f.unsure for f in figs]), [f.doc_id for f in figs])
                 if reason:
                     not_checked[reason] += 1
                     continue
@@ -1538,19 +1554,16 @@ class _ClaimFiles:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def _row(self, fig: _Fig) -> dict[str, Any]:
+    def row(self, fig: _Fig) -> dict[str, Any]:
+        """The claim row ``fig`` was made from (as read: fields may be left out)."""
         if fig.file not in self._handles:
             self._handles[fig.file] = self._stack.enter_context(self.paths[fig.file].open("rb"))
         return row_at(self._handles[fig.file], fig.line)
 
-    def claim(self, fig: _Fig) -> dict[str, Any]:
-        """The claim row ``fig`` was made from, as :func:`claim_row` gave it."""
-        return claim_row(self._row(fig))
-
     def sentence(self, fig: _Fig) -> str:
         """The sentence of the claim ``fig`` was made from."""
         if fig.id not in self._sentences:
-            self._sentences[fig.id] = self.claim(fig)["sentence"]
+            self._sentences[fig.id] = self.row(fig).get("sentence", "")
         return self._sentences[fig.id]
 
 
@@ -1562,12 +1575,11 @@ class _RowsByKind:
         self.folder = folder
         self._stack = contextlib.ExitStack()
         self._files: dict[str, BinaryIO] = {}
-        self._writers: dict[str, jsonlines.Writer] = {}
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as jsonlines' compact
 
     def __enter__(self) -> "_RowsByKind":
         for kind in CHECK_KINDS:
             self._files[kind] = self._stack.enter_context(tempfile.TemporaryFile(dir=self.folder))
-            self._writers[kind] = jsonlines.Writer(self._files[kind], compact=True, flush=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -1575,7 +1587,8 @@ class _RowsByKind:
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Add one check row (a row of :data:`CHECK_FIELDS`) after the earlier rows of its kind."""
-        self._writers[row["check"]].write({name: row[name] for name in CHECK_FIELDS})
+        text = self._encode({name: row[name] for name in CHECK_FIELDS})
+        self._files[row["check"]].write(text.encode("utf-8") + b"\n")
 
     def save(self, path: Path) -> None:
         """Write every row, kind by kind, to ``path`` (atomically: a temporary file renamed over it)."""

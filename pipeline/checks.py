@@ -197,7 +197,9 @@ class CheckSummary:
         files: the claims files read.
         claims: claims checked (after dropping duplicates and bad rows).
         counts: ``{check kind: {status: n}}`` for every kind and status.
-        inconsistent: the inconsistent rows with their sentences, in row order.
+        inconsistent: the inconsistent rows with their sentences, in row order
+            (after :func:`run_checks`, each read again from ``checks.jsonl``
+            and the claims files when it is asked for, see :class:`_Flagged`).
         problems: bad input rows, skipped (file, line, code, reason).
         duplicates: rows skipped because the same claim was read before.
         not_checked: relations found but not reported, by reason (see :func:`set_aside`).
@@ -207,7 +209,7 @@ class CheckSummary:
     files: list[Path]
     claims: int
     counts: dict[str, dict[str, int]]
-    inconsistent: list[FlaggedCheck] = field(default_factory=list)
+    inconsistent: Sequence[FlaggedCheck] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     duplicates: int = 0
     not_checked: dict[str, int] = field(default_factory=dict)
@@ -410,7 +412,7 @@ class _Fig:
     Held for every claim of a run, so it is small (slots; the key a shared tuple of interned strings).
 
     Attributes:
-        id, doc_id, sentence_index, start: the claim's id and place.
+        id, doc_id, sentence_index, start: the claim's id and place (the id made on demand).
         key: (company, metric, segment, period, unit key): company stripped, metric and segment
             lower-cased with single spaces, every count noun folded into ``count``.
         stated_unit, stated_change_unit: the row's ``unit`` and ``change_unit``.
@@ -425,7 +427,7 @@ class _Fig:
             its sentence again when a check it is in is shown.
     """
 
-    __slots__ = ("id", "doc_id", "sentence_index", "start", "key", "stated_unit", "stated_change_unit",
+    __slots__ = ("_id", "doc_id", "sentence_index", "start", "key", "stated_unit", "stated_change_unit",
                  "change_unit", "change_basis", "direction", "qualifier", "actual", "unsure", "value",
                  "change", "order", "file", "line")
 
@@ -433,13 +435,19 @@ class _Fig:
                  stated_unit: str | None, stated_change_unit: str | None, change_basis: str | None,
                  direction: str | None, qualifier: str, actual: bool, unsure: bool,
                  value: Interval | None, change: Interval | None, file: int, line: int) -> None:
-        self.id, self.doc_id, self.sentence_index, self.start, self.key = (
-            claim_id, doc_id, sentence_index, start, key)
+        self.doc_id, self.sentence_index, self.start, self.key = doc_id, sentence_index, start, key
+        self._id = _claim_number(claim_id, doc_id, sentence_index)
         self.stated_unit, self.stated_change_unit = stated_unit, stated_change_unit
         self.change_unit = _unit_key(stated_change_unit)
         self.change_basis, self.direction, self.qualifier = change_basis, direction, qualifier
         self.actual, self.unsure, self.value, self.change = actual, unsure, value, change
         self.order, self.file, self.line = 0, file, line
+
+    @property
+    def id(self) -> str:
+        """The claim_id (held as its number k when it is the schema's ``{doc_id}:{sentence_index}:{k}``)."""
+        number = self._id
+        return number if type(number) is str else f"{self.doc_id}:{self.sentence_index}:{number}"
 
     @property
     def company(self) -> str | None:
@@ -468,8 +476,20 @@ class _Fig:
 
     def sort_key(self) -> tuple[Any, ...]:
         """(doc_id, sentence_index, start, claim number, claim_id): the claims' order, and so the rows'."""
-        tail = self.id.rsplit(":", 1)[-1]
-        return self.doc_id, self.sentence_index, self.start, int(tail) if tail.isdigit() else 0, self.id
+        claim_id = self.id
+        tail = claim_id.rsplit(":", 1)[-1]
+        return self.doc_id, self.sentence_index, self.start, int(tail) if tail.isdigit() else 0, claim_id
+
+
+def _claim_number(claim_id: str, doc_id: str, sentence_index: int) -> str | int:
+    """``k`` when ``claim_id`` is ``f"{doc_id}:{sentence_index}:{k}"`` (the schema's form: the
+    id need not be held, it is made again from the claim's place), else ``claim_id`` itself."""
+    tail = claim_id[claim_id.rfind(":") + 1:]
+    if tail.isascii() and tail.isdigit() and (tail == "0" or tail[0] != "0"):
+        number = int(tail)
+        if claim_id == f"{doc_id}:{sentence_index}:{number}":
+            return number
+    return claim_id
 
 
 class _FigMaker:
@@ -823,20 +843,20 @@ class _Index:
         that is the highest lower end is at most its upper end and the
         lowest upper end at least its lower end.
         """
-        skip = {f.id for f in exclude} | {anchor.id}
-        same_doc = [f for f in self.valued_in_doc.get((key, anchor.doc_id), ()) if f.id not in skip]
+        skip = {*exclude, anchor}  # claims are unique by id, so by identity
+        same_doc = [f for f in self.valued_in_doc.get((key, anchor.doc_id), ()) if f not in skip]
         if same_doc:
             return min(same_doc, key=lambda f: (abs(f.sentence_index - anchor.sentence_index),
                                                 f.order))
         if key[3] is None:
             return None
-        first_fig = next((f for f in self.valued.get(key, ()) if f.id not in skip), None)  # the list is in order
+        first_fig = next((f for f in self.valued.get(key, ()) if f not in skip), None)  # the list is in order
         if first_fig is None:
             return None
         first = first_fig.value
         lo_desc, hi_asc = self._extremes(key)
-        top_lo = next((f.value.lo for f in lo_desc if f is not first_fig and f.id not in skip), None)
-        low_hi = next((f.value.hi for f in hi_asc if f is not first_fig and f.id not in skip), None)
+        top_lo = next((f.value.lo for f in lo_desc if f is not first_fig and f not in skip), None)
+        low_hi = next((f.value.hi for f in hi_asc if f is not first_fig and f not in skip), None)
         if top_lo is None or (top_lo <= first.hi and first.lo <= low_hi):
             return first_fig
         return None
@@ -1489,7 +1509,7 @@ def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> C
 def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
     maker = _FigMaker(settings)
-    seen: dict[str, _Fig] = {}
+    seen = _SeenIds()
     by_doc: dict[str, list[_Fig]] = defaultdict(list)
     duplicates = 0
     with _ClaimFiles(paths) as files:
@@ -1497,7 +1517,8 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
             for line, offset, row in _read_claims(path, problems):
                 before = seen.get(row["claim_id"])
                 if before is None:
-                    fig = seen[row["claim_id"]] = maker.make(row, file, offset)
+                    fig = maker.make(row, file, offset)
+                    seen.add(row["claim_id"], fig)
                     by_doc[fig.doc_id].append(fig)
                 elif claim_row(files.row(before)) == claim_row(row):
                     duplicates += 1
@@ -1508,45 +1529,75 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
         del seen
         counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
         not_checked = {reason: 0 for reason in NOT_CHECKED_REASONS}
-        inconsistent: dict[str, list[_Found]] = {kind: [] for kind in CHECK_KINDS}  # shown in row order
+        # the inconsistent rows, in row order: where each is in its kind's file, and its claims
+        inconsistent: dict[str, list[tuple[int, tuple[_Fig, ...]]]] = {kind: [] for kind in CHECK_KINDS}
         with _RowsByKind(out_path.parent) as rows:
-            for found in _find(_in_order(by_doc), settings):
-                row, figs = found
+            for row, figs in _find(_in_order(by_doc), settings):
                 reason = _aside(row["check"], any([f.unsure for f in figs]), [f.doc_id for f in figs])
                 if reason:
                     not_checked[reason] += 1
                     continue
-                rows.write(row)
+                at = rows.write(row)
                 counts[row["check"]][row["status"]] += 1
                 if row["status"] == "inconsistent":
-                    inconsistent[row["check"]].append(found)
+                    inconsistent[row["check"]].append((at, figs))
+            del by_doc  # only the claims of the inconsistent rows are needed from here on
             rows.save(out_path)
-        total = sum(sum(by_status.values()) for by_status in counts.values())
-        _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
-            "inputs": [str(x) for x in paths], "claims": claims, "checks": total, "by_check": counts,
-            "not_checked": not_checked, "min_confidence": settings.min_confidence,
-            "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
-            "problems": [str(x) for x in problems[:1000]],
-            # checks of every input row; false when bad rows were left out
-            "complete": not problems})
-        flagged = [FlaggedCheck(row, tuple({"claim_id": f.id, "doc_id": f.doc_id, "sentence_index": f.sentence_index,
-                                            "sentence": files.sentence(f)} for f in figs))
-                   for kind in CHECK_KINDS for row, figs in inconsistent[kind]]
+            total = sum(sum(by_status.values()) for by_status in counts.values())
+            _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
+                "inputs": [str(x) for x in paths], "claims": claims, "checks": total, "by_check": counts,
+                "not_checked": not_checked, "min_confidence": settings.min_confidence,
+                "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
+                "problems": [str(x) for x in problems[:1000]],
+                # checks of every input row; false when bad rows were left out
+                "complete": not problems})
+            starts = rows.starts()
+            flagged = _Flagged(out_path, paths, [(starts[kind] + at, figs) for kind in CHECK_KINDS
+                                                 for at, figs in inconsistent[kind]])
     return CheckSummary(out_path, paths, claims, counts, flagged, problems, duplicates, not_checked)
+
+
+class _SeenIds:
+    """The claims read so far, by claim_id, without holding the ids (a large run's ids take more memory
+    than the rest of a claim's record): keyed by the id's hash, and on a hit the claim's id (made
+    again, :attr:`_Fig.id`) compared; the rare id whose hash another id has is kept whole."""
+
+    def __init__(self, hash_of: Callable[[str], int] = hash) -> None:
+        self._hash = hash_of
+        self._by_hash: dict[int, _Fig] = {}
+        self._by_id: dict[str, _Fig] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_hash) + len(self._by_id)
+
+    def get(self, claim_id: str) -> _Fig | None:
+        """The claim read with ``claim_id``, or None."""
+        fig = self._by_hash.get(self._hash(claim_id))
+        if fig is None or fig.id == claim_id:
+            return fig
+        return self._by_id.get(claim_id)
+
+    def add(self, claim_id: str, fig: _Fig) -> None:
+        """Remember ``fig`` as the claim of ``claim_id`` (not read before)."""
+        key = self._hash(claim_id)
+        if key in self._by_hash:
+            self._by_id[claim_id] = fig
+        else:
+            self._by_hash[key] = fig
 
 
 class _ClaimFiles:
     """The claims files of a run, open to read a claim's row again (:func:`pipeline.rows.row_at`).
 
     Only the few rows needed twice are read again: a repeated claim_id's
-    first row, and the sentences of the claims the inconsistent checks show.
+    first row, and the sentences of the claims the inconsistent checks show
+    (:class:`_Flagged`).
     """
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self.paths = paths
         self._stack = contextlib.ExitStack()
         self._handles: dict[int, BinaryIO] = {}
-        self._sentences: dict[str, str] = {}
 
     def __enter__(self) -> "_ClaimFiles":
         return self
@@ -1560,11 +1611,43 @@ class _ClaimFiles:
             self._handles[fig.file] = self._stack.enter_context(self.paths[fig.file].open("rb"))
         return row_at(self._handles[fig.file], fig.line)
 
-    def sentence(self, fig: _Fig) -> str:
-        """The sentence of the claim ``fig`` was made from."""
-        if fig.id not in self._sentences:
-            self._sentences[fig.id] = self.row(fig).get("sentence", "")
-        return self._sentences[fig.id]
+
+class _Flagged(Sequence[FlaggedCheck]):
+    """The inconsistent checks of a run, each made when it is asked for: its row read again from
+    ``checks.jsonl``, its claims' sentences from the claims files.
+
+    A large run has tens of thousands (conflicts across articles); held whole with their sentences
+    they would be the largest part of the memory of ``check``.
+
+    Args:
+        checks_path: the ``checks.jsonl`` written.
+        claim_paths: the claims files read (as the claims' ``file`` numbers them).
+        entries: per inconsistent row, in row order, its byte offset in ``checks_path`` and its claims.
+    """
+
+    def __init__(self, checks_path: Path, claim_paths: Sequence[Path],
+                 entries: list[tuple[int, tuple[_Fig, ...]]]) -> None:
+        self.checks_path, self.claim_paths, self._entries = checks_path, claim_paths, entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index):  # an int gives a FlaggedCheck, a slice a list of them
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        with _ClaimFiles(self.claim_paths) as files, self.checks_path.open("rb") as checks:
+            return self._make(*self._entries[index], checks, files)
+
+    def __iter__(self) -> Iterator[FlaggedCheck]:
+        with _ClaimFiles(self.claim_paths) as files, self.checks_path.open("rb") as checks:
+            for at, figs in self._entries:
+                yield self._make(at, figs, checks, files)
+
+    @staticmethod
+    def _make(at: int, figs: tuple[_Fig, ...], checks: BinaryIO, files: _ClaimFiles) -> FlaggedCheck:
+        return FlaggedCheck(row_at(checks, at), tuple(
+            {"claim_id": f.id, "doc_id": f.doc_id, "sentence_index": f.sentence_index,
+             "sentence": files.row(f).get("sentence", "")} for f in figs))
 
 
 class _RowsByKind:
@@ -1580,15 +1663,31 @@ class _RowsByKind:
     def __enter__(self) -> "_RowsByKind":
         for kind in CHECK_KINDS:
             self._files[kind] = self._stack.enter_context(tempfile.TemporaryFile(dir=self.folder))
+        self._sizes = dict.fromkeys(CHECK_KINDS, 0)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def write(self, row: Mapping[str, Any]) -> None:
-        """Add one check row (a row of :data:`CHECK_FIELDS`) after the earlier rows of its kind."""
-        text = self._encode({name: row[name] for name in CHECK_FIELDS})
-        self._files[row["check"]].write(text.encode("utf-8") + b"\n")
+    def write(self, row: Mapping[str, Any]) -> int:
+        """Add one check row (a row of :data:`CHECK_FIELDS`) after the earlier rows of its kind.
+
+        Returns:
+            Where the row is in its kind's file (for :meth:`row`).
+        """
+        line = self._encode({name: row[name] for name in CHECK_FIELDS}).encode("utf-8") + b"\n"
+        kind = row["check"]
+        at = self._sizes[kind]
+        self._files[kind].write(line)
+        self._sizes[kind] = at + len(line)
+        return at
+
+    def starts(self) -> dict[str, int]:
+        """Where the rows of each kind start in the file :meth:`save` writes."""
+        starts, at = {}, 0
+        for kind in CHECK_KINDS:
+            starts[kind], at = at, at + self._sizes[kind]
+        return starts
 
     def save(self, path: Path) -> None:
         """Write every row, kind by kind, to ``path`` (atomically: a temporary file renamed over it)."""
@@ -1599,34 +1698,39 @@ class _RowsByKind:
 
 
 def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
-    """Render a :class:`CheckSummary` as plain text for the terminal.
+    """Render a :class:`CheckSummary` as plain text for the terminal: :func:`summary_lines` joined."""
+    return "\n".join(summary_lines(summary, max_sentence))
+
+
+def summary_lines(summary: CheckSummary, max_sentence: int = 240) -> Iterator[str]:
+    """The lines of :func:`format_summary`, one at a time (a large run's text is not held whole).
 
     Args:
         summary: what :func:`run_checks` returned.
         max_sentence: sentences longer than this many characters are cut
             with an ellipsis.
 
-    Returns:
+    Yields:
         Lines: a header, a table of counts by check kind and status, each
         inconsistent check (message, then article and sentence of each
         claim it relates), and the skipped input rows.
     """
-    lines = [f"Checked {summary.claims} claims from {len(summary.files)} file(s): "
-             f"{summary.total} checks -> {summary.out_path}"]
+    yield (f"Checked {summary.claims} claims from {len(summary.files)} file(s): "
+           f"{summary.total} checks -> {summary.out_path}")
     width = max(len(k) for k in CHECK_KINDS)
-    lines.append(f"  {'check':<{width}}  {'consistent':>10}  {'inconsistent':>12}")
+    yield f"  {'check':<{width}}  {'consistent':>10}  {'inconsistent':>12}"
     for kind in CHECK_KINDS:
         by_status = summary.counts.get(kind, {})
-        lines.append(f"  {kind:<{width}}  {by_status.get('consistent', 0):>10}  "
-                     f"{by_status.get('inconsistent', 0):>12}")
+        yield (f"  {kind:<{width}}  {by_status.get('consistent', 0):>10}  "
+               f"{by_status.get('inconsistent', 0):>12}")
     consistent = sum(s.get("consistent", 0) for s in summary.counts.values())
     inconsistent = sum(s.get("inconsistent", 0) for s in summary.counts.values())
-    lines.append(f"  {'total':<{width}}  {consistent:>10}  {inconsistent:>12}")
+    yield f"  {'total':<{width}}  {consistent:>10}  {inconsistent:>12}"
     if summary.inconsistent:
-        lines.append("")
-        lines.append(f"Inconsistent ({len(summary.inconsistent)}):")
+        yield ""
+        yield f"Inconsistent ({len(summary.inconsistent)}):"
         for n, flagged in enumerate(summary.inconsistent, 1):
-            lines.append(f"{n}. [{flagged.row['check']}] {flagged.row['message']}")
+            yield f"{n}. [{flagged.row['check']}] {flagged.row['message']}"
             shown: set[tuple[str, int]] = set()
             for claim in flagged.claims:
                 place = (claim["doc_id"], claim["sentence_index"])
@@ -1636,15 +1740,13 @@ def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
                 sentence = claim["sentence"] or ""
                 if len(sentence) > max_sentence:
                     sentence = sentence[: max_sentence - 1].rstrip() + "…"
-                lines.append(f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}")
+                yield f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}"
     if any(summary.not_checked.values()):
-        lines.append("Not checked: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
-                                                 for reason, n in summary.not_checked.items() if n) + ".")
+        yield "Not checked: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
+                                          for reason, n in summary.not_checked.items() if n) + "."
     if summary.duplicates:
-        lines.append(f"{summary.duplicates} repeated claim row(s) counted once.")
+        yield f"{summary.duplicates} repeated claim row(s) counted once."
     if summary.problems:
-        lines.append("")
-        lines.append(f"{len(summary.problems)} input row(s) skipped:")
-        lines.extend(f"  {problem}" for problem in summary.problems)
-    return "\n".join(lines)
-
+        yield ""
+        yield f"{len(summary.problems)} input row(s) skipped:"
+        yield from (f"  {problem}" for problem in summary.problems)

@@ -38,10 +38,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from spacy import displacy
 
-from .claim import Claim
+from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import SchemaError
 from .outdir import OutputLock, atomic_path
-from .rows import InputProblem, read_jsonl
+from .rows import InputProblem, loads_line, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
 from .lexicons import Cues
 from .config import Settings
@@ -155,18 +155,28 @@ def iter_claims(out_dir: Path | str, found: list[InputProblem], strict: bool,
                                       f"on line {seen[row['claim_id']]}; claim ids must be unique"))
         else:
             try:
-                claim = Claim.from_dict(row)
-                if not isinstance(claim.claim_id, str) or not claim.claim_id:
+                claim = row if _whole_row(row) else Claim.from_dict(row).to_dict()  # every field, in order
+                if not isinstance(claim["claim_id"], str) or not claim["claim_id"]:
                     raise SchemaError("E252", "field 'claim_id' must be a non-empty string")
             except (SchemaError, TypeError) as err:
                 reason = err.reason if isinstance(err, SchemaError) else str(err)
                 found.append(InputProblem(str(path), line_no, "E252", reason))
             else:
-                seen[claim.claim_id] = line_no
+                seen[claim["claim_id"]] = line_no
                 _raise_first(found, None if strict else [])
-                yield line_no, claim.to_dict()  # every field, in FIELD_NAMES order
+                yield line_no, claim
                 continue
         _raise_first(found, None if strict else [])
+
+
+def _whole_row(row: dict[str, Any]) -> bool:
+    """True when ``row`` is already what ``Claim.from_dict(row).to_dict()`` gives: every field in
+    :data:`FIELD_NAMES` order, the vocabulary fields within the schema's words and the offsets a span
+    (what :class:`Claim` checks). Rows written by ``extract`` are; any other row is made a Claim."""
+    return (tuple(row) == FIELD_NAMES and row["qualifier"] in QUALIFIERS and row["modality"] in MODALITIES
+            and (row["direction"] is None or row["direction"] in DIRECTIONS)
+            and (row["change_basis"] is None or row["change_basis"] in CHANGE_BASES)
+            and type(row["start"]) is int and type(row["end"]) is int and 0 <= row["start"] <= row["end"])
 
 
 def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
@@ -1286,9 +1296,8 @@ def _claims_at_lines(path: Path, lines: set[int]) -> dict[int, dict[str, Any]]:
     with path.open("rb") as handle:
         for line_no, raw in enumerate(handle, 1):
             if line_no in lines:
-                row = json.loads(raw.decode("utf-8-sig" if line_no == 1 else "utf-8"))
-                claim = Claim.from_dict(row)
-                out[line_no] = claim.to_dict()
+                row = loads_line(raw, line_no == 1)
+                out[line_no] = row if _whole_row(row) else Claim.from_dict(row).to_dict()
             if line_no >= last:
                 break
     return out

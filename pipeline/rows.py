@@ -176,11 +176,15 @@ def _parse_line(path: str, line_no: int, raw: bytes, problems: list[InputProblem
 def row_at(handle: BinaryIO, offset: int) -> dict[str, Any]:
     """The row of the line at byte ``offset`` of an open JSONL file, a line :func:`read_jsonl_at` yielded."""
     handle.seek(offset)
-    raw = handle.readline()
+    return loads_line(handle.readline(), offset == 0)
+
+
+def loads_line(raw: bytes, first: bool = False) -> Any:
+    """The JSON value of one line that :func:`read_jsonl_at` read as usable (``first``: the file's first line)."""
     try:
         row = orjson.loads(raw)
         if type(row) is dict and not _wide_float(row):
             return row
     except orjson.JSONDecodeError:
         pass
-    return json.loads(raw.decode("utf-8-sig" if offset == 0 else "utf-8"))
+    return json.loads(raw.decode("utf-8-sig" if first else "utf-8"))

@@ -778,6 +778,7 @@ class PeriodPoint:
     prefixed for fiscal periods (``fiscal quarter``)."""
 
 
+@lru_cache(maxsize=4096)  # a run has few distinct periods, each placed once; a PeriodPoint is frozen
 def period_point(period: str | None) -> PeriodPoint | None:
     """Place a normalised period (schema ``period``) on a year axis.
 

@@ -142,7 +142,15 @@ def _wide_float(value: dict[str, Any] | list[Any]) -> bool:
         if kind is float:
             if not -_WIDE < item < _WIDE:
                 return True
-        elif (kind is list or kind is dict) and _wide_float(item):
+        elif kind is list:  # a list of ids, mostly: its texts passed over here, not in a call each
+            for element in item:
+                kind = type(element)
+                if kind is float:
+                    if not -_WIDE < element < _WIDE:
+                        return True
+                elif (kind is list or kind is dict) and _wide_float(element):
+                    return True
+        elif kind is dict and _wide_float(item):
             return True
     return False
 

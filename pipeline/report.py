@@ -1087,6 +1087,16 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             written += check_tables.write(row for _, row in iter_checks(out, [], False, None))
         return written
 
+    # the charts first: matplotlib's memory is given back before the drawn claims are read whole
+    status = _StatusByLine(line_of, flags)
+    chart_list = []
+    chart_seconds = 0.0
+    if charts:
+        from .report_chart import company_charts
+        chart_began = time.perf_counter()
+        chart_list = company_charts(digests, status)
+        chart_seconds = time.perf_counter() - chart_began
+
     # which articles are drawn: those with a failed check first, then in doc_id order
     per_doc = Counter(d.doc_id for d in digests)
     doc_ids = sorted(per_doc)
@@ -1126,7 +1136,6 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     wanted |= {line_of[cid] for check in checks_seen.failed for cid in check["claim_ids"] if cid in line_of}
     whole = _claims_at_lines(out / CLAIMS_FILE, wanted)
     claims = [whole[d.line] for d in digests if d.claim_id in embedded_ids]  # file order
-    status = _StatusByLine(line_of, flags)
     errors = read_errors(out)
     articles_text = articles_text or {}
 
@@ -1206,13 +1215,6 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     for article in articles:
         article["rows"] = rows_by_doc[article["doc_id"]]
 
-    chart_list = []
-    chart_seconds = 0.0
-    if charts:
-        from .report_chart import company_charts
-        chart_began = time.perf_counter()
-        chart_list = company_charts(digests, status)
-        chart_seconds = time.perf_counter() - chart_began
 
     overview = _overview(digests, checks_seen, errors, flags, placements)
     failed = []
@@ -1231,6 +1233,16 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         review_data["run"] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     summary = read_summary(out)
     table_names = [name for name in TABLE_FILES if (out / name).is_file()]
+    # what the page needs of the embedded claims, so that they can go before the page is rendered
+    embedded_facts = {
+        "review_claims": len(claims), "unembedded_claims": len(digests) - len(claims),
+        "companies": sorted({_company_label(c) for c in claims}),
+        "metrics": sorted({c.get("metric") or "" for c in claims}),
+        "filter_values": filter_values(claims),
+    }
+    claims = whole = by_doc = doc_claims = None  # the embedded claims, read whole, are not needed further
+    embedded_facts["review_data"] = Markup(pack(_script_json(review_data)))
+    del review_data
 
     env = _env()
     template = env.get_template("report.html.j2")
@@ -1240,13 +1252,9 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         overview=overview, failed=failed, failed_total=checks_seen.inconsistent, misplaced=misplaced,
         charts=chart_list, articles=articles, rows=rows, errors=errors,
         hidden_articles=len(doc_ids) - len(shown),
-        review_claims=len(claims), unembedded_claims=len(digests) - len(claims),
         skipped_rows=[str(p) for p in found],
         total_articles=len(doc_ids), hidden_claims=len(digests) - len(rows),
-        companies=sorted({_company_label(c) for c in claims}),
-        metrics=sorted({c.get("metric") or "" for c in claims}),
-        filter_values=filter_values(claims),
-        review_data=Markup(pack(_script_json(review_data))), packed=PACKED,
+        **embedded_facts, packed=PACKED,
         tables=table_names, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),

@@ -36,21 +36,20 @@ import itertools
 import json
 import math
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import jsonlines
 
 from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import LexiconError, SchemaError, UsageError
+from .check_files import ClaimFiles, FlaggedCheck, FlaggedChecks, RowsByKind, SeenIds
 from .outdir import OutputLock, atomic_path
-from .rows import InputProblem, read_jsonl_at, row_at
+from .rows import InputProblem, read_jsonl_at
 
 CHECK_KINDS: tuple[str, ...] = (
     "share_of_total", "segment_sum", "change_vs_prior",
@@ -176,18 +175,6 @@ class Interval(NamedTuple):
         return -math.inf < self.lo and self.hi < math.inf
 
 
-@dataclass(frozen=True)
-class FlaggedCheck:
-    """An inconsistent check row with the claims it relates (for display).
-
-    ``claims`` holds, per claim id in the row's order, a dict with
-    ``claim_id``, ``doc_id``, ``sentence_index`` and ``sentence``.
-    """
-
-    row: dict[str, Any]
-    claims: tuple[dict[str, Any], ...]
-
-
 @dataclass
 class CheckSummary:
     """What :func:`run_checks` did.
@@ -199,7 +186,7 @@ class CheckSummary:
         counts: ``{check kind: {status: n}}`` for every kind and status.
         inconsistent: the inconsistent rows with their sentences, in row order
             (after :func:`run_checks`, each read again from ``checks.jsonl``
-            and the claims files when it is asked for, see :class:`_Flagged`).
+            and the claims files when it is asked for, see :class:`pipeline.check_files.FlaggedChecks`).
         problems: bad input rows, skipped (file, line, code, reason).
         duplicates: rows skipped because the same claim was read before.
         not_checked: relations found but not reported, by reason (see :func:`set_aside`).
@@ -1509,10 +1496,10 @@ def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> C
 def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
     maker = _FigMaker(settings)
-    seen = _SeenIds()
+    seen = SeenIds()
     by_doc: dict[str, list[_Fig]] = defaultdict(list)
     duplicates = 0
-    with _ClaimFiles(paths) as files:
+    with ClaimFiles(paths) as files:
         for file, path in enumerate(paths):
             for line, offset, row in _read_claims(path, problems):
                 before = seen.get(row["claim_id"])
@@ -1531,7 +1518,7 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
         not_checked = {reason: 0 for reason in NOT_CHECKED_REASONS}
         # the inconsistent rows, in row order: where each is in its kind's file, and its claims
         inconsistent: dict[str, list[tuple[int, tuple[_Fig, ...]]]] = {kind: [] for kind in CHECK_KINDS}
-        with _RowsByKind(out_path.parent) as rows:
+        with RowsByKind(out_path.parent, CHECK_KINDS, CHECK_FIELDS) as rows:
             for row, figs in _find(_in_order(by_doc), settings):
                 reason = _aside(row["check"], any([f.unsure for f in figs]), [f.doc_id for f in figs])
                 if reason:
@@ -1552,149 +1539,9 @@ def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSett
                 # checks of every input row; false when bad rows were left out
                 "complete": not problems})
             starts = rows.starts()
-            flagged = _Flagged(out_path, paths, [(starts[kind] + at, figs) for kind in CHECK_KINDS
+            flagged = FlaggedChecks(out_path, paths, [(starts[kind] + at, figs) for kind in CHECK_KINDS
                                                  for at, figs in inconsistent[kind]])
     return CheckSummary(out_path, paths, claims, counts, flagged, problems, duplicates, not_checked)
-
-
-class _SeenIds:
-    """The claims read so far, by claim_id, without holding the ids (a large run's ids take more memory
-    than the rest of a claim's record): keyed by the id's hash, and on a hit the claim's id (made
-    again, :attr:`_Fig.id`) compared; the rare id whose hash another id has is kept whole."""
-
-    def __init__(self, hash_of: Callable[[str], int] = hash) -> None:
-        self._hash = hash_of
-        self._by_hash: dict[int, _Fig] = {}
-        self._by_id: dict[str, _Fig] = {}
-
-    def __len__(self) -> int:
-        return len(self._by_hash) + len(self._by_id)
-
-    def get(self, claim_id: str) -> _Fig | None:
-        """The claim read with ``claim_id``, or None."""
-        fig = self._by_hash.get(self._hash(claim_id))
-        if fig is None or fig.id == claim_id:
-            return fig
-        return self._by_id.get(claim_id)
-
-    def add(self, claim_id: str, fig: _Fig) -> None:
-        """Remember ``fig`` as the claim of ``claim_id`` (not read before)."""
-        key = self._hash(claim_id)
-        if key in self._by_hash:
-            self._by_id[claim_id] = fig
-        else:
-            self._by_hash[key] = fig
-
-
-class _ClaimFiles:
-    """The claims files of a run, open to read a claim's row again (:func:`pipeline.rows.row_at`).
-
-    Only the few rows needed twice are read again: a repeated claim_id's
-    first row, and the sentences of the claims the inconsistent checks show
-    (:class:`_Flagged`).
-    """
-
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self.paths = paths
-        self._stack = contextlib.ExitStack()
-        self._handles: dict[int, BinaryIO] = {}
-
-    def __enter__(self) -> "_ClaimFiles":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
-
-    def row(self, fig: _Fig) -> dict[str, Any]:
-        """The claim row ``fig`` was made from (as read: fields may be left out)."""
-        if fig.file not in self._handles:
-            self._handles[fig.file] = self._stack.enter_context(self.paths[fig.file].open("rb"))
-        return row_at(self._handles[fig.file], fig.line)
-
-
-class _Flagged(Sequence[FlaggedCheck]):
-    """The inconsistent checks of a run, each made when it is asked for: its row read again from
-    ``checks.jsonl``, its claims' sentences from the claims files.
-
-    A large run has tens of thousands (conflicts across articles); held whole with their sentences
-    they would be the largest part of the memory of ``check``.
-
-    Args:
-        checks_path: the ``checks.jsonl`` written.
-        claim_paths: the claims files read (as the claims' ``file`` numbers them).
-        entries: per inconsistent row, in row order, its byte offset in ``checks_path`` and its claims.
-    """
-
-    def __init__(self, checks_path: Path, claim_paths: Sequence[Path],
-                 entries: list[tuple[int, tuple[_Fig, ...]]]) -> None:
-        self.checks_path, self.claim_paths, self._entries = checks_path, claim_paths, entries
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __getitem__(self, index):  # an int gives a FlaggedCheck, a slice a list of them
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        with _ClaimFiles(self.claim_paths) as files, self.checks_path.open("rb") as checks:
-            return self._make(*self._entries[index], checks, files)
-
-    def __iter__(self) -> Iterator[FlaggedCheck]:
-        with _ClaimFiles(self.claim_paths) as files, self.checks_path.open("rb") as checks:
-            for at, figs in self._entries:
-                yield self._make(at, figs, checks, files)
-
-    @staticmethod
-    def _make(at: int, figs: tuple[_Fig, ...], checks: BinaryIO, files: _ClaimFiles) -> FlaggedCheck:
-        return FlaggedCheck(row_at(checks, at), tuple(
-            {"claim_id": f.id, "doc_id": f.doc_id, "sentence_index": f.sentence_index,
-             "sentence": files.row(f).get("sentence", "")} for f in figs))
-
-
-class _RowsByKind:
-    """Check rows written as they are made: one temporary file per check kind, joined in
-    :data:`CHECK_KINDS` order by :meth:`save`, so the rows are never all held."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._stack = contextlib.ExitStack()
-        self._files: dict[str, BinaryIO] = {}
-        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as jsonlines' compact
-
-    def __enter__(self) -> "_RowsByKind":
-        for kind in CHECK_KINDS:
-            self._files[kind] = self._stack.enter_context(tempfile.TemporaryFile(dir=self.folder))
-        self._sizes = dict.fromkeys(CHECK_KINDS, 0)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
-
-    def write(self, row: Mapping[str, Any]) -> int:
-        """Add one check row (a row of :data:`CHECK_FIELDS`) after the earlier rows of its kind.
-
-        Returns:
-            Where the row is in its kind's file (for :meth:`row`).
-        """
-        line = self._encode({name: row[name] for name in CHECK_FIELDS}).encode("utf-8") + b"\n"
-        kind = row["check"]
-        at = self._sizes[kind]
-        self._files[kind].write(line)
-        self._sizes[kind] = at + len(line)
-        return at
-
-    def starts(self) -> dict[str, int]:
-        """Where the rows of each kind start in the file :meth:`save` writes."""
-        starts, at = {}, 0
-        for kind in CHECK_KINDS:
-            starts[kind], at = at, at + self._sizes[kind]
-        return starts
-
-    def save(self, path: Path) -> None:
-        """Write every row, kind by kind, to ``path`` (atomically: a temporary file renamed over it)."""
-        with atomic_path(path) as tmp, tmp.open("wb") as out:
-            for kind in CHECK_KINDS:
-                self._files[kind].seek(0)
-                shutil.copyfileobj(self._files[kind], out)
 
 
 def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:

@@ -407,12 +407,13 @@ def test_run_checks_gives_check_claims_rows_for_odd_ids_left_out_fields_and_repe
 
 
 def test_claims_remembered_by_the_hash_of_their_id_are_told_apart_when_two_ids_share_it():
-    from pipeline.checks import CheckSettings, _FigMaker, _SeenIds
+    from pipeline.check_files import SeenIds
+    from pipeline.checks import CheckSettings, _FigMaker
 
     maker = _FigMaker(CheckSettings())
     one, two = (maker.make(dict(row, claim_id=cid)) for row, cid in
                 zip(seed_claims(), ["x.txt:1:0", "another id"]))
-    seen = _SeenIds(hash_of=lambda claim_id: 7)  # every id has one hash
+    seen = SeenIds(hash_of=lambda claim_id: 7)  # every id has one hash
     seen.add("x.txt:1:0", one)
     assert seen.get("x.txt:1:0") is one and seen.get("another id") is None
     seen.add("another id", two)

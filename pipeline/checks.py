@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gc
 import itertools
 import json
@@ -37,17 +38,18 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import jsonlines
 
-from .claim import Claim
+from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import LexiconError, SchemaError, UsageError
+from .check_files import ClaimFiles, FlaggedCheck, FlaggedChecks, RowsByKind, SeenIds
 from .outdir import OutputLock, atomic_path
-from .rows import InputProblem, read_jsonl
+from .rows import InputProblem, read_jsonl_at
 
 CHECK_KINDS: tuple[str, ...] = (
     "share_of_total", "segment_sum", "change_vs_prior",
@@ -160,8 +162,7 @@ class CheckSettings:
         return cls(**{k: (type(getattr(defaults, k))(v)) for k, v in table.items()})
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(NamedTuple):
     """A closed interval ``[lo, hi]`` of values with the stated (or implied) value ``mid``."""
 
     lo: float
@@ -170,19 +171,8 @@ class Interval:
 
     @property
     def bounded(self) -> bool:
-        return math.isfinite(self.lo) and math.isfinite(self.hi)
-
-
-@dataclass(frozen=True)
-class FlaggedCheck:
-    """An inconsistent check row with the claims it relates (for display).
-
-    ``claims`` holds, per claim id in the row's order, a dict with
-    ``claim_id``, ``doc_id``, ``sentence_index`` and ``sentence``.
-    """
-
-    row: dict[str, Any]
-    claims: tuple[dict[str, Any], ...]
+        """Both ends finite (an interval has ``lo <= hi``)."""
+        return -math.inf < self.lo and self.hi < math.inf
 
 
 @dataclass
@@ -194,7 +184,9 @@ class CheckSummary:
         files: the claims files read.
         claims: claims checked (after dropping duplicates and bad rows).
         counts: ``{check kind: {status: n}}`` for every kind and status.
-        inconsistent: the inconsistent rows with their sentences, in row order.
+        inconsistent: the inconsistent rows with their sentences, in row order
+            (after :func:`run_checks`, each read again from ``checks.jsonl``
+            and the claims files when it is asked for, see :class:`pipeline.check_files.FlaggedChecks`).
         problems: bad input rows, skipped (file, line, code, reason).
         duplicates: rows skipped because the same claim was read before.
         not_checked: relations found but not reported, by reason (see :func:`set_aside`).
@@ -204,7 +196,7 @@ class CheckSummary:
     files: list[Path]
     claims: int
     counts: dict[str, dict[str, int]]
-    inconsistent: list[FlaggedCheck] = field(default_factory=list)
+    inconsistent: Sequence[FlaggedCheck] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     duplicates: int = 0
     not_checked: dict[str, int] = field(default_factory=dict)
@@ -400,54 +392,145 @@ def _unit_key(unit: str | None) -> str | None:
     return "count"
 
 
-@dataclass(frozen=True)
 class _Fig:
-    """A claim with its normalised keys and the intervals its figures stand for."""
+    """A claim as the checks see it: its normalised key, the intervals its figures stand for, and the
+    few fields the checks and their messages read (not the sentence or the other words of the row).
 
-    claim: Claim
-    order: tuple[Any, ...]
-    company: str | None
-    metric: str
-    segment: str | None
-    unit: str | None
-    value: Interval | None
-    change: Interval | None
-    change_unit: str | None
+    Held for every claim of a run, so it is small (slots; the key a shared tuple of interned strings).
+
+    Attributes:
+        id, doc_id, sentence_index, start: the claim's id and place (the id made on demand).
+        key: (company, metric, segment, period, unit key): company stripped, metric and segment
+            lower-cased with single spaces, every count noun folded into ``count``.
+        stated_unit, stated_change_unit: the row's ``unit`` and ``change_unit``.
+        change_unit: the change's unit key (as in ``key``).
+        change_basis, direction, qualifier: the row's fields.
+        actual: the row's ``modality`` is ``actual``.
+        unsure: the row's ``confidence`` is below ``CheckSettings.min_confidence``.
+        value, change: the intervals the stated figures stand for, or None.
+        order: the claim's rank by (doc_id, sentence_index, start, claim number, claim_id), set
+            once every claim is read.
+        file, line: where the row was read (index of the claims file, 1-based line), to read
+            its sentence again when a check it is in is shown.
+    """
+
+    __slots__ = ("_id", "doc_id", "sentence_index", "start", "key", "stated_unit", "stated_change_unit",
+                 "change_unit", "change_basis", "direction", "qualifier", "actual", "unsure", "value",
+                 "change", "order", "file", "line")
+
+    def __init__(self, claim_id: str, doc_id: str, sentence_index: int, start: int, key: tuple[Any, ...],
+                 stated_unit: str | None, stated_change_unit: str | None, change_basis: str | None,
+                 direction: str | None, qualifier: str, actual: bool, unsure: bool,
+                 value: Interval | None, change: Interval | None, file: int, line: int) -> None:
+        self.doc_id, self.sentence_index, self.start, self.key = doc_id, sentence_index, start, key
+        self._id = _claim_number(claim_id, doc_id, sentence_index)
+        self.stated_unit, self.stated_change_unit = stated_unit, stated_change_unit
+        self.change_unit = _unit_key(stated_change_unit)
+        self.change_basis, self.direction, self.qualifier = change_basis, direction, qualifier
+        self.actual, self.unsure, self.value, self.change = actual, unsure, value, change
+        self.order, self.file, self.line = 0, file, line
 
     @property
     def id(self) -> str:
-        return self.claim.claim_id
+        """The claim_id (held as its number k when it is the schema's ``{doc_id}:{sentence_index}:{k}``)."""
+        number = self._id
+        return number if type(number) is str else f"{self.doc_id}:{self.sentence_index}:{number}"
+
+    @property
+    def company(self) -> str | None:
+        return self.key[0]
+
+    @property
+    def metric(self) -> str:
+        return self.key[1]
+
+    @property
+    def segment(self) -> str | None:
+        return self.key[2]
+
+    @property
+    def period(self) -> str | None:
+        return self.key[3]
+
+    @property
+    def unit(self) -> str | None:
+        """The unit key (``count`` for every count noun)."""
+        return self.key[4]
 
     @property
     def place(self) -> tuple[str, int]:
-        return self.claim.doc_id, self.claim.sentence_index
+        return self.doc_id, self.sentence_index
 
-    @property
-    def key(self) -> tuple[Any, ...]:
-        return self.company, self.metric, self.segment, self.claim.period, self.unit
-
-    @property
-    def actual(self) -> bool:
-        return self.claim.modality == "actual"
+    def sort_key(self) -> tuple[Any, ...]:
+        """(doc_id, sentence_index, start, claim number, claim_id): the claims' order, and so the rows'."""
+        claim_id = self.id
+        tail = claim_id.rsplit(":", 1)[-1]
+        return self.doc_id, self.sentence_index, self.start, int(tail) if tail.isdigit() else 0, claim_id
 
 
-def _make_fig(claim: Claim, settings: CheckSettings) -> _Fig:
-    value = change = None
-    if claim.value is not None:
-        value = _stated_interval(claim.value, claim.value_high, claim.qualifier,
-                                 claim.value_text, claim.unit, settings)
-    if claim.change is not None:
-        # The qualifier belongs to the claim's main figure: the change only when there is no value.
-        # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
-        qualifier = claim.qualifier if claim.value is None else "exact"
-        change = _stated_interval(claim.change, None, "at_least" if qualifier == "range" else qualifier,
-                                  claim.change_text, claim.change_unit, settings)
-    tail = claim.claim_id.rsplit(":", 1)[-1]
-    order = (claim.doc_id, claim.sentence_index, claim.start, int(tail) if tail.isdigit() else 0,
-             claim.claim_id)
-    return _Fig(claim, order, claim.company.strip() if claim.company else None, _norm(claim.metric) or "",
-                _norm(claim.segment), _unit_key(claim.unit), value, change,
-                _unit_key(claim.change_unit))
+def _claim_number(claim_id: str, doc_id: str, sentence_index: int) -> str | int:
+    """``k`` when ``claim_id`` is ``f"{doc_id}:{sentence_index}:{k}"`` (the schema's form: the
+    id need not be held, it is made again from the claim's place), else ``claim_id`` itself."""
+    tail = claim_id[claim_id.rfind(":") + 1:]
+    if tail.isascii() and tail.isdigit() and (tail == "0" or tail[0] != "0"):
+        number = int(tail)
+        if claim_id == f"{doc_id}:{sentence_index}:{number}":
+            return number
+    return claim_id
+
+
+class _FigMaker:
+    """Makes the :class:`_Fig` of each claim row of one run.
+
+    A run repeats few doc ids, units, names and keys many times: each is
+    held once (one object per distinct value), and each name normalised once.
+    """
+
+    def __init__(self, settings: CheckSettings) -> None:
+        self.settings = settings
+        self._shared: dict[Any, Any] = {}
+        self._names: dict[str, str | None] = {}
+
+    def _share(self, value: Any) -> Any:
+        return self._shared.setdefault(value, value)
+
+    def _name(self, text: str | None) -> str | None:
+        """``text`` lower-cased with single spaces (None when empty), one object per distinct name."""
+        if text is None:
+            return None
+        name = self._names.get(text)
+        if name is None and text not in self._names:
+            name = self._names[text] = self._share(_norm(text))
+        return name
+
+    def make(self, row: Mapping[str, Any], file: int = 0, line: int = 0) -> _Fig:
+        """The checks' view of a valid claim row (:func:`claim_row`; a field left out is at its default).
+
+        Args:
+            row: the claim row.
+            file, line: where it was read (index of the claims file, byte offset of the line).
+        """
+        settings, share, name, get = self.settings, self._share, self._name, row.get
+        value, change, company = get("value"), get("change"), get("company")
+        value, change = (None if value is None else float(value)), (None if change is None else float(change))
+        qualifier, unit, change_unit = share(get("qualifier", "exact")), get("unit"), get("change_unit")
+        key = share((share(company.strip()) if company else None, name(row["metric"]) or "",
+                     name(get("segment")), share(get("period")), _unit_key(unit)))
+        confidence = get("confidence")
+        stated_value = None if value is None else _stated_interval(
+            value, get("value_high"), qualifier, get("value_text"), unit, settings)
+        stated_change = None
+        if change is not None:
+            # The qualifier belongs to the claim's main figure: the change only when there is no value.
+            # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
+            main = qualifier if value is None else "exact"
+            stated_change = _stated_interval(change, None, "at_least" if main == "range" else main,
+                                             get("change_text"), change_unit, settings)
+        return _Fig(row["claim_id"], share(row["doc_id"]), row["sentence_index"], get("start", 0), key,
+                    share(unit), share(change_unit), share(get("change_basis")), share(get("direction")),
+                    qualifier, get("modality", "actual") == "actual",
+                    confidence is not None and confidence < settings.min_confidence,
+                    stated_value, stated_change, file, line)
 
 
 _NUMERIC_FIELDS = ("value", "value_high", "change")
@@ -526,7 +609,8 @@ def _implied(relation: Callable[..., float], *inputs: Interval) -> Interval | No
 
 
 def _slack(settings: CheckSettings, *intervals: Interval) -> float:
-    scale = max((abs(x) for i in intervals for x in (i.lo, i.hi, i.mid) if math.isfinite(x)), default=1.0)
+    finite = [abs(x) for i in intervals for x in i if math.isfinite(x)]  # an Interval is (lo, hi, mid)
+    scale = max(finite) if finite else 1.0
     return settings.relative_epsilon * max(scale, 1e-12)
 
 
@@ -579,13 +663,20 @@ def _change_text(x: float, unit: str | None) -> str:
     return f"{sign}{_amount(x, unit, 2)}"
 
 
-def _label(fig: _Fig, metric: str | None = None) -> str:
-    parts = [fig.company, fig.segment, metric or fig.metric]
-    return " ".join(p for p in parts if p)
+def _label(fig: _Fig) -> str:
+    """The claim's company, segment and metric, as a message names them."""
+    return _key_label(fig.key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _key_label(key: tuple[Any, ...]) -> str:
+    """The label of a key (company, metric, segment, ...): worked out once per key, not per row."""
+    company, metric, segment = key[:3]
+    return " ".join(p for p in (company, segment, metric) if p)
 
 
 def _period(fig: _Fig) -> str:
-    return f" ({fig.claim.period})" if fig.claim.period else ""
+    return f" ({fig.period})" if fig.period else ""
 
 
 def _result(consistent: bool, tolerance: float, unit: str | None) -> str:
@@ -599,8 +690,8 @@ def _clean(x: float) -> float:
 
 
 def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, observed: float,
-         tolerance: float, message: str) -> dict[str, Any]:
-    return {
+         tolerance: float, message: str) -> _Found:
+    return _Found({
         "check": kind,
         "status": "consistent" if consistent else "inconsistent",
         "claim_ids": [f.id for f in figs],
@@ -608,7 +699,7 @@ def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, obs
         "observed": _clean(observed),
         "tolerance": _clean(tolerance),
         "message": message,
-    }
+    }, tuple(figs))
 
 
 # --------------------------------------------------------------------------
@@ -618,44 +709,77 @@ def _row(kind: str, consistent: bool, figs: Sequence[_Fig], expected: float, obs
 class _Index:
     """Claims grouped by (company, metric, segment, period, unit) for the lookups of the checks.
 
-    Built once, in one pass over the claims (given sorted by ``order``, so
-    every list here is in that order too); each lookup of a check then
-    touches the claims of one key in one article, not every claim of the
-    key, so the checks stay linear in the number of claims when a key
-    recurs across thousands of articles.
+    The run-wide lists are built once, in one pass over the claims (given
+    sorted by ``order``, so every list here is in that order too); the lists
+    of one article are built when the checks come to it (:meth:`open_doc`)
+    and dropped after. Each lookup of a check then touches the claims of one
+    key in one article, not every claim of the key, so the checks stay
+    linear in the number of claims when a key recurs across thousands of
+    articles.
 
     Attributes:
-        valued: key -> actual claims with a bounded value.
-        valued_in_doc: (key, doc_id) -> the same, of one article.
-        by_key_in_doc: (key, doc_id) -> actual claims of one article (with or without a value).
+        valued: key -> actual claims with a bounded value, every article.
         by_key: key -> actual claims, every article.
-        by_sentence: (doc_id, sentence_index) -> claims of one sentence.
         units: (metric, period) -> units of the valued claims.
+        doc_figs: the claims of the open article.
+        valued_in_doc: (key, doc_id) -> the valued claims of the open article.
+        by_key_in_doc: (key, doc_id) -> actual claims of the open article (with or without a value).
+        by_sentence: (doc_id, sentence_index) -> claims of one sentence of the open article.
         lo_desc, hi_asc: key -> the valued claims by lower end, highest
             first, and by upper end, lowest first (whether a key's claims
             of other articles agree, in a few steps).
     """
 
-    def __init__(self, figs: Sequence[_Fig]) -> None:
-        self.figs = figs
+    def __init__(self, docs: Iterable[Sequence[_Fig]]) -> None:
         self.valued: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-        self.valued_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
-        self.by_sentence: dict[tuple[str, int], list[_Fig]] = defaultdict(list)
         self.by_key: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-        self.by_key_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
         self.units: dict[tuple[str, str | None], set[str | None]] = defaultdict(set)
-        for fig in figs:
-            self.by_sentence[fig.place].append(fig)
-            if fig.actual:
-                self.by_key[fig.key].append(fig)
-                self.by_key_in_doc[(fig.key, fig.claim.doc_id)].append(fig)
-            if fig.actual and fig.value is not None and fig.value.bounded:
-                self.valued[fig.key].append(fig)
-                self.valued_in_doc[(fig.key, fig.claim.doc_id)].append(fig)
-                self.units[(fig.metric, fig.claim.period)].add(fig.unit)
+        for figs in docs:
+            for fig in figs:
+                if fig.actual:
+                    self.by_key[fig.key].append(fig)
+                    if fig.value is not None and fig.value.bounded:
+                        self.valued[fig.key].append(fig)
+                        self.units[(fig.metric, fig.period)].add(fig.unit)
+        self.open_doc(())
         self._lo_desc: dict[tuple[Any, ...], list[_Fig]] = {}
         self._hi_asc: dict[tuple[Any, ...], list[_Fig]] = {}
         self._pct: dict | None = None  # made on first use by nearest_pct
+        self._references: dict[tuple[Any, ...], _Fig | None] = {}
+
+    def open_doc(self, figs: Sequence[_Fig]) -> None:
+        """Make the lists of one article's claims (``figs``, in order), in place of the previous article's."""
+        self.doc_figs = figs
+        self.valued_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
+        self.by_sentence: dict[tuple[str, int], list[_Fig]] = defaultdict(list)
+        self.by_key_in_doc: dict[tuple[tuple[Any, ...], str], list[_Fig]] = defaultdict(list)
+        for fig in figs:
+            self.by_sentence[fig.place].append(fig)
+            if fig.actual:
+                self.by_key_in_doc[(fig.key, fig.doc_id)].append(fig)
+                if fig.value is not None and fig.value.bounded:
+                    self.valued_in_doc[(fig.key, fig.doc_id)].append(fig)
+
+    def conflict_reference(self, key: tuple[Any, ...]) -> _Fig | None:
+        """The claim every other valued claim of ``key`` is compared with in a ``conflict`` check, or None
+        when the key has no such check (no period, or all its claims in one sentence); made once per key.
+
+        That is the key's median claim by (value, order), or its widest stated range when it has one
+        ("prices ranging from 229,800 to 289,800 yuan": the figure varies within a stated range, so each
+        figure is compared with the widest range, not with the others). O(n log n) per key.
+        """
+        if key in self._references:
+            return self._references[key]
+        figs = self.valued.get(key, ())
+        reference = None
+        if key[3] is not None and len({f.place for f in figs}) >= 2:
+            ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
+            reference = ranked[(len(ranked) - 1) // 2]
+            ranges = [f for f in figs if f.qualifier == "range" and f.value.bounded]
+            if ranges:
+                reference = max(ranges, key=lambda f: (f.value.hi - f.value.lo, f.order))
+        self._references[key] = reference
+        return reference
 
     def nearest_pct(self, key: tuple[Any, ...], basis: str | None, sentence_index: int) -> _Fig | None:
         """The actual claim of ``key`` with a bounded percent change whose sentence index is nearest
@@ -670,11 +794,11 @@ class _Index:
             for k, figs in self.by_key.items():
                 for f in figs:
                     if f.change_unit == "%" and f.change is not None and f.change.bounded:
-                        self._pct[k][f.claim.change_basis].append(f)
+                        self._pct[k][f.change_basis].append(f)
             for by_basis in self._pct.values():
                 for b, figs in by_basis.items():
-                    figs.sort(key=lambda f: (f.claim.sentence_index, f.order))
-                    by_basis[b] = (figs, [f.claim.sentence_index for f in figs])
+                    figs.sort(key=lambda f: (f.sentence_index, f.order))
+                    by_basis[b] = (figs, [f.sentence_index for f in figs])
         by_basis = self._pct.get(key)
         if not by_basis:
             return None
@@ -686,7 +810,7 @@ class _Index:
                 found.append(figs[i])
             if i > 0:  # the first of the nearest sentence before
                 found.append(figs[bisect.bisect_left(indexes, indexes[i - 1])])
-        return min(found, key=lambda f: (abs(f.claim.sentence_index - sentence_index), f.order), default=None)
+        return min(found, key=lambda f: (abs(f.sentence_index - sentence_index), f.order), default=None)
 
     def _extremes(self, key: tuple[Any, ...]) -> tuple[list[_Fig], list[_Fig]]:
         """The key's valued claims by ``value.lo`` descending and by ``value.hi`` ascending (made once per key)."""
@@ -706,20 +830,20 @@ class _Index:
         that is the highest lower end is at most its upper end and the
         lowest upper end at least its lower end.
         """
-        skip = {f.id for f in exclude} | {anchor.id}
-        same_doc = [f for f in self.valued_in_doc.get((key, anchor.claim.doc_id), ()) if f.id not in skip]
+        skip = {*exclude, anchor}  # claims are unique by id, so by identity
+        same_doc = [f for f in self.valued_in_doc.get((key, anchor.doc_id), ()) if f not in skip]
         if same_doc:
-            return min(same_doc, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+            return min(same_doc, key=lambda f: (abs(f.sentence_index - anchor.sentence_index),
                                                 f.order))
         if key[3] is None:
             return None
-        first_fig = next((f for f in self.valued.get(key, ()) if f.id not in skip), None)  # the list is in order
+        first_fig = next((f for f in self.valued.get(key, ()) if f not in skip), None)  # the list is in order
         if first_fig is None:
             return None
         first = first_fig.value
         lo_desc, hi_asc = self._extremes(key)
-        top_lo = next((f.value.lo for f in lo_desc if f is not first_fig and f.id not in skip), None)
-        low_hi = next((f.value.hi for f in hi_asc if f is not first_fig and f.id not in skip), None)
+        top_lo = next((f.value.lo for f in lo_desc if f is not first_fig and f not in skip), None)
+        low_hi = next((f.value.hi for f in hi_asc if f is not first_fig and f not in skip), None)
         if top_lo is None or (top_lo <= first.hi and first.lo <= low_hi):
             return first_fig
         return None
@@ -742,14 +866,14 @@ def _share_bases(fig: _Fig) -> list[tuple[str, bool]]:
     return []
 
 
-def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
-    if not (fig.actual and fig.claim.unit == "%" and fig.value is not None and fig.value.bounded
+def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    if not (fig.actual and fig.stated_unit == "%" and fig.value is not None and fig.value.bounded
             and fig.segment is not None):
         return None
     for base, market_wide in _share_bases(fig):
         if market_wide and fig.company is None:
             continue
-        period = fig.claim.period
+        period = fig.period
         for unit in sorted(index.units.get((base, period), ()), key=lambda u: u or ""):
             if unit in ("%", "pp"):
                 continue
@@ -764,8 +888,8 @@ def _check_share(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str,
                 continue
             consistent, tolerance = _verdict(implied, fig.value, settings)
             whole_label = (f"{whole.segment} {base}" if market_wide else _label(whole))
-            message = (f"{_label(part)} {_amount(part.value.mid, part.claim.unit)} is "
-                       f"{_num(implied.mid, 2)}% of {whole_label} {_amount(whole.value.mid, whole.claim.unit)}"
+            message = (f"{_label(part)} {_amount(part.value.mid, part.stated_unit)} is "
+                       f"{_num(implied.mid, 2)}% of {whole_label} {_amount(whole.value.mid, whole.stated_unit)}"
                        f"{_period(fig)}; stated {fig.metric} {_amount(fig.value.mid, '%')}: "
                        f"{_result(consistent, tolerance, '%')}")
             return _row("share_of_total", consistent, [fig, part, whole], implied.mid, fig.value.mid,
@@ -818,7 +942,7 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
                 continue
             run = runs[-1] if runs else None
             if (run is None
-                    or rank[fig.claim.sentence_index] - rank[run[-1].claim.sentence_index]
+                    or rank[fig.sentence_index] - rank[run[-1].sentence_index]
                     > settings.segment_sentence_gap
                     or any(f.segment == fig.segment for f in run)):
                 runs.append([fig])
@@ -833,17 +957,17 @@ def _segment_lists(segments: list[_Fig], rank: Mapping[int, int],
                 yield group
 
 
-def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
+def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[_Found]:
+    """The segment sums of the article open in ``index``."""
     rows = []
     groups: dict[tuple[Any, ...], list[_Fig]] = defaultdict(list)
-    for key, figs in index.valued.items():
+    for (key, doc_id), figs in index.valued_in_doc.items():
         company, metric, segment, period, unit = key
         if segment is None or unit in ("%", "pp") or not _additive(metric):
             continue
-        for fig in figs:
-            groups[(fig.claim.doc_id, company, metric, period, unit)].append(fig)
+        groups[(doc_id, company, metric, period, unit)].extend(figs)
     ranks: dict[str, dict[int, int]] = defaultdict(dict)
-    for doc_id, sentence_index in sorted({f.place for f in index.figs if f.actual}):
+    for doc_id, sentence_index in sorted({f.place for f in index.doc_figs if f.actual}):
         ranks[doc_id][sentence_index] = len(ranks[doc_id])
     for (doc_id, company, metric, period, unit), segments in sorted(groups.items(), key=_group_order):
         for group in _segment_lists(segments, ranks[doc_id], settings):
@@ -851,7 +975,7 @@ def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str
             totals = index.valued_in_doc.get(((company, metric, None, period, unit), doc_id), ())
             if not totals:
                 continue
-            total = min(totals, key=lambda f: (abs(f.claim.sentence_index - anchor.claim.sentence_index),
+            total = min(totals, key=lambda f: (abs(f.sentence_index - anchor.sentence_index),
                                                f.order))
             implied = _implied(lambda *xs: math.fsum(xs), *(f.value for f in group))
             if implied is None:
@@ -860,7 +984,7 @@ def _check_segment_sums(index: _Index, settings: CheckSettings) -> list[dict[str
             undershoot = implied.hi < total.value.lo
             if undershoot and not any(_is_catch_all(f.segment) for f in group):
                 continue  # a partial list: nothing to say
-            money = total.claim.unit
+            money = total.stated_unit
             parts = " + ".join(f"{f.segment} {_amount(f.value.mid, money)}" for f in group)
             message = (f"{_label(total)} segments {parts} sum to {_amount(implied.mid, money)}"
                        f"{_period(total)}; stated total {_amount(total.value.mid, money)}: "
@@ -889,9 +1013,9 @@ def _level_of(fig: _Fig, index: _Index) -> _Fig | None:
         return fig if fig.value.bounded else None
     same = [f for f in index.by_sentence[fig.place]
             if f is not fig and f.key == fig.key and f.value is not None and f.value.bounded]
-    before = [f for f in same if f.claim.start <= fig.claim.start]
+    before = [f for f in same if f.start <= fig.start]
     pool = before or same
-    return max(pool, key=lambda f: f.claim.start) if pool else None
+    return max(pool, key=lambda f: f.start) if pool else None
 
 
 def _prior_of(level: _Fig, basis: str | None, index: _Index) -> _Fig | None:
@@ -901,14 +1025,14 @@ def _prior_of(level: _Fig, basis: str | None, index: _Index) -> _Fig | None:
                       if f is not level and f.actual and f.change is None and f.value is not None
                       and f.value.bounded and (f.company, f.metric, f.segment, f.unit)
                       == (level.company, level.metric, level.segment, level.unit)]
-        earlier = [f for f in candidates if _earlier(f.claim.period, level.claim.period)]
+        earlier = [f for f in candidates if _earlier(f.period, level.period)]
         if earlier:
             candidates = earlier
         else:
-            candidates = [f for f in candidates if _earlier(f.claim.period, level.claim.period) is None]
+            candidates = [f for f in candidates if _earlier(f.period, level.period) is None]
         return candidates[0] if len(candidates) == 1 else None
     if basis in ("yoy", "qoq", "mom"):
-        period = shift_period(level.claim.period, basis)
+        period = shift_period(level.period, basis)
         if period is None:
             return None
         return index.pick((level.company, level.metric, level.segment, period, level.unit), level)
@@ -922,19 +1046,19 @@ def _relation_for(fig: _Fig) -> tuple[Callable[[float, float], float], str] | No
     if fig.change_unit == "pp" and fig.unit == "%":
         return (lambda v, p: v - p), "pp"
     if fig.change_unit is not None and fig.change_unit == fig.unit and fig.unit not in ("%", "pp"):
-        return (lambda v, p: v - p), fig.claim.change_unit
+        return (lambda v, p: v - p), fig.stated_change_unit
     return None
 
 
-def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
     if not (fig.actual and fig.change is not None and fig.change.bounded
-            and fig.claim.change_basis in ("yoy", "qoq", "mom", "from_value")):
+            and fig.change_basis in ("yoy", "qoq", "mom", "from_value")):
         return None
     relation = _relation_for(fig)
     level = _level_of(fig, index)
     if relation is None or level is None:
         return None
-    prior = _prior_of(level, fig.claim.change_basis, index)
+    prior = _prior_of(level, fig.change_basis, index)
     if prior is None or (fig.change_unit == "%" and prior.value.lo <= 0):
         return None
     function, show_unit = relation
@@ -942,33 +1066,33 @@ def _check_change_vs_prior(fig: _Fig, index: _Index, settings: CheckSettings) ->
     if implied is None:
         return None
     consistent, tolerance = _verdict(implied, fig.change, settings)
-    unit = level.claim.unit
+    unit = level.stated_unit
     message = (f"{_label(level)} {_amount(level.value.mid, unit)}{_period(level)} against "
                f"{_amount(prior.value.mid, unit)}{_period(prior)} is a change of "
                f"{_change_text(implied.mid, show_unit)}; stated {_change_text(fig.change.mid, show_unit)} "
-               f"({fig.claim.change_basis}): {_result(consistent, tolerance, show_unit)}")
+               f"({fig.change_basis}): {_result(consistent, tolerance, show_unit)}")
     ids = [fig, level, prior] if level is not fig else [fig, prior]
     return _row("change_vs_prior", consistent, ids, implied.mid, fig.change.mid, tolerance, message)
 
 
-def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
+def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
     if not (fig.actual and fig.change is not None and fig.change.bounded
             and fig.change_unit not in (None, "%", "pp")):
         return None
-    key = (fig.company, fig.metric, fig.segment, fig.claim.period, fig.change_unit)
+    key = (fig.company, fig.metric, fig.segment, fig.period, fig.change_unit)
 
     def usable(f: _Fig) -> bool:
         return (f is not fig and f.change_unit == "%" and f.change is not None and f.change.bounded
-                and (fig.claim.change_basis is None or f.claim.change_basis is None
-                     or f.claim.change_basis == fig.claim.change_basis))
+                and (fig.change_basis is None or f.change_basis is None
+                     or f.change_basis == fig.change_basis))
 
-    same_doc = [f for f in index.by_key_in_doc.get((key, fig.claim.doc_id), ()) if usable(f)]
+    same_doc = [f for f in index.by_key_in_doc.get((key, fig.doc_id), ()) if usable(f)]
     if same_doc:
-        pct = min(same_doc, key=lambda f: (abs(f.claim.sentence_index - fig.claim.sentence_index), f.order))
+        pct = min(same_doc, key=lambda f: (abs(f.sentence_index - fig.sentence_index), f.order))
     else:
-        if fig.claim.period is None:
+        if fig.period is None:
             return None
-        pct = index.nearest_pct(key, fig.claim.change_basis, fig.claim.sentence_index)
+        pct = index.nearest_pct(key, fig.change_basis, fig.sentence_index)
         if pct is None:
             return None
     level = pct if pct.value is not None and pct.value.bounded else (
@@ -979,8 +1103,8 @@ def _check_abs_vs_pct(fig: _Fig, index: _Index, settings: CheckSettings) -> dict
     if implied is None:
         return None
     consistent, tolerance = _verdict(implied, fig.change, settings)
-    unit = fig.claim.change_unit
-    message = (f"{_label(level)} {_amount(level.value.mid, level.claim.unit)}{_period(level)} after a change of "
+    unit = fig.stated_change_unit
+    message = (f"{_label(level)} {_amount(level.value.mid, level.stated_unit)}{_period(level)} after a change of "
                f"{_change_text(pct.change.mid, '%')} implies a change of {_change_text(implied.mid, unit)}; "
                f"stated {_change_text(fig.change.mid, unit)}: {_result(consistent, tolerance, unit)}")
     return _row("change_abs_vs_pct", consistent, [fig, pct], implied.mid, fig.change.mid, tolerance, message)
@@ -1017,8 +1141,8 @@ def _sign_verdict(direction: str, stated: Interval, band: float | None,
     return consistent, expected, tolerance
 
 
-def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[str, Any] | None:
-    direction = fig.claim.direction
+def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    direction = fig.direction
     if direction is None:
         return None
     if fig.change is not None:
@@ -1027,12 +1151,12 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
         if verdict is None:
             return None
         consistent, expected, tolerance = verdict
-        unit = fig.claim.change_unit
+        unit = fig.stated_change_unit
         message = (f"{_label(fig)}{_period(fig)}: direction {direction}, stated change "
                    f"{_change_text(fig.change.mid, unit)}: "
                    + ("consistent" if consistent else "inconsistent: the sign says the opposite"))
         return _row("direction_sign", consistent, [fig], expected, fig.change.mid, tolerance, message)
-    if fig.claim.change_basis != "from_value" or fig.value is None or not fig.value.bounded:
+    if fig.change_basis != "from_value" or fig.value is None or not fig.value.bounded:
         return None
     prior = _prior_of(fig, "from_value", index)
     if prior is None:
@@ -1042,7 +1166,7 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
     if verdict is None:
         return None
     consistent, expected, tolerance = verdict
-    unit = fig.claim.unit
+    unit = fig.stated_unit
     message = (f"{_label(fig)} from {_amount(prior.value.mid, unit)}{_period(prior)} to "
                f"{_amount(fig.value.mid, unit)}{_period(fig)} is a change of "
                f"{_change_text(difference.mid, unit)}; stated direction {direction}: "
@@ -1054,37 +1178,27 @@ def _check_direction(fig: _Fig, index: _Index, settings: CheckSettings) -> dict[
 # conflict
 
 
-def _check_conflicts(index: _Index, settings: CheckSettings) -> list[dict[str, Any]]:
-    """Compare each claim of a key with the key's median claim (O(n log n) per key)."""
-    rows = []
-    for key, figs in index.valued.items():
-        if key[3] is None or len({f.place for f in figs}) < 2:
-            continue
-        ranked = sorted(figs, key=lambda f: (f.value.mid, f.order))
-        reference = ranked[(len(ranked) - 1) // 2]
-        ranges = [f for f in figs if f.claim.qualifier == "range" and f.value.bounded]
-        if ranges:
-            # "prices ranging from 229,800 to 289,800 yuan": the figure varies within a stated range,
-            # so each figure is compared with the widest range, not with the others
-            reference = max(ranges, key=lambda f: (f.value.hi - f.value.lo, f.order))
-        for fig in sorted(figs, key=lambda f: f.order):
-            if fig.place == reference.place:
-                continue
-            consistent, tolerance = _verdict(reference.value, fig.value, settings)
-            unit = fig.claim.unit
-            where = (f"in {fig.claim.doc_id} and {reference.claim.doc_id}"
-                     if fig.claim.doc_id != reference.claim.doc_id
-                     else f"in sentences {fig.claim.sentence_index} and {reference.claim.sentence_index} "
-                          f"of {fig.claim.doc_id}")
-            verdict = ("consistent within rounding" if consistent
-                       else "inconsistent: no rounding reconciles them")
-            message = (f"{_label(fig)}{_period(fig)} is stated as {_amount(fig.value.mid, unit)} and "
-                       f"{_amount(reference.value.mid, unit)} {where}: {verdict} "
-                       f"(difference {_amount(abs(fig.value.mid - reference.value.mid), unit, 2)}, "
-                       f"tolerance ±{_amount(tolerance, unit, 2)})")
-            rows.append(_row("conflict", consistent, [fig, reference], reference.value.mid, fig.value.mid,
-                             tolerance, message))
-    return rows
+def _check_conflict(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found | None:
+    """Compare a valued claim with its key's reference claim (:meth:`_Index.conflict_reference`)."""
+    if not (fig.actual and fig.value is not None and fig.value.bounded):
+        return None
+    reference = index.conflict_reference(fig.key)
+    if reference is None or fig.place == reference.place:
+        return None
+    consistent, tolerance = _verdict(reference.value, fig.value, settings)
+    unit = fig.stated_unit
+    where = (f"in {fig.doc_id} and {reference.doc_id}"
+             if fig.doc_id != reference.doc_id
+             else f"in sentences {fig.sentence_index} and {reference.sentence_index} "
+                  f"of {fig.doc_id}")
+    verdict = ("consistent within rounding" if consistent
+               else "inconsistent: no rounding reconciles them")
+    message = (f"{_label(fig)}{_period(fig)} is stated as {_amount(fig.value.mid, unit)} and "
+               f"{_amount(reference.value.mid, unit)} {where}: {verdict} "
+               f"(difference {_amount(abs(fig.value.mid - reference.value.mid), unit, 2)}, "
+               f"tolerance ±{_amount(tolerance, unit, 2)})")
+    return _row("conflict", consistent, [fig, reference], reference.value.mid, fig.value.mid,
+                tolerance, message)
 
 
 # --------------------------------------------------------------------------
@@ -1106,24 +1220,58 @@ def _dedupe(claims: Iterable[Claim]) -> tuple[list[Claim], int]:
     return list(seen.values()), duplicates
 
 
-def _check_parsed(claims: Sequence[Claim], settings: CheckSettings) -> list[dict[str, Any]]:
-    figs = sorted((_make_fig(c, settings) for c in claims), key=lambda f: f.order)
-    index = _Index(figs)
-    rows: list[dict[str, Any]] = []
-    for fig in figs:
-        for check in (_check_share, _check_change_vs_prior, _check_abs_vs_pct, _check_direction):
-            row = check(fig, index, settings)
-            if row is not None:
-                rows.append(row)
-    rows.extend(_check_segment_sums(index, settings))
-    rows.extend(_check_conflicts(index, settings))
-    order = {f.id: f.order for f in figs}
-    rows.sort(key=lambda r: (CHECK_KINDS.index(r["check"]), [order[i] for i in r["claim_ids"]]))
-    return rows
+class _Found(NamedTuple):
+    """A check row and the claims it relates, in the row's order."""
+
+    row: dict[str, Any]
+    figs: tuple[_Fig, ...]
+
+
+_FIG_CHECKS = (_check_share, _check_change_vs_prior, _check_abs_vs_pct, _check_direction, _check_conflict)
+"""The checks made for each claim (the claim is the first of the row); ``segment_sum`` is made per article."""
+
+
+def _in_order(by_doc: Mapping[str, list[_Fig]]) -> list[list[_Fig]]:
+    """Each article's claims sorted (:meth:`_Fig.sort_key`), the articles by doc_id; sets each ``order``."""
+    docs = [by_doc[doc_id] for doc_id in sorted(by_doc)]
+    order = 0
+    for figs in docs:
+        figs.sort(key=_Fig.sort_key)
+        for fig in figs:
+            fig.order = order
+            order += 1
+    return docs
+
+
+def _find(docs: list[list[_Fig]], settings: CheckSettings) -> Iterator[_Found]:
+    """Make every check of the claims of ``docs`` (as :func:`_in_order` gives them), article by article.
+
+    Within one check kind the rows come in their final order: by the order of
+    the claims they relate, the checked claim first (a claim is checked
+    once per kind, and the segment sums of one article are sorted here).
+    """
+    index = _Index(docs)
+    for figs in docs:
+        index.open_doc(figs)
+        for fig in figs:
+            for check in _FIG_CHECKS:
+                found = check(fig, index, settings)
+                if found is not None:
+                    yield found
+        yield from sorted(_check_segment_sums(index, settings), key=lambda found: [f.order for f in found.figs])
 
 
 NOT_CHECKED_REASONS = ("attachment_uncertain", "missed_segment_possible")
 """Why a relation found is not reported (``checks_summary.json`` ``not_checked``)."""
+
+
+def _aside(kind: str, unsure: bool, doc_ids: Iterable[str]) -> str | None:
+    """Why a relation is not reported (see :func:`set_aside`), or None."""
+    if unsure:
+        return "attachment_uncertain"
+    if kind == "conflict" and len(set(doc_ids)) == 1:
+        return "missed_segment_possible"
+    return None
 
 
 def set_aside(rows: list[dict[str, Any]], claims: Sequence[Claim],
@@ -1147,14 +1295,11 @@ def set_aside(rows: list[dict[str, Any]], claims: Sequence[Claim],
     kept, counts = [], {r: 0 for r in NOT_CHECKED_REASONS}
     for row in rows:
         ids = row["claim_ids"]
-        if any(i in unsure for i in ids):
-            counts["attachment_uncertain"] += 1
-            continue
-        pair = [by_id[i] for i in ids if i in by_id]
-        if row["check"] == "conflict" and len({c.doc_id for c in pair}) == 1:
-            counts["missed_segment_possible"] += 1
-            continue
-        kept.append(row)
+        reason = _aside(row["check"], any(i in unsure for i in ids), (by_id[i].doc_id for i in ids if i in by_id))
+        if reason:
+            counts[reason] += 1
+        else:
+            kept.append(row)
     return kept, counts
 
 
@@ -1180,19 +1325,86 @@ def check_claims(claims: Iterable[dict[str, Any]], settings: CheckSettings | Non
     settings = settings or CheckSettings()
     parsed = [parse_claim_row(row, f"claims[{i}]") for i, row in enumerate(claims)]
     unique, _ = _dedupe(parsed)
-    return _check_parsed(unique, settings)
+    maker = _FigMaker(settings)
+    by_doc: dict[str, list[_Fig]] = defaultdict(list)
+    for claim in unique:
+        by_doc[claim.doc_id].append(maker.make(claim.__dict__))
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CHECK_KINDS}
+    for found in _find(_in_order(by_doc), settings):
+        by_kind[found.row["check"]].append(found.row)
+    return [row for kind in CHECK_KINDS for row in by_kind[kind]]
 
 
-def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, Claim]]:
-    """Yield (line number, claim) from one claims file; bad rows go to ``problems``.
+_ROW_DEFAULTS: dict[str, Any] = {**{f.name: f.default for f in fields(Claim) if f.default is not MISSING},
+                                 "doc_date": None, "sentence": "", "start": 0}
+"""The value of each field a claim row may leave out (``end`` defaults to ``start``)."""
 
-    Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl`):
-    a bad byte, bad JSON or an unusable number skips that line only, and the
-    line numbers are the file's.
+_FIELD_SET = frozenset(FIELD_NAMES)
+_OPTIONAL_TEXT = ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit")
+
+
+def _plainly_valid(row: Any) -> bool:
+    """True when :func:`parse_claim_row` certainly accepts ``row``: only known fields, each of the
+    plain type it needs. A row that is not is left to :func:`parse_claim_row` (its error, or the rare
+    odd row it accepts)."""
+    if type(row) is not dict:
+        return False
+    get = row.get
+    if not (row.keys() <= _FIELD_SET and type(get("claim_id")) is str and get("claim_id")
+            and type(get("doc_id")) is str and get("doc_id") and type(get("metric")) is str and get("metric")
+            and type(get("sentence_index")) is int
+            and get("qualifier", "exact") in QUALIFIERS and get("modality", "actual") in MODALITIES
+            and (get("direction") is None or get("direction") in DIRECTIONS)
+            and (get("change_basis") is None or get("change_basis") in CHANGE_BASES)):
+        return False
+    start = get("start", 0)
+    end = get("end", start)
+    if not (type(start) is int and type(end) is int and 0 <= start <= end):
+        return False
+    confidence = get("confidence")
+    if confidence is not None and type(confidence) not in (int, float):
+        return False
+    for name in _NUMERIC_FIELDS:
+        item = get(name)
+        if item is not None and not (type(item) in (int, float) and _finite(item)):
+            return False
+    return all(get(name) is None or type(get(name)) is str for name in _OPTIONAL_TEXT)
+
+
+def claim_row(row: Any, where: str = "claim row") -> dict[str, Any]:
+    """``parse_claim_row(row, where).to_dict()``, made without the :class:`Claim` when the row is plainly valid.
+
+    Returns:
+        The row with every schema field (left-out ones at their defaults) and its numbers as floats.
+
+    Raises:
+        SchemaError: as :func:`parse_claim_row`.
     """
-    for line_number, row in read_jsonl(path, problems, "E210", "E212"):
+    if not _plainly_valid(row):
+        return parse_claim_row(row, where).to_dict()
+    data = {**_ROW_DEFAULTS, **row}
+    if "end" not in row:
+        data["end"] = data["start"]
+    for name in _NUMERIC_FIELDS:
+        if data[name] is not None:
+            data[name] = float(data[name])
+    return data
+
+
+def _read_claims(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (line number, byte offset, claim row) from one claims file; bad rows go to ``problems``.
+
+    Each line is decoded and parsed alone (:func:`pipeline.rows.read_jsonl_at`):
+    a bad byte, bad JSON or an unusable number skips that line only, and the
+    line numbers are the file's. A row may leave optional fields out
+    (:meth:`_FigMaker.make` reads their defaults).
+    """
+    for line_number, offset, row in read_jsonl_at(path, problems, "E210", "E212"):
+        if _plainly_valid(row):
+            yield line_number, offset, row
+            continue
         try:
-            yield line_number, parse_claim_row(row, f"{path}:{line_number}")
+            yield line_number, offset, parse_claim_row(row, f"{path}:{line_number}").to_dict()
         except SchemaError as err:
             problems.append(InputProblem(str(path), line_number, err.code, err.reason))
 
@@ -1283,70 +1495,89 @@ def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> C
 
 def _run_checks_collected(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
     problems: list[InputProblem] = []
-    seen: dict[str, Claim] = {}
+    maker = _FigMaker(settings)
+    seen = SeenIds()
+    by_doc: dict[str, list[_Fig]] = defaultdict(list)
     duplicates = 0
-    for path in paths:
-        for line, claim in _read_claims(path, problems):
-            before = seen.get(claim.claim_id)
-            if before is None:
-                seen[claim.claim_id] = claim
-            elif before == claim:
-                duplicates += 1
-            else:
-                problems.append(InputProblem(str(path), line, "E211",
-                                             f"claim_id {claim.claim_id!r} was read before with other content"))
-    claims = list(seen.values())
-    rows, not_checked = set_aside(_check_parsed(claims, settings), claims, settings)
-    write_checks(rows, out_path)
-    counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
-    for row in rows:
-        counts[row["check"]][row["status"]] += 1
-    _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
-        "inputs": [str(x) for x in paths], "claims": len(claims), "checks": len(rows), "by_check": counts,
-        "not_checked": not_checked, "min_confidence": settings.min_confidence,
-        "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
-        "problems": [str(x) for x in problems[:1000]],
-        # checks of every input row; false when bad rows were left out
-        "complete": not problems})
-    by_id = {c.claim_id: c for c in claims}
-    flagged = [
-        FlaggedCheck(row, tuple({"claim_id": i, "doc_id": by_id[i].doc_id,
-                                 "sentence_index": by_id[i].sentence_index, "sentence": by_id[i].sentence}
-                                for i in row["claim_ids"]))
-        for row in rows if row["status"] == "inconsistent"
-    ]
-    return CheckSummary(out_path, paths, len(claims), counts, flagged, problems, duplicates, not_checked)
+    with ClaimFiles(paths) as files:
+        for file, path in enumerate(paths):
+            for line, offset, row in _read_claims(path, problems):
+                before = seen.get(row["claim_id"])
+                if before is None:
+                    fig = maker.make(row, file, offset)
+                    seen.add(row["claim_id"], fig)
+                    by_doc[fig.doc_id].append(fig)
+                elif claim_row(files.row(before)) == claim_row(row):
+                    duplicates += 1
+                else:
+                    problems.append(InputProblem(str(path), line, "E211",
+                                                 f"claim_id {row['claim_id']!r} was read before with other content"))
+        claims = len(seen)
+        del seen
+        counts = {kind: {status: 0 for status in STATUSES} for kind in CHECK_KINDS}
+        not_checked = {reason: 0 for reason in NOT_CHECKED_REASONS}
+        # the inconsistent rows, in row order: where each is in its kind's file, and its claims
+        inconsistent: dict[str, list[tuple[int, tuple[_Fig, ...]]]] = {kind: [] for kind in CHECK_KINDS}
+        with RowsByKind(out_path.parent, CHECK_KINDS, CHECK_FIELDS) as rows:
+            for row, figs in _find(_in_order(by_doc), settings):
+                reason = _aside(row["check"], any([f.unsure for f in figs]), [f.doc_id for f in figs])
+                if reason:
+                    not_checked[reason] += 1
+                    continue
+                at = rows.write(row)
+                counts[row["check"]][row["status"]] += 1
+                if row["status"] == "inconsistent":
+                    inconsistent[row["check"]].append((at, figs))
+            del by_doc  # only the claims of the inconsistent rows are needed from here on
+            rows.save(out_path)
+            total = sum(sum(by_status.values()) for by_status in counts.values())
+            _write_summary(out_path.parent / CHECK_SUMMARY_FILE, {
+                "inputs": [str(x) for x in paths], "claims": claims, "checks": total, "by_check": counts,
+                "not_checked": not_checked, "min_confidence": settings.min_confidence,
+                "duplicates_skipped": duplicates, "input_rows_skipped": len(problems),
+                "problems": [str(x) for x in problems[:1000]],
+                # checks of every input row; false when bad rows were left out
+                "complete": not problems})
+            starts = rows.starts()
+            flagged = FlaggedChecks(out_path, paths, [(starts[kind] + at, figs) for kind in CHECK_KINDS
+                                                 for at, figs in inconsistent[kind]])
+    return CheckSummary(out_path, paths, claims, counts, flagged, problems, duplicates, not_checked)
 
 
 def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
-    """Render a :class:`CheckSummary` as plain text for the terminal.
+    """Render a :class:`CheckSummary` as plain text for the terminal: :func:`summary_lines` joined."""
+    return "\n".join(summary_lines(summary, max_sentence))
+
+
+def summary_lines(summary: CheckSummary, max_sentence: int = 240) -> Iterator[str]:
+    """The lines of :func:`format_summary`, one at a time (a large run's text is not held whole).
 
     Args:
         summary: what :func:`run_checks` returned.
         max_sentence: sentences longer than this many characters are cut
             with an ellipsis.
 
-    Returns:
+    Yields:
         Lines: a header, a table of counts by check kind and status, each
         inconsistent check (message, then article and sentence of each
         claim it relates), and the skipped input rows.
     """
-    lines = [f"Checked {summary.claims} claims from {len(summary.files)} file(s): "
-             f"{summary.total} checks -> {summary.out_path}"]
+    yield (f"Checked {summary.claims} claims from {len(summary.files)} file(s): "
+           f"{summary.total} checks -> {summary.out_path}")
     width = max(len(k) for k in CHECK_KINDS)
-    lines.append(f"  {'check':<{width}}  {'consistent':>10}  {'inconsistent':>12}")
+    yield f"  {'check':<{width}}  {'consistent':>10}  {'inconsistent':>12}"
     for kind in CHECK_KINDS:
         by_status = summary.counts.get(kind, {})
-        lines.append(f"  {kind:<{width}}  {by_status.get('consistent', 0):>10}  "
-                     f"{by_status.get('inconsistent', 0):>12}")
+        yield (f"  {kind:<{width}}  {by_status.get('consistent', 0):>10}  "
+               f"{by_status.get('inconsistent', 0):>12}")
     consistent = sum(s.get("consistent", 0) for s in summary.counts.values())
     inconsistent = sum(s.get("inconsistent", 0) for s in summary.counts.values())
-    lines.append(f"  {'total':<{width}}  {consistent:>10}  {inconsistent:>12}")
+    yield f"  {'total':<{width}}  {consistent:>10}  {inconsistent:>12}"
     if summary.inconsistent:
-        lines.append("")
-        lines.append(f"Inconsistent ({len(summary.inconsistent)}):")
+        yield ""
+        yield f"Inconsistent ({len(summary.inconsistent)}):"
         for n, flagged in enumerate(summary.inconsistent, 1):
-            lines.append(f"{n}. [{flagged.row['check']}] {flagged.row['message']}")
+            yield f"{n}. [{flagged.row['check']}] {flagged.row['message']}"
             shown: set[tuple[str, int]] = set()
             for claim in flagged.claims:
                 place = (claim["doc_id"], claim["sentence_index"])
@@ -1356,15 +1587,13 @@ def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
                 sentence = claim["sentence"] or ""
                 if len(sentence) > max_sentence:
                     sentence = sentence[: max_sentence - 1].rstrip() + "…"
-                lines.append(f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}")
+                yield f"   {claim['doc_id']}, sentence {claim['sentence_index']}: {sentence}"
     if any(summary.not_checked.values()):
-        lines.append("Not checked: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
-                                                 for reason, n in summary.not_checked.items() if n) + ".")
+        yield "Not checked: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
+                                          for reason, n in summary.not_checked.items() if n) + "."
     if summary.duplicates:
-        lines.append(f"{summary.duplicates} repeated claim row(s) counted once.")
+        yield f"{summary.duplicates} repeated claim row(s) counted once."
     if summary.problems:
-        lines.append("")
-        lines.append(f"{len(summary.problems)} input row(s) skipped:")
-        lines.extend(f"  {problem}" for problem in summary.problems)
-    return "\n".join(lines)
-
+        yield ""
+        yield f"{len(summary.problems)} input row(s) skipped:"
+        yield from (f"  {problem}" for problem in summary.problems)

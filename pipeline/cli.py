@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -18,6 +19,18 @@ from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError
 def _fail(exc: FiguresError) -> None:
     click.echo(f"newsfigures: error: {exc}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _echo_lines(lines: Iterable[str], chunk: int = 1000) -> None:
+    """Print lines as ``click.echo("\\n".join(lines))`` would, a chunk at a time (the text is not held whole)."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= chunk:
+            click.echo("\n".join(batch))
+            batch = []
+    if batch:
+        click.echo("\n".join(batch))
 
 
 def _incomplete(problems: list, what: str) -> None:
@@ -97,9 +110,9 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
                    f"in {out_dir / 'warnings.jsonl'}", err=True)
     click.echo(f"wrote {out_dir / 'claims.jsonl'}")
     if job.checks is not None:
-        from .checks import format_summary
+        from .checks import summary_lines
 
-        click.echo(format_summary(job.checks))
+        _echo_lines(summary_lines(job.checks))
     for path in job.written:
         if path.name in ("report.html", "claims.csv", "checks.csv"):
             click.echo(f"wrote {path}")
@@ -234,7 +247,7 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
     then the exit status is 3 and OUT/checks_summary.json says
     "complete": false.
     """
-    from .checks import format_summary, run_checks
+    from .checks import run_checks, summary_lines
 
     try:
         from .checks import CheckSettings
@@ -242,7 +255,7 @@ def check(claims: tuple[Path, ...], out_dir: Path) -> None:
         summary = run_checks(list(claims), out_dir, CheckSettings.from_mapping(load_settings().checks))
     except FiguresError as exc:
         _fail(exc)
-    click.echo(format_summary(summary))
+    _echo_lines(summary_lines(summary))
     if summary.problems:
         click.echo(f"newsfigures: {len(summary.problems)} input row(s) were skipped: the checks cover the other rows "
                    f"only (checks_summary.json says \"complete\": false)", err=True)

@@ -38,10 +38,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from spacy import displacy
 
-from .claim import Claim
+from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import SchemaError
 from .outdir import OutputLock, atomic_path
-from .rows import InputProblem, read_jsonl
+from .rows import InputProblem, loads_line, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
 from .lexicons import Cues
 from .config import Settings
@@ -155,18 +155,28 @@ def iter_claims(out_dir: Path | str, found: list[InputProblem], strict: bool,
                                       f"on line {seen[row['claim_id']]}; claim ids must be unique"))
         else:
             try:
-                claim = Claim.from_dict(row)
-                if not isinstance(claim.claim_id, str) or not claim.claim_id:
+                claim = row if _whole_row(row) else Claim.from_dict(row).to_dict()  # every field, in order
+                if not isinstance(claim["claim_id"], str) or not claim["claim_id"]:
                     raise SchemaError("E252", "field 'claim_id' must be a non-empty string")
             except (SchemaError, TypeError) as err:
                 reason = err.reason if isinstance(err, SchemaError) else str(err)
                 found.append(InputProblem(str(path), line_no, "E252", reason))
             else:
-                seen[claim.claim_id] = line_no
+                seen[claim["claim_id"]] = line_no
                 _raise_first(found, None if strict else [])
-                yield line_no, claim.to_dict()  # every field, in FIELD_NAMES order
+                yield line_no, claim
                 continue
         _raise_first(found, None if strict else [])
+
+
+def _whole_row(row: dict[str, Any]) -> bool:
+    """True when ``row`` is already what ``Claim.from_dict(row).to_dict()`` gives: every field in
+    :data:`FIELD_NAMES` order, the vocabulary fields within the schema's words and the offsets a span
+    (what :class:`Claim` checks). Rows written by ``extract`` are; any other row is made a Claim."""
+    return (tuple(row) == FIELD_NAMES and row["qualifier"] in QUALIFIERS and row["modality"] in MODALITIES
+            and (row["direction"] is None or row["direction"] in DIRECTIONS)
+            and (row["change_basis"] is None or row["change_basis"] in CHANGE_BASES)
+            and type(row["start"]) is int and type(row["end"]) is int and 0 <= row["start"] <= row["end"])
 
 
 def read_checks(out_dir: Path | str, problems: list[InputProblem] | None = None,
@@ -768,6 +778,7 @@ class PeriodPoint:
     prefixed for fiscal periods (``fiscal quarter``)."""
 
 
+@lru_cache(maxsize=4096)  # a run has few distinct periods, each placed once; a PeriodPoint is frozen
 def period_point(period: str | None) -> PeriodPoint | None:
     """Place a normalised period (schema ``period``) on a year axis.
 
@@ -1076,6 +1087,16 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
             written += check_tables.write(row for _, row in iter_checks(out, [], False, None))
         return written
 
+    # the charts first: matplotlib's memory is given back before the drawn claims are read whole
+    status = _StatusByLine(line_of, flags)
+    chart_list = []
+    chart_seconds = 0.0
+    if charts:
+        from .report_chart import company_charts
+        chart_began = time.perf_counter()
+        chart_list = company_charts(digests, status)
+        chart_seconds = time.perf_counter() - chart_began
+
     # which articles are drawn: those with a failed check first, then in doc_id order
     per_doc = Counter(d.doc_id for d in digests)
     doc_ids = sorted(per_doc)
@@ -1115,7 +1136,6 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     wanted |= {line_of[cid] for check in checks_seen.failed for cid in check["claim_ids"] if cid in line_of}
     whole = _claims_at_lines(out / CLAIMS_FILE, wanted)
     claims = [whole[d.line] for d in digests if d.claim_id in embedded_ids]  # file order
-    status = _StatusByLine(line_of, flags)
     errors = read_errors(out)
     articles_text = articles_text or {}
 
@@ -1195,13 +1215,6 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     for article in articles:
         article["rows"] = rows_by_doc[article["doc_id"]]
 
-    chart_list = []
-    chart_seconds = 0.0
-    if charts:
-        from .report_chart import company_charts
-        chart_began = time.perf_counter()
-        chart_list = company_charts(digests, status)
-        chart_seconds = time.perf_counter() - chart_began
 
     overview = _overview(digests, checks_seen, errors, flags, placements)
     failed = []
@@ -1220,6 +1233,16 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         review_data["run"] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     summary = read_summary(out)
     table_names = [name for name in TABLE_FILES if (out / name).is_file()]
+    # what the page needs of the embedded claims, so that they can go before the page is rendered
+    embedded_facts = {
+        "review_claims": len(claims), "unembedded_claims": len(digests) - len(claims),
+        "companies": sorted({_company_label(c) for c in claims}),
+        "metrics": sorted({c.get("metric") or "" for c in claims}),
+        "filter_values": filter_values(claims),
+    }
+    claims = whole = by_doc = doc_claims = None  # the embedded claims, read whole, are not needed further
+    embedded_facts["review_data"] = Markup(pack(_script_json(review_data)))
+    del review_data
 
     env = _env()
     template = env.get_template("report.html.j2")
@@ -1229,13 +1252,9 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
         overview=overview, failed=failed, failed_total=checks_seen.inconsistent, misplaced=misplaced,
         charts=chart_list, articles=articles, rows=rows, errors=errors,
         hidden_articles=len(doc_ids) - len(shown),
-        review_claims=len(claims), unembedded_claims=len(digests) - len(claims),
         skipped_rows=[str(p) for p in found],
         total_articles=len(doc_ids), hidden_claims=len(digests) - len(rows),
-        companies=sorted({_company_label(c) for c in claims}),
-        metrics=sorted({c.get("metric") or "" for c in claims}),
-        filter_values=filter_values(claims),
-        review_data=Markup(pack(_script_json(review_data))), packed=PACKED,
+        **embedded_facts, packed=PACKED,
         tables=table_names, skipped=summary.get("skipped"),
         parts=PARTS,
         css=Markup((assets / "report.css").read_text(encoding="utf-8")),
@@ -1286,9 +1305,8 @@ def _claims_at_lines(path: Path, lines: set[int]) -> dict[int, dict[str, Any]]:
     with path.open("rb") as handle:
         for line_no, raw in enumerate(handle, 1):
             if line_no in lines:
-                row = json.loads(raw.decode("utf-8-sig" if line_no == 1 else "utf-8"))
-                claim = Claim.from_dict(row)
-                out[line_no] = claim.to_dict()
+                row = loads_line(raw, line_no == 1)
+                out[line_no] = row if _whole_row(row) else Claim.from_dict(row).to_dict()
             if line_no >= last:
                 break
     return out

@@ -365,3 +365,69 @@ def test_one_figure_rounded_differently_is_never_a_conflict(amount, digits, abou
     rows = [r for r in check_claims(make_claims(specs)) if r["check"] == "conflict"]
     assert len(rows) == len(digits) - 1
     assert all(r["status"] == "consistent" for r in rows), rows
+
+
+# ---------------------------------------------------------------------------
+# The file runner's compact records and streamed rows give check_claims' rows
+
+
+def every_case_claim() -> list[dict]:
+    """The claims of every case, each case an article of its own (ids made unique per case)."""
+    rows = []
+    for n, case in enumerate(load_cases()):
+        for row in make_claims(case["claims"]):
+            doc = f"case{n}/{row['doc_id']}"
+            rows.append(dict(row, doc_id=doc, claim_id=f"{doc}:{row['claim_id'].split(':', 1)[1]}"))
+    return rows
+
+
+def test_run_checks_gives_check_claims_rows_for_odd_ids_left_out_fields_and_repeats(tmp_path):
+    rows = every_case_claim()
+    rows[0] = dict(rows[0], claim_id="not-the-schema-form")  # an id that is not "{doc}:{sentence}:{k}"
+    rows[1] = dict(rows[1], claim_id=f"{rows[1]['doc_id']}:{rows[1]['sentence_index']}:007")  # nor this
+    lean = [{k: v for k, v in row.items() if v is not None or k in ("value", "change")} for row in rows]
+    lean[2] = dict(lean[2], start=float(lean[2]["start"]), end=float(lean[2]["end"]))  # only parse_claim_row's
+    first = write_jsonl(tmp_path / "first.jsonl", lean)
+    again = write_jsonl(tmp_path / "again.jsonl", [rows[3], dict(rows[4], value=(rows[4]["value"] or 0) + 1)])
+    summary = run_checks([first, again, first], tmp_path / "out")
+    written = [json.loads(line) for line in (tmp_path / "out" / "checks.jsonl").read_text().splitlines()]
+    from pipeline.checks import set_aside
+
+    kept, not_checked = set_aside(check_claims(rows), [parse_claim_row(r) for r in rows], CheckSettings())
+    assert written == kept and summary.not_checked == not_checked
+    assert summary.claims == len(rows) and summary.duplicates == len(rows) + 1
+    assert [(p.path, p.line, p.code) for p in summary.problems] == [(str(again), 2, "E211")]
+    shown = [json.loads(line) for line in (tmp_path / "out" / "checks.jsonl").read_text().splitlines()
+             if json.loads(line)["status"] == "inconsistent"]
+    assert [f.row for f in summary.inconsistent] == shown and len(shown) > 2
+    by_id = {row["claim_id"]: row for row in rows}
+    for flagged in (summary.inconsistent[0], summary.inconsistent[-1], *summary.inconsistent[1:3]):
+        assert [c["claim_id"] for c in flagged.claims] == flagged.row["claim_ids"]
+        assert [c["sentence"] for c in flagged.claims] == [by_id[i]["sentence"] for i in flagged.row["claim_ids"]]
+
+
+def test_claims_remembered_by_the_hash_of_their_id_are_told_apart_when_two_ids_share_it():
+    from pipeline.check_files import SeenIds
+    from pipeline.checks import CheckSettings, _FigMaker
+
+    maker = _FigMaker(CheckSettings())
+    one, two = (maker.make(dict(row, claim_id=cid)) for row, cid in
+                zip(seed_claims(), ["x.txt:1:0", "another id"]))
+    seen = SeenIds(hash_of=lambda claim_id: 7)  # every id has one hash
+    seen.add("x.txt:1:0", one)
+    assert seen.get("x.txt:1:0") is one and seen.get("another id") is None
+    seen.add("another id", two)
+    assert seen.get("another id") is two and seen.get("x.txt:1:0") is one and len(seen) == 2
+
+
+def test_a_claim_id_in_the_schemas_form_is_made_again_from_the_claims_place():
+    from pipeline.checks import CheckSettings, _claim_number, _FigMaker
+
+    assert _claim_number("a.txt:3:12", "a.txt", 3) == 12
+    assert _claim_number("a.txt:3:012", "a.txt", 3) == "a.txt:3:012"
+    assert _claim_number("a.txt:4:1", "a.txt", 3) == "a.txt:4:1"
+    assert _claim_number("b:c.txt:3:1", "b:c.txt", 3) == 1
+    assert _claim_number("a.txt:3:²", "a.txt", 3) == "a.txt:3:²"
+    row = seed_claims()[0]
+    fig = _FigMaker(CheckSettings()).make(row)
+    assert fig.id == row["claim_id"] and fig._id != row["claim_id"]

@@ -447,13 +447,20 @@ def test_a_full_disk_while_writing_a_table_leaves_no_truncated_table(tmp_path: P
     out = tmp_path / "o"
     out.mkdir()
     (out / "claims.jsonl").write_bytes(b"\n".join(claim_rows) + b"\n")
-    real = pd.DataFrame.to_csv
+    import pipeline.tables as tables
+
+    real, real_csv = pd.DataFrame.to_csv, tables._write_csv
 
     def full_disk(self, path, *args, **kwargs):
         real(self.head(1), path, *args, **kwargs)  # some rows reach the disk, then it is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    def full_disk_csv(path, columns, cells, header):  # the batches written without pandas
+        real_csv(path, columns, [column[:1] for column in cells], header)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    monkeypatch.setattr(tables, "_write_csv", full_disk_csv)
     with pytest.raises(OSError):
         write_tables(out)
     monkeypatch.undo()

@@ -8,8 +8,11 @@ firm's sentence or a category subject makes the figure market-wide
 """
 from __future__ import annotations
 
+import functools
+
 import regex
 
+from ...respectively import respective_owners
 from ..items import Item, Mention
 from ..patterns import _MARKET_METRICS, _SUBJECT, _re_fullmatch, _re_match, _re_search
 
@@ -24,9 +27,20 @@ _SEGMENT_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:[\w-]+\s+){1,2}(?:segment|ca
 class CompanyRules:
     """The company of a figure, market-wide, and the source (mixed into ``_Sentence``)."""
 
+    @functools.cached_property
+    def respective_companies(self) -> dict[int, int]:
+        """Figure start -> start of its company's mention in a run "..., respectively"."""
+        return respective_owners(self.norm, self.s0, self.s1, [(x.fig.start, x.fig.end) for x in self.items],
+                                 self.companies)
+
     def _company_for(self, it: Item, metric_m: Mention | None, metric: str | None) -> tuple[str | None, str | None, bool]:
         """(company, company_text, market_wide) for a figure."""
         f = it.fig
+        owner = self.respective_companies.get(f.start)
+        if owner is not None:  # "Xiaomi and OPPO shipped 146 million and 103 million units respectively"
+            m = next(m for m in self.companies if m.start == owner)
+            if m.label == "COMPANY":
+                return m.id, m.text, False
         c = self.clause(f.start)
         asides = [(a, b) for a, b in self.asides() if not a <= f.start < b]
         named = [m for m in self.companies if not any(a <= m.start and m.end <= b for a, b in asides)]

@@ -198,6 +198,7 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("the_quarter", r"\b(?:for|in|during)\s+the\s+(?:quarter|three-month\s+period|three\s+months)\b(?!\s+(?:ended|ending|to|through|that|which|of|in)\b)"),
     ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
     ("last_year", r"\blast\s+year\b"),
+    ("last_month", r"\blast\s+month\b"),
     ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
     ("calendar_year_code", r"\bCY\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
 ]
@@ -325,7 +326,7 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("REL", rel=name)
     if name == "by_year_end":  # a target date ahead: the publication year
         return PeriodSpec("REL", rel="this_year")
-    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year", "the_quarter"):
+    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year", "the_quarter", "last_month"):
         return PeriodSpec("REL", rel=name)
     if name in ("year", "calendar_year_code"):  # "CY17": calendar 2017, whatever the company's fiscal year
         y, _ = years.year(g["year"])
@@ -345,7 +346,8 @@ _NEEDS = {
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
     "the_quarter": ("quarter", "three"),
-    "this_year": ("year",), "last_year": ("year",), "year": ("19", "20"), "calendar_year_code": ("cy",),
+    "this_year": ("year",), "last_year": ("year",), "last_month": ("month",), "year": ("19", "20"),
+    "calendar_year_code": ("cy",),
 }
 
 
@@ -371,6 +373,7 @@ _STARTS: dict[str, tuple[str, ...] | None] = {
     "quarter_ended": ("quarter", "period", "three", "first", "second", "third", "fourth", "final", "1st", "2nd", "3rd", "4th"),
     "year_to": ("financial", "fiscal", "year"),
     "last_year": ("last",),
+    "last_month": ("last",),
 }
 
 # Characters that match an ASCII letter when case is ignored but lower() keeps apart
@@ -864,6 +867,11 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
         return str(this_year) if this_year else None
     if rel == "last_year":
         return str(this_year - 1) if this_year else None
+    if rel == "last_month":  # "Last month, Deutsche Telekom bought ...": the month before publication
+        if not ctx.doc_date:
+            return None
+        d = ctx.doc_date
+        return f"{d.year}-{d.month - 1:02d}" if d.month > 1 else f"{d.year - 1}-12"
     if rel == "end_last_year":
         return f"{this_year - 1}-12" if this_year else None
     if rel == "the_quarter":  # "estimates of $6.08 billion for the quarter": the quarter the story is about
@@ -876,7 +884,7 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
             return _fmt_q(fy, q, True)
         return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
     if rel in ("recent_quarter", "last_quarter", "this_quarter"):
-        if ctx.doc_date and rel != "this_quarter" and not (rel == "last_quarter" and ctx.in_force):
+        if ctx.doc_date and rel != "this_quarter" and not (rel == "last_quarter" and ctx.in_force and "Q" in ctx.in_force):
             d = ctx.doc_date
             q = (d.month - 1) // 3  # the last completed calendar quarter
             year = d.year if q else d.year - 1

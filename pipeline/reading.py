@@ -207,6 +207,9 @@ def iter_articles(root: Path, extensions: tuple[str, ...] = (".txt", ".md", ".ht
                              dateline_chars, html_min_words, html_max_bytes)
 
 
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
 def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl"),
               default_date: str | None = None, max_chars: int = 2_000_000, dateline_chars: int = 600,
               html_min_words: int = 10, html_max_bytes: int = 2_000_000
@@ -243,6 +246,12 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
         return
     if not stat.S_ISREG(st.st_mode):
         yield Skipped(rel, SKIP_NOT_REGULAR)  # not opened: a FIFO would block, a device never end
+        return
+    if not rel.isascii() and _SURROGATE.search(rel):
+        # a name of bytes that are not UTF-8 (the system hands them over as lone surrogates):
+        # no output file could hold it, so it is named with its bytes escaped and not read
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        yield ArticleFailure(shown, shown, "E116", "file name is not valid UTF-8: not read (rename the file)")
         return
     try:
         if suffix == ".jsonl":

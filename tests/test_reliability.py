@@ -647,3 +647,21 @@ def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows) -> Non
                 assert result.exception is None or isinstance(result.exception, SystemExit), argv
     finally:
         shutil.rmtree(top)
+
+
+def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / os.fsdecode(b"bad\xffname.txt")).write_text(ARTICLE, encoding="utf-8")
+    (src / os.fsdecode(b"dir\xfe")).mkdir()
+    (src / os.fsdecode(b"dir\xfe") / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / os.fsdecode(b"scan\xfe.pdf")).write_bytes(b"%PDF-1.4")
+    result = cli("extract", str(src), "--out", str(out), "--no-progress")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "Traceback" not in result.stderr
+    summary = assert_outputs_whole(out)
+    assert summary["complete"] is True and summary["skipped_by_reason"] == {"not an article format": 1}
+    errors = strict_rows(out / "errors.jsonl")
+    assert {(e["file"], e["code"]) for e in errors} == {("bad\\xffname.txt", "E116"), ("dir\\xfe/a.txt", "E116")}
+    assert {c["doc_id"] for c in strict_rows(out / "claims.jsonl")} == {"good.txt"}

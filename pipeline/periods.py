@@ -646,6 +646,10 @@ COMPARING = regex.compile(rf"(?i)\b(?:{_COMPARING})\b")
 _SUB_YEAR = regex.compile(r"-(?:Q|H)\d$|^\d{4}-\d\d$")
 
 
+FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
+"""Words before a year that date an event ("Founded in 2015"), not a period a story reports."""
+
+
 def as_comparison(spec: PeriodSpec, level_period: str | None) -> PeriodSpec:
     """The spec of a comparison figure's own period words: "from $4.92 billion last year" set against
     a quarter's figure is that quarter a year earlier, not the whole last year (gold conventions:

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..periods import FOUNDED_BEFORE
+
 LEAD_SENTENCES = 3
 """Sentences that make an article's lead (the headline is the first)."""
 
@@ -66,6 +68,9 @@ class ArticleContext:
         names = [c.id for c in companies if c.label == "COMPANY"]
         counts = Counter(names)
         top = max(dict.fromkeys(names), key=names.count) if names else None
+        # the year an organisation was founded dates an event, not a period the story reports
+        # ("Founded in 2015, Leapmotor ..."): it is no period of the article's
+        reported = [p for p in periods if not FOUNDED_BEFORE.search(text, max(0, p.start - 30), p.start)]
         fiscal = [p for p in periods if p.spec.fiscal]
         years = Counter(p.spec.year for p in fiscal if p.spec.year)
         return cls(
@@ -74,8 +79,8 @@ class ArticleContext:
             lead_companies=list(dict.fromkeys(c.id for c in companies if c.label == "COMPANY" and c.start < lead_end)),
             fiscal_mentions=len(fiscal), fiscal_years=[y for y, _ in years.most_common()],
             quarter_end_months={p.spec.month for p in periods if p.spec.kind == "MQ" and p.spec.month},
-            lead_periods=[p for p in periods if p.start < lead_end and p.spec.kind != "D"],
-            periods=periods,
+            lead_periods=[p for p in reported if p.start < lead_end and p.spec.kind != "D"],
+            periods=reported,
             fiscal_by_company=fiscal_by_company,
             written_names=_written_names(text, companies),
         )

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from ..attachment.context import ArticleContext, SentenceView
 from ..numbers import Figure
-from ..periods import PeriodMention
+from ..periods import FOUNDED_BEFORE, PeriodMention
 from .items import Mention
 from .sentence import _Sentence
 from .state import ArticleState
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 
 _DOT_SPACE, _NEWLINE, _AND = regex.compile(r"\. "), regex.compile(r"\n"), regex.compile(r"(?= and )")
-_FOUNDED_BEFORE = regex.compile(r"(?i)\b(?:founded|established|incorporated|set\s+up|started|born|created)\s+(?:in\s+)?$")
 _COMPARED_BEFORE = regex.compile(r"(?i)\b(?:from|compared\s+(?:with|to)|than|versus|vs\.?|against)\s+(?:in\s+)?(?:the\s+|a\s+)?$")
 
 
@@ -177,7 +176,7 @@ class ClaimBuilder:
                 ends = [x for x in (dots[i] if i < len(dots) else -1, newlines[j] if j < len(newlines) else -1)
                         if x != -1]
                 line_end = min(ends) if ends else len(norm)
-                if _FOUNDED_BEFORE.search(norm, max(0, p.start - 30), p.start):
+                if FOUNDED_BEFORE.search(norm, max(0, p.start - 30), p.start):
                     continue  # "Founded in 2015": the date of an event, not a period the story reports
                 k = br(forecast_pos, line_start)
                 if k < len(forecast_pos) and forecast_pos[k] < p.start:

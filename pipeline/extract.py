@@ -206,6 +206,8 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     source, out_dir = Path(source), Path(out_dir)
     check_engine(engine, scheduler)
     check_source(source)
+    if resume and not out_dir.is_dir():
+        raise UsageError("E405", f"{out_dir} does not exist: there is no run to resume in it")
     prepare_out_dir(out_dir, force=True)  # made here; existing output is refused under the lock
     workers = workers if workers is not None else settings.workers
     workers = workers or default_workers()
@@ -426,6 +428,8 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
     check_source(source)
+    if resume and not Path(out_dir).is_dir():
+        raise UsageError("E405", f"{out_dir} does not exist: there is no run to resume in it")
     prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock
     with OutputLock(out_dir, "newsfigures extract"):
         job = ExtractJob(run_extract(source, out_dir, settings, force, default_date, progress, write_summary=False,

@@ -159,7 +159,7 @@ def iter_claims(out_dir: Path | str, found: list[InputProblem], strict: bool,
                 if not isinstance(claim["claim_id"], str) or not claim["claim_id"]:
                     raise SchemaError("E252", "field 'claim_id' must be a non-empty string")
             except (SchemaError, TypeError) as err:
-                reason = err.reason if isinstance(err, SchemaError) else str(err)
+                reason = err.reason if isinstance(err, SchemaError) else _missing_fields(row, err)
                 found.append(InputProblem(str(path), line_no, "E252", reason))
             else:
                 seen[claim["claim_id"]] = line_no
@@ -167,6 +167,13 @@ def iter_claims(out_dir: Path | str, found: list[InputProblem], strict: bool,
                 yield line_no, claim
                 continue
         _raise_first(found, None if strict else [])
+
+
+def _missing_fields(row: dict[str, Any], err: TypeError) -> str:
+    """The reason a row could not be made a claim, in the schema's words: the required fields it
+    lacks ("missing required field(s): doc_id, start"), else the error's own message."""
+    missing = [name for name in FIELD_NAMES if name not in row and f"'{name}'" in str(err)]
+    return f"missing required field(s): {', '.join(missing)}" if missing else str(err)
 
 
 def _whole_row(row: dict[str, Any]) -> bool:

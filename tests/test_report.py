@@ -101,6 +101,15 @@ def test_a_malformed_claims_file_names_the_line(out_dir: Path) -> None:
     assert err.value.code == "E252" and "line 19" in err.value.reason and "colour" in err.value.reason
 
 
+def test_a_claim_row_without_its_fields_names_them(out_dir: Path) -> None:
+    with (out_dir / "claims.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"claim_id": "x:1:0"}\n')
+    with pytest.raises(SchemaError) as err:
+        read_claims(out_dir)
+    assert err.value.code == "E252" and "missing required field(s): doc_id" in err.value.reason
+    assert "__init__" not in err.value.reason
+
+
 # --------------------------------------------------------------------------- locating
 
 def _claim(sentence: str, figure: str, offset: int, **fields) -> dict:

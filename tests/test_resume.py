@@ -152,6 +152,7 @@ def test_resume_refuses_a_run_of_other_settings_and_a_folder_without_a_run(tmp_p
     with pytest.raises(UsageError) as err:
         run_extract(CORPUS, out, progress=False, resume=True)
     assert err.value.code == "E405"
+    assert not out.exists()  # refused before anything is written: the folder is not made
     run_extract(CORPUS, out, Settings(shard_bytes=8_000), progress=False, workers=1, write_summary=False)
     with pytest.raises(UsageError) as err:
         run_extract(CORPUS, out, Settings(shard_bytes=8_000, max_chars=5_000), progress=False, resume=True)

@@ -43,8 +43,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-import jsonlines
-
 from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import LexiconError, SchemaError, UsageError
 from .check_files import ClaimFiles, FlaggedCheck, FlaggedChecks, RowsByKind, SeenIds
@@ -1413,19 +1411,6 @@ def _write_summary(path: Path, data: dict[str, Any]) -> None:
     """Write ``checks_summary.json`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
-def write_checks(rows: Iterable[dict[str, Any]], path: Path) -> None:
-    """Write check rows to ``path`` as JSONL, atomically (a temporary file renamed over it).
-
-    Raises:
-        OSError: the folder cannot be written.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        with tmp.open("w", encoding="utf-8") as handle, jsonlines.Writer(handle, compact=True, flush=False) as writer:
-            for row in rows:
-                writer.write({name: row[name] for name in CHECK_FIELDS})
 
 
 def run_checks(claim_paths: Sequence[Path], out_dir: Path,

@@ -105,12 +105,8 @@ def read_jsonl_at(path: Path | str, problems: list[InputProblem], code: str = "E
         try:
             for line_no, raw in enumerate(handle, 1):
                 offset, at = offset + len(raw), offset
-                try:
-                    row = orjson.loads(raw)  # a line of strict JSON in UTF-8, read fast
-                    fast = type(row) is dict and not _wide_float(row)
-                except orjson.JSONDecodeError:
-                    fast = False
-                if not fast:  # the standard library's reading decides, and says what is wrong
+                row = _fast_row(raw)
+                if row is None:  # the standard library's reading decides, and says what is wrong
                     row = _parse_line(str(path), line_no, raw, problems, code, bytes_code)
                     if row is _SKIPPED:
                         continue
@@ -189,10 +185,15 @@ def row_at(handle: BinaryIO, offset: int) -> dict[str, Any]:
 
 def loads_line(raw: bytes, first: bool = False) -> Any:
     """The JSON value of one line that :func:`read_jsonl_at` read as usable (``first``: the file's first line)."""
+    row = _fast_row(raw)
+    return row if row is not None else json.loads(raw.decode("utf-8-sig" if first else "utf-8"))
+
+
+def _fast_row(raw: bytes) -> dict[str, Any] | None:
+    """The object on a line of strict JSON in UTF-8, read by orjson; None when the standard library
+    must read the line (not strict JSON, not an object, or a number orjson may read differently)."""
     try:
         row = orjson.loads(raw)
-        if type(row) is dict and not _wide_float(row):
-            return row
     except orjson.JSONDecodeError:
-        pass
-    return json.loads(raw.decode("utf-8-sig" if first else "utf-8"))
+        return None
+    return row if type(row) is dict and not _wide_float(row) else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..respectively import respective_owners
 from .features import WordLists, bucket, person_like, position, words
 from .phrases import _LEGAL, cap_phrases, modifier_before, name_phrases
 from .pool import NEAREST, Candidate, Pool, mention_feats, nearest
@@ -15,10 +14,7 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     fa, fb = row["start"], row["end"]
     art = view.article
     pool = Pool()
-    respective = view.cache.get("respective")
-    if respective is None:
-        respective = view.cache["respective"] = respective_owners(
-            view.norm, view.s0, view.s1, view.figure_spans, view.companies)
+    respective = view.respective_companies  # the rules' reading of "..., respectively"
     # the grammar decides, nothing is weighed: the n-th figure of a run "..., respectively" is the
     # n-th company's; a figure in the relative clause after a name is that company's ("Xiaomi,
     # which shipped 9.1 million units (14% market share)")

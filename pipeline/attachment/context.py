@@ -112,6 +112,7 @@ class SentenceView:
     article: ArticleContext
     metric_units: dict[str, str | None]
     respective_metrics: dict[int, int] = field(default_factory=dict)  # figure start -> its metric's start ("respectively")
+    respective_companies: dict[int, int] = field(default_factory=dict)  # figure start -> its company's start
     cache: dict = field(default_factory=dict)  # per-sentence facts shared by its claims
 
     @classmethod
@@ -121,7 +122,7 @@ class SentenceView:
                    companies=sc.companies, sources=sc.sources, metrics=sc.metrics, segments=sc.segments,
                    periods=sc.periods, cues=sc.cues,
                    figure_spans=[(it.fig.start, it.fig.end) for it in sc.items],
-                   respective_metrics=sc.respective_metrics,
+                   respective_metrics=sc.respective_metrics, respective_companies=sc.respective_companies,
                    breaks=sc.breaks, commas=sc.commas, before=before, article=article,
                    metric_units=sc.o.metric_units)
 

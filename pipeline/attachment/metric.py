@@ -71,8 +71,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     # the conventions decide between two names of units sold, as the rules read them (claims/rows.py):
     # cars sold are deliveries ("monthly auto sales reached 264,400 units" in a story about cars),
     # devices delivered are shipments ("deliveries of 9.1 million devices")
-    unit = row.get("unit")
-    if kind in ("count", "number") and ruled == "deliveries" and unit in ("vehicles", "units", None):
+    if kind in ("count", "number") and ruled == "deliveries" and unit in ("vehicles", "units", ""):
         out = _named_as(out, "shipments", "deliveries")
     elif kind in ("count", "number") and ruled == "shipments" and unit == "devices":
         out = _named_as(out, "deliveries", "shipments")

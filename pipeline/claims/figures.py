@@ -28,8 +28,9 @@ _VERSUS_BEFORE = regex.compile(r"(?i)\b(?:versus|vs\.?|compared\s+(?:with|to)|ag
 
 # before and after a multiple that is a change or a comparison, not a level ("revenue grew 2.4
 # times", "up by 3 times", "three times its valuation", "five times higher")
-_GROWTH_TIMES_BEFORE = regex.compile(r"(?i)\b(?:grew|grow|grows|rose|rise|increased|increase|jumped|surged|climbed|soared|"
-                                     r"expanded|shot\s+up|up|by)\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|some\s+|over\s+)?$")
+_GROWTH_VERBS = "grew|rose|increased|jumped|surged|climbed|soared|expanded"
+_GROWTH_TIMES_BEFORE = regex.compile(rf"(?i)\b(?:{_GROWTH_VERBS}|grow|grows|rise|increase|shot\s+up|up|by)\s+"
+                                     r"(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|some\s+|over\s+)?$")
 _TIMES_COMPARED_AFTER = regex.compile(r"(?i)\s*(?:its|the|their|what|that|last|higher|more|larger|bigger|greater|as|faster|"
                                       r"lower|less|smaller|over|from|year)\b")
 
@@ -96,7 +97,7 @@ class FigureCandidates:
             items.append(it)
         return items
 
-    _TIMES = regex.compile(r"(?i)\b(?P<verb>grew|rose|increased|jumped|surged|climbed|soared|expanded)\s+(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?"
+    _TIMES = regex.compile(rf"(?i)\b(?P<verb>{_GROWTH_VERBS})\s+(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?"
                            r"(?P<n>\d+(?:\.\d+)?)(?:\s*|-)(?:times|fold|x)\b")
     _TIMES_OF = regex.compile(r"(?i)\b(?P<n>\d+(?:\.\d+)?|two|three|four|five|ten)\s+times\s+(?:its|the|their|what|that|last)\b")
     _TIMES_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}

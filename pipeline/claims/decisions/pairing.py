@@ -12,7 +12,7 @@ import regex
 from ...claim import ALT_BASES
 from ..items import Item
 from .direction import _dir_label
-from ..patterns import _TO_LINK, _re_fullmatch, _re_search, _re_sub
+from ..patterns import _RUN_JOIN, _TO_LINK, _re_fullmatch, _re_search, _re_sub
 
 
 _PAREN_CHANGE = regex.compile(r"\s*\(\s*([+\-−–]?)\s*")
@@ -33,9 +33,6 @@ _NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decli
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
 _FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:up\s+|down\s+)?from\s*")
-# between two percentages of a run, once a direction word of the second is left out:
-# "14% and 8%", "up 67% and down 3%"
-_RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
 # after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
 _RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")

@@ -12,14 +12,12 @@ import regex
 
 from ...numbers import Figure
 from ..items import Item, Mention
-from ..patterns import _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _TO_LINK, _is_ratio_metric, _re_match, _re_search, _re_sub
+from ..patterns import _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _RUN_JOIN, _TO_LINK, _is_ratio_metric, _re_match, _re_search, _re_sub
 
 
-# a rate of growth named before a percentage: the percentage is the change
-# two percentages in a run: "5 percent and 4 percent", "3%, 11%"
-_RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
 # a share after a percentage: "8% of revenue", "12% market share", "a 16% share"
 _SHARE_AFTER = regex.compile(r"(?i)\s*(?:of\b|(?:market\s+)?share\b|stake\b)")
+# a rate of growth named before a percentage: the percentage is the change
 _GROWTH_RATE_BEFORE = regex.compile(r"(?i)\bgrowth\s+rates?\b[^.;%\d]{0,60}$")
 _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
                                r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")

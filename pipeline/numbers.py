@@ -719,12 +719,6 @@ class NumberGrammar:
             return None
         if self._EQUATION.match(text, end, end + 4) or self._EQUATION_BEFORE.search(text, max(0, start - 4), start):
             return None  # "($1 = 0.9623 euros)": a conversion note
-        iso = self._ISO_DATE.search(text, max(0, start - 11), min(len(text), end + 6))
-        if iso is not None and iso.start() < end and start < iso.end():
-            return None  # "2023-06-01": a date
-        if kind in ("number", "count") and not is_words and not grouped and decimals == 0 and not sign and value < 1000 \
-                and self._NAME_NUMBER.search(text, max(0, start - 30), start):
-            return None  # "Model 3 units", "the S&P 500": the number is part of a name
         if text[start - 1:start] == "(" and text[end:end + 1] == ")" and value > 0 and ctx.table_row(start):
             value_scaled = -value_scaled  # (12.5) in a table of results is a loss
 
@@ -759,12 +753,20 @@ class NumberGrammar:
 
     def _is_date_or_year(self, text: str, m: "regex.Match | re.Match", num: str,
                          scale_word: str | None, kind: str) -> bool:
-        """Whether the atom ``m`` (number text ``num``) is a date, a year, an ordinal or a clock time."""
+        """Whether the atom ``m`` (number text ``num``) is a date, a year, an ordinal, a clock time or
+        part of a name ("Model 3 units", "the S&P 500")."""
         if kind not in ("number", "count") or scale_word:
             return False
         if kind == "number" and self._YEAR.fullmatch(num):
             return True
         start, end = m.span()
+        iso = self._ISO_DATE.search(text, max(0, start - 11), min(len(text), end + 6))
+        if iso is not None and iso.start() < end and start < iso.end():
+            return True  # "2023-06-01"
+        at = m.start(4)  # the number itself (the atom may start with a space)
+        if num.isdigit() and int(num) < 1000 and not m.group(1) \
+                and self._NAME_NUMBER.search(text, max(0, at - 30), at):
+            return True  # a small whole number right after a name's capitalised word
         before = text[max(0, start - 12):start]
         after = text[end:end + 14]
         if self.date_before.search(before) or self.date_after.match(after):

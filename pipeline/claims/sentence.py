@@ -47,6 +47,14 @@ _STATED_BEFORE = regex.compile(r"(?i)\b(?:it|they|we|the\s+company|the\s+group)\
 _VEHICLE_SEGMENTS = {"smart electric vehicles", "ev", "new energy vehicles", "others"}
 
 
+def _unit_alias(norm: str, company, segment) -> bool:
+    """Whether a segment mention is all of a company mention written as another name than the
+    company's own ("AWS" for Amazon, "Facebook" for Meta): a unit of the company named by its
+    alias, which the gold conventions make the company with that unit as segment."""
+    return (segment.start, segment.end) == (company.start, company.end) \
+        and norm[company.start:company.end].lower() != company.id.lower()
+
+
 class _Sentence(FigureCandidates, RoleRules, PairingRules, DirectionRules, MetricRules, CompanyRules,
                 SegmentRules, SegmentNameRules, PeriodRules, RowAssembly, CarryOver):
     """Claim assembly for one sentence (internal)."""
@@ -68,9 +76,12 @@ class _Sentence(FigureCandidates, RoleRules, PairingRules, DirectionRules, Metri
         self.companies = [c for c in companies if c.label == "COMPANY"]
         self.sources = [c for c in companies if c.label == "SOURCE"]
         self.metrics = metrics
-        # a segment word inside a company name ("Kestrel Semiconductor") is the name's, and a
-        # place a company is listed or based in ("Hong Kong-listed") is not a segment
-        self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end for c in companies)
+        # a segment word inside a company name ("Kestrel Semiconductor") is the name's, unless the
+        # segment is all of a name that is not the company's own ("AWS", "Facebook" for Meta: a
+        # unit named by the company's other name); a place a company is listed or based in
+        # ("Hong Kong-listed") is not a segment
+        self.segments = [sg for sg in segments if not any(c.start <= sg.start and sg.end <= c.end
+                                                          and not _unit_alias(norm, c, sg) for c in companies)
                          and not _PLACE_OF.match(norm, sg.end, sg.end + 40)]
         # "market value", "market share": the word names a metric, not a market-wide figure
         self.cues = [c for c in cues if not (c.label == "MARKET" and any(m.start <= c.start and c.end <= m.end for m in metrics))]

@@ -24,6 +24,9 @@ _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|from\s+(?:last|the\s+(?:previous|prior))\s+(?:year|quarter)['\u2019]s"
                             r"|compared\s+(?:with|to)(?:\s+(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,3}?of)?|against|versus"
                             r"|(?:higher|lower)\s+than)\s*$", regex.I)  # not "greater than": a bound
+# "will range from $2.86 billion to $3.10 billion": the figure read a range from "from X to Y"
+# (numbers.py keeps a "to" range after "from" only where it opens one: "range from"), so "from" is not a prior's
+_OPENS_RANGE = regex.compile(r"(?i)\bfrom\s*$")
 _TO_BEFORE = regex.compile(r"\b(?:to|at|reached|reach|hit|totalled|totaled|of)\s*$", regex.I)
 _CHANGE_AFTER = regex.compile(
     r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"
@@ -49,7 +52,7 @@ class RoleRules:
             prev_end = items[i - 1].fig.end if i else cs
             lead = self.norm[max(prev_end, cs):f.start]
             after = self.norm[f.end:min(self.s1, f.end + 40)]
-            if _FROM_BEFORE.search(lead[-80:]):
+            if _FROM_BEFORE.search(lead[-80:]) and not (f.value_high is not None and _OPENS_RANGE.search(lead[-20:])):
                 if f.kind == "percent" and _CHANGE_NOUN_AFTER.match(after):
                     it.role = "change"  # "an improvement from a 10.6% decline": the earlier change, its own claim
                     it.direction = self._direction(it, lead, after)

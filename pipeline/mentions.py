@@ -359,6 +359,10 @@ class CueRecognizer:
         # longest within each label
         # "made up 53 per cent" states no rise: drop direction cues inside such phrases
         blockers = Ranges(by_label.pop("NOT_DIRECTION", []))
+        if "FORECAST" in by_label:
+            # "May" written with a capital is the month ("TOKYO, May 7", "May deliveries"), not the
+            # modal of a forecast: news English does not open a sentence with the modal
+            by_label["FORECAST"] = [(s, e) for s, e in by_label["FORECAST"] if doc[s:e].text != "May"]
         for label in ("INCREASE", "DECREASE"):
             if label in by_label:
                 by_label[label] = [(s, e) for s, e in by_label[label] if not blockers.contains(s, e)]

@@ -55,7 +55,9 @@ class CompanyRules:
                 company_m = pair[-1]
         # market-wide: a market word after the last company mention, before the figure
         lo = company_m.end if company_m and self.clause(company_m.start) == c else self.clause_start(f.start)
+        # (not in an aside: "MediaTek Inc, which supplies chips to Chinese brands, posted ...")
         market = [x for x in self.cues if x.label == "MARKET" and lo <= x.start < f.start
+                  and not any(a <= x.start < b for a, b in asides)
                   and not _re_match(r"(?i)\s+(?:leader|leaders|leadership|debut|watchers)\b", self.norm[x.end:x.end + 14])
                   and not _re_search(r"(?i)(?:\bits|\btheir|'s|\b(?:led|leads|topped|tops|dominated|dominates|"
                                      r"entered|across|share\s+of)(?:\s+the)?)\s+$",

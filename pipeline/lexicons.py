@@ -202,6 +202,9 @@ class Cues:
 
     increase: list[str] = field(default_factory=list)
     decrease: list[str] = field(default_factory=list)
+    increase_forms: list[str] = field(default_factory=list)
+    """The other forms of the ``increase`` verbs, made by ``python -m pipeline.cue_forms``."""
+    decrease_forms: list[str] = field(default_factory=list)
     flat: list[str] = field(default_factory=list)
     not_direction: list[str] = field(default_factory=list)
     cut_verbs: list[str] = field(default_factory=list)

@@ -344,7 +344,8 @@ class CueRecognizer:
     def __init__(self, nlp: Language, cues: Cues) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, attr in self.GROUPS.items():
-            self.matcher.add(label, [nlp.make_doc(w) for w in getattr(cues, attr)])
+            words = getattr(cues, attr) + getattr(cues, f"{attr}_forms", [])  # a verb's other forms too
+            self.matcher.add(label, [nlp.make_doc(w) for w in words])
         self.matcher.add("MULTIPLIER", [nlp.make_doc(w) for w in cues.multipliers])
         self.multipliers = {k.lower(): v for k, v in cues.multipliers.items()}
 

@@ -123,6 +123,17 @@ def test_a_priors_own_period_words_are_read_against_its_levels_period() -> None:
     assert {v for v, _ in prior["_candidates"]["period"]} == {"2023-Q1"}
 
 
+def test_a_change_basis_is_no_period_of_the_level_or_the_change() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Kestrel's first-quarter revenue of 2024 was $5.1 billion. In 2023, revenue rose to $4.8 billion, "
+                          "climbing 12 percent from a year earlier.", "2024-05-02")
+    level = next(c for c in claims if c["value"] == 4.8e9)
+    mentioned = {v for v, f in level["_candidates"]["period"] if "src=mention" in f}
+    # "from a year earlier" is the change's basis (the grammar decides): it names no period of the
+    # figure (2022 may still come as the year-earlier variant of 2023, with its own features)
+    assert mentioned == {"2023"}
+
+
 def test_labels_follow_the_scorer(tmp_path: Path) -> None:
     from pipeline.attachment.training import label
 

@@ -58,6 +58,8 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     bases: list[tuple[str, str, dict]] = []
     own_prior = None
     for p in nearest(view, "periods", fa, fb):
+        if role != "prior" and p.is_prior and COMPARISON_WORDS.match(view.norm, p.start):
+            continue  # the grammar decides: "climbing 12 percent from a year earlier" names the basis, not a period of the figure
         spec = as_comparison(p.spec, in_force) if role == "prior" else p.spec
         key = ("resolved", p.start, spec.rel, fiscal_end, forecast, in_force, st.month)
         r = art.cache.get(key, "")

@@ -134,6 +134,21 @@ def test_a_change_basis_is_no_period_of_the_level_or_the_change() -> None:
     assert mentioned == {"2023"}
 
 
+def test_a_descriptor_subject_is_the_articles_company_not_the_one_named_last() -> None:
+    # the rules carry the company named last (SoftBank); the model weighs the descriptor
+    # ("The telecoms operator's") against the article's most named company
+    nlp = make_nlp(load_settings())
+    text = ("Kestrel Telekom raises 2022 outlook as quarterly revenue rises\n\nKestrel Telekom raised its outlook "
+            "on Thursday. Last month, Kestrel Telekom bought additional shares in T-Mobile from SoftBank. The telecoms "
+            "operator's first-quarter revenue increased by 6.2% to 28 billion euros.")
+    claim, = _claims(nlp, text, "2022-05-12")
+    assert claim["company"] == "Kestrel Telekom"
+    row, = _claims(_collecting_nlp(), text, "2022-05-12")
+    feats = dict(row["_candidates"]["company"])
+    assert "descriptor_subject|is_top=True" in feats["Kestrel Telekom"]
+    assert "descriptor_subject|is_top=False" in feats["SoftBank"]
+
+
 def test_labels_follow_the_scorer(tmp_path: Path) -> None:
     from pipeline.attachment.training import label
 

@@ -74,7 +74,21 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     pool.add(None, "none", feats=none)
     if row.get("company"):
         pool.add(own_name(row["company"], art), "rule", row.get("company_text"))
-    return pool.done(row, "company", role, kind)
+    out = pool.done(row, "company", role, kind)
+    if _DESCRIPTOR_SUBJECT.match(view.norm, view.s0, fa) and not any(m.end <= fa for m in view.companies):
+        # "The telecoms operator's first-quarter revenue": a company named by what it is, which
+        # most often is the article's own, whoever was named last
+        for c in out:
+            c.feats[f"descriptor_subject|is_top={bool(c.feats.get('is_top'))}"] = 1.0
+            c.feats[f"descriptor_subject|in_headline={bool(c.feats.get('in_headline'))}"] = 1.0
+    return out
+
+
+_DESCRIPTOR_SUBJECT = re.compile(
+    r"\W*the\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|operator|carrier|telco|maker|automaker|carmaker|"
+    r"chipmaker|giant|retailer|provider|vendor|platform|startup|lender|bank|insurer|developer|designer|"
+    r"manufacturer|conglomerate|marketplace|publisher|studio)(?:['’]s)?\b", re.I)
+"""A sentence that opens on a company named by what it is ("The telecoms operator's", "The US EV maker")."""
 
 
 _FRONTED_WITH = re.compile(r"(?i)\s*with\s+[^,;]*")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -294,8 +295,13 @@ def test_the_calibration_s_top_step_pools_enough_held_out_claims() -> None:
     xs, ys = [0.1, 0.5, 0.8, 0.9], [0.2, 0.5, 0.6, 1.0]
     raws = [0.1] * 10 + [0.5] * 10 + [0.8] * 10 + [0.9] * 3
     rights = [False] * 8 + [True] * 2 + [True] * 5 + [False] * 5 + [True] * 6 + [False] * 4 + [True] * 3
-    # the top step (3 claims, all right) is pooled with the one below: 9 of 13 right
-    assert _pooled_top(xs, ys, raws, rights, 10) == ([0.1, 0.5, 0.8, 0.9], [0.2, 0.5, 9 / 13, 9 / 13])
+    # the top step (3 claims, all right) is pooled with the one below: 9 of 13 right, read as the
+    # lower end of its one-sided 90% Wilson interval (z = 1.2816), not the share itself
+    p, n, z = 9 / 13, 13, 1.2815516
+    low = (p + z * z / (2 * n) - z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+    got_x, got_y = _pooled_top(xs, ys, raws, rights, 10)
+    assert got_x == [0.1, 0.5, 0.8, 0.9] and got_y[:2] == [0.2, 0.5]
+    assert got_y[2] == got_y[3] == pytest.approx(low, abs=1e-6) and 0.5 < low < 9 / 13
     assert _pooled_top(xs, ys, raws, rights, 0) == (xs, ys)
 
 

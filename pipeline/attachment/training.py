@@ -257,8 +257,17 @@ def _pooled_top(xs: list[float], ys: list[float], raws: list[float], rights: lis
             break
         top -= 1
     held = [r for x, r in zip(raws, rights) if x >= xs[top]]
-    value = sum(held) / len(held) if held else ys[top]
+    value = _lower_bound(sum(held), len(held)) if held else ys[top]
     return xs[:top + 1] + [xs[-1]], ys[:top] + [value, value]
+
+
+def _lower_bound(right: int, claims: int) -> float:
+    """The lower end of the one-sided 90% Wilson interval of a share fully right (scipy's
+    ``binomtest``): the top step was chosen for its share on these very claims, so its mean
+    overstates what new claims will show (held out, a step read as 0.92 on 50 claims scored 0.70)."""
+    from scipy.stats import binomtest
+
+    return float(binomtest(right, claims).proportion_ci(confidence_level=0.8, method="wilson").low)
 
 
 def fold_of(keys: list[str], folds: int) -> dict[str, int]:

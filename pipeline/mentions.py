@@ -72,9 +72,14 @@ _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments
                    "chief", "head", "office", "offices", "channel", "channels", "rep", "reps", "representatives"}
 
 # Nouns of one firm: a segment word right before one describes the company, not a part of it
-# ("the streaming company", "the chip designer"); not the plurals and "vendors", "makers",
+# ("the streaming company", "the chip designer", "the EV maker"); not the plurals and "vendors", "makers",
 # "players", "startups", which name a market ("smartphone vendors", "Indian startups")
-_FIRM_HEADS = {"company", "firm", "provider", "operator", "designer", "developer", "retailer", "lender", "giant"}
+FIRM_HEADS = {"company", "firm", "provider", "operator", "designer", "developer", "retailer", "lender", "giant",
+               "maker", "automaker", "carmaker", "chipmaker", "manufacturer"}
+# ... and a place a few words before one, or before a maker, says where the firm is from ("the US
+# EV maker", "Indian food delivery platform Zomato", "the Swedish networking company")
+PLACED_FIRM_HEADS = FIRM_HEADS | {"maker", "automaker", "carmaker", "chipmaker", "manufacturer", "platform",
+                                    "conglomerate", "carrier", "telco", "startup", "unicorn", "brand", "vendor"}
 
 # Words after which a metric word names what a figure leaves out ("net profit after zakat and tax")
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus", "after"}
@@ -248,7 +253,8 @@ class MetricRecognizer:
                 self.case_segments.add(key, [nlp.make_doc(p) for p in s.case_patterns])
         # the same word sets as hashes of lowercase forms (Token.lower), for to_array("LOWER")
         self.compound_heads = {nlp.vocab.strings.add(w) for w in _COMPOUND_HEADS}
-        self.firm_heads = {nlp.vocab.strings.add(w) for w in _FIRM_HEADS}
+        self.firm_heads = {nlp.vocab.strings.add(w) for w in FIRM_HEADS}
+        self.placed_firm_heads = {nlp.vocab.strings.add(w) for w in PLACED_FIRM_HEADS}
         self.excluding = {nlp.vocab.strings.add(w) for w in _EXCLUDING}
         self.brackets = (nlp.vocab.strings.add("("), nlp.vocab.strings.add(")"))
         self.refined = {m.refines: m.metric for m in metrics if m.refines}  # general -> specific
@@ -293,6 +299,15 @@ class MetricRecognizer:
         return [(r[0], r[1], *defined[lowers[r[0]]], "0") if r[1] == r[0] + 1 and lowers[r[0]] in defined else r
                 for r in rows]
 
+    def _places_a_firm(self, doc: Doc, lowers: list[int], end: int) -> bool:
+        """Whether a firm noun follows a place within three words and no punctuation."""
+        for j in range(end, min(end + 3, len(doc))):
+            if doc[j].is_punct:
+                return False
+            if lowers[j] in self.placed_firm_heads:
+                return True
+        return False
+
     def __call__(self, doc: Doc) -> Doc:
         rows = []  # (start, end, metric, share_of, trim): Spans are made once, for the kept rows
         matches = self.metrics(doc)
@@ -324,6 +339,8 @@ class MetricRecognizer:
             if end < len(doc) and lowers[end] in self.firm_heads:
                 continue  # "the streaming company": what the firm is, not a part of it
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
+            if kind == "geography" and self._places_a_firm(doc, lowers, end):
+                continue  # "the US EV maker": where the firm is from, not a part of it
             rows.append((start, end, segment, kind, companies))
         kept = {(row[0], row[1]) for row in _longest_rows(rows)}
         # entries limited to some companies share their span with the general one ("China"): keep both

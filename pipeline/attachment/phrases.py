@@ -6,6 +6,7 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..mentions import PLACED_FIRM_HEADS
 from .features import WordLists
 from .pool import NEAREST
 
@@ -173,6 +174,8 @@ def _modifier_before(view, pos: int, lists: WordLists) -> tuple[int, int, str | 
         out.insert(0, (lw, at))
     while out and (out[0][0] == "and" or out[0][0] in lists.not_segment_words):
         out = out[1:]
+    if out and out[-1][0] in PLACED_FIRM_HEADS:
+        return -1, -1, None  # "The US EV maker delivered": what the firm is, not a part of it
     while out and (out[-1][0] == "and" or out[-1][0] in lists.not_segment_words):
         out = out[:-1]
     if not out:

@@ -192,8 +192,27 @@ def load_segments(models_dir: Path = MODELS_DIR) -> list[SegmentEntry]:
     """
     rows = read_jsonl(models_dir / "segments.jsonl", {"segment", "patterns", "kind", "companies", "case_patterns", "note"},
                       {"segment", "patterns"})
-    return [SegmentEntry(r["segment"], tuple(r["patterns"]), r.get("kind", "product"),
-                         tuple(r.get("companies", ())), tuple(r.get("case_patterns", ()))) for r in rows]
+    entries = [SegmentEntry(r["segment"], tuple(r["patterns"]), r.get("kind", "product"),
+                            tuple(r.get("companies", ())), tuple(r.get("case_patterns", ()))) for r in rows]
+    return entries + _cldr_countries(entries)
+
+
+def _cldr_countries(entries: list[SegmentEntry]) -> list[SegmentEntry]:
+    """Geography entries for the countries the lexicon does not name: CLDR's English names of the
+    ISO 3166 two-letter territories (via Babel), matched only as written ("Morocco", not a
+    "turkey"), named in lowercase ("morocco"); a parenthesised qualifier is dropped
+    ("Myanmar (Burma)" -> "myanmar")."""
+    from babel import Locale
+
+    known = {p.lower() for e in entries for p in (e.segment, *e.patterns, *e.case_patterns)}
+    out, seen = [], set()
+    for code, name in sorted(Locale("en").territories.items()):
+        name = name.split(" (")[0]
+        if len(code) != 2 or not code.isalpha() or name.lower() in known or name in seen:
+            continue
+        seen.add(name)
+        out.append(SegmentEntry(name.lower(), (), "geography", (), (name,)))
+    return out
 
 
 @dataclass

@@ -357,12 +357,12 @@ class NumberGrammar:
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
               | (?P<pence>(?<=\d)p(?![\w]))
-              | [ -]?(?P<scale>(?i:{_alt(scale_words)})(?![\w]))
+              | (?:[ -]|\n(?!\n))?(?P<scale>(?i:{_alt(scale_words)})(?![\w]))
             )?
             (?:
-                [ ]?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
-              | [ ]?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
-              | [ ]?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
+                (?:[ ]|\n(?!\n))?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
+              | (?:[ ]|\n(?!\n))?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
+              | (?:[ ]|\n(?!\n))?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
             """
         )

@@ -362,7 +362,7 @@ class NumberGrammar:
             (?:
                 (?:[ ]|\n(?!\n))?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
               | (?:[ ]|\n(?!\n))?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
-              | (?:[ ]|\n(?!\n))?(?P<cur2>(?={first_suffix})(?:(?<=[ ])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
+              | (?:[ ]|\n(?!\n))?(?P<cur2>(?={first_suffix})(?:(?<=[ \n])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
             """
         )

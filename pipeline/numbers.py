@@ -781,19 +781,30 @@ class NumberGrammar:
     def _drop_conversions(self, text: str, atoms: list[Figure]) -> list[Figure]:
         """Drop ``(...)`` currency conversions that follow a money figure."""
         kept: list[Figure] = []
+        inside = -1  # the end of a conversion's parenthesis being read: "($8.65 billion, roughly Rs. 70,000 crore)"
         for a in sorted(atoms, key=lambda f: (f.start, -f.end)):
             if kept and a.start < kept[-1].end:
                 continue  # overlapping match (fraction inside a number)
+            if a.kind == "money" and a.end <= inside:
+                continue  # a further currency of the same conversion
             if a.kind == "money" and kept and kept[-1].kind == "money":
                 between = text[kept[-1].end:a.start]
                 if self.paren_before.search(between) and between.strip().startswith("("):
                     close = text.find(")", a.end, a.end + 3)
+                    if close == -1 and self._more_conversions.match(text, a.end):
+                        close = text.find(")", a.end)  # "($8.65 billion, roughly Rs. 70,000 crore)"
                     if close != -1 and not between.strip()[1:].strip("( ").strip():
+                        inside = close
                         continue
                     if close != -1 and _cached_re(r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*").fullmatch(between):
+                        inside = close
                         continue
             kept.append(a)
         return kept
+
+    _more_conversions = regex.compile(r"\s*[,;/]\s*(?:or\s+)?(?:(?i:about|around|approximately|roughly|nearly|some|approx\.)\s+)?"
+                                      r"[^()]{1,40}\)")
+    """After a conversion, another one before the parenthesis closes (", roughly Rs. 70,000 crore)")."""
 
     def _merge_ranges(self, text: str, atoms: list[Figure]) -> list[Figure]:
         out: list[Figure] = []

@@ -41,3 +41,25 @@ def respective_owners(text: str, s0: int, s1: int, figure_spans: list[tuple[int,
         if before:
             out.update({fa: ma for (fa, _), (ma, _) in zip(figures, before[-1])})
     return out
+
+
+# a figure shared out by "each": ", each with 16% market share", "each shipped 3.6 million units"
+_EACH_BEFORE = re.compile(r"(?i)\beach\s+(?:with|at|had|has|have|held|holding|shipped|shipping|taking|took|"
+                          r"accounting\s+for|recording|recorded)\s+(?:a\s+|an\s+|about\s+|around\s+|some\s+|nearly\s+)?$")
+
+
+def each_owners(text: str, s0: int, fa: int, figure_spans: list[tuple[int, int]], mentions: list) -> list[int]:
+    """For a figure at ``fa`` shared out by "each" ("Oppo and Vivo ..., each with 16% market
+    share"; "Xiaomi and Fitbit ... each with 3.6 million units shipped and 13.7 per cent market
+    share"): the starts of the mentions of the last run of two or more names before the "each"
+    (``mentions``: objects with ``start``/``end``), one claim each; empty when no "each" governs
+    the figure (the figures of one "each" phrase, joined by "and", share it)."""
+    lead = text.rfind("each", s0, fa)
+    if lead == -1:
+        return []
+    first = min(((a, b) for a, b in figure_spans if a >= lead), default=None)
+    m = _EACH_BEFORE.search(text, max(s0, lead - 1), first[0]) if first else None
+    if m is None or m.end() != first[0] or re.search(r"[,;.]", text[first[1]:fa]):
+        return []  # no "each" right before the phrase's first figure, or the figure is past the phrase
+    named = [run for run in runs(sorted({(x.start, x.end) for x in mentions if x.end <= lead}), text) if len(run) >= 2]
+    return [a for a, _ in named[-1]] if named else []

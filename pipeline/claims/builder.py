@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 import regex
 from spacy.tokens import Doc
 
+from ..attachment.company import own_name
 from ..attachment.context import ArticleContext, SentenceView
 from ..numbers import Figure
 from ..periods import FOUNDED_BEFORE, PeriodMention
+from ..respectively import each_owners
 from .items import Mention
 from .sentence import _Sentence
 from .state import ArticleState
@@ -141,6 +143,8 @@ class ClaimBuilder:
             found = sc.claims()
             if self.attacher is not None and found:
                 found = self.attacher.apply(found, SentenceView.of(sc, before, article))
+            if found:
+                found = _shared_by_each(found, sc, article)
             for row in found:
                 row.pop("_role", None), row.pop("_kind", None), row.pop("_level_start", None), row.pop("_level_period", None)
             rows.extend(found)
@@ -251,4 +255,25 @@ def _sentence_offsets(doc: Doc, text: str) -> list[tuple[int, int]]:
         tok = doc[last]
         s1 = tok.idx + len(tok.text)
         out.append((s0, s1))
+    return out
+
+
+def _shared_by_each(rows: list[dict], sc, article) -> list[dict]:
+    """The rows with a copy for each further company a figure is shared out over by "each"
+    ("Oppo and Vivo ..., each with 16% market share": one claim per company, the grammar decides;
+    ``pipeline/respectively.py``); the claim ids numbered again when rows were added."""
+    spans = [(it.fig.start, it.fig.end) for it in sc.items]
+    out = []
+    for row in rows:
+        out.append(row)
+        owners = each_owners(sc.norm, sc.s0, row["start"], spans, sc.companies)
+        if not owners:
+            continue
+        named = [next(m for m in sc.companies if m.start == a) for a in owners]
+        names = [own_name(m.id, article) if article is not None else m.id for m in named]
+        row["company"], row["company_text"] = names[0], named[0].text
+        out += [{**row, "company": name, "company_text": m.text} for name, m in zip(names[1:], named[1:])]
+    if len(out) != len(rows):
+        for k, row in enumerate(out):
+            row["claim_id"] = row["claim_id"].rsplit(":", 1)[0] + f":{k}"
     return out

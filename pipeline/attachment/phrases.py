@@ -113,14 +113,16 @@ def subject_phrases(view, fa: int, fb: int):
     Yields ``(phrase, start, end, source)``; offsets into the article text.
     """
     lo = max(view.s0, fa - 90)
-    toks = [(m.group(0), m.start()) for m in _HEAD_WORD.finditer(view.norm[lo:fa].lower())]
+    head = view.norm[lo:fa].lower()
+    toks = _HEAD_WORD.findall(head)
     for i in range(len(toks) - 1, -1, -1):  # the last verb before the figure, within its clause
-        w = toks[i][0]
+        w = toks[i]
         if not w[0].isalpha() and w not in ("$", "-"):
             break
         if w in _VERBS:
+            at_ = [m.start() for m in _HEAD_WORD.finditer(head)]  # the words' offsets, needed only now
             np_words = []
-            for w2, at in reversed(toks[max(0, i - 5):i]):
+            for w2, at in reversed(list(zip(toks, at_))[max(0, i - 5):i]):
                 if not w2[0].isalpha():
                     break
                 np_words.insert(0, (w2, at))

@@ -34,12 +34,23 @@ _IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:
 
 def cap_phrases(view, taken: list[tuple[int, int]], lists: WordLists):
     """Capitalised phrases of the sentence that no lexicon named: ``(start, end, name)``."""
+    periods = view.periods
     for a, b, name in name_phrases(view.norm, view.s0, view.s1, lists):
-        if any(x < b and a < y for x, y in taken):
+        if _overlaps(taken, a, b):
             continue
-        if any(p.start <= a and b <= p.end for p in view.periods):
-            continue
-        yield a, b, name
+        for p in periods:
+            if p.start <= a and b <= p.end:
+                break
+        else:
+            yield a, b, name
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether one of ``spans`` (``[start, end)`` pairs) overlaps ``[a, b)``."""
+    for x, y in spans:
+        if x < b and a < y:
+            return True
+    return False
 
 
 def name_phrases(text: str, lo: int, hi: int, lists: WordLists):

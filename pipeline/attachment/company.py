@@ -64,12 +64,9 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     none = dict(_sentence_none_facts(view))
     none[f"metric_market={row.get('metric') in ('shipments', 'market share', 'deliveries')}"] = 1.0
     none["segment_market"] = float(str(row.get("segment") or "").endswith(" market"))
-    clause = view.clause(fa)  # the figure's own clause: "PC shipments fell 5%, while Lenovo's rose"
-    none["company_in_clause"] = float(any(view.clause(m.start) == clause for m in view.companies))
-    none["market_cue_in_clause"] = float(any(c.label == "MARKET" and view.clause(c.start) == clause for c in view.cues))
-    # "smartphone shipments fell 11%": a metric named by its product alone, with no company in the clause
-    none["product_metric_in_clause"] = float(not none["company_in_clause"] and any(
-        view.clause(m.start) == clause and _product_modified(view, m.start, lists) for m in view.metrics))
+    # the figure's own clause: "PC shipments fell 5%, while Lenovo's rose"
+    none["company_in_clause"], none["market_cue_in_clause"], none["product_metric_in_clause"] = \
+        _clause_none_facts(view, view.clause(fa), lists)
     none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
     if row.get("company"):
@@ -202,6 +199,21 @@ def _sentence_none_facts(view) -> dict[str, float]:
             "analyst_words": float(bool(sent_words & {"analysts", "analyst", "estimate", "estimates", "consensus"})),
             "source_in_sentence": float(bool(view.sources)), "market_story": float(bool(view.before.market_story)),
             "company_in_sentence": float(bool(view.companies))}
+    return found
+
+
+def _clause_none_facts(view, clause: int, lists: WordLists) -> tuple[float, float, float]:
+    """The NONE candidate's evidence from a clause of the sentence: a company named in it, a
+    market cue in it, and a metric named by its product alone with no company in it ("smartphone
+    shipments fell 11%"); found once per sentence and clause."""
+    key = ("company_none_clause", clause)
+    found = view.cache.get(key)
+    if found is None:
+        company = float(any(view.clause(m.start) == clause for m in view.companies))
+        market = float(any(c.label == "MARKET" and view.clause(c.start) == clause for c in view.cues))
+        product = float(not company and any(
+            view.clause(m.start) == clause and _product_modified(view, m.start, lists) for m in view.metrics))
+        found = view.cache[key] = (company, market, product)
     return found
 
 

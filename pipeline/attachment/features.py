@@ -175,10 +175,12 @@ def sentence_words(view) -> tuple[list[int], list[str]]:
     """The sentence's words and the marks ``, ; (``: their start offsets and lowercased forms."""
     found = view.cache.get("words")
     if found is None:
-        starts, lowered = [], []
-        for m in _WORD.finditer(view.norm, view.s0, view.s1):
-            starts.append(m.start())
-            lowered.append(m.group(0).lower())
+        starts = [m.start() for m in _WORD.finditer(view.norm, view.s0, view.s1)]
+        text = view.norm[view.s0:view.s1]
+        if text.isascii():  # lowering first changes no match (see words()): the same words, lowercased
+            lowered = _WORD.findall(text.lower())
+        else:
+            lowered = [m.group(0).lower() for m in _WORD.finditer(view.norm, view.s0, view.s1)]
         found = view.cache["words"] = (starts, lowered)
     return found
 
@@ -249,7 +251,7 @@ def claim_features(row: dict, view, lists: WordLists, role: str, kind: str) -> d
     opened = view.norm.rfind("(", view.s0, fa)
     if opened > view.norm.rfind(")", view.s0, fa):
         f["in_parentheses"] = 1.0
-    rank = sum(1 for a, _ in view.figure_spans if a < fa)
+    rank = bisect_left(view.figure_starts, fa)  # the figures that start before this one
     f[f"figure_rank={min(rank, 3)}|of={min(len(view.figure_spans), 4)}"] = 1.0
     return f
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..claims.decisions.metric import BARE_RESULT, COUNTED_ONLY, money_reading
 from ..per_share import PER_SHARE_METRIC, SHARES_MOVE, per_share_metric, shares_move
@@ -55,7 +56,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         key = ("metric_fits", c.value, kind, role, mag, after, unit == "%")
         fits = cache.get(key)
         if fits is None:
-            fits = cache[key] = _fits(c.value, view.metric_units, kind, role, mag, after, unit == "%")
+            fits = cache[key] = _fits(c.value, _type_in_article(c.value, view), kind, role, mag, after, unit == "%")
         c.feats.update(fits)
     if kind == "money":
         # a sum of money measures no count: "Unit sales: Compute & Networking, $2.85B" is revenue
@@ -104,17 +105,38 @@ def _named_as(cands: list[Candidate], old: str, new: str) -> list[Candidate]:
     return cands
 
 
-def _fits(metric: str | None, units: dict, kind: str, role: str, mag: str, after: tuple[str, ...],
+def _fits(metric: str | None, mtype: str, kind: str, role: str, mag: str, after: tuple[str, ...],
           percent: bool) -> dict[str, float]:
-    """How a metric fits the figure: its type crossed with the figure's kind and role, its
-    magnitude and the words right after it; a share in percent."""
-    mtype = _metric_type(metric, units)
+    """How a metric fits the figure: its type (``mtype``, :func:`_metric_type`) crossed with the
+    figure's kind and role, its magnitude and the words right after it; a share in percent."""
+    return _fit_feats(mtype, kind, role, mag, after, bool(percent and metric and metric.endswith("share")))
+
+
+FIT_SETS = 4096
+"""Distinct combinations of a metric's type and a figure's facts whose features are kept (closed
+sets of words and buckets: a run meets a few hundred)."""
+
+
+@lru_cache(maxsize=FIT_SETS)
+def _fit_feats(mtype: str, kind: str, role: str, mag: str, after: tuple[str, ...],
+               share_percent: bool) -> dict[str, float]:
+    """The features of :func:`_fits` from the facts they are made of (shared: read only)."""
     feats = {f"fits={mtype}|{kind}|{role}": 1.0, f"fits={mtype}|mag={mag}": 1.0}
     for w in after:
         feats[f"fits={mtype}|after={w}"] = 1.0
-    if percent and metric and metric.endswith("share"):
+    if share_percent:
         feats["share_percent"] = 1.0
     return feats
+
+
+def _type_in_article(metric: str | None, view) -> str:
+    """:func:`_metric_type` of a metric with the sentence's metric units, once per article."""
+    cache = view.article.cache
+    key = ("metric_type", metric)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _metric_type(metric, view.metric_units)
+    return found
 
 
 def _derived_metrics(view, fa: int, fb: int, row: dict) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +48,7 @@ class AttachmentModel:
     calibration_x: list[float] = field(default_factory=list)
     calibration_y: list[float] = field(default_factory=list)
     training: dict = field(default_factory=dict)
+    _lookups: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> "AttachmentModel":
@@ -84,11 +84,24 @@ class AttachmentModel:
                 "training": self.training}
         return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
+    def weight_of(self, decision: str):
+        """The weight lookup of a decision: feature name -> weight, 0.0 for a name without one.
+
+        Made once per decision from ``weights[decision]`` (a dict that is replaced, not changed
+        in place, when a model is refitted: a new dict gets a new lookup).
+        """
+        source = self.weights.get(decision, {})
+        found = self._lookups.get(decision)
+        if found is None or found[0] is not source:
+            found = self._lookups[decision] = (source, _Weights(source).__getitem__)
+        return found[1]
+
     def probabilities(self, slot: str, candidates: list[Candidate]) -> list[float]:
         """Softmax over the candidates' linear scores; the list is in the candidates' order."""
-        get = self.weights.get(slot, {}).get
-        # features are indicators (value 1.0): a score is the sum of their weights
-        scores = [sum(map(get, c.feats, repeat(0.0))) for c in candidates]
+        weight = self.weight_of(slot)
+        # features are indicators (value 1.0): a score is the sum of their weights, in the
+        # order of the features (the float sum, and so a tie, depends on it)
+        scores = [sum(map(weight, c.feats)) for c in candidates]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
@@ -97,8 +110,7 @@ class AttachmentModel:
     def binary_probability(self, decision: str, feats: dict[str, float]) -> float:
         """The probability of a yes/no decision (``claim``: the row is a claim at all; ``role``:
         a lone percentage is a change, not a level), logistic over the row's features."""
-        get = self.weights.get(decision, {}).get
-        z = self.bias.get(decision, 0.0) + sum(map(get, feats, repeat(0.0)))
+        z = self.bias.get(decision, 0.0) + sum(map(self.weight_of(decision), feats))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def calibrate(self, raw: float) -> float:
@@ -113,6 +125,16 @@ class AttachmentModel:
         i = bisect.bisect_right(xs, raw)
         x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
+class _Weights(dict):
+    """Feature name -> weight; a name without a weight weighs 0.0 (as ``dict.get(name, 0.0)``,
+    with a faster lookup: most features have a weight)."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> float:
+        return 0.0
 
 
 _TEXT_FIELD = {"company": "company_text", "metric": "metric_text", "period": "period_text"}
@@ -159,6 +181,9 @@ class Attacher:
                 if self.collect:
                     collected[slot] = [(c.value, c.feats) for c in cands]
                 if self.model is None:
+                    continue
+                if len(cands) == 1:  # a softmax over one candidate is 1.0 whatever its score
+                    _set(row, slot, cands[0])
                     continue
                 probs = self.model.probabilities(slot, cands)
                 best = max(range(len(cands)), key=probs.__getitem__)

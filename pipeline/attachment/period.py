@@ -45,7 +45,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     forecast = row.get("modality") == "forecast"
     # an estimate set against the reported figure ("$2.40 vs. $2.35 estimated", "beating forecasts
     # of $99.3 million") is for the reported period, not a later one: resolved as an actual
-    consensus = forecast and set_against_actual(view.norm, view.s0, view.s1)
+    consensus = forecast and _against_actual(view)
     forecast_label = "consensus" if consensus else forecast
     forecast = forecast and not consensus
     st = view.before
@@ -55,9 +55,10 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     in_force = (row.get("_level_period") if role == "prior" else None) or st.period
     ctx = PeriodContext(art.doc_date, art.ref_year, in_force, fiscal_end, forecast, st.month)
     pool = Pool(fold=str)
-    bases: list[tuple[str, str, dict]] = []
+    bases: list[tuple[str, str, tuple[str, ...]]] = []  # (value, source, its base_ evidence)
     own_prior = None
-    for p in nearest(view, "periods", fa, fb):
+    near = nearest(view, "periods", fa, fb)
+    for p in near:
         if role != "prior" and p.is_prior and COMPARISON_WORDS.match(view.norm, p.start):
             continue  # the grammar decides: "climbing 12 percent from a year earlier" names the basis, not a period of the figure
         spec = as_comparison(p.spec, in_force) if role == "prior" else p.spec
@@ -77,45 +78,35 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
                 and not any(fb <= a < p.start for a, _ in view.figure_spans):
             own_prior = r
         pool.add(r, "mention", view.text[p.start:p.end], f, dist)
-        bases.append((r, "mention", {"fiscal_written": p.spec.fiscal, "kind": p.spec.kind,
-                                     "comparison": "p_comparison_before" in own, "same_clause": view.clause(p.start) == view.clause(fa)}))
+        bases.append((r, "mention", _base_names(p.spec.fiscal, p.spec.kind, "p_comparison_before" in own,
+                                                view.clause(p.start) == view.clause(fa))))
     # a forecast period carries to forecasts only: "came in at $11.7 billion" after "will increase
     # by more than 70% in the 2026 fiscal year" is the reported quarter's
     for value, src in ((st.period, "carried"), (st.forecast_period if forecast else None, "carried_forecast"),
                        (row.get("period"), "rule")):
         if value:
             pool.add(value, src, row.get("period_text") if src == "rule" else None)
-            bases.append((value, src, {}))
-    for p in art.lead_periods[:2]:
-        r = _resolved(art, p.spec, ctx)
-        if r:
-            pool.add(r, "lead")
-            bases.append((r, "lead", {"fiscal_written": p.spec.fiscal}))
+            bases.append((value, src, ()))
+    for r, fiscal in _lead_resolved(art, ctx):
+        pool.add(r, "lead")
+        bases.append((r, "lead", _LEAD_BASE[fiscal]))
     for value, feats in _article_yearless_feats(art, fiscal_end, forecast_label):
         pool.add(value, "article_yearless", feats=feats)
-    for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3]):
-        pool.add(r, f"article{i}", feats={f"article_count={bucket(n, (1, 2, 4))}": 1.0})
-        bases.append((r, f"article{i}", {}))
+    for r, src, feats in _article_entries(art, fiscal_end):
+        pool.add(r, src, feats=feats)
+        bases.append((r, src, ()))
     if art.doc_date is not None:
-        d = art.doc_date
-        last_q = f"{d.year}-Q{(d.month - 1) // 3}" if d.month > 3 else f"{d.year - 1}-Q4"
+        last_q, day = _doc_periods(art)
         pool.add(last_q, "doc_last_quarter")
-        bases.append((last_q, "doc_last_quarter", {}))
-        pool.add(d.isoformat(), "doc_day")
+        bases.append((last_q, "doc_last_quarter", ()))
+        pool.add(day, "doc_day")
     has_cal = fiscal_end not in (None, 12)
     fiscal_signal = bucket(art.fiscal_mentions, (0, 1, 3))
-    written_fiscal = any(p.spec.fiscal for p in view.periods)
-    shifts = []
-    prior_cue = any(p.is_prior or p.spec.rel == "last_year" for p in view.periods) or \
-        any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues)
-    if role == "prior" or prior_cue:
-        shifts += [("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}),
-                   ("month_earlier", {"months": -1})]
-    if forecast:
-        shifts += [("year_later", {"years": 1}), ("quarter_later", {"quarters": 1})]
+    written_fiscal, prior_cue = _sentence_facts(view)
+    shifts = _shifts(role == "prior" or prior_cue, forecast)
     for fe, how in _fiscal_ends(art, fiscal_end, view):
         fctx = replace(ctx, fiscal_end_month=fe)
-        for p in nearest(view, "periods", fa, fb) + art.lead_periods[:2]:
+        for p in near + art.lead_periods[:2]:
             if p.spec.kind in ("Q", "H", "MQ") and (p.spec.number or p.spec.month):
                 key = ("fiscal_resolution", p.start, fe, forecast)
                 r = art.cache.get(key, "")
@@ -133,13 +124,15 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             continue
         evidence = grouped.setdefault(value, {})
         evidence[src] = 1.0
-        for k, v in base.items():
-            evidence[f"base_{k}={v}"] = 1.0
-    shared = {"article_fiscal": fiscal_signal, "company_fiscal": has_cal, "role": role,
-              "sentence_fiscal": written_fiscal, "quarter_ended": bool(art.quarter_end_months)}
+        for name in base:
+            evidence[name] = 1.0
+    shared = (("article_fiscal", fiscal_signal), ("company_fiscal", has_cal), ("role", role),
+              ("sentence_fiscal", written_fiscal), ("quarter_ended", bool(art.quarter_end_months)))
+    shift_names = tuple(n for n, _ in shifts)  # (a closed set: at most five names)
+    add = pool.add
     for value, evidence in grouped.items():
-        for variant, src, feats in _variant_entries(art, value, shifts, shared, tuple(evidence)):
-            pool.add(variant, src, feats=feats)
+        for variant, src, feats in _variant_entries(art, value, shifts, shift_names, shared, tuple(evidence)):
+            add(variant, src, None, feats)
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
@@ -149,16 +142,96 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # "27 cents per share in the year-ago quarter", "1,404 vehicles in the prior quarter": the
         # grammar gives the figure its own earlier period; nothing is weighed
         out = [c for c in out if c.value == own_prior] or out
+    cache = art.cache
     for c in out:
         if c.value is None:
             continue
-        key = ("value_feats", c.value, fiscal_end, forecast_label, role, prior_cue, "src=fiscal_calendar" in c.feats)
-        feats = art.cache.get(key)
+        calendar = "src=fiscal_calendar" in c.feats
+        key = ("value_feats", c.value, fiscal_end, forecast_label, role, prior_cue, calendar)
+        feats = cache.get(key)
         if feats is None:
-            feats = art.cache[key] = _value_feats(c.value, art, fiscal_end, forecast_label, role, prior_cue,
-                                                  "src=fiscal_calendar" in c.feats)
+            feats = cache[key] = _value_feats(c.value, art, fiscal_end, forecast_label, role, prior_cue, calendar)
         c.feats.update(feats)
     return out
+
+
+_EARLIER = (("year_earlier", {"years": -1}), ("quarter_earlier", {"quarters": -1}), ("month_earlier", {"months": -1}))
+_LATER = (("year_later", {"years": 1}), ("quarter_later", {"quarters": 1}))
+_SHIFTS = {(earlier, later): list((_EARLIER if earlier else ()) + (_LATER if later else ()))
+           for earlier in (False, True) for later in (False, True)}
+
+
+def _shifts(earlier: bool, later: bool) -> list[tuple[str, dict]]:
+    """The shifts whose variants a base period gets: a year, quarter and month earlier (a prior
+    figure, or a sentence with a comparison cue), a year and quarter later (a forecast); shared,
+    read only."""
+    return _SHIFTS[earlier, later]
+
+
+@lru_cache(maxsize=64)
+def _base_names(fiscal: bool, kind: str, comparison: bool, same_clause: bool) -> tuple[str, ...]:
+    """The ``base_`` evidence a period mention gives the variants of its value: whether it is
+    written fiscal, its kind, a comparison word before it, in the figure's clause."""
+    return (f"base_fiscal_written={fiscal}", f"base_kind={kind}", f"base_comparison={comparison}",
+            f"base_same_clause={same_clause}")
+
+
+_LEAD_BASE = {fiscal: (f"base_fiscal_written={fiscal}",) for fiscal in (False, True)}
+"""The ``base_`` evidence a lead period gives the variants of its value."""
+
+
+def _lead_resolved(art, ctx: PeriodContext) -> list[tuple[str, bool]]:
+    """The first two periods of the lead resolved in ``ctx`` (those that resolve), with whether
+    each is written fiscal: ``(period, fiscal)``; once per article and context."""
+    key = ("lead_resolved", ctx.in_force, ctx.fiscal_end_month, ctx.forecast, ctx.month)
+    found = art.cache.get(key)
+    if found is None:
+        found = art.cache[key] = [(r, p.spec.fiscal) for p in art.lead_periods[:2]
+                                  for r in (_resolved(art, p.spec, ctx),) if r]
+    return found
+
+
+def _article_entries(art, fiscal_end: int | None) -> list[tuple[str, str, dict[str, float]]]:
+    """The pool entries of the article's three most named periods (:func:`_article_periods`):
+    ``(period, source, features)``; once per article and fiscal year-end (the dicts are shared)."""
+    key = ("article_entries", fiscal_end)
+    found = art.cache.get(key)
+    if found is None:
+        found = art.cache[key] = [(r, f"article{i}", {f"article_count={bucket(n, (1, 2, 4))}": 1.0})
+                                  for i, (r, n) in enumerate(_article_periods(art, fiscal_end)[:3])]
+    return found
+
+
+def _doc_periods(art) -> tuple[str, str]:
+    """The last quarter ended before the publication date and the date itself (``YYYY-Qn``,
+    ``YYYY-MM-DD``); the article must have a date."""
+    found = art.cache.get("doc_periods")
+    if found is None:
+        d = art.doc_date
+        last_q = f"{d.year}-Q{(d.month - 1) // 3}" if d.month > 3 else f"{d.year - 1}-Q4"
+        found = art.cache["doc_periods"] = (last_q, d.isoformat())
+    return found
+
+
+def _against_actual(view) -> bool:
+    """Whether the sentence sets estimates against reported figures
+    (:func:`pipeline.periods.set_against_actual`); cached per sentence."""
+    found = view.cache.get("against_actual")
+    if found is None:
+        found = view.cache["against_actual"] = set_against_actual(view.norm, view.s0, view.s1)
+    return found
+
+
+def _sentence_facts(view) -> tuple[bool, bool]:
+    """What the sentence says of periods for every figure in it (cached per sentence): whether it
+    writes a fiscal period, and holds a comparison cue (an earlier period, "last year", YOY, QOQ, MOM)."""
+    found = view.cache.get("period_sentence_facts")
+    if found is None:
+        found = view.cache["period_sentence_facts"] = (
+            any(p.spec.fiscal for p in view.periods),
+            any(p.is_prior or p.spec.rel == "last_year" for p in view.periods)
+            or any(c.label in ("YOY", "QOQ", "MOM") for c in view.cues))
+    return found
 
 
 def _value_feats(value: str, art, fiscal_end: int | None, forecast: bool | str, role: str, prior_cue: bool,
@@ -248,21 +321,22 @@ def _mention_facts(view, p, role: str) -> dict[str, float]:
     return f
 
 
-def _variant_entries(art, value: str, shifts: list[tuple[str, dict]], shared: dict,
+def _variant_entries(art, value: str, shifts: list[tuple[str, dict]], shift_names: tuple[str, ...],
+                     shared: tuple[tuple[str, object], ...],
                      evidence: tuple[str, ...]) -> list[tuple[str, str, dict[str, float]]]:
     """The pool entries of the variants of a base period ``value``: ``(variant, source, features)``,
-    the features being the shared facts and the evidence of the base (its sources and ``base_``
-    facts), each crossed with the variant's name. Cached per article; the feature dicts are shared
-    by the candidates (read, never changed)."""
-    key = ("variant_entries", value, tuple(n for n, _ in shifts), tuple(shared.values()), evidence)
+    the features being the shared facts (``(name, value)`` pairs) and the evidence of the base
+    (its sources and ``base_`` facts), each crossed with the variant's name. ``shift_names`` are
+    the names of ``shifts``. Cached per article; the feature dicts are shared by the candidates
+    (read, never changed)."""
+    key = ("variant_entries", value, shift_names, shared, evidence)
     found = art.cache.get(key)
     if found is None:
-        vkey = ("variants", value, tuple(n for n, _ in shifts))
+        vkey = ("variants", value, shift_names)
         variants = art.cache.get(vkey)
         if variants is None:
             variants = art.cache[vkey] = _variants(value, art, shifts)
-        items = tuple(shared.items())
-        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(name, items, evidence))
+        found = art.cache[key] = [(variant, f"variant_{name}", _variant_feats(name, shared, evidence))
                                   for variant, name in variants]
     return found
 

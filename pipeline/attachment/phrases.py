@@ -35,12 +35,23 @@ _IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:
 
 def cap_phrases(view, taken: list[tuple[int, int]], lists: WordLists):
     """Capitalised phrases of the sentence that no lexicon named: ``(start, end, name)``."""
+    periods = view.periods
     for a, b, name in name_phrases(view.norm, view.s0, view.s1, lists):
-        if any(x < b and a < y for x, y in taken):
+        if _overlaps(taken, a, b):
             continue
-        if any(p.start <= a and b <= p.end for p in view.periods):
-            continue
-        yield a, b, name
+        for p in periods:
+            if p.start <= a and b <= p.end:
+                break
+        else:
+            yield a, b, name
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether one of ``spans`` (``[start, end)`` pairs) overlaps ``[a, b)``."""
+    for x, y in spans:
+        if x < b and a < y:
+            return True
+    return False
 
 
 def name_phrases(text: str, lo: int, hi: int, lists: WordLists):
@@ -114,14 +125,16 @@ def subject_phrases(view, fa: int, fb: int):
     Yields ``(phrase, start, end, source)``; offsets into the article text.
     """
     lo = max(view.s0, fa - 90)
-    toks = [(m.group(0), m.start()) for m in _HEAD_WORD.finditer(view.norm[lo:fa].lower())]
+    head = view.norm[lo:fa].lower()
+    toks = _HEAD_WORD.findall(head)
     for i in range(len(toks) - 1, -1, -1):  # the last verb before the figure, within its clause
-        w = toks[i][0]
+        w = toks[i]
         if not w[0].isalpha() and w not in ("$", "-"):
             break
         if w in _VERBS:
+            at_ = [m.start() for m in _HEAD_WORD.finditer(head)]  # the words' offsets, needed only now
             np_words = []
-            for w2, at in reversed(toks[max(0, i - 5):i]):
+            for w2, at in reversed(list(zip(toks, at_))[max(0, i - 5):i]):
                 if not w2[0].isalpha():
                     break
                 np_words.insert(0, (w2, at))

@@ -70,24 +70,31 @@ class Pool:
             group[1].append((src, text, feats, dist))
 
     def done(self, row: dict, slot: str, role: str, kind: str) -> list[Candidate]:
+        """The merged candidates, one per value, in the order their values were first added."""
         out = []
         rule = self.fold(row.get(slot))
         for key, (value, placed, other) in self.entries.items():
-            text = dist = None
-            if placed:
-                best = min(placed, key=_distance) if len(placed) > 1 else placed[0]
-                feats = best[2] if best[2] is not None else {}  # handed over by add()
-                text, dist = best[1], best[3]
-                srcs = [e[0] for e in placed]
+            if not placed and len(other) == 1:  # the common case: one entry without a mention
+                src, text, fs = other[0]
+                feats = dict(fs) if fs else {}
+                srcs = (src,)
+                dist = None
             else:
-                feats, srcs = {}, []
-            for src, t, fs in other:
-                srcs.append(src)
-                if fs:
-                    feats.update(fs)  # indicators (every value 1.0): the union of the features
-                if text is None:
-                    text = t
-            feats.update(_source_features(tuple(srcs), role, kind))
+                if placed:
+                    best = min(placed, key=_distance) if len(placed) > 1 else placed[0]
+                    srcs, text, feats, dist = [e[0] for e in placed], best[1], best[2], best[3]
+                    if feats is None:
+                        feats = {}  # handed over by add(): the candidate keeps the nearest mention's dict
+                else:
+                    srcs, text, feats, dist = [], None, {}, None
+                for src, t, fs in other:
+                    srcs.append(src)
+                    if fs:
+                        feats.update(fs)  # indicators (every value 1.0): the union of the features
+                    if text is None:
+                        text = t
+                srcs = tuple(srcs)
+            feats.update(_source_features(srcs, role, kind))
             if key == rule:
                 feats["rule_choice"] = 1.0
             if value is None:

@@ -26,6 +26,7 @@ from ..attachment.context import ArticleContext, SentenceView
 from ..numbers import Figure
 from ..periods import FOUNDED_BEFORE, PeriodMention
 from ..respectively import each_owners
+from .flat_table import read_tables
 from .items import Mention
 from .sentence import _Sentence
 from .state import ArticleState
@@ -148,6 +149,8 @@ class ClaimBuilder:
             for row in found:
                 row.pop("_role", None), row.pop("_kind", None), row.pop("_level_start", None), row.pop("_level_period", None)
             rows.extend(found)
+        if rows:
+            read_tables(text, rows, metrics, periods, [c for c in companies if c.label == "COMPANY"], doc_date, ref_year)
         doc.user_data["claims"] = rows
         doc.user_data.pop("_text", None)  # caches of this run, not part of the Doc's data
         doc.user_data.pop("_norm", None)

@@ -39,7 +39,7 @@ from .build import make_article_doc, make_nlp
 from .config import Settings
 from .engines import ShardOutcome, check_engine, default_workers, run_shards
 from .errors import UNREAD_CODES, UsageError
-from .manifest import MANIFEST_NAME, Manifest, make_manifest, read_manifest, run_fingerprint, write_manifest
+from .manifest import MANIFEST_NAME, Manifest, list_input, make_manifest, read_manifest, run_fingerprint, write_manifest
 from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
 from .parts import (PARTS_DIR, ROW_KINDS, ShardCounts, append_part, discard_shard, part_path, remove_parts,
                     remove_temps, shard_done)
@@ -206,6 +206,9 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     source, out_dir = Path(source), Path(out_dir)
     check_engine(engine, scheduler)
     check_source(source)
+    if source.is_dir() and out_dir.resolve() == source.resolve():
+        raise UsageError("E408", f"--out {out_dir} is the folder of the articles: choose a folder of its own "
+                                 f"(one inside the articles' folder is not read back)")
     if resume and not out_dir.is_dir():
         raise UsageError("E405", f"{out_dir} does not exist: there is no run to resume in it")
     prepare_out_dir(out_dir, force=True)  # made here; existing output is refused under the lock
@@ -215,13 +218,16 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         fingerprint = run_fingerprint(settings, source, default_date)
         manifest = None
         if resume:
-            manifest = _resumable(out_dir, fingerprint)
+            manifest = _resumable(out_dir, fingerprint, source)
             doomed = [*(out_dir / name for name in ALL_OUTPUT_FILES if name != MANIFEST_NAME),
                       *leftover_temps(out_dir)]
         else:
             prepare_out_dir(out_dir, force, (*ALL_OUTPUT_FILES, PARTS_DIR))
             doomed = [*(out_dir / name for name in ALL_OUTPUT_FILES), *leftover_temps(out_dir)]
-            remove_parts(out_dir / PARTS_DIR)
+            try:
+                remove_parts(out_dir / PARTS_DIR)
+            except OSError as exc:
+                raise UsageError("E403", f"cannot start the run in {out_dir}: {exc}") from None
         for path in doomed:
             try:
                 path.unlink(missing_ok=True)
@@ -235,12 +241,17 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     return summary
 
 
-def _resumable(out_dir: Path, fingerprint: str) -> Manifest:
+# an output folder inside the input is not read back as articles: these names are left out of it
+_OWN_FILES = frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES} | {LOCK_NAME, PARTS_DIR}
+
+
+def _resumable(out_dir: Path, fingerprint: str, source: Path) -> Manifest:
     """The manifest of the run to go on with in ``out_dir``.
 
     Raises:
         UsageError: E405 when there is none, or the run ended (its parts are
-            gone); E406 when it was made from another source or other settings.
+            gone); E406 when it was made from another source or other settings,
+            or the articles changed since (a file added, removed or of another size).
     """
     manifest = read_manifest(out_dir)
     if manifest.fingerprint != fingerprint:
@@ -249,13 +260,23 @@ def _resumable(out_dir: Path, fingerprint: str) -> Manifest:
     if not (out_dir / PARTS_DIR).is_dir() and (out_dir / "summary.json").exists():
         raise UsageError("E405", f"the run in {out_dir} has ended (summary.json): nothing to resume; "
                                  f"use --force to run it again")
+    _, entries = list_input(source, out_dir, _OWN_FILES)
+    listed = [tuple(e) for shard in manifest.shards for e in shard.entries]
+    if [tuple(e) for e in entries] != listed:
+        changed = next((b for a, b in zip(entries, listed) if tuple(a) != b), None) or (entries or listed)[-1]
+        raise UsageError("E406", f"the articles in {source} changed since the run in {out_dir} started "
+                                 f"(a file added, removed or of another size; first: {changed[1]}): its finished "
+                                 f"shards would not match them; use --force to start again")
     return manifest
 
 
 def end_run(out_dir: Path, summary: ExtractSummary) -> None:
     """After ``summary.json``: remove the part files, unless a shard failed (``--resume`` retries it)."""
     if not summary.shards_failed:
-        remove_parts(Path(out_dir) / PARTS_DIR)
+        try:
+            remove_parts(Path(out_dir) / PARTS_DIR)
+        except OSError:
+            pass  # a file someone put in parts/ during the run stays, with our parts (the outputs are whole)
 
 
 def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date: str | None,
@@ -266,10 +287,7 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
     show = sys.stderr.isatty() if progress is None else progress
     parts_dir = out_dir / PARTS_DIR
     if manifest is None:
-        # an output folder inside the input is not read back as articles
-        own_files = (frozenset(ALL_OUTPUT_FILES) | {f"{n}.partial" for n in ALL_OUTPUT_FILES}
-                     | {LOCK_NAME, PARTS_DIR})
-        manifest = make_manifest(source, out_dir, own_files, settings.shard_bytes, fingerprint)
+        manifest = make_manifest(source, out_dir, _OWN_FILES, settings.shard_bytes, fingerprint)
         write_manifest(out_dir, manifest)
     parts_dir.mkdir(exist_ok=True)
     remove_temps(parts_dir)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -114,10 +115,30 @@ def remove_temps(parts_dir: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
+_OWN_PART = re.compile(r"\.?\d{6}\.(?:done\.json|(?:claims|errors|warnings)\.jsonl)(?:\.\d+\.tmp)?")
+"""The name of a part file of ours (``part_path``), or of its temporary file."""
+
+
+def foreign_parts(parts_dir: Path) -> list[Path]:
+    """What ``parts_dir`` holds that no run of ours wrote (a user's files, folders): never removed."""
+    parts_dir = Path(parts_dir)
+    if not parts_dir.is_dir():
+        return [parts_dir] if parts_dir.exists() else []
+    return sorted(p for p in parts_dir.iterdir() if p.is_dir() or not _OWN_PART.fullmatch(p.name))
+
+
 def remove_parts(parts_dir: Path) -> None:
-    """Remove the parts folder and its files (after a complete merge, or with ``--force``); it holds no folder."""
+    """Remove the parts folder and our part files (after a complete merge, or with ``--force``).
+
+    Raises:
+        OSError: the folder holds something we did not write (``foreign_parts``): nothing is removed.
+    """
     parts_dir = Path(parts_dir)
     if parts_dir.is_dir():
+        foreign = foreign_parts(parts_dir)
+        if foreign:
+            raise OSError(f"{parts_dir} holds files newsfigures did not write ({foreign[0].name}"
+                          f"{' ...' if len(foreign) > 1 else ''}): nothing removed")
         for path in parts_dir.iterdir():
             path.unlink(missing_ok=True)
         parts_dir.rmdir()

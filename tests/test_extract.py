@@ -255,3 +255,25 @@ def test_a_change_before_respectively_among_listed_levels_does_not_stop_the_arti
     doc.user_data["doc_id"], doc.user_data["doc_date"] = "salad.txt", None
     claims = nlp(doc).user_data["claims"]
     assert [c["value_text"] or c["change_text"] for c in claims] == ["12.5%", "10,000", "10,000"]
+
+
+def test_force_never_removes_a_file_it_did_not_write(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "parts").mkdir(parents=True)
+    (out / "parts" / "important.docx").write_text("mine", encoding="utf-8")
+    (out / "thesis.partial").write_text("mine too", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(articles, out, force=True, progress=False)
+    assert err.value.code == "E403" and "important.docx" in str(err.value)
+    assert (out / "parts" / "important.docx").read_text(encoding="utf-8") == "mine"
+    (out / "parts" / "important.docx").unlink()
+    run_extract(articles, out, force=True, progress=False)
+    assert (out / "claims.jsonl").exists() and (out / "thesis.partial").read_text(encoding="utf-8") == "mine too"
+
+
+def test_the_articles_folder_is_no_output_folder(articles: Path) -> None:
+    before = sorted(p.name for p in articles.iterdir())
+    with pytest.raises(UsageError) as err:
+        run_extract(articles, articles, force=True, progress=False)
+    assert err.value.code == "E408"
+    assert sorted(p.name for p in articles.iterdir()) == before

@@ -180,3 +180,20 @@ def test_the_command_line_refuses_options_that_do_not_go_together(tmp_path: Path
     result = CliRunner().invoke(main, ["extract", str(CORPUS), "--out", str(tmp_path / "out"), *args])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_resume_refuses_articles_that_changed_since_the_run_started(tmp_path: Path) -> None:
+    src = tmp_path / "articles"
+    shutil.copytree(CORPUS, src)
+    out = tmp_path / "out"
+    run_extract(src, out, Settings(shard_bytes=8_000), progress=False, workers=1, write_summary=False)
+    first = sorted(p for p in src.rglob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nRevenue rose 5% to $1 billion.\n", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(src, out, Settings(shard_bytes=8_000), progress=False, resume=True)
+    assert err.value.code == "E406" and first.name in str(err.value)
+    first.write_text("", encoding="utf-8")
+    (src / "added.txt").write_text("Apple revenue rose 5% to $90 billion.\n", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        run_extract(src, out, Settings(shard_bytes=8_000), progress=False, resume=True)
+    assert err.value.code == "E406"

@@ -13,7 +13,7 @@ from typing import Iterable
 import click
 
 from .config import load_settings
-from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError
+from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError, UsageError
 
 
 def _fail(exc: FiguresError) -> None:
@@ -155,6 +155,7 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
         raise click.UsageError("give either --pred or --cv (with --articles)")
     if cv_folds is not None and articles_path is None:
         raise click.UsageError("--cv needs --articles")
+    _writable(("--pred-out", pred_out), ("--json", json_path))
     reliability = None
     problems: list = []
     try:
@@ -199,6 +200,13 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
         _incomplete(problems, "the scores cover the other rows only")
 
 
+def _writable(*options: tuple[str, Path | None]) -> None:
+    """Refuse, before any work, a file option whose folder does not exist (E409)."""
+    for option, path in options:
+        if path is not None and str(path) != "-" and not Path(path).resolve().parent.is_dir():
+            _fail(UsageError("E409", f"{option} {path}: the folder {Path(path).resolve().parent} does not exist"))
+
+
 @main.command()
 @click.option("--articles", "articles_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="An extra folder of articles to learn from (with --gold, as many times as needed).")
@@ -215,6 +223,7 @@ def train(articles_paths: tuple[Path, ...], gold_paths: tuple[Path, ...], config
 
     if len(articles_paths) != len(gold_paths):
         raise click.UsageError("give --articles and --gold in pairs")
+    _writable(("--out", out_path))
     try:
         settings = load_settings(config_path)
         given = [reviewed_only(GoldSet.read(a, g, settings)) for a, g in zip(articles_paths, gold_paths)]

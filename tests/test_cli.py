@@ -143,3 +143,18 @@ def test_extract_date_must_be_iso(tmp_path: Path, bad: str) -> None:
     result = CliRunner().invoke(main, ["extract", str(src), "--out", str(tmp_path / "out"), "--date", bad])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["eval", "--pred", "{claims}", "--gold", "{claims}", "--json", "{missing}/scores.json"],
+    ["eval", "--cv", "2", "--articles", "{folder}", "--gold", "{claims}", "--pred-out", "{missing}/pred.jsonl"],
+    ["train", "--out", "{missing}/model.json"],
+])
+def test_a_file_option_in_a_missing_folder_is_refused_before_any_work(folder: Path, tmp_path: Path,
+                                                                        args: list[str]) -> None:
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text("", encoding="utf-8")
+    filled = [a.format(claims=claims, folder=folder, missing=tmp_path / "nowhere") for a in args]
+    result = CliRunner().invoke(main, filled)
+    assert result.exit_code == 2, result.output
+    assert "E409" in result.stderr and "nowhere" in result.stderr

@@ -265,7 +265,7 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
         elif suffix in (".html", ".htm"):
             art = _html(raw, rel, html_min_words)
         else:
-            art = Article(rel, raw, _dateline(raw[:dateline_chars]), path=rel)
+            art = Article(rel, raw, _dateline(raw[:dateline_chars], default_date), path=rel)
         yield _finish(art, default_date, max_chars)
     except ArticleError as exc:
         yield ArticleFailure(rel, rel, exc.code, exc.reason)
@@ -381,15 +381,27 @@ _DATELINE = regex.compile(
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?,?\s+(?:19|20)\d\d)\b")
 
 
-def _dateline(head: str) -> str | None:
-    """The first date written in an article's opening characters (its dateline)."""
-    m = _DATELINE.search(head)
-    if not m:
-        return None
-    try:
-        return to_iso_date(regex.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m["d"]))
-    except ArticleError:
-        return None
+_NOT_DATELINE = regex.compile(r"(?i)\b(?:ended|ending|end|ends|to|from|until|till|through|thru|since|of|for|by|before|"
+                              r"after|between|and|as\s+of|starting|beginning)\s+$")
+"""Words a date that ends or bounds a period follows ("the three months ended March 31, 2023", "from
+September 14, 2023"): that date is not the article's dateline."""
+
+
+def _dateline(head: str, default_date: str | None = None) -> str | None:
+    """The date of a ``.txt`` article from its opening characters: its dateline, the first date
+    written there that does not end or bound a period the text reports (``_NOT_DATELINE`` before
+    it on its line); else ``default_date`` (``--date``); else that first period-bound date ("the
+    three months ended March 31, 2023": results come out within weeks of it, closer than none)."""
+    bound = None
+    for m in _DATELINE.finditer(head):
+        try:
+            date = to_iso_date(regex.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", m["d"]))
+        except ArticleError:
+            continue
+        if not _NOT_DATELINE.search(head, head.rfind("\n", 0, m.start()) + 1, m.start()):
+            return date
+        bound = bound or date
+    return default_date or bound
 
 
 def _markdown(raw: str, rel: str) -> Article:

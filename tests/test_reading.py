@@ -303,3 +303,16 @@ def test_an_output_folder_inside_the_input_is_not_read(tmp_path: Path) -> None:
     assert [f.path for f in only(items, ArticleFailure)] == ["claims.jsonl"]  # not the output folder's
     items = read_all(tmp_path, exclude=tmp_path, exclude_names=frozenset({"claims.jsonl"}))
     assert {x.path for x in items if not isinstance(x, Article)} == {"out/claims.jsonl"}
+
+
+def test_a_date_that_ends_a_period_gives_way_to_a_dateline_and_to_date(tmp_path: Path) -> None:
+    (tmp_path / "q.txt").write_text("Xiaomi published results for the three months ended March 31, 2023, "
+                                    "showing revenue fell 18.9%.", encoding="utf-8")
+    assert read_all(tmp_path)[0].doc_date == "2023-03-31"  # the nearest date there is
+    assert read_all(tmp_path, default_date="2023-05-24")[0].doc_date == "2023-05-24"  # --date wins
+    (tmp_path / "q.txt").write_text("BEIJING, May 24, 2023 -- Xiaomi published results for the three months "
+                                    "ended March 31, 2023.", encoding="utf-8")
+    assert read_all(tmp_path, default_date="2023-06-01")[0].doc_date == "2023-05-24"  # a dateline wins
+    (tmp_path / "q.txt").write_text("Sony will raise the price of the PS5 in Japan from September 14, 2023.",
+                                    encoding="utf-8")
+    assert read_all(tmp_path, default_date="2023-08-25")[0].doc_date == "2023-08-25"

@@ -55,9 +55,13 @@ def _iso_date(value: str) -> str:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD", param_hint="--date")
     try:
-        return _dt.date.fromisoformat(value).isoformat()
+        day = _dt.date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is written YYYY-MM-DD but is no calendar day ({exc})", param_hint="--date") from None
+    if not 1900 <= day.year <= 2100:
+        raise click.BadParameter(f"{value!r} is outside the years 1900-2100 a publication date may fall in",
+                                 param_hint="--date")
+    return day.isoformat()
 
 
 @main.command()

@@ -346,9 +346,9 @@ def to_iso_date(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        return _in_range(value.date(), value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return _in_range(value, value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ArticleError("E103", f"date {value!r} is not a date")
     text = str(value)
@@ -362,7 +362,19 @@ def to_iso_date(value: object) -> str | None:
         missing = [name for name, a, b in (("year", one.year, two.year), ("month", one.month, two.month),
                                            ("day", one.day, two.day)) if a != b]
         raise PartialDate("W120", f"date {value!r} has no {' or '.join(missing)}: kept as unknown")
-    return one.isoformat()
+    return _in_range(one, value)
+
+
+_YEARS = (1900, 2100)
+"""The years a publication date may fall in; outside them a date is a placeholder ("0001-01-01",
+"9999-12-31"), and periods a year either side of it could not be written."""
+
+
+def _in_range(date: dt.date, value: object) -> str:
+    """``date`` as ``YYYY-MM-DD``; a placeholder outside ``_YEARS`` is kept as unknown (W120)."""
+    if not _YEARS[0] <= date.year <= _YEARS[1]:
+        raise PartialDate("W120", f"date {value!r} is outside {_YEARS[0]}-{_YEARS[1]}: kept as unknown")
+    return date.isoformat()
 
 
 def _date_or_note(value: object) -> tuple[str | None, str | None]:

@@ -158,3 +158,9 @@ def test_a_file_option_in_a_missing_folder_is_refused_before_any_work(folder: Pa
     result = CliRunner().invoke(main, filled)
     assert result.exit_code == 2, result.output
     assert "E409" in result.stderr and "nowhere" in result.stderr
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31"])
+def test_extract_rejects_a_placeholder_date(folder: Path, tmp_path: Path, date: str) -> None:
+    result = CliRunner().invoke(main, ["extract", str(folder), "--out", str(tmp_path / "o"), "--date", date])
+    assert result.exit_code == 2 and "1900-2100" in result.stderr

@@ -316,3 +316,11 @@ def test_a_date_that_ends_a_period_gives_way_to_a_dateline_and_to_date(tmp_path:
     (tmp_path / "q.txt").write_text("Sony will raise the price of the PS5 in Japan from September 14, 2023.",
                                     encoding="utf-8")
     assert read_all(tmp_path, default_date="2023-08-25")[0].doc_date == "2023-08-25"
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31"])
+def test_a_placeholder_date_is_kept_unknown_and_the_article_read(tmp_path: Path, date: str) -> None:
+    row = {"id": "x", "date": date, "text": "Apple revenue rose 5% to $90 billion in the quarter."}
+    (tmp_path / "b.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    [art] = read_all(tmp_path, default_date="2024-05-02")
+    assert isinstance(art, Article) and art.doc_date is None and "1900-2100" in art.date_note

@@ -1534,13 +1534,15 @@ def format_summary(summary: CheckSummary, max_sentence: int = 240) -> str:
     return "\n".join(summary_lines(summary, max_sentence))
 
 
-def summary_lines(summary: CheckSummary, max_sentence: int = 240) -> Iterator[str]:
+def summary_lines(summary: CheckSummary, max_sentence: int = 240, max_shown: int = 50) -> Iterator[str]:
     """The lines of :func:`format_summary`, one at a time (a large run's text is not held whole).
 
     Args:
         summary: what :func:`run_checks` returned.
         max_sentence: sentences longer than this many characters are cut
             with an ellipsis.
+        max_shown: inconsistent checks shown at most (the rest are counted, and all are in
+            ``checks.jsonl``): a large archive's thousands would flood the terminal.
 
     Yields:
         Lines: a header, a table of counts by check kind and status, each
@@ -1562,6 +1564,9 @@ def summary_lines(summary: CheckSummary, max_sentence: int = 240) -> Iterator[st
         yield ""
         yield f"Inconsistent ({len(summary.inconsistent)}):"
         for n, flagged in enumerate(summary.inconsistent, 1):
+            if n > max_shown:
+                yield f"... and {len(summary.inconsistent) - max_shown} more, all in {summary.out_path}"
+                break
             yield f"{n}. [{flagged.row['check']}] {flagged.row['message']}"
             shown: set[tuple[str, int]] = set()
             for claim in flagged.claims:

@@ -431,3 +431,13 @@ def test_a_claim_id_in_the_schemas_form_is_made_again_from_the_claims_place():
     row = seed_claims()[0]
     fig = _FigMaker(CheckSettings()).make(row)
     assert fig.id == row["claim_id"] and fig._id != row["claim_id"]
+
+
+def test_the_terminal_summary_shows_a_bounded_number_of_inconsistencies(tmp_path):
+    from pipeline.checks import summary_lines
+
+    summary = run_checks(conflict_files(tmp_path), tmp_path / "out")
+    summary.inconsistent = [summary.inconsistent[0]] * 60
+    lines = list(summary_lines(summary, max_shown=50))
+    assert sum(1 for line in lines if line.startswith(("1. [", "50. [", "51. ["))) == 2
+    assert f"... and 10 more, all in {summary.out_path}" in lines

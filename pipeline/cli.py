@@ -184,6 +184,13 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
                 Path(pred_out).write_text("".join(json.dumps(r) + "\n" for r in pred), encoding="utf-8")
         else:
             pred = load_rows(pred_path, problems)
+            gold_docs = {g["doc_id"] for g in gold if g["doc_id"].startswith(doc_prefix)}
+            if gold and not gold_docs:
+                raise UsageError("E411", f"no gold article's id starts with --doc-prefix {doc_prefix!r}")
+            if gold_docs and pred and not gold_docs & _doc_ids(pred):
+                raise UsageError("E411", f"no article of {pred_path} is in {gold_path} (gold names "
+                                         f"{sorted(gold_docs)[0]!r}, the claims {pred[0].get('doc_id')!r}): "
+                                         f"claims and gold of other articles?")
         result = score(gold, pred, doc_prefix)
     except FiguresError as exc:
         _fail(exc)
@@ -202,6 +209,17 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
                 tmp.write_text(data + "\n", encoding="utf-8")
     if problems:
         _incomplete(problems, "the scores cover the other rows only")
+
+
+def _doc_ids(rows: list[dict]) -> set[str]:
+    """Every id a predicted row's article may be scored as: its doc_id and each tail after a folder
+    or a ``#`` ("dev/a.txt" is scored as "a.txt", as ``evaluate`` matches them)."""
+    out = set()
+    for row in rows:
+        doc = str(row.get("doc_id", "")).replace("\\", "/")
+        out.add(doc)
+        out.update(doc[i + 1:] for i, ch in enumerate(doc) if ch in "/#")
+    return out
 
 
 def _writable(*options: tuple[str, Path | None]) -> None:

@@ -164,3 +164,26 @@ def test_a_file_option_in_a_missing_folder_is_refused_before_any_work(folder: Pa
 def test_extract_rejects_a_placeholder_date(folder: Path, tmp_path: Path, date: str) -> None:
     result = CliRunner().invoke(main, ["extract", str(folder), "--out", str(tmp_path / "o"), "--date", date])
     assert result.exit_code == 2 and "1900-2100" in result.stderr
+
+
+def test_eval_refuses_claims_and_gold_of_other_articles(gold_pred: tuple[Path, Path], tmp_path: Path) -> None:
+    gold, _ = gold_pred
+    other = tmp_path / "other.jsonl"
+    other.write_text("\n".join(json.dumps(dict(r, doc_id="z.txt")) for r in PRED) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(other)])
+    assert result.exit_code == 2 and "E411" in result.stderr
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(other), "--doc-prefix", "zzz"])
+    assert result.exit_code == 2 and "E411" in result.stderr and "zzz" in result.stderr
+    inside = tmp_path / "inside.jsonl"  # a folder before the id is the same article
+    inside.write_text("\n".join(json.dumps(dict(r, doc_id="dev/a.txt")) for r in PRED) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(inside)]).exit_code == 0
+
+
+def test_train_refuses_a_gold_file_of_other_articles(folder: Path, gold_pred: tuple[Path, Path]) -> None:
+    gold, _ = gold_pred
+    other = gold.with_name("other_gold.jsonl")
+    other.write_text("\n".join(json.dumps(dict(r, doc_id="z.txt")) for r in GOLD) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["train", "--articles", str(folder), "--gold", str(other),
+                                       "--out", str(gold.with_name("m.json"))])
+    assert result.exit_code == 2 and "E411" in result.stderr
+    assert not gold.with_name("m.json").exists()

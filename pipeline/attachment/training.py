@@ -74,6 +74,9 @@ class GoldSet:
             elif not isinstance(item, Skipped):
                 arts.append(item)
         gold = evaluate.load_rows(gold_path)
+        if gold and arts and not {g["doc_id"] for g in gold} & {a.doc_id for a in arts}:
+            raise UsageError("E411", f"no article of {articles_dir} has a gold claim in {gold_path} (gold names "
+                                     f"{gold[0]['doc_id']!r}, the folder {arts[0].doc_id!r}): a gold file of other articles?")
         return cls(label or articles_dir.as_posix(), sorted(arts, key=lambda a: a.doc_id), gold,
                    path=articles_dir.resolve())
 

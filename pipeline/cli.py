@@ -348,6 +348,8 @@ def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: b
     except FiguresError as exc:
         _fail(exc)
     console = Console()
+    if table.width and table.width > console.width:
+        console = Console(width=table.width)  # a narrow terminal wraps the lines; no figure is cut
     console.print(table)
     for message in failed:
         console.print(f"[bold red]✗[/] {message}", highlight=False)

@@ -108,19 +108,22 @@ def fit_columns(widths: dict[str, int], width: int | None) -> tuple[list[str], b
     if width is None:
         return keep, short
 
-    def total() -> int:
-        return sum(min(widths[n], WRAP_TO.get(n, widths[n])) for n in keep) + GAP * (len(keep) - 1)
-
     for name in DROP_ORDER:
-        if total() <= width:
+        if needed_width(widths, keep) <= width:
             break
         if name == "check" and not short:
             short = True
             widths = {**widths, "check": min(widths["check"], widths.get("check_short", 6))}
-            if total() <= width:
+            if needed_width(widths, keep) <= width:
                 break
         keep.remove(name)
     return keep, short
+
+
+def needed_width(widths: dict[str, int], keep: list[str]) -> int:
+    """The narrowest the ``keep`` columns print without cutting a figure: wrapping columns at
+    their :data:`WRAP_TO` width, the others whole, with the gaps between them."""
+    return sum(min(widths[n], WRAP_TO.get(n, widths[n])) for n in keep) + GAP * (len(keep) - 1)
 
 
 def claims_table(out_dir: Path | str, company: str | None = None, metric: str | None = None,
@@ -193,10 +196,17 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
     keep, short_checks = fit_columns(widths, width)
     left_out = [name for name in options if name not in keep]
     title = f"{len(shown)} of {len(claims)} claims in {out_dir}"
-    if left_out:
-        title += f" (narrow terminal: {', '.join(left_out)} left out)"
+    needed = needed_width({**widths, "check": min(widths["check"], widths.get("check_short", 6))}
+                          if short_checks else widths, keep)
+    notes = [f"{', '.join(left_out)} left out"] if left_out else []
+    if width is not None and needed > width:
+        # narrower than the columns that always stay: the table keeps the width it needs and its
+        # lines run on (the terminal wraps them), so that no figure is cut
+        notes.append(f"the table needs {needed} columns")
+    if notes:
+        title += f" (narrow terminal: {'; '.join(notes)})"
     table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False)
+                  show_edge=False, pad_edge=False, width=needed if width is not None and needed > width else None)
     for name in keep:
         table.add_column(name, overflow="fold", **options[name])
     for section, cells in rows:

@@ -514,3 +514,20 @@ def test_show_fits_a_narrow_terminal_by_wrapping_then_leaving_columns_out(tmp_pa
         assert figure in text  # figures are never cut inside
     wide, _ = claims_table(tmp_path, width=200)
     assert [c.header for c in wide.columns][-2:] == ["check", "where"]
+
+
+def test_show_in_a_terminal_narrower_than_its_kept_columns_cuts_no_figure(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from pipeline.show import claims_table
+
+    for name in ("claims.jsonl", "checks.jsonl"):
+        shutil.copy(FIXTURE / name, tmp_path / name)
+    table, _ = claims_table(tmp_path, width=40)
+    assert table.width and table.width > 40  # the width the kept columns need, not the terminal's
+    console = Console(width=table.width, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "the table needs" in " ".join(text.split())
+    for figure in ("42.3 bn CNY", "9.8 M units"):
+        assert figure in text

@@ -176,7 +176,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
 
 def leftover_temps(out_dir: Path) -> list[Path]:
     """Temporary files an interrupted run of ours left in ``out_dir`` (removed by ``--force``)."""
-    names = ("claims", "errors", "warnings", "summary", "checks", "report")
+    names = ("claims", "errors", "warnings", "summary", "checks", "report", "manifest")
     return [p for p in Path(out_dir).iterdir() if p.is_file() and (
             (p.name.endswith(".tmp") and p.name.startswith(".") and any(p.name[1:].startswith(n) for n in names))
             or (p.name.endswith(".partial") and any(p.name.startswith(n + ".") for n in names)))]

@@ -277,3 +277,12 @@ def test_the_articles_folder_is_no_output_folder(articles: Path) -> None:
         run_extract(articles, articles, force=True, progress=False)
     assert err.value.code == "E408"
     assert sorted(p.name for p in articles.iterdir()) == before
+
+
+def test_force_removes_the_temporary_files_of_a_killed_run(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (".manifest.jsonl.4242.tmp", ".claims.jsonl.4242.tmp", "claims.jsonl.partial"):
+        (out / name).write_text("half", encoding="utf-8")
+    run_extract(articles, out, force=True, progress=False)
+    assert not [p.name for p in out.iterdir() if p.name.endswith((".tmp", ".partial"))]

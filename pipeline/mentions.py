@@ -76,10 +76,14 @@ _COMPOUND_HEADS = {"team", "teams", "force", "staff", "department", "departments
 # "players", "startups", which name a market ("smartphone vendors", "Indian startups")
 FIRM_HEADS = {"company", "firm", "provider", "operator", "designer", "developer", "retailer", "lender", "giant",
                "maker", "automaker", "carmaker", "chipmaker", "manufacturer"}
-# ... and a place a few words before one, or before a maker, says where the firm is from ("the US
-# EV maker", "Indian food delivery platform Zomato", "the Swedish networking company")
-PLACED_FIRM_HEADS = FIRM_HEADS | {"maker", "automaker", "carmaker", "chipmaker", "manufacturer", "platform",
-                                    "conglomerate", "carrier", "telco", "startup", "unicorn", "brand", "vendor"}
+# ... and a place a few words before one of these, or of a few more, says where the firm is from
+# ("the US EV maker", "Indian food delivery platform Zomato", "the Swedish networking company")
+PLACED_FIRM_HEADS = FIRM_HEADS | {"platform", "conglomerate", "carrier", "telco", "startup", "unicorn", "brand", "vendor"}
+
+UNIT_HEAD_END = r"(?!\s+(?:years?|days?|hours?|prices?|costs?|sales|shipments|volumes?)\b)"
+"""After a unit noun ("business", "unit", "division"): it is the head, not a word that modifies the
+next noun ("the business year", "unit sales", "unit price"); read by the rules' and the
+attachment's unit phrases."""
 
 # Words after which a metric word names what a figure leaves out ("net profit after zakat and tax")
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus", "after"}

@@ -348,6 +348,9 @@ class NumberGrammar:
         first_prefix = _first_chars(self.cur.prefixes)
         first_suffix = _first_chars(list(self.cur.suffixes) + name_words, fold=True)
         first_word = _first_chars(list(_UNITS_WORDS) + ["hundred", "a", "an", "half"], fold=True)
+        # between a number and its scale word, percent sign or currency: a space, or a line wrap of
+        # hard-wrapped text ("9.55\nbillion euros"); a blank line starts a new paragraph
+        wrap = r"\n(?!\n)"
         self.atom_pattern = (
             rf"""
             (?P<sign>(?<![\w.,%)'-])-(?=\S))?
@@ -357,12 +360,12 @@ class NumberGrammar:
             (?:
                 (?P<abbr>(?<=\d)(?:[kKmMbB](?:n|N|ln)?|bn|tn|Cr|cr)(?![\w]))
               | (?P<pence>(?<=\d)p(?![\w]))
-              | (?:[ -]|\n(?!\n))?(?P<scale>(?i:{_alt(scale_words)})(?![\w]))
+              | (?:[ -]|{wrap})?(?P<scale>(?i:{_alt(scale_words)})(?![\w]))
             )?
             (?:
-                (?:[ ]|\n(?!\n))?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
-              | (?:[ ]|\n(?!\n))?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
-              | (?:[ ]|\n(?!\n))?(?P<cur2>(?={first_suffix})(?:(?<=[ \n])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
+                (?:[ ]|{wrap})?(?P<pct>%|(?i:percent|per[ ]cent|pct)(?!\w))
+              | (?:[ ]|{wrap})?(?P<pp>(?i:percentage[ ]points?|pp|ppts?|basis[ ]points?|bps|bp)(?!\w))
+              | (?:[ ]|{wrap})?(?P<cur2>(?={first_suffix})(?:(?<=[ \n])(?:{suffix_marks}|(?i:{names}))(?![\w])|(?:{suffix_marks})(?![\w])))
             )?
             """
         )
@@ -793,10 +796,8 @@ class NumberGrammar:
                     close = text.find(")", a.end, a.end + 3)
                     if close == -1 and self._more_conversions.match(text, a.end):
                         close = text.find(")", a.end)  # "($8.65 billion, roughly Rs. 70,000 crore)"
-                    if close != -1 and not between.strip()[1:].strip("( ").strip():
-                        inside = close
-                        continue
-                    if close != -1 and _cached_re(r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*").fullmatch(between):
+                    if close != -1 and (not between.strip()[1:].strip("( ").strip() or _cached_re(
+                            r"\s*\(\s*(?i:about|around|approximately|roughly|nearly|some|approx\.)?\s*").fullmatch(between)):
                         inside = close
                         continue
             kept.append(a)

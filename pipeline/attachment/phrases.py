@@ -6,7 +6,7 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from ..mentions import PLACED_FIRM_HEADS
+from ..mentions import PLACED_FIRM_HEADS, UNIT_HEAD_END
 from .features import WordLists
 from .pool import NEAREST
 
@@ -19,7 +19,7 @@ _LEGAL_ENDS = tuple(w + dot for w in _LEGAL_WORDS for dot in ("", "."))
 _POSSESSIVE = re.compile(r"['’]s?$")
 _POSSESSIVE_ENDS = ("'", "’", "'s", "’s")
 _UNIT_PHRASE = re.compile(r"\b(?:its|the|their)\s+((?:[a-z][\w&-]*\s+){0,3}?[a-z][\w&-]*)\s+"
-                          r"(?:business|unit|division|segment|group|arm)\b(?!\s+(?:years?|days?|hours?|prices?|costs?|sales|shipments|volumes?)\b)")
+                          r"(?:business|unit|division|segment|group|arm)\b" + UNIT_HEAD_END)
 _FROM_PHRASE = re.compile(r"\b(?:revenue|revenues|sales|income)\s+(?:from|in|of|at)\s+(?:its\s+|the\s+|their\s+)?"
                           r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)\b(?=\s*(?:business|unit|division|segment)?\s*"
                           r"(?:[,.;(]|rose|fell|grew|was|were|increased|decreased|jumped|climbed|declined|dropped|came|reached|totalled|totaled|stood|$))")

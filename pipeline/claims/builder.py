@@ -265,6 +265,8 @@ def _shared_by_each(rows: list[dict], sc, article) -> list[dict]:
     """The rows with a copy for each further company a figure is shared out over by "each"
     ("Oppo and Vivo ..., each with 16% market share": one claim per company, the grammar decides;
     ``pipeline/respectively.py``); the claim ids numbered again when rows were added."""
+    if sc.lower.find("each", sc.s0, sc.s1) == -1:
+        return rows
     spans = [(it.fig.start, it.fig.end) for it in sc.items]
     out = []
     for row in rows:

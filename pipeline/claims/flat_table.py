@@ -173,7 +173,7 @@ def _set_row(columns: list[Column], name: str, company, cells: list[tuple[int, i
     """Set the rows of one table row's figures from the columns."""
     no_company = name.lower() in _NO_COMPANY
     first_change = next((k for k, c in enumerate(columns) if c.change), None)
-    for k, ((a, b), column) in enumerate(zip(cells, columns)):
+    for (a, b), column in zip(cells, columns):
         for row in _rows_in(by_start, a, b):
             if no_company:
                 row["company"], row["company_text"] = None, None
@@ -191,8 +191,8 @@ def _set_row(columns: list[Column], name: str, company, cells: list[tuple[int, i
                            direction="increase" if pct > 0 else "decrease" if pct < 0 else "flat",
                            change_basis=column.basis)
             elif first_change is not None and columns[first_change].metric == column.metric \
-                    and not _is_ratio_metric(column.metric) and first_change < len(cells):
-                pct = _percent(by_start, cells[first_change][0])
+                    and not _is_ratio_metric(column.metric):
+                pct = _percent(by_start, *cells[first_change])
                 if pct is not None and row.get("change") is None:
                     row.update(change=pct, change_unit="%", change_basis=columns[first_change].basis,
                                direction="increase" if pct > 0 else "decrease" if pct < 0 else "flat")
@@ -203,9 +203,9 @@ def _rows_in(by_start: dict, a: int, b: int) -> list[dict]:
     return [row for x in range(a, b) for row in by_start.get(x, ())]
 
 
-def _percent(by_start: dict, start: int) -> float | None:
-    """The percentage of the row whose figure starts at ``start``, as read before the table."""
-    for row in _rows_in(by_start, start, start + 2):
+def _percent(by_start: dict, a: int, b: int) -> float | None:
+    """The percentage of the row whose figure is in the cell ``[a, b)``, as read before the table."""
+    for row in _rows_in(by_start, a, b):
         if row.get("value") is not None and row.get("unit") == "%":
             return row["value"]
         if row.get("change") is not None and row.get("change_unit") == "%":

@@ -13,6 +13,8 @@ import functools
 
 import regex
 
+from ..mentions import UNIT_HEAD_END
+
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int) -> "regex.Pattern":
@@ -57,7 +59,7 @@ _PRODUCT_ANAPHOR = regex.compile(r"(?i)\bthe\s+(?:[\w-]+\s+){0,3}?(?:handset|pho
 _SUBJECT = regex.compile(r"^\W*(?:(?:the|its|their|[A-Z][\w.&-]*(?:'s|')|in|specific\s+to|and)\s+)*$", regex.I)
 _LIST_GAP = regex.compile(r"""^["']?\s*(?:(?:category|segment|division|unit|business|arm)\s*)?["']?\s*(?:,\s*)?$""", regex.I)
 _UNIT_NOUN = regex.compile(r"(?i)\b(?:its|the|their|the\s+company's)\s+[\"']?((?:[\w-]+\s+){0,4}?(?!(?:same|whole|entire)\b)[\w-]+)[\"']?\s+"
-                           r"(?:segment|division|unit|business|arm|category)\b(?!\s+(?:years?|days?|hours?|prices?|costs?|sales|shipments|volumes?)\b)")
+                           r"(?:segment|division|unit|business|arm|category)\b" + UNIT_HEAD_END)
 """A business unit named by its head noun ("its client computing unit"); not a noun that the word
 only modifies ("the business year", "unit sales", "unit price")."""
 _RATIO_METRICS = ("margin", "rate", "ratio", "penetration", "proportion", "yield")

@@ -24,11 +24,15 @@ from .lexicons import MODELS_DIR, Cues
 
 _FORM_TAGS = ("VBD", "VBN", "VBG", "VBZ")
 """Penn Treebank tags of the forms made: past, past participle, gerund, third person singular."""
+_PARTICLES = ("up", "down")
+"""The particles of the phrasal direction verbs ("edged up", "ticked down") whose forms are made."""
 
 
 def verb_forms(words: list[str]) -> list[str]:
     """The forms of the verbs among ``words`` (single words read as verb forms) that ``words``
-    lacks and that do not read as nouns, in the order met.
+    lacks and that do not read as nouns, in the order met; for a phrasal verb ("edged up"),
+    every form of its verb with the particle ("edging up", "edges up": the particle makes
+    each one a verb).
 
     Raises:
         ImportError: lemminflect is not installed (``pip install -e ".[lexicon]"``).
@@ -38,6 +42,16 @@ def verb_forms(words: list[str]) -> list[str]:
     known, out = set(words), []
     for w in words:
         if " " in w:
+            verb, _, particle = w.partition(" ")
+            if particle not in _PARTICLES or " " in particle:
+                continue
+            # a phrasal verb ("edged up"): its particle keeps every form a verb ("edges up")
+            lemmas = getAllLemmas(verb, upos="VERB").get("VERB")
+            for tag, forms in (getAllInflections(lemmas[0], upos="VERB").items() if lemmas else ()):
+                for f in (f"{v} {particle}" for v in forms):
+                    if tag in _FORM_TAGS and f not in known:
+                        known.add(f)
+                        out.append(f)
             continue
         lemmas = getAllLemmas(w, upos="VERB").get("VERB")
         if not lemmas:

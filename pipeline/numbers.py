@@ -731,6 +731,8 @@ class NumberGrammar:
         qm = self.qualifier.search(before) if last_word in self.qualifier_ends else None
         if qm and qm["q"].lower() == "over" and self._HANDED.search(text[max(0, start - 40):start - len(qm.group())]):
             qm = None  # "handed over 10,707 vehicles" is a verb, not a qualifier
+        if qm and qm["q"].lower() == "up to" and self._MOVED_UP.search(text[max(0, start - 40):start - len(qm.group())]):
+            qm = None  # "edged up to 3.4": a movement's particle and "to" its end, not a ceiling
         if qm:
             qualifier = self.lex.qualifiers[qm["q"].lower()]
             start = start - (len(before) - qm.start("q"))
@@ -738,6 +740,8 @@ class NumberGrammar:
                       decimals=decimals, scale=scale, words=is_words,
                       num_start=num_start, noun_end=noun_end)
 
+    _MOVED_UP = regex.compile(r"(?i)\b(?:edg|tick|creep|crept|mov|went|go|goes|shot|shoot|inch|step|ramp|bump|ratchet|"
+                              r"revis|mark|nudg|jump|climb|trend)[a-z]*\s+$")
     _HANDED = regex.compile(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$")
     _YEAR = regex.compile(r"(?:19|20)\d\d")
     _EQUATION = regex.compile(r"[ ]?=")

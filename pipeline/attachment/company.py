@@ -69,6 +69,9 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         _clause_none_facts(view, view.clause(fa), lists)
     none = {k: v for k, v in none.items() if v}
     pool.add(None, "none", feats=none)
+    level = row.get("_level")
+    if level:
+        pool.add(level["company"], "level")  # a comparison figure is most often of its level's company
     if row.get("company"):
         pool.add(own_name(row["company"], art), "rule", row.get("company_text"))
     out = pool.done(row, "company", role, kind)

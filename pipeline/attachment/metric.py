@@ -37,6 +37,14 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if any(m.start >= a and m.end <= b for m in view.metrics):
             f["np_has_lexicon_metric"] = 1.0
         pool.add(phrase, src, view.text[a:b], f, dist)
+    level_at = row.get("_level_start") if role == "prior" else None
+    if level_at is not None and level_at < fa:
+        # "the average basket size fell to €56.2 from €57.4": the subject of the level's verb
+        for phrase, a, b, src in subject_phrases(view, level_at, level_at):
+            if src == "np_subject":
+                f = position(view, a, b, fa, fb, lists)
+                f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
+                pool.add(phrase, "np_level_subject", view.text[a:b], f, fa - b)
     for name, src in _derived_metrics(view, fa, fb, row):
         pool.add(name, src)
     st = view.before
@@ -45,6 +53,9 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         if name:
             pool.add(name, src)
     pool.add("unknown", "unknown")
+    level = row.get("_level")
+    if level and level["metric"]:
+        pool.add(level["metric"], "level")  # "rose to 5.2 from 5.1": the comparison measures what its level does
     if row.get("metric"):
         pool.add(row["metric"], "rule", row.get("metric_text"))
     out = pool.done(row, "metric", role, kind)

@@ -169,11 +169,14 @@ class Attacher:
             and their ``claim_id`` is numbered again).
         """
         kept = []
-        decided: dict[int, str | None] = {}  # figure start -> the period decided for its row
-        for row in rows:
+        decided: dict[int, dict] = {}  # figure start -> its row, decided
+        # a comparison figure is decided after the level it is compared with, wherever it stands
+        # ("grew from 5.1 to 5.2": the level's metric and period are the comparison's candidates)
+        for row in sorted(rows, key=_is_prior):
             role, kind = row.get("_role", "level"), row.get("_kind", "")
             if role == "prior":
-                row["_level_period"] = decided.get(row.get("_level_start"))
+                level = decided.get(row.get("_level_start"))
+                row["_level"] = level and {slot: level.get(slot) for slot in SLOTS}
             raw = 1.0
             collected = {}
             for slot in SLOTS:
@@ -189,7 +192,7 @@ class Attacher:
                 best = max(range(len(cands)), key=probs.__getitem__)
                 raw *= probs[best]
                 _set(row, slot, cands[best])
-            decided[row["start"]] = row.get("period")
+            decided[row["start"]] = row
             if _lone_percentage(row):
                 feats = role_features(row, view, self.lists)
                 if self.collect:
@@ -209,10 +212,19 @@ class Attacher:
                 if self.keep_raw:
                     row["_raw_confidence"] = raw
             kept.append(row)
+        kept.sort(key=_start)
         if len(kept) < len(rows):
             for k, row in enumerate(kept):
                 row["claim_id"] = row["claim_id"].rsplit(":", 1)[0] + f":{k}"
         return kept
+
+
+def _is_prior(row: dict) -> bool:
+    return row.get("_role") == "prior"
+
+
+def _start(row: dict) -> int:
+    return row["start"]
 
 
 def _set(row: dict, slot: str, cand: Candidate) -> None:

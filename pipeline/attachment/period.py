@@ -52,7 +52,7 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     # a comparison figure's period words are read against the period of the figure it is compared
     # with ("third-quarter revenue was $3.244 billion compared to $3.390 billion in the same quarter
     # last year"), not against the period in force before the sentence
-    in_force = (row.get("_level_period") if role == "prior" else None) or st.period
+    in_force = (row["_level"]["period"] if role == "prior" and row.get("_level") else None) or st.period
     ctx = PeriodContext(art.doc_date, art.ref_year, in_force, fiscal_end, forecast, st.month)
     pool = Pool(fold=str)
     bases: list[tuple[str, str, tuple[str, ...]]] = []  # (value, source, its base_ evidence)

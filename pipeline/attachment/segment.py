@@ -79,6 +79,9 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         pool.add(st.market, "carried_market")
     none = {"market_cue": float(any(c.label == "MARKET" for c in view.cues)), "has_company": float(bool(company))}
     pool.add(None, "none", feats={k: v for k, v in none.items() if v})
+    level = row.get("_level")
+    if level:
+        pool.add(level["segment"], "level")  # the comparison covers what its level covers
     if row.get("segment") and not _no_segment(row["segment"], lists):
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)

@@ -147,7 +147,7 @@ class ClaimBuilder:
             if found:
                 found = _shared_by_each(found, sc, article)
             for row in found:
-                row.pop("_role", None), row.pop("_kind", None), row.pop("_level_start", None), row.pop("_level_period", None)
+                row.pop("_role", None), row.pop("_kind", None), row.pop("_level_start", None), row.pop("_level", None)
             rows.extend(found)
         if rows:
             read_tables(text, rows, metrics, periods, [c for c in companies if c.label == "COMPANY"], doc_date, ref_year)

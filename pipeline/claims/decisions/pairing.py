@@ -111,8 +111,8 @@ class PairingRules:
                 continue
             lvl = items[i + 1]
             gap = self.norm[it.fig.end:lvl.fig.start]
-            if lvl.role == "level" and lvl.prior is None and _re_search(r"\bto\s*$", gap) and ";" not in gap \
-                    and _same_unit(it, lvl):
+            if lvl.role == "level" and lvl.prior is None and _re_search(r"\bto\s*$", gap) \
+                    and not _re_search(_NEW_CLAUSE, gap) and _same_unit(it, lvl):
                 lvl.prior = it
                 if lvl.change is None and lvl.direction is None:
                     lvl.direction = self._from_to_direction(it, lvl)
@@ -267,6 +267,11 @@ class PairingRules:
     def _attach(self, change: Item, level: Item) -> None:
         change.level = level
         level.change = change
+
+
+_NEW_CLAUSE = r";|\b(?:but|while|whereas)\b"
+"""Between a prior and a level: a new clause starts ("increased to 5.2 from 5.1, but the average
+basket size fell to €56.2": 5.1 is not where €56.2 came from)."""
 
 
 def _same_unit(a: "Item", b: "Item") -> bool:

@@ -124,6 +124,34 @@ def test_a_priors_own_period_words_are_read_against_its_levels_period() -> None:
     assert {v for v, _ in prior["_candidates"]["period"]} == {"2023-Q1"}
 
 
+def test_the_noun_before_of_is_a_metric_candidate_unless_it_says_how_much() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Corvid Systems reported remaining performance obligations of $2.4 billion. "
+                          "The price is set in the range of 260,000 to 300,000 yuan.")
+    rpo, price = (next(c for c in claims if c["value"] == v) for v in (2.4e9, 260000))
+    assert ("remaining performance obligations", "np_of") in {
+        (v, s[4:]) for v, f in rpo["_candidates"]["metric"] for s in f if s.startswith("src=")}
+    assert "range" not in {v for v, _ in price["_candidates"]["metric"]}
+
+
+def test_a_comparison_figure_is_offered_its_levels_decided_values() -> None:
+    nlp = make_nlp(load_settings())
+    from pipeline.attachment.model import Attacher
+
+    builder = nlp.get_pipe("figures_claims")
+    model = builder.attacher.model
+    builder.attacher = Attacher(model, str(load_settings().models_dir), collect=True)
+    claims = _claims(nlp, "Orders per active buyer edged up to 3.4 from 3.3, but the average basket size "
+                          "slipped to €41.5 from €43.0.", "2023-02-10")
+    level, prior = (next(c for c in claims if c["value"] == v) for v in (41.5, 43.0))
+    metric = {v: f for v, f in prior["_candidates"]["metric"]}
+    # the level was decided first; its metric and company, and the
+    # subject of its verb, are the prior's candidates
+    assert [v for v, f in metric.items() if "src=level" in f] == [level["metric"]]
+    assert "src=np_level_subject" in metric["average basket size"]
+    assert "src=level" in dict(prior["_candidates"]["company"])[level["company"]]
+
+
 def test_a_change_basis_is_no_period_of_the_level_or_the_change() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Kestrel's first-quarter revenue of 2024 was $5.1 billion. In 2023, revenue rose to $4.8 billion, "

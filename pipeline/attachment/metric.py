@@ -31,7 +31,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # operating result ("the hardware solutions division recorded losses of 3.75 trillion won")
         label = ruled if word and ruled.endswith(word) else m.label
         pool.add(label, "mention", m.text, f, dist)
-    for phrase, a, b, src in subject_phrases(view, fa, fb):
+    for phrase, a, b, src in subject_phrases(view, fa, fb, lists):
         f, dist = position(view, a, b, fa, fb, lists), (fa - b if b <= fa else a - fb if a >= fb else 0)
         f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
         if any(m.start >= a and m.end <= b for m in view.metrics):
@@ -40,7 +40,7 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     level_at = row.get("_level_start") if role == "prior" else None
     if level_at is not None and level_at < fa:
         # "the average basket size fell to €56.2 from €57.4": the subject of the level's verb
-        for phrase, a, b, src in subject_phrases(view, level_at, level_at):
+        for phrase, a, b, src in subject_phrases(view, level_at, level_at, lists):
             if src == "np_subject":
                 f = position(view, a, b, fa, fb, lists)
                 f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0

@@ -27,6 +27,10 @@ _VERBS = frozenset("was were is are rose fell grew increased decreased jumped cl
                    "totaled totalled stood came amounted hit surged soared plunged slumped improved narrowed widened "
                    "expanded rises falls grows reaches hits doubled tripled halved rebounded recovered shrank "
                    "contracted edged increases decreases stands remained".split())
+_OF_BEFORE = re.compile(r"((?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)\s+of\s+$")
+"""The words before "of" right before a figure: what the figure is an amount of."""
+_AMOUNT_NOUNS = frozenset("range total tune sum amount band record high low peak maximum minimum average".split())
+"""Nouns that say how much, not of what ("in the range of 260,000 to 300,000 yuan", "a total of 23")."""
 _HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
 _MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
 _PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
@@ -118,9 +122,10 @@ def _trim(words_: list[str]) -> list[str]:
     return words_
 
 
-def subject_phrases(view, fa: int, fb: int):
+def subject_phrases(view, fa: int, fb: int, lists: WordLists):
     """Noun phrases that may name a figure's metric: the subject of the verb before it
-    ("cash balance dropped to ...") and the phrase after it ("$5.4B in cash and equivalents").
+    ("cash balance dropped to ..."), the noun before "of" ("a penetration rate of 35%") and the
+    phrase after it ("$5.4B in cash and equivalents").
 
     Yields ``(phrase, start, end, source)``; offsets into the article text.
     """
@@ -144,6 +149,17 @@ def subject_phrases(view, fa: int, fb: int):
                 phrase = " ".join(ws)
                 yield phrase, lo + first, lo + first + len(phrase), "np_subject"
             break
+    m = _OF_BEFORE.search(head)
+    if m:  # "a penetration rate of 35%", "Remaining performance obligations of $1.8 billion"
+        ws = m.group(1).split()
+        for k in range(len(ws) - 1, -1, -1):  # the words after the last function word or verb
+            if ws[k] in STOP_WORDS or ws[k] in _VERBS or ws[k] in lists.modifier_stops:
+                ws = ws[k + 1:]
+                break
+        if ws and ws[-1] not in _AMOUNT_NOUNS:
+            phrase = " ".join(ws)
+            a = lo + m.end(1) - len(phrase)
+            yield phrase, a, a + len(phrase), "np_of"
     m = _IN_OF_AFTER.match(view.norm[fb:min(view.s1, fb + 80)].lower())
     if m:
         ws = _trim(m.group("np").split())

@@ -321,8 +321,10 @@ class MetricRecognizer:
             lowers = doc.to_array("LOWER").tolist()
             punct = doc.to_array("IS_PUNCT").tolist()
         for match_id, start, end in matches:
-            if end < len(doc) and lowers[end] in self.compound_heads:
-                continue  # "its sales team", "the revenue chief": a noun that names no figure
+            if end < len(doc) and (lowers[end] in self.compound_heads or lowers[end] in self.placed_firm_heads):
+                # "its sales team", "the revenue chief": a noun that names no figure; "food delivery
+                # platform Zomato": what the firm does
+                continue
             lo = max(0, start - 4)
             if not self.excluding.isdisjoint(lowers[lo:start]) and not any(punct[lo:start]):
                 continue  # "advertising revenue excluding traffic acquisition costs": what is left out

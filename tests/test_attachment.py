@@ -370,3 +370,15 @@ def test_a_company_name_moving_leaves_only_the_share_price() -> None:
     assert {v for v, _ in row["_candidates"]["metric"]} == {"share price"}
     row = _claims(nlp, "Huawei's shipments fell 25 per cent in Europe, while Xiaomi's rose 88 per cent.")[-1]
     assert "share price" not in {v for v, _ in row["_candidates"]["metric"]}  # "'s" alone leaves out the metric
+
+
+@pytest.mark.parametrize("text, metrics", [
+    ("Brazilian grocery delivery platform Cestaria reported a net profit of 12 million reais.", ["net profit"]),
+    ("The payments company said revenue rose 8%.", ["revenue"]),
+    ("Deliveries rose 8% to 12,000 vehicles.", ["deliveries"]),
+])
+def test_a_metric_word_before_a_firm_noun_says_what_the_firm_does(text: str, metrics: list[str]) -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_id"], doc.user_data["doc_date"] = "case.txt", "2024-10-22"
+    assert [s.label_ for s in nlp(doc).spans["metrics"]] == metrics

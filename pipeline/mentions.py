@@ -125,7 +125,9 @@ class CompanyGuesser:
         self.industry = set(rules.industry_words)
         self.legal_words = {w.rstrip(".") for w in rules.legal_suffixes}
         self.legal = regex.compile(rf"^[ ,]+(?:{alt(rules.legal_suffixes)})(?![\w])")
-        self.verb = regex.compile(rf"^[ ]+(?:(?:was|is|has|have|had|will|would|also|then)[ ]+)?(?:{alt(rules.business_verbs)})\b")
+        # "Paysetu has raised", "Cestaria on Monday reported": a weekday or "today" may stand between
+        self.verb = regex.compile(rf"^[ ]+(?:(?:on[ ]+[A-Z][a-z]+day|today|was|is|has|have|had|will|would|also|then)[ ]+)?"
+                                  rf"(?:{alt(rules.business_verbs)})\b")
         self.appos = regex.compile(rf"^,[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?:{alt(rules.firm_nouns)})\b")
         self.poss = regex.compile(r"^['’]s\b")
         self.said_its = regex.compile(r"^[ ]+said[ ]+(?:on[ ]+\w+[ ]+)?(?:that[ ]+)?its\b")

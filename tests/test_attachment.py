@@ -152,6 +152,17 @@ def test_a_comparison_figure_is_offered_its_levels_decided_values() -> None:
     assert "src=level" in dict(prior["_candidates"]["company"])[level["company"]]
 
 
+@pytest.mark.parametrize("text", [
+    "Net sales in Q3 2015 were EUR 3.0 billion (EUR 3.1 billion in Q3 2014). Operating profit rose 4 percent.",
+    "Revenue in Q3 2014 was EUR 3.1 billion. Net sales in Q3 2015 were EUR 3.0 billion. Operating profit rose 4 percent.",
+])
+def test_the_articles_main_period_is_not_a_comparison_and_of_two_the_later(text: str) -> None:
+    nlp = _collecting_nlp()
+    rise = next(c for c in _claims(nlp, text, "2015-10-29") if c["change"] == 4)
+    # a period named as a comparison does not count; of two named as often, news reports the later
+    assert [v for v, f in rise["_candidates"]["period"] if "src=article0" in f] == ["2015-Q3"]
+
+
 def test_a_change_basis_is_no_period_of_the_level_or_the_change() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Kestrel's first-quarter revenue of 2024 was $5.1 billion. In 2023, revenue rose to $4.8 billion, "

@@ -467,19 +467,28 @@ def _article_yearless(art, fiscal_end: int | None) -> list[tuple[str, dict[str, 
     return out
 
 
+_COMPARED = re.compile(r"(?i)(?:\(\s*[^()]{0,30}\d[^()]{0,30}|\b(?:compared\s+(?:with|to)|from|than|versus|vs\.?|"
+                      r"over|against)\s+(?:the\s+)?(?:same\s+\w+\s+(?:of|in)\s+|\w+\s+)?)$")
+"""Before a period named as the comparison of another: "(EUR 3.1 billion in Q3 2014)", "compared with
+the same quarter of 2014", "from 2023"."""
+
+
 def _article_periods(art, fiscal_end: int | None) -> list[tuple[str, int]]:
-    """The article's periods resolved without context, most often named first: ``(period, count)``."""
+    """The article's periods resolved without context, most often named first (of two named as
+    often, the later one: news reports the latest), not counting those named as a comparison:
+    ``(period, count)``."""
     key = ("periods", fiscal_end)
     cached = art.cache.get(key)
     if cached is None:
         ctx = PeriodContext(art.doc_date, art.ref_year, None, fiscal_end, False)
         counts: dict[str, int] = {}
         for p in art.periods:
-            if p.spec.kind in ("Q", "H", "Y", "MQ", "SPAN") and (p.spec.year or p.spec.kind == "MQ"):
+            if p.spec.kind in ("Q", "H", "Y", "MQ", "SPAN") and (p.spec.year or p.spec.kind == "MQ") \
+                    and not p.is_prior and not _COMPARED.search(art.text, max(0, p.start - 40), p.start):
                 r = resolve(p.spec, ctx)
                 if r:
                     counts[r] = counts.get(r, 0) + 1
-        cached = art.cache[key] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        cached = art.cache[key] = sorted(counts.items(), key=lambda kv: (-kv[1], -(_end_month(kv[0], fiscal_end) or 0)))
     return cached
 
 
@@ -487,25 +496,10 @@ def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None
     """Where a period ends relative to the publication date: future, recent, older, unknown."""
     if doc_date is None:
         return "no_date"
-    m = re.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?", period)
-    if not m:
+    end = _end_month(period, fiscal_end)
+    if end is None:
         return "other"
-    fy, year, qh, n, month = m.group(1), int(m.group(2)), m.group(3), m.group(4), m.group(5)
-    end_month = 12 if not fy else (fiscal_end or 12)
-    if qh == "Q":
-        months_from_end = (4 - int(n)) * 3
-    elif qh == "H":
-        months_from_end = (2 - int(n)) * 6
-    elif month:
-        months_from_end = None
-    else:
-        months_from_end = 0
-    if months_from_end is None:
-        ey, em = year, int(month)
-    else:
-        idx = year * 12 + end_month - 1 - months_from_end
-        ey, em = idx // 12, idx % 12 + 1
-    gap = (doc_date.year * 12 + doc_date.month) - (ey * 12 + em)
+    gap = (doc_date.year * 12 + doc_date.month) - end
     if gap < 0:
         return "future"
     if gap <= 3:
@@ -513,3 +507,17 @@ def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None
     if gap <= 13:
         return "year"
     return "older"
+
+
+def _end_month(period: str, fiscal_end: int | None) -> int | None:
+    """The month a period ends in, as ``year * 12 + month``; None for a form without one (a span).
+    A fiscal period ends by the company's fiscal year-end (December when unknown)."""
+    m = re.fullmatch(r"(FY)?(\d{4})(?:-(Q|H)(\d)|-(\d\d))?(?:-(\d\d))?", period)
+    if not m:
+        return None
+    fy, year, qh, n, month = m.group(1), int(m.group(2)), m.group(3), m.group(4), m.group(5)
+    if month and not qh:
+        return year * 12 + int(month)
+    end_month = 12 if not fy else (fiscal_end or 12)
+    months_from_end = (4 - int(n)) * 3 if qh == "Q" else (2 - int(n)) * 6 if qh == "H" else 0
+    return year * 12 + end_month - months_from_end

@@ -1,6 +1,8 @@
 """Segment candidates: what part of a company or market a figure covers."""
 from __future__ import annotations
 
+import re
+
 from ..claims.decisions.segment import VENUE_METRICS
 from ..claims.patterns import _PRODUCT_ANAPHOR
 from ..respectively import respective_owners
@@ -8,6 +10,10 @@ from .features import WordLists, position
 from .phrases import modifier_before, unit_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
 
+_POSSESSIVE = re.compile(r"(?i)['’]s\s+(?:(?:q[1-4]|h[12]|fy\s?\d+|\d{4}|first-quarter|second-quarter|third-quarter|"
+                         r"fourth-quarter|quarterly|annual)\s+)*")
+"""Between a place and the modifier of the metric it owns: "'s", and a period ("Southeast Asia's Q2 smartphone")."""
+_PERIOD_WORD = re.compile(r"q[1-4]|h[12]|fy\d*|\d+")
 _MARKET_METRICS = ("shipments", "market share", "deliveries", "sales volume", "share of shipments")
 
 
@@ -22,19 +28,22 @@ def _no_segment(phrase: str, lists: WordLists) -> bool:
 
 def _market_form(view, a: int, b: int, phrase: str) -> str | None:
     """The gold conventions' ``<geography> <product> market`` form of a metric's modifier that
-    names a geography ("Worldwide PC shipments" -> "global pc market", "the Indian smartphone
-    shipments" -> "india smartphone market"), or None when it names none.
+    names a geography, or is owned by one ("Worldwide PC shipments" -> "global pc market", "the
+    Indian smartphone shipments" -> "india smartphone market", "Southeast Asia's Q2 smartphone
+    shipments" -> "southeast asia smartphone market"), or None when it names none.
 
     Args:
         a, b: the modifier's offsets; phrase: its words, lowercase.
     """
     geos = [m for m in view.segments if m.id == "geography" and a <= m.start and m.end <= b]
-    if not geos:
+    owner = [m for m in view.segments if m.id == "geography" and m.end < a and _POSSESSIVE.fullmatch(view.norm, m.end, a)]
+    if not geos and not owner:
         return None
     rest = view.norm[a:b].lower()
     for m in sorted(geos, key=lambda m: -m.start):
         rest = rest[:m.start - a] + rest[m.end - a:]
-    words = [w for w in rest.split() if w not in ("overall", "total", "the", "market")]
+    words = [w for w in rest.split() if w not in ("overall", "total", "the", "market") and not _PERIOD_WORD.fullmatch(w)]
+    geos = owner + geos  # "Southeast Asia's Q2 smartphone shipments": the market of the place that owns them
     return " ".join([geos[0].label, *words, "market"])
 
 

@@ -37,6 +37,7 @@ class ArticleState:
     source: str | None = None
     fiscal: bool = False
     market: str | None = None
+    market_product: str | None = None  # the product of the last market named with one ("smartphone")
     forecast_period: str | None = None
     lower: str | None = None
     vehicles: bool = False
@@ -51,8 +52,8 @@ class CarryOver:
 
     def _update_market_state(self, row: dict) -> None:
         """A market-wide row's market (and its measure) stays in force, for the sentence's next rows too."""
-        if row["company"] is None and row["segment"] and row["segment"].endswith(" market"):
-            self.state.market = row["segment"]
+        if row["segment"] and row["segment"].endswith(" market") and (row["company"] is None or row["metric"] in _MARKET_METRICS):
+            self.state.market = row["segment"]  # (a vendor's share of a market: that market too)
             if row["metric"] in _MARKET_METRICS and not _is_ratio_metric(row["metric"]):
                 self.state.market_metric = row["metric"]
 
@@ -154,6 +155,13 @@ class CarryOver:
         geo = [s.label for s in self.segments if s.id == "geography" and not s.extra]
         prod = [s.label for s in self.segments if s.id == "product" and not s.extra]
         if any(c.label == "MARKET" for c in self.cues) and (geo or prod):
-            self.state.market = " ".join(x for x in (geo[:1] + prod[:1])) + " market"
+            # a market named by its place alone is of the product in force ("the final two markets
+            # in Southeast Asia" in a story of smartphone shipments)
+            prod = prod[:1] or ([self.state.market_product] if self.state.market_product and geo else [])
+            self.state.market = " ".join(x for x in (geo[:1] + prod)) + " market"
+            self.state.market_product = prod[0] if prod else self.state.market_product
+        elif prod and any(r["company"] is None and (r["segment"] or "").endswith(" market")
+                          for r in getattr(self, "rows_so_far", None) or ()):
+            self.state.market_product = prod[0]  # "Southeast Asia's Q2 smartphone shipments fell by 7%"
         if any(c.label == "MARKET" for c in self.cues) and not self.companies and not self.items:
             self.state.company, self.state.company_set = None, True

@@ -117,6 +117,8 @@ class SegmentRules:
             found += [x for x in self.segments if f.end <= x.start < f.noun_end + 1]
         if not found:  # "shipped 1.6 million smartwatches"
             found += [x for x in self.segments if x.start > f.end and self.norm[f.end:x.start] == " "]
+        if not found:  # "Malaysia (2.4 million) and Vietnam (3.1 million)": the figure in brackets is the name's
+            found += [x for x in self.segments if x.end < f.start and _re_fullmatch(r"\s*\(\s*", self.norm[x.end:f.start])]
         more = _re_match(r"(?i)^\s+(?:fewer|more|less)\s+", self.norm[f.end:f.end + 15])
         if more:  # "8 million fewer handsets"
             found += [x for x in self.segments if x.start == f.end + more.end()]
@@ -161,6 +163,10 @@ class SegmentRules:
                 return subject.group(1).lower()
         if metric in ("market share", "shipments") or market:
             if not segs:
+                g = self._market_geo(in_too=True) if company else None
+                if g and not (self.state.market or "").startswith(g):
+                    # "the leading provider in SEA ..., with 5.7 million devices": the market of the place named
+                    return " ".join(x for x in (g, self.state.market_product) if x) + " market"
                 return self.state.market if (metric in ("market share", "shipments") or market) else None
             market_named = market or metric == "market share" or bool(geo) or self._market_geo() is not None
             if not market_named and company:
@@ -172,6 +178,7 @@ class SegmentRules:
                     return self.state.market
                 if p and not g and self.state.market and p in self.state.market:
                     return self.state.market
+                p = p or (self.state.market_product if g else None)  # "Malaysia (2.4 million)": of the product in force
                 return " ".join(x for x in (g, p) if x) + " market"
         if not segs and metric in self.o.settings.event_metrics:
             return None  # a share price or a market value has no business segment

@@ -158,14 +158,17 @@ class SegmentNameRules:
                 return sg.label
         return None
 
-    def _market_geo(self) -> str | None:
-        """A geography the sentence names as the market: "the mainland China market", "In India, ..."."""
+    def _market_geo(self, in_too: bool = False) -> str | None:
+        """A geography the sentence names as the market: "the mainland China market", "In India, ...",
+        and with ``in_too`` any place after "in" ("the leading provider in SEA")."""
         for x in self.segments:
             if x.id != "geography":
                 continue
             if _re_match(r"(?i)\s*(?:'s\s+)?(?:\w+\s+){0,2}?market\b", self.norm[x.end:x.end + 30]):
                 return x.label
             if _re_fullmatch(r"(?i)\W*in\s+", self.norm[self.s0:x.start]) and self.norm[x.end:x.end + 1] == ",":
+                return x.label
+            if in_too and _re_search(r"(?i)\bin\s+(?:the\s+)?$", self.norm[max(self.s0, x.start - 10):x.start]):
                 return x.label
         return None
 

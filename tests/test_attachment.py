@@ -84,11 +84,21 @@ def test_every_claim_carries_a_confidence_from_0_to_1() -> None:
 
 def test_a_person_and_a_country_are_candidates_the_features_mark_as_such() -> None:
     nlp = _collecting_nlp()
-    claims = _claims(nlp, "Chief executive Maria Lopes said Paysetu's revenue in Brazil rose to $41 million.")
+    # (not "Paysetu's revenue ... rose to": a possessive owner of the metric is decided by the grammar)
+    claims = _claims(nlp, "Chief executive Maria Lopes said revenue at Paysetu in Brazil rose to $41 million.")
     company = dict(claims[0]["_candidates"]["company"])
     assert company["Maria Lopes"].get("person_like") == 1.0
     assert company["Brazil"].get("place_like") == 1.0
     assert "Paysetu" in company and None in company  # the name read from the text, and NONE
+
+
+def test_the_company_whose_possessive_names_the_metric_owns_the_figure() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "ASML reported revenue of 6.9 billion euros. Apple's revenue in China fell 3% to $17.8 billion, "
+                          "while Samsung shipped 58 million phones.")
+    apple, samsung = (next(c for c in claims if c["value"] == v) for v in (17.8e9, 58e6))
+    assert [v for v, _ in apple["_candidates"]["company"]] == ["Apple"]  # the grammar decides
+    assert len(samsung["_candidates"]["company"]) > 1  # another clause, no possessive: the model weighs
 
 
 def test_a_currency_prefix_is_no_company_name() -> None:

@@ -26,6 +26,8 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         owner, how = _fronted_with_owner(view, fa, fb), "fronted_with"
     if owner is None:
         owner, how = _its_owner(view, fa), "its"
+    if owner is None:
+        owner, how = _possessive_owner(view, fa), "possessive"
     if owner is not None:
         m = next(m for m in view.companies if m.start == owner)
         f, dist = mention_feats(view, m, fa, fb, lists)
@@ -109,6 +111,20 @@ def _its_owner(view, fa: int) -> int | None:
     if not before or any(start <= m.start < fa for m in view.companies) or len({m.id for m in before}) != 1:
         return None
     return before[-1].start
+
+
+def _possessive_owner(view, fa: int) -> int | None:
+    """The start of the company whose possessive names the figure's metric in its clause
+    ("Apple's revenue in China fell 3% to $17.8 billion"): the last company before the figure in
+    the clause, written "X's", with a metric mention within 40 characters after it; else None."""
+    c = view.clause(fa)
+    before = [m for m in view.companies if m.end <= fa and view.clause(m.start) == c]
+    if not before or view.norm[before[-1].end:before[-1].end + 2] not in ("'s", "’s"):
+        return None
+    m = before[-1]
+    if not any(m.end <= x.start < fa and x.start - m.end <= 40 for x in view.metrics):
+        return None
+    return m.start
 
 
 def _fronted_with_owner(view, fa: int, fb: int) -> int | None:

@@ -14,6 +14,7 @@ import regex
 from ..periods import PeriodContext, resolve
 from .decisions.period import _contains, _earlier
 from .decisions.direction import _STRONG_FORECAST
+from .decisions.company import _PRONOUN_SUBJECT
 from .patterns import _MARKET_METRICS, _MODEL_NAME, _UNIT_NOUN, _is_ratio_metric, _re_fullmatch, _re_match
 
 
@@ -67,7 +68,11 @@ class CarryOver:
             any_company: whether any row was built.
         """
         if any_company:
-            self.state.company, self.state.company_set = last_company, True
+            if last_company is not None or self.state.company is None \
+                    or not _PRONOUN_SUBJECT.match(self.norm[self.s0:self.s0 + 40]):
+                # ("The company expects DRAM industry supply bit growth of 20%": a market figure in
+                # the company's words leaves the company in force)
+                self.state.company, self.state.company_set = last_company, True
             if last_metric and last_metric != "unknown":
                 self.state.metric = last_metric
             amounts = [r["metric"] for r in rows if r["unit"] != "%" and r["metric"] != "unknown"

@@ -101,6 +101,15 @@ def test_the_company_whose_possessive_names_the_metric_owns_the_figure() -> None
     assert len(samsung["_candidates"]["company"]) > 1  # another clause, no possessive: the model weighs
 
 
+def test_a_unit_named_by_the_companys_name_is_a_segment_candidate() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Nykaa Fashion posted revenue growth of 22 per cent. MTN Group booked charges of ZAR 1.7 billion "
+                          "on MTN Sudan.")
+    values = [{v for v, _ in c["_candidates"]["segment"]} for c in claims]
+    assert "nykaa fashion" in values[0] and "mtn sudan" in values[1]
+    assert not any(v and v.endswith(" group") for v in values[1])  # a legal or group word names no unit
+
+
 def test_a_currency_prefix_is_no_company_name() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Net profit of Kestrel Semiconductor rose to NT$6.87 billion from NT$5.06 billion.")

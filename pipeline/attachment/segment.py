@@ -7,9 +7,11 @@ from ..claims.decisions.segment import VENUE_METRICS
 from ..claims.patterns import _PRODUCT_ANAPHOR
 from ..respectively import respective_owners
 from .features import WordLists, position
-from .phrases import modifier_before, unit_phrases
+from .phrases import _LEGAL_WORDS, modifier_before, unit_phrases
 from .pool import Candidate, Pool, mention_feats, nearest
 
+_UNIT_AFTER_NAME = re.compile(r"[ ]+((?:[A-Z][a-z][\w&-]*)(?:[ ][A-Z][a-z][\w&-]*)?|brand)\b(?!['’])")
+"""After a company's name: the words that name one of its units ("Fashion" in "Nykaa Fashion")."""
 _POSSESSIVE = re.compile(r"(?i)['’]s\s+(?:(?:q[1-4]|h[12]|fy\s?\d+|\d{4}|first-quarter|second-quarter|third-quarter|"
                          r"fourth-quarter|quarterly|annual)\s+)*")
 """Between a place and the modifier of the metric it owns: "'s", and a period ("Southeast Asia's Q2 smartphone")."""
@@ -81,6 +83,12 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         if m.id != company:
             f, dist = mention_feats(view, m, fa, fb, lists)
             pool.add(m.id.lower(), "other_company", m.text, f, dist)
+            continue
+        after = _UNIT_AFTER_NAME.match(view.norm, m.end, view.s1)
+        if after and not any(w in lists.not_names or w in _LEGAL_WORDS for w in after.group(1).split()):
+            # "Nykaa Fashion", "MTN Sudan", "the Geely brand": a unit named by the company's name
+            f, dist = mention_feats(view, m, fa, fb, lists)
+            pool.add(f"{m.text} {after.group(1)}".lower(), "company_unit", view.norm[m.start:after.end()], f, dist)
     st = view.before
     if st.segment:
         pool.add(st.segment, "carried")

@@ -161,15 +161,22 @@ class PairingRules:
             if it.role == "prior" and i and items[i - 1].role == "change" and items[i - 1].level is None \
                     and it.fig.unit == "%" and items[i - 1].fig.unit == "%":
                 it.role = "change"
-        # 4. "26,000 ..., up from about 21,500": the level moved the way the cue says
+        # 4. "26,000 ..., up from about 21,500", "a net loss of 2.01 billion yuan, narrowing from
+        # CNY2.39 billion", "36.6 billion euros, up from the previous guidance of 36.5 billion euros":
+        # the level moved the way the direction word before "from" says
         for i, it in enumerate(items):
             if it.role != "prior" or i == 0:
                 continue
             lvl = next((x for x in reversed(items[:i]) if x.role == "level"), None)
-            gap = self.norm[items[i - 1].fig.end:it.fig.start]
-            m = _re_search(r"(?i)\b(up|down|higher|lower|rising|falling)\s+from\s+(?:the\s+|a\s+|an\s+)?$", gap)
-            if lvl is not None and m and lvl.direction is None and lvl.change is None:
-                lvl.direction = "increase" if m.group(1).lower() in ("up", "higher", "rising") else "decrease"
+            at = items[i - 1].fig.end
+            m = _FROM_PRIOR.search(self.norm[at:it.fig.start])
+            if lvl is None or m is None or lvl.direction is not None or lvl.change is not None:
+                continue
+            word_end = at + m.end(1)
+            cue = next((c for c in self.cues if c.end == word_end and c.label in ("INCREASE", "DECREASE")), None)
+            if cue is not None or m.group(1).lower() in ("up", "down", "higher", "lower"):
+                lvl.direction = _dir_label(cue.label) if cue is not None else \
+                    "increase" if m.group(1).lower() in ("up", "higher") else "decrease"
                 if lvl.prior is None:
                     lvl.prior = it
         # 5. a level reached "to" after a direction verb carries that direction
@@ -269,6 +276,9 @@ class PairingRules:
         level.change = change
 
 
+_FROM_PRIOR = regex.compile(r"(?i)\b([a-z]+)\s+from\s+(?:(?:the|a|an|its|their|previous|prior|earlier|last|year's|"
+                            r"quarter's|guidance|forecast|outlook|estimate|level|of)\s+){0,5}$")
+"""A direction word, "from" and a few words ("the previous guidance of") before a prior figure."""
 _NEW_CLAUSE = r";|\b(?:but|while|whereas)\b"
 """Between a prior and a level: a new clause starts ("increased to 5.2 from 5.1, but the average
 basket size fell to €56.2": 5.1 is not where €56.2 came from)."""

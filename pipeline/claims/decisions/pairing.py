@@ -140,7 +140,8 @@ class PairingRules:
                     break
                 if cand.role != "level":
                     break
-                if self.clause(cand.fig.start) != self.clause(it.fig.start):
+                if self.clause(cand.fig.start) != self.clause(it.fig.start) \
+                        and not _WITH_CHANGE.fullmatch(self.norm, cand.fig.end, it.fig.start):
                     break
                 if self._in_aside(cand.fig.start) and not self._in_aside(it.fig.start):
                     continue  # "The premium segment, phones priced above Rs 30,000, grew 37 per cent"
@@ -279,6 +280,9 @@ class PairingRules:
 _FROM_PRIOR = regex.compile(r"(?i)\b([a-z]+)\s+from\s+(?:(?:the|a|an|its|their|previous|prior|earlier|last|year's|"
                             r"quarter's|guidance|forecast|outlook|estimate|level|of)\s+){0,5}$")
 """A direction word, "from" and a few words ("the previous guidance of") before a prior figure."""
+_WITH_CHANGE = regex.compile(r"(?i)\s*,\s*(?:with|representing|marking)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
+                             r"(?:increase|decrease|rise|drop|decline|growth|jump|fall|reduction)\s+of\s+")
+"""Between a level and the change that qualifies it: "417 million, with an increase of 30 million"."""
 _NEW_CLAUSE = r";|\b(?:but|while|whereas)\b"
 """Between a prior and a level: a new clause starts ("increased to 5.2 from 5.1, but the average
 basket size fell to €56.2": 5.1 is not where €56.2 came from)."""

@@ -32,6 +32,9 @@ _CHANGE_AFTER = regex.compile(
     r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _CHANGE_NOUN_AFTER = regex.compile(r"(?i)\s*(?:(?:year-on-year|year-over-year|annual|sequential)\s+)?(?:decline|drop|fall|decrease|increase|rise|gain|growth|jump|slump)\b")
+_CHANGE_NOUN_OF = regex.compile(r"(?i)\b(?:increase|decrease|rise|drop|decline|growth|jump|fall|reduction|surge|slump)s?"
+                                 r"\s+of\s*$")
+"""A noun of change and "of" right before an amount: the amount is a change ("an increase of 30 million")."""
 _LEVEL_VERB = regex.compile(r"(?i)\b(?:had|has|have|stood\s+at|employs|employed|total(?:led|ed)?|counts?|headcount\s+of|workforce\s+of|to)\s+(?:\S+\s+){0,2}$")
 
 
@@ -131,6 +134,8 @@ class RoleRules:
         if cut and not self._amount_is_level_after_cut(cut[-1], f):
             it.direction_src = "cut"
             return "change"
+        if _CHANGE_NOUN_OF.search(lead[-40:]):
+            return "change"  # "reached 417 million, with an increase of 30 million": the level's move
         if _TO_BEFORE.search(lead[-80:]):
             return "level"
         if _BY_BEFORE.search(lead[-80:]) and self._last_cue(lead, f.start):

@@ -182,6 +182,16 @@ def test_the_articles_main_period_is_not_a_comparison_and_of_two_the_later(text:
     assert [v for v, f in rise["_candidates"]["period"] if "src=article0" in f] == ["2015-Q3"]
 
 
+def test_a_reported_quarter_has_ended_by_the_publication_date() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Microsoft reported revenue of $19.95 billion for the second quarter of 2011.", "2011-01-27")
+    values = {v for v, _ in claims[0]["_candidates"]["period"]}
+    # a calendar Q2 2011 ends in June 2011, after the story: the fiscal quarter is what was reported
+    assert "2011-Q2" not in values and "FY2011-Q2" in values
+    forecast = _claims(nlp, "Microsoft expects revenue of $20 billion for the second quarter of 2011.", "2011-01-27")
+    assert "2011-Q2" in {v for v, _ in forecast[0]["_candidates"]["period"]}  # a forecast may be of one to come
+
+
 def test_a_change_basis_is_no_period_of_the_level_or_the_change() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Kestrel's first-quarter revenue of 2024 was $5.1 billion. In 2023, revenue rose to $4.8 billion, "

@@ -136,6 +136,11 @@ def period_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
     if not pool.entries:
         pool.add(None, "none")
     out = pool.done(row, "period", role, kind)
+    if not forecast and art.doc_date is not None:
+        # a reported quarter, half or month has ended: "the second quarter of 2011" in a January 2011
+        # story is the company's fiscal quarter, not a calendar one still to come (gold conventions)
+        last = art.doc_date.year * 12 + art.doc_date.month + 1
+        out = [c for c in out if not _ends_after(c.value, fiscal_end, last)] or out
     if row.get("metric") in _DAY_METRICS:
         out = _day_or_year(out, row, role, kind)
     elif own_prior is not None:
@@ -507,6 +512,15 @@ def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None
     if gap <= 13:
         return "year"
     return "older"
+
+
+def _ends_after(period: str | None, fiscal_end: int | None, month: int) -> bool:
+    """Whether a quarter, half or month ends after ``month`` (``year * 12 + month``); a year or a
+    day never does here (a year to date is named by its year, an event by its day)."""
+    if not period or not ("-Q" in period or "-H" in period or re.fullmatch(r"(?:FY)?\d{4}-\d\d", period)):
+        return False
+    end = _end_month(period, fiscal_end)
+    return end is not None and end > month
 
 
 def _end_month(period: str, fiscal_end: int | None) -> int | None:

@@ -422,3 +422,20 @@ def test_a_metric_word_before_a_firm_noun_says_what_the_firm_does(text: str, met
     doc = nlp.make_doc(text)
     doc.user_data["doc_id"], doc.user_data["doc_date"] = "case.txt", "2024-10-22"
     assert [s.label_ for s in nlp(doc).spans["metrics"]] == metrics
+
+
+def test_a_count_takes_the_unit_of_the_metric_decided() -> None:
+    from pipeline.attachment.model import _unit_of_metric
+
+    units = {"subscriptions": "subscribers", "revenue": None}
+    text = "EMEA subscriber additions were 1.9 million. The base reached 61.4 million paying customers."
+    row = {"metric": "subscriptions", "start": 31, "end": 42, "unit": None, "change_unit": "users"}
+    _unit_of_metric(row, units, text)
+    assert row["change_unit"] == "subscribers"  # no noun of its own: the metric's unit
+    written = {"metric": "subscriptions", "start": 61, "end": 73, "unit": "customers", "change_unit": None}
+    assert text[61:73] == "61.4 million"
+    _unit_of_metric(written, units, text)
+    assert written["unit"] == "customers"  # a noun written after the figure stays
+    share = {"metric": "subscriptions", "start": 0, "end": 1, "unit": "%", "change_unit": "pp"}
+    _unit_of_metric(share, units, "5% ")
+    assert (share["unit"], share["change_unit"]) == ("%", "pp")

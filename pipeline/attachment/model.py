@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,7 @@ class Attacher:
                 best = max(range(len(cands)), key=probs.__getitem__)
                 raw *= probs[best]
                 _set(row, slot, cands[best])
+            _unit_of_metric(row, view.metric_units, view.norm)
             decided[row["start"]] = row
             if _lone_percentage(row):
                 feats = role_features(row, view, self.lists)
@@ -242,6 +244,22 @@ def _set(row: dict, slot: str, cand: Candidate) -> None:
         row[_TEXT_FIELD[slot]] = cand.text
 
 
+
+
+def _unit_of_metric(row: dict, units: dict[str, str | None], text: str) -> None:
+    """Give a count with no noun of its own the unit of the metric decided (``models/metrics.jsonl``):
+    "EMEA subscriber additions were 2.75 million" counts subscribers, not the users of the metric
+    the rules read. A noun written right after the figure ("9.1 million devices", "3.9 seconds")
+    stays (gold conventions)."""
+    new = units.get(row.get("metric") or "")
+    if not new:
+        return
+    after = text[row["end"]:row["end"] + 40]
+    for unit_key in ("unit", "change_unit"):
+        unit = row.get(unit_key)
+        if unit and unit != new and unit != "pp" and unit.isalpha() and unit.islower() \
+                and not re.match(rf"\s+(?:[\w-]+\s+){{0,2}}?{re.escape(unit)}", after, re.I):
+            row[unit_key] = new
 
 
 def _rule_form(row: dict, metric: str) -> str:

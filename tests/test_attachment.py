@@ -110,6 +110,13 @@ def test_a_unit_named_by_the_companys_name_is_a_segment_candidate() -> None:
     assert not any(v and v.endswith(" group") for v in values[1])  # a legal or group word names no unit
 
 
+def test_a_modifier_the_metric_name_holds_is_no_segment() -> None:
+    nlp = _collecting_nlp()
+    claim = _claims(nlp, "Zomato IPO subscribed 38.25 times on the last day.", "2021-07-16")[0]
+    assert claim["metric"] == "ipo subscription"
+    assert [v for v, _ in claim["_candidates"]["segment"]] == [None]  # not "ipo": the metric says it
+
+
 def test_a_currency_prefix_is_no_company_name() -> None:
     nlp = _collecting_nlp()
     claims = _claims(nlp, "Net profit of Kestrel Semiconductor rose to NT$6.87 billion from NT$5.06 billion.")

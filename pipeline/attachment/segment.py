@@ -102,6 +102,9 @@ def segment_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
     if row.get("segment") and not _no_segment(row["segment"], lists):
         pool.add(row["segment"], "rule")
     out = pool.done(row, "segment", role, kind)
+    metric_words = set((row.get("metric") or "").split())
+    # "the IPO price band": a modifier the metric's own name holds says nothing more
+    out = [c for c in out if not c.value or not set(c.value.split()) <= metric_words] or out
     market_metric = row.get("metric") in _MARKET_METRICS
     respective = view.cache.get("respective_segments")
     if respective is None:

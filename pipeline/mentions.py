@@ -85,6 +85,9 @@ UNIT_HEAD_END = r"(?!\s+(?:years?|days?|hours?|prices?|costs?|sales|shipments|vo
 next noun ("the business year", "unit sales", "unit price"); read by the rules' and the
 attachment's unit phrases."""
 
+# Capitalised words after a place that make it a publication's name ("The Korea Times", "China Daily")
+_MASTHEAD_WORDS = {"Times", "Post", "Herald", "Daily", "Journal", "News", "Tribune", "Gazette", "Standard", "Economic"}
+
 # Words after which a metric word names what a figure leaves out ("net profit after zakat and tax")
 _EXCLUDING = {"excluding", "exclude", "excludes", "excl", "minus", "after"}
 
@@ -349,6 +352,8 @@ class MetricRecognizer:
             segment, kind, companies = doc.vocab.strings[match_id].split("|", 2)
             if kind == "geography" and self._places_a_firm(doc, lowers, end):
                 continue  # "the US EV maker": where the firm is from, not a part of it
+            if kind == "geography" and end < len(doc) and doc[end].text in _MASTHEAD_WORDS:
+                continue  # "The Korea Times reports": a newspaper's name, not a place of the figure
             rows.append((start, end, segment, kind, companies))
         kept = {(row[0], row[1]) for row in _longest_rows(rows)}
         # entries limited to some companies share their span with the general one ("China"): keep both

@@ -446,3 +446,11 @@ def test_a_count_takes_the_unit_of_the_metric_decided() -> None:
     share = {"metric": "subscriptions", "start": 0, "end": 1, "unit": "%", "change_unit": "pp"}
     _unit_of_metric(share, units, "5% ")
     assert (share["unit"], share["change_unit"]) == ("%", "pp")
+
+
+def test_a_place_in_a_newspapers_name_is_no_geography() -> None:
+    nlp = make_nlp(load_settings())
+    doc = nlp.make_doc("The Korea Times reports that operating profit in Korea rose to 6.8 trillion won.")
+    doc.user_data["doc_id"], doc.user_data["doc_date"] = "case.txt", "2024-10-22"
+    places = [(s.text, s.start_char) for s in nlp(doc).spans["segments"] if s.id_ == "geography"]
+    assert places == [("Korea", 47)]  # the place of the profit, not the masthead's

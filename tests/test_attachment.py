@@ -453,4 +453,4 @@ def test_a_place_in_a_newspapers_name_is_no_geography() -> None:
     doc = nlp.make_doc("The Korea Times reports that operating profit in Korea rose to 6.8 trillion won.")
     doc.user_data["doc_id"], doc.user_data["doc_date"] = "case.txt", "2024-10-22"
     places = [(s.text, s.start_char) for s in nlp(doc).spans["segments"] if s.id_ == "geography"]
-    assert places == [("Korea", 47)]  # the place of the profit, not the masthead's
+    assert places == [("Korea", 49)]  # the place of the profit ("in Korea"), not the masthead's

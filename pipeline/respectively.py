@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-# between two members of a run: a comma or "and", then maybe "the"/"its" ("shipments and the average price")
-# (a figure's unit may be written after each one: "146 million units and 103 million units")
-_RUN_GAP = re.compile(r"(?:\s*(?:%|percent|per\s+cent)|\s+[a-z]+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:(?:the|its|their)\s+)?")
+# between two members of a run: a comma or "and", then maybe "the"/"its" and one word more
+# ("shipments and the average price"; a figure's unit may be written after each one: "146
+# million units and 103 million units")
+_RUN_GAP = re.compile(r"(?:\s*(?:%|percent|per\s+cent)|\s+[a-z]+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+                      r"(?:(?:the|its|their)\s+(?:[a-z-]+\s+)?)?")
 
 
 def runs(spans: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import json
 import os
 import stat
@@ -340,7 +341,8 @@ def to_iso_date(value: object) -> str | None:
     the day is not completed with made-up parts.
 
     Raises:
-        ArticleError: E103 when the text is not a date.
+        ArticleError: E103 when the text is not a date, or is written as a day
+            that does not exist (``2023-02-30``: "impossible", with the reason).
         PartialDate: W120 when it lacks the year, the month or the day.
     """
     if value is None or value == "":
@@ -356,7 +358,10 @@ def to_iso_date(value: object) -> str | None:
         # parsed twice with different defaults: a part the text leaves out comes from the default
         one = date_parser.parse(text, default=dt.datetime(1904, 1, 1)).date()
         two = date_parser.parse(text, default=dt.datetime(2000, 12, 28)).date()
-    except (ValueError, OverflowError, TypeError):
+    except (ValueError, OverflowError, TypeError) as exc:
+        if _ISO_DAY.match(text.strip()):  # written as a day, but no day of the calendar (2023-02-30)
+            why = str(exc.args[0] if exc.args else exc).split(": ")[0]  # dateutil adds the text after ": "
+            raise ArticleError("E103", f"date {value!r} is impossible ({why}): no such day") from None
         raise ArticleError("E103", f"date {value!r} is not a date") from None
     if one != two:
         missing = [name for name, a, b in (("year", one.year, two.year), ("month", one.month, two.month),
@@ -364,6 +369,9 @@ def to_iso_date(value: object) -> str | None:
         raise PartialDate("W120", f"date {value!r} has no {' or '.join(missing)}: kept as unknown")
     return _in_range(one, value)
 
+
+_ISO_DAY = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}(?![\d-])")
+"""A date written year-month-day: when it does not parse, it is an impossible day, not a vague date."""
 
 _YEARS = (1900, 2100)
 """The years a publication date may fall in; outside them a date is a placeholder ("0001-01-01",
@@ -416,6 +424,38 @@ def _dateline(head: str, default_date: str | None = None) -> str | None:
     return default_date or bound
 
 
+@functools.cache
+def _front_matter_handler() -> object:
+    """python-frontmatter's YAML handler, with a loader that keeps an impossible timestamp as its text.
+
+    YAML reads an unquoted ``date: 2023-02-30`` as a timestamp and fails on
+    it, which made the whole front matter "not valid YAML" (E102); kept as
+    text, it reaches :func:`to_iso_date` as the quoted form does and fails
+    as an impossible date (E103) naming the field and the value. A possible
+    timestamp is read as before (a ``date`` or ``datetime``). Built once, on
+    first use (yaml and frontmatter are imported only for ``.md`` files).
+    """
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # day is out of range for month, month must be in 1..12
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+
+    class Handler(YAMLHandler):
+        def load(self, fm: str, **kwargs: object) -> object:
+            return super().load(fm, Loader=Loader, **kwargs)
+
+    return Handler()
+
+
 def _markdown(raw: str, rel: str) -> Article:
     import frontmatter
 
@@ -423,7 +463,7 @@ def _markdown(raw: str, rel: str) -> Article:
     if lines and lines[0].strip() == "---" and not any(x.strip() in ("---", "...") for x in lines[1:]):
         raise ArticleError("E102", "front matter opened with '---' on line 1 is never closed (no second '---' line)")
     try:
-        post = frontmatter.loads(raw)
+        post = frontmatter.loads(raw, handler=_front_matter_handler())
     except Exception as exc:
         raise ArticleError("E102", f"front matter is not valid YAML: {exc}") from None
     meta = post.metadata

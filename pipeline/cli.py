@@ -110,7 +110,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
         for row in summary.failures[:5]:
             click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
     if summary.warnings:
-        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range); "
+        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range, "
+                   f"control characters read as spaces); "
                    f"in {out_dir / 'warnings.jsonl'}", err=True)
     click.echo(f"wrote {out_dir / 'claims.jsonl'}")
     if job.checks is not None:

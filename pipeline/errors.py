@@ -2,7 +2,8 @@
 
 Codes: ``E1xx`` reading articles, ``E2xx`` claim and check rows,
 ``E3xx`` models/ lexicons and config, ``E4xx`` command-line use and output
-folders; ``W1xx`` notes that are not failures (a partial date kept unknown).
+folders; ``W1xx`` notes that are not failures (W120 a partial date kept unknown,
+W121 a figure too large for a number, W122 control characters read as spaces).
 
 Exit statuses (the same for every command; the README's table is checked
 against these by ``tests/test_reliability.py``):

@@ -7,7 +7,7 @@ Output (``OUT_DIR``):
   (``doc_id``, ``file``, ``code``, ``reason``);
 * ``warnings.jsonl``: one row per note on an article that was read (a
   partial date kept unknown, W120; a claim left out because its figure is
-  too large for a number, W121);
+  too large for a number, W121; control characters read as spaces, W122);
 * ``summary.json``: counts, timing and ``"complete"``; written last, only
   when every file it describes is on disk.
 

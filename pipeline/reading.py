@@ -18,7 +18,7 @@ import functools
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -39,6 +39,8 @@ class Article:
         doc_date: ISO ``YYYY-MM-DD`` publication date, or None.
         date_note: why a date the article gives was not taken (it lacks the
             day, the month or the year), or None.
+        text_note: how many control characters the text held, read as
+            spaces one for one (:func:`controls_as_spaces`), or None.
     """
 
     doc_id: str
@@ -48,6 +50,7 @@ class Article:
     url: str | None = None
     path: str = ""
     date_note: str | None = None  # a date given but not whole (no day, month or year): kept unknown (W120)
+    text_note: str | None = None  # control characters in the text read as spaces (W122)
 
 
 @dataclass(frozen=True)
@@ -313,13 +316,36 @@ def _read_bounded(path: Path, limit: int, setting: str | None, max_chars: int) -
         os.close(fd)
 
 
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 control characters other than tab, line feed and carriage return (NUL, form feed, escape ...)."""
+
+
+def controls_as_spaces(art: Article) -> Article:
+    """``art`` with each C0 control character of its text (not tab, LF, CR) made a space, one for one.
+
+    A NUL or an escape left in a file by a broken export would otherwise sit
+    inside a token and split a sentence or a figure; as a space, it is the
+    word break it stands for, and every offset still points at the same
+    place of the file's text. The count and the first one are kept in
+    ``text_note`` (a W122 warning row).
+    """
+    first = _CONTROL.search(art.text)
+    if first is None:
+        return art
+    text, n = _CONTROL.subn(" ", art.text)
+    note = (f"{n} control character(s) read as spaces (the first, {first[0]!r}, at offset {first.start()}): "
+            f"not text; a broken export?")
+    return replace(art, text=text, text_note=note)
+
+
 def _finish(art: Article, default_date: str | None, max_chars: int) -> Article:
+    art = controls_as_spaces(art)
     if len(art.text) > max_chars:
         raise ArticleError("E104", f"article has {len(art.text)} characters, more than max_chars={max_chars}")
     if not art.text.strip():
         raise ArticleError("E105", "article has no text")
     if art.doc_date is None and art.date_note is None and default_date:
-        return Article(art.doc_id, art.text, default_date, art.title, art.url, art.path)
+        return replace(art, doc_date=default_date)
     return art
 
 

@@ -317,6 +317,31 @@ def test_a_folder_that_cannot_be_listed_makes_the_run_incomplete(tmp_path: Path,
 # Long lines
 
 
+def test_control_characters_in_an_article_are_read_as_spaces_with_a_warning(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "clean.txt").write_text(ARTICLE, encoding="utf-8")
+    # a NUL between a figure and its scale word, and a NUL, an escape and a form feed elsewhere
+    dirty = ARTICLE.replace("12% year", "12%\x00year").replace("1.3 million", "1.3\x00million")
+    dirty = dirty.replace("of 4.2", "of\x1b4.2").replace("The company", "The\x0ccompany")
+    assert len(dirty) == len(ARTICLE)
+    (src / "dirty.txt").write_text(dirty, encoding="utf-8")
+    summary = run_extract(src, tmp_path / "out", workers=1, progress=False)
+    assert (summary.articles_read, summary.failed, summary.warnings) == (2, 0, 1)
+    rows = strict_rows(tmp_path / "out" / "claims.jsonl")
+
+    def seen(doc: str) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("doc_id", "claim_id")} for r in rows if r["doc_id"] == doc]
+
+    assert seen("dirty.txt") == seen("clean.txt") and len(seen("clean.txt")) == 2
+    assert [r["value"] for r in rows if r["doc_id"] == "dirty.txt"] == [4.2e9, 1.3e6]  # 1.3 million, not 1.3
+    [warning] = strict_rows(tmp_path / "out" / "warnings.jsonl")
+    assert warning == {"doc_id": "dirty.txt", "file": "dirty.txt", "code": "W122",
+                       "reason": "4 control character(s) read as spaces (the first, '\\x1b', at offset 34): "
+                                 "not text; a broken export?"}
+    assert strict_rows(tmp_path / "out" / "errors.jsonl") == []
+
+
 def test_a_long_line_without_punctuation_is_read_in_pieces_with_every_figure_whole() -> None:
     nlp = make_nlp()
     reps = 200_000 // len(NEWS_UNIT)

@@ -13,12 +13,12 @@ from typing import Iterable
 import click
 
 from .config import load_settings
-from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError, UsageError
+from .errors import EXIT_INCOMPLETE, FiguresError, UsageError
 
 
 def _fail(exc: FiguresError) -> None:
     click.echo(f"newsfigures: error: {exc}", err=True)
-    sys.exit(EXIT_USAGE)
+    sys.exit(exc.exit_status)
 
 
 def _echo_lines(lines: Iterable[str], chunk: int = 1000) -> None:

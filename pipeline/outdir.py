@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UsageError
+from .errors import OutputError, UsageError, os_reason
 
 LOCK_NAME = ".newsfigures.lock"
 # a lock file left empty (its owner died between creating and writing it) is stale after this long
@@ -144,6 +144,26 @@ class OutputLock:
         _held.pop(self.key, None)
         if _read_owner(self.path) == json.loads(self.content):
             self.path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def output_errors(path: Path | str, then: str = "") -> Iterator[None]:
+    """Turn an OS error inside the block (a full disk) into E412 naming the file being written.
+
+    Args:
+        path: the file the block writes.
+        then: what the user can do next, added to the message.
+
+    Raises:
+        OutputError: E412 naming ``path`` (or, when the OS error names
+            another file, that one: a part being read) and the OS's reason.
+    """
+    try:
+        yield
+    except OSError as exc:
+        other = exc.filename is not None and Path(os.fsdecode(exc.filename)) != Path(path)
+        what = f"cannot read {os.fsdecode(exc.filename)} to write it" if other else "cannot write it"
+        raise OutputError("E412", f"{what}: {os_reason(exc)}" + (f"; {then}" if then else ""), str(path)) from None
 
 
 def temp_name(path: Path) -> Path:

@@ -13,7 +13,6 @@ and goes on.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import functools
 import json
 import os
@@ -25,7 +24,7 @@ from typing import Iterator
 import regex
 from dateutil import parser as date_parser
 
-from .errors import ArticleError
+from .errors import ArticleError, os_reason
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ def walk_inputs(root: Path, exclude: Path | None = None, exclude_names: frozense
                 names = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it)
         except OSError as exc:
             where = rel(here) if here != root else "."
-            yield ArticleFailure(where, where, "E112", f"folder cannot be listed: {_os_reason(exc)}")
+            yield ArticleFailure(where, where, "E112", f"folder cannot be listed: {os_reason(exc)}")
             continue
         at_exclude = skip is not None and _resolve(here) == skip
         subfolders = []
@@ -162,12 +161,6 @@ def _resolve(path: Path | None) -> Path | None:
         return Path(path).resolve()
     except (OSError, RuntimeError):
         return Path(os.path.abspath(path))
-
-
-def _os_reason(exc: OSError) -> str:
-    """An OS error in words with its errno name: ``Permission denied (EACCES)``."""
-    name = errno.errorcode.get(exc.errno or 0, "")
-    return f"{exc.strerror or exc}" + (f" ({name})" if name else "")
 
 
 def list_files(root: Path, exclude: Path | None = None, exclude_names: frozenset[str] = frozenset()) -> list[Path]:
@@ -240,7 +233,7 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
             yield ArticleFailure(rel, rel, "E113", "file vanished before it was read")
         return
     except OSError as exc:
-        yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {_os_reason(exc)}")
+        yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {os_reason(exc)}")
         return
     if stat.S_ISDIR(st.st_mode):
         yield Skipped(rel, SKIP_LINKED_FOLDER)
@@ -274,7 +267,7 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
     except ArticleError as exc:
         yield ArticleFailure(rel, rel, exc.code, exc.reason)
     except OSError as exc:
-        yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {_os_reason(exc)}")
+        yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {os_reason(exc)}")
     except Exception as exc:  # a library failing on one odd file must not stop the batch
         yield ArticleFailure(rel, rel, "E199", f"{type(exc).__name__}: {exc}")
 

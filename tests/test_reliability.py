@@ -27,7 +27,7 @@ from click.testing import CliRunner
 import pipeline.reading as reading
 from pipeline.build import make_nlp
 from pipeline.cli import main
-from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
+from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 from pipeline.extract import run_extract
 from pipeline.outdir import LOCK_NAME, OutputLock
 from pipeline.reading import Article, ArticleFailure, iter_articles
@@ -494,6 +494,39 @@ def test_a_full_disk_while_writing_a_table_leaves_no_truncated_table(tmp_path: P
     assert len(pd.read_csv(out / "claims.csv")) == len(claim_rows)
 
 
+def test_a_full_disk_while_merging_the_parts_is_e412_naming_the_file_and_resume_goes_on(
+        tmp_path: Path, monkeypatch) -> None:
+    import pipeline.extract as extract_module
+
+    src, out, ref = tmp_path / "in", tmp_path / "out", tmp_path / "ref"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text(ARTICLE.replace("Orvane", "Pellam"), encoding="utf-8")
+    real = extract_module.append_part
+
+    def full_disk(parts_dir, index, kind, handle):  # some bytes reach the disk, then it is full
+        real(parts_dir, index, kind, handle)
+        if kind == "claims":
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(extract_module, "append_part", full_disk)
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(out), "--no-progress", "--workers", "1"])
+    monkeypatch.undo()
+    assert result.exit_code == EXIT_WRITE and isinstance(result.exception, SystemExit), result.output
+    partial = out / "claims.jsonl.partial"
+    assert (f"[E412] {partial}: cannot write it: No space left on device (ENOSPC); the finished shards are kept "
+            f"in parts/: make room and run `extract --resume`") in result.output
+    assert "Traceback" not in result.output
+    # only the *.partial file, the manifest and the parts: no row file, no summary, no lock
+    assert sorted(os.listdir(out)) == ["claims.jsonl.partial", "manifest.jsonl", "parts"]
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(out), "--no-progress", "--resume"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert CliRunner().invoke(main, ["extract", str(src), "--out", str(ref), "--no-progress"]).exit_code == EXIT_OK
+    assert sorted(os.listdir(out)) == sorted(os.listdir(ref))
+    assert (out / "claims.jsonl").read_bytes() == (ref / "claims.jsonl").read_bytes()
+    assert json.loads((out / "summary.json").read_text())["complete"] is True
+
+
 # ---------------------------------------------------------------------------
 # One run at a time; a kill and a re-run
 
@@ -628,10 +661,10 @@ def readme_exit_table() -> dict[int, set[str]]:
     return table
 
 
-def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows) -> None:
+def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows, monkeypatch) -> None:
     table = readme_exit_table()
     commands = {"extract", "check", "eval", "report"}
-    assert table == {EXIT_OK: commands, EXIT_USAGE: commands, EXIT_INCOMPLETE: commands}
+    assert table == {EXIT_OK: commands, EXIT_USAGE: commands, EXIT_INCOMPLETE: commands, EXIT_WRITE: {"extract"}}
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert "exits 1 on a usage" not in text
     good = tmp_path / "good"
@@ -672,6 +705,14 @@ def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows) -> Non
                 assert result.exception is None or isinstance(result.exception, SystemExit), argv
     finally:
         shutil.rmtree(top)
+    import pipeline.parts as parts
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parts.shutil, "copyfileobj", full_disk)  # the parts' merge
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(tmp_path / "o6"), "--workers", "1"])
+    assert result.exit_code == EXIT_WRITE and "[E412]" in result.output, (result.output, result.exception)
 
 
 def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:

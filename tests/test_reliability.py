@@ -29,6 +29,7 @@ from pipeline.build import make_nlp
 from pipeline.cli import main
 from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 from pipeline.extract import run_extract
+from pipeline.manifest import MANIFEST_NAME
 from pipeline.outdir import LOCK_NAME, OutputLock
 from pipeline.reading import Article, ArticleFailure, iter_articles
 
@@ -568,6 +569,28 @@ def test_a_run_into_a_folder_another_run_holds_is_refused_naming_it(tmp_path: Pa
     assert holder.returncode == 0 and not (out / LOCK_NAME).exists()
     result = cli("extract", str(src), "--out", str(out), "--force", "--no-progress")
     assert result.returncode == EXIT_OK, result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_during_extract_releases_the_lock_and_leaves_a_resumable_run(tmp_path: Path, workers: str) -> None:
+    src, out = long_article(tmp_path / "in", mb=0.5), tmp_path / "out"
+    (src / "short.txt").write_text(ARTICLE, encoding="utf-8")
+    proc = start("extract", str(src), "--out", str(out), "--no-progress", "--workers", workers)
+    try:
+        deadline = time.monotonic() + TIMEOUT  # a bound, not a timing: the run is killed if it overruns
+        while not (out / MANIFEST_NAME).exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (out / MANIFEST_NAME).exists() and (out / LOCK_NAME).exists() and proc.poll() is None
+        proc.send_signal(signal.SIGTERM)  # the long article is seconds of work: the run is still going
+    finally:
+        status, _, err = finish(proc)
+    assert status == 1 and "Aborted!" in err and "Traceback" not in err, err
+    assert not (out / LOCK_NAME).exists()  # released, as Ctrl-C releases it
+    assert not (out / "summary.json").exists() and not (out / "claims.jsonl").exists()
+    result = cli("extract", str(src), "--out", str(out), "--no-progress", "--resume", "--workers", workers)
+    assert result.returncode == EXIT_OK, result.stderr
+    summary = assert_outputs_whole(out)
+    assert summary["complete"] is True and summary["articles_read"] == 2
 
 
 def test_two_extract_runs_started_together_leave_one_whole_output(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 import pipeline.reading as reading
+import pipeline.report
 from pipeline.build import make_nlp
 from pipeline.cli import main
 from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_WRITE
@@ -526,6 +527,56 @@ def test_a_full_disk_while_merging_the_parts_is_e412_naming_the_file_and_resume_
     assert sorted(os.listdir(out)) == sorted(os.listdir(ref))
     assert (out / "claims.jsonl").read_bytes() == (ref / "claims.jsonl").read_bytes()
     assert json.loads((out / "summary.json").read_text())["complete"] is True
+
+
+def test_a_report_stopped_among_its_renames_is_marked_and_one_stopped_before_changes_nothing(
+        tmp_path: Path, claim_rows, monkeypatch) -> None:
+    from pipeline.checks import run_checks
+    from pipeline.report import REPORT_MARKER, write_review_outputs
+
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "claims.jsonl").write_bytes(b"\n".join(claim_rows) + b"\n")
+    run_checks([out / "claims.jsonl"], out)
+    names = ["checks.csv", "checks.parquet", "claims.csv", "claims.parquet", "report.html"]
+    write_review_outputs(out, charts=False)
+    first = {name: (out / name).read_bytes() for name in names}
+    (out / "claims.jsonl").write_bytes(b"\n".join(claim_rows[:-1]) + b"\n")  # the next run's tables differ
+    (out / "checks.jsonl").write_bytes(b"")
+    real_replace = os.replace
+
+    # a full disk on the page, the last file written: no file of the set is replaced, no marker
+    def full_disk(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline.report.Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        write_review_outputs(out, charts=False)
+    monkeypatch.undo()
+    assert {name: (out / name).read_bytes() for name in names} == first
+    assert sorted(os.listdir(out)) == sorted(["claims.jsonl", "checks.jsonl", "checks_summary.json", *names])
+
+    # killed after the tables were renamed and before the page was: the marker says so
+    def killed_at_the_page(src, dst, *args, **kwargs):
+        if Path(dst).name == "report.html":
+            raise KeyboardInterrupt
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", killed_at_the_page)
+    with pytest.raises(KeyboardInterrupt):
+        write_review_outputs(out, charts=False)
+    monkeypatch.undo()
+    assert (out / "report.html").read_bytes() == first["report.html"]  # the old page ...
+    assert (out / "claims.csv").read_bytes() != first["claims.csv"]  # ... beside the new tables
+    marker = json.loads((out / REPORT_MARKER).read_text(encoding="utf-8"))
+    assert marker["complete"] is False and sorted(marker["files"]) == names
+    assert "newsfigures report" in marker["reason"] and "run it again" in marker["reason"]
+    assert sorted(os.listdir(out)) == sorted(["claims.jsonl", "checks.jsonl", "checks_summary.json", REPORT_MARKER,
+                                              *names])  # and no temporary file
+    write_review_outputs(out, charts=False)  # run again: whole, and the marker gone
+    assert not (out / REPORT_MARKER).exists()
+    assert (out / "report.html").read_bytes() != first["report.html"]
+    assert_outputs_whole(out)
 
 
 # ---------------------------------------------------------------------------

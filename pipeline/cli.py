@@ -6,19 +6,21 @@ functions that the tests call too.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Iterable
 
 import click
 
 from .config import load_settings
-from .errors import EXIT_INCOMPLETE, EXIT_USAGE, FiguresError, UsageError
+from .errors import EXIT_INCOMPLETE, FiguresError, UsageError
 
 
 def _fail(exc: FiguresError) -> None:
     click.echo(f"newsfigures: error: {exc}", err=True)
-    sys.exit(EXIT_USAGE)
+    sys.exit(exc.exit_status)
 
 
 def _echo_lines(lines: Iterable[str], chunk: int = 1000) -> None:
@@ -41,10 +43,28 @@ def _incomplete(problems: list, what: str) -> None:
     sys.exit(EXIT_INCOMPLETE)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM handler: stop as Ctrl-C does (click prints ``Aborted!``, exit status 1)."""
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt(ctx: click.Context) -> None:
+    """Handle SIGTERM like Ctrl-C for the length of the command, so that a ``kill`` (a service
+    stopping, a job's time running out) releases the output folder's lock and leaves what an
+    interrupted run leaves (resumable parts, no summary); restored when the command ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set in the main thread
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _terminated)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL))
+
+
 @click.group()
 @click.version_option(package_name="newsfigures")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Extract the figures tech-news articles report as checkable claims, and check them."""
+    _sigterm_as_interrupt(ctx)
 
 
 def _iso_date(value: str) -> str:
@@ -110,7 +130,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
         for row in summary.failures[:5]:
             click.echo(f"  {row['file']}: [{row['code']}] {row['reason']}", err=True)
     if summary.warnings:
-        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range); "
+        click.echo(f"{summary.warnings} warning(s) (a partial date kept unknown, a figure out of range, "
+                   f"control characters read as spaces); "
                    f"in {out_dir / 'warnings.jsonl'}", err=True)
     click.echo(f"wrote {out_dir / 'claims.jsonl'}")
     if job.checks is not None:

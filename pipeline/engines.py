@@ -148,9 +148,15 @@ _cells = None  # shared array: entries done of the shard each slot is running
 
 
 def _init_slot(slot: int, cells, parent: int) -> None:
-    """Worker initializer: remember the slot; on Linux, die with the parent (a kill -9 leaves no orphan)."""
+    """Worker initializer: remember the slot; on Linux, die with the parent (a kill -9 leaves no orphan).
+
+    SIGTERM is set back to its default (the command's handler, inherited on
+    ``fork``, turns it into an interruption for the main process only): a
+    worker sent SIGTERM dies, and its shard is run again.
+    """
     global _slot, _cells
     _slot, _cells = slot, cells
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 

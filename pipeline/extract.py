@@ -7,7 +7,7 @@ Output (``OUT_DIR``):
   (``doc_id``, ``file``, ``code``, ``reason``);
 * ``warnings.jsonl``: one row per note on an article that was read (a
   partial date kept unknown, W120; a claim left out because its figure is
-  too large for a number, W121);
+  too large for a number, W121; control characters read as spaces, W122);
 * ``summary.json``: counts, timing and ``"complete"``; written last, only
   when every file it describes is on disk.
 
@@ -40,7 +40,7 @@ from .config import Settings
 from .engines import ShardOutcome, check_engine, default_workers, run_shards
 from .errors import UNREAD_CODES, UsageError
 from .manifest import MANIFEST_NAME, Manifest, list_input, make_manifest, read_manifest, run_fingerprint, write_manifest
-from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps
+from .outdir import LOCK_NAME, OutputLock, atomic_path, leftover_temps, output_errors
 from .parts import (PARTS_DIR, ROW_KINDS, ShardCounts, append_part, discard_shard, part_path, remove_parts,
                     remove_temps, shard_done)
 from .progress import RunProgress
@@ -332,50 +332,76 @@ def _extract_into(source: Path, out_dir: Path, settings: Settings, default_date:
     return summary
 
 
+RESUME_HINT = "the finished shards are kept in parts/: make room and run `extract --resume`"
+
+
 def _merge(manifest: Manifest, parts_dir: Path, out_dir: Path, done: dict[int, ShardCounts],
            failed: dict[int, ShardOutcome], summary: ExtractSummary) -> None:
     """Concatenate the shards' parts, in manifest order, into the run's row files, and add up their counts.
 
-    A failed shard's files are each an error row (its code and reason) where
-    its rows would have been; its skipped entries are counted as skipped.
+    Each file is written as ``KIND.jsonl.partial`` and renamed when the
+    three are whole. A failed shard's files are each an error row (its code
+    and reason) where its rows would have been; its skipped entries are
+    counted as skipped.
+
+    Raises:
+        OutputError: E412 naming the file when it cannot be written (a full
+            disk): the ``*.partial`` files and ``parts/`` are left, no row
+            file passes for complete, and ``--resume`` goes on.
     """
-    temps = {kind: out_dir / f"{kind}.jsonl.partial" for kind in ROW_KINDS}
-    with temps["claims"].open("wb") as claims_out, temps["errors"].open("wb") as errors_out, \
-            temps["warnings"].open("wb") as warnings_out:
-        outs = {"claims": claims_out, "errors": errors_out, "warnings": warnings_out}
-        for shard in manifest.shards:
-            if shard.index in failed:
-                summary.shards_failed += 1
-                code, reason = failed[shard.index].error
-                rows = jsonlines.Writer(errors_out, compact=True)
-                for entry in shard.entries:
-                    if entry[0] == "s":
-                        summary.skipped += 1
-                        summary.skipped_by_reason[entry[2]] = summary.skipped_by_reason.get(entry[2], 0) + 1
-                        continue
-                    if entry[0] == "x":  # a folder that could not be listed: its own row, as any run writes it
-                        row = dict(zip(("doc_id", "file", "code", "reason"), entry[1:]))
-                        summary.unread += row["code"] in UNREAD_CODES
-                    else:
-                        row = {"doc_id": entry[1], "file": entry[1], "code": code, "reason": reason}
-                    rows.write(row)
-                    summary.failed += 1
-                    summary.failures.append(row)
-                continue
-            counts = done[shard.index]
-            for name in ("articles_read", "skipped", "failed", "unread", "warnings", "claims", "words"):
-                setattr(summary, name, getattr(summary, name) + getattr(counts, name))
-            for reason, n in counts.skipped_by_reason.items():
-                summary.skipped_by_reason[reason] = summary.skipped_by_reason.get(reason, 0) + n
-            for kind in ROW_KINDS:
-                append_part(parts_dir, shard.index, kind, outs[kind])
-            if counts.failed:
-                with jsonlines.open(part_path(parts_dir, shard.index, "errors")) as rows:
-                    summary.failures.extend(rows)
+    failed_rows = _add_up(manifest, parts_dir, done, failed, summary)
+    partials = {kind: out_dir / f"{kind}.jsonl.partial" for kind in ROW_KINDS}
     for kind in ROW_KINDS:
-        _fsync(temps[kind])
+        with output_errors(partials[kind], RESUME_HINT):
+            with partials[kind].open("wb") as out:
+                for shard in manifest.shards:
+                    if shard.index not in failed_rows:
+                        append_part(parts_dir, shard.index, kind, out)
+                    elif kind == "errors":
+                        jsonlines.Writer(out, compact=True).write_all(failed_rows[shard.index])
+            _fsync(partials[kind])
     for kind in ROW_KINDS:
-        os.replace(temps[kind], out_dir / f"{kind}.jsonl")
+        with output_errors(out_dir / f"{kind}.jsonl", RESUME_HINT):
+            os.replace(partials[kind], out_dir / f"{kind}.jsonl")
+
+
+def _add_up(manifest: Manifest, parts_dir: Path, done: dict[int, ShardCounts],
+            failed: dict[int, ShardOutcome], summary: ExtractSummary) -> dict[int, list[dict]]:
+    """Add the shards' counts and failure rows to ``summary``, in manifest order.
+
+    Returns:
+        ``{shard index: error rows}`` for each failed shard: one row a file
+        (a folder that could not be listed keeps its own row).
+    """
+    failed_rows: dict[int, list[dict]] = {}
+    for shard in manifest.shards:
+        if shard.index in failed:
+            summary.shards_failed += 1
+            code, reason = failed[shard.index].error
+            rows = failed_rows[shard.index] = []
+            for entry in shard.entries:
+                if entry[0] == "s":
+                    summary.skipped += 1
+                    summary.skipped_by_reason[entry[2]] = summary.skipped_by_reason.get(entry[2], 0) + 1
+                    continue
+                if entry[0] == "x":  # a folder that could not be listed: its own row, as any run writes it
+                    row = dict(zip(("doc_id", "file", "code", "reason"), entry[1:]))
+                    summary.unread += row["code"] in UNREAD_CODES
+                else:
+                    row = {"doc_id": entry[1], "file": entry[1], "code": code, "reason": reason}
+                rows.append(row)
+                summary.failed += 1
+                summary.failures.append(row)
+            continue
+        counts = done[shard.index]
+        for name in ("articles_read", "skipped", "failed", "unread", "warnings", "claims", "words"):
+            setattr(summary, name, getattr(summary, name) + getattr(counts, name))
+        for reason, n in counts.skipped_by_reason.items():
+            summary.skipped_by_reason[reason] = summary.skipped_by_reason.get(reason, 0) + n
+        if counts.failed:
+            with jsonlines.open(part_path(parts_dir, shard.index, "errors")) as rows_in:
+                summary.failures.extend(rows_in)
+    return failed_rows
 
 
 def _fsync(path: Path) -> None:
@@ -398,6 +424,9 @@ def write_extract_summary(out_dir: Path, summary: ExtractSummary, source: Path,
 
     Returns:
         The path written.
+
+    Raises:
+        OutputError: E412 when it cannot be written (a full disk): no summary is left.
     """
     data = asdict(summary)
     data.pop("failures")
@@ -407,7 +436,7 @@ def write_extract_summary(out_dir: Path, summary: ExtractSummary, source: Path,
     data["complete"] = summary.complete and all(v is not False for k, v in (extra or {}).items()
                                                 if k.endswith("_complete"))
     path = Path(out_dir) / "summary.json"
-    with atomic_path(path) as tmp:
+    with output_errors(path, RESUME_HINT), atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
 

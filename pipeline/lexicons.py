@@ -26,6 +26,12 @@ def _check_keys(where: str, got: dict[str, Any], allowed: set[str], required: se
         raise LexiconError("E302", f"missing key(s) {sorted(missing)}", where)
 
 
+def _not_found(path: Path) -> LexiconError:
+    """E300 for a missing file, naming it by its absolute resolved path (a relative
+    ``models_dir`` or ``..`` in it would not say where it was looked for)."""
+    return LexiconError("E300", "file not found", str(Path(path).resolve()))
+
+
 def read_toml(path: Path, allowed: set[str]) -> dict[str, Any]:
     """Read a TOML file whose top-level keys must lie in ``allowed``.
 
@@ -35,7 +41,7 @@ def read_toml(path: Path, allowed: set[str]) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LexiconError("E300", "file not found", str(path)) from None
+        raise _not_found(path) from None
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError("E303", f"not valid TOML: {exc}", str(path)) from None
     _check_keys(str(path), data, allowed)
@@ -52,7 +58,7 @@ def read_jsonl(path: Path, allowed: set[str], required: set[str]) -> list[dict[s
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise LexiconError("E300", "file not found", str(path)) from None
+        raise _not_found(path) from None
     for i, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue

@@ -9,6 +9,10 @@
 * :func:`atomic_path`: a temporary name beside the final one, renamed over
   it (``os.replace``) only when the block that writes it ends without an
   error, after an ``fsync``; on any error the temporary file is removed.
+* :class:`StagedFiles`: a set of such files (the report's tables and page)
+  renamed together only when every one is whole, under a marker file
+  (``report.partial``) that stays behind if the renames are cut short, so a
+  folder holding new and old files of the set says so.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UsageError
+from .errors import OutputError, UsageError, os_reason
 
 LOCK_NAME = ".newsfigures.lock"
 # a lock file left empty (its owner died between creating and writing it) is stale after this long
@@ -146,18 +150,40 @@ class OutputLock:
             self.path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def output_errors(path: Path | str, then: str = "") -> Iterator[None]:
+    """Turn an OS error inside the block (a full disk) into E412 naming the file being written.
+
+    Args:
+        path: the file the block writes.
+        then: what the user can do next, added to the message.
+
+    Raises:
+        OutputError: E412 naming ``path`` (or, when the OS error names
+            another file, that one: a part being read) and the OS's reason.
+    """
+    try:
+        yield
+    except OSError as exc:
+        other = exc.filename is not None and Path(os.fsdecode(exc.filename)) != Path(path)
+        what = f"cannot read {os.fsdecode(exc.filename)} to write it" if other else "cannot write it"
+        raise OutputError("E412", f"{what}: {os_reason(exc)}" + (f"; {then}" if then else ""), str(path)) from None
+
+
 def temp_name(path: Path) -> Path:
     """A hidden temporary name beside ``path``, unique to this process: ``.NAME.PID.tmp``."""
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path | str) -> Iterator[Path]:
+def atomic_path(path: Path | str, stage: "StagedFiles | None" = None) -> Iterator[Path]:
     """Yield a temporary path to write; it becomes ``path`` only when the block ends without error.
 
     The temporary file is flushed to disk (``fsync``) before the rename, so a
     crash leaves either the old file, the new one whole, or no file; a
     failure inside the block (a full disk, an interruption) removes it.
+    With ``stage``, the whole file is handed to it instead of renamed: it is
+    renamed with the rest of its set (:meth:`StagedFiles.commit`).
     """
     path = Path(path)
     tmp = temp_name(path)
@@ -168,10 +194,68 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        if stage is None:
+            os.replace(tmp, path)
+        else:
+            stage.add(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class StagedFiles:
+    """Files of one set, written whole under temporary names and renamed together at the end.
+
+    Use as a context manager around the writing, with :func:`atomic_path`
+    given this stage, and call :meth:`commit` when every file is written.
+    Until then no file of the set is replaced: an error or an interruption
+    (the block left by an exception) removes the temporary files and leaves
+    the old set as it was. :meth:`commit` first writes the marker file (its
+    ``files`` the names about to be replaced), then renames each file, then
+    removes the marker; a run killed between the first rename and the last
+    leaves the marker, which says that the set may mix new files and old.
+
+    Args:
+        out_dir: the folder of the set.
+        marker: the marker file's name (``report.partial``).
+        command: what writes the set, for the marker's note.
+    """
+
+    def __init__(self, out_dir: Path | str, marker: str, command: str) -> None:
+        self.marker = Path(out_dir) / marker
+        self.command = command
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, final path)
+
+    def __enter__(self) -> "StagedFiles":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        for tmp, _ in self._staged:  # left by an error: not renamed (those renamed are gone already)
+            tmp.unlink(missing_ok=True)
+        self._staged = []
+
+    def add(self, tmp: Path, path: Path) -> None:
+        """Take a whole temporary file to rename to ``path`` at :meth:`commit`."""
+        self._staged.append((tmp, path))
+
+    @property
+    def names(self) -> set[str]:
+        """The names of the files staged so far."""
+        return {path.name for _, path in self._staged}
+
+    def commit(self) -> None:
+        """Rename every staged file into place, under the marker (removed when all are renamed)."""
+        names = [path.name for _, path in self._staged]
+        note = {"complete": False, "files": names,
+                "reason": f"`{self.command}` was stopped while it renamed these files into place: some may be "
+                          f"new and the others older; run it again"}
+        with atomic_path(self.marker) as tmp:
+            tmp.write_text(json.dumps(note) + "\n", encoding="utf-8")
+        while self._staged:
+            tmp, path = self._staged[0]
+            os.replace(tmp, path)
+            self._staged.pop(0)
+        self.marker.unlink()
 
 
 def leftover_temps(out_dir: Path) -> list[Path]:

@@ -13,18 +13,18 @@ and goes on.
 from __future__ import annotations
 
 import datetime as dt
-import errno
+import functools
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 import regex
 from dateutil import parser as date_parser
 
-from .errors import ArticleError
+from .errors import ArticleError, os_reason
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class Article:
         doc_date: ISO ``YYYY-MM-DD`` publication date, or None.
         date_note: why a date the article gives was not taken (it lacks the
             day, the month or the year), or None.
+        text_note: how many control characters the text held, read as
+            spaces one for one (:func:`controls_as_spaces`), or None.
     """
 
     doc_id: str
@@ -47,6 +49,7 @@ class Article:
     url: str | None = None
     path: str = ""
     date_note: str | None = None  # a date given but not whole (no day, month or year): kept unknown (W120)
+    text_note: str | None = None  # control characters in the text read as spaces (W122)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def walk_inputs(root: Path, exclude: Path | None = None, exclude_names: frozense
                 names = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it)
         except OSError as exc:
             where = rel(here) if here != root else "."
-            yield ArticleFailure(where, where, "E112", f"folder cannot be listed: {_os_reason(exc)}")
+            yield ArticleFailure(where, where, "E112", f"folder cannot be listed: {os_reason(exc)}")
             continue
         at_exclude = skip is not None and _resolve(here) == skip
         subfolders = []
@@ -158,12 +161,6 @@ def _resolve(path: Path | None) -> Path | None:
         return Path(path).resolve()
     except (OSError, RuntimeError):
         return Path(os.path.abspath(path))
-
-
-def _os_reason(exc: OSError) -> str:
-    """An OS error in words with its errno name: ``Permission denied (EACCES)``."""
-    name = errno.errorcode.get(exc.errno or 0, "")
-    return f"{exc.strerror or exc}" + (f" ({name})" if name else "")
 
 
 def list_files(root: Path, exclude: Path | None = None, exclude_names: frozenset[str] = frozenset()) -> list[Path]:
@@ -236,7 +233,7 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
             yield ArticleFailure(rel, rel, "E113", "file vanished before it was read")
         return
     except OSError as exc:
-        yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {_os_reason(exc)}")
+        yield ArticleFailure(rel, rel, "E113", f"cannot look at the file: {os_reason(exc)}")
         return
     if stat.S_ISDIR(st.st_mode):
         yield Skipped(rel, SKIP_LINKED_FOLDER)
@@ -270,7 +267,7 @@ def read_file(path: Path, rel: str, extensions: tuple[str, ...] = (".txt", ".md"
     except ArticleError as exc:
         yield ArticleFailure(rel, rel, exc.code, exc.reason)
     except OSError as exc:
-        yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {_os_reason(exc)}")
+        yield ArticleFailure(rel, rel, "E113", f"cannot read the file: {os_reason(exc)}")
     except Exception as exc:  # a library failing on one odd file must not stop the batch
         yield ArticleFailure(rel, rel, "E199", f"{type(exc).__name__}: {exc}")
 
@@ -312,13 +309,36 @@ def _read_bounded(path: Path, limit: int, setting: str | None, max_chars: int) -
         os.close(fd)
 
 
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 control characters other than tab, line feed and carriage return (NUL, form feed, escape ...)."""
+
+
+def controls_as_spaces(art: Article) -> Article:
+    """``art`` with each C0 control character of its text (not tab, LF, CR) made a space, one for one.
+
+    A NUL or an escape left in a file by a broken export would otherwise sit
+    inside a token and split a sentence or a figure; as a space, it is the
+    word break it stands for, and every offset still points at the same
+    place of the file's text. The count and the first one are kept in
+    ``text_note`` (a W122 warning row).
+    """
+    first = _CONTROL.search(art.text)
+    if first is None:
+        return art
+    text, n = _CONTROL.subn(" ", art.text)
+    note = (f"{n} control character(s) read as spaces (the first, {first[0]!r}, at offset {first.start()}): "
+            f"not text; a broken export?")
+    return replace(art, text=text, text_note=note)
+
+
 def _finish(art: Article, default_date: str | None, max_chars: int) -> Article:
+    art = controls_as_spaces(art)
     if len(art.text) > max_chars:
         raise ArticleError("E104", f"article has {len(art.text)} characters, more than max_chars={max_chars}")
     if not art.text.strip():
         raise ArticleError("E105", "article has no text")
     if art.doc_date is None and art.date_note is None and default_date:
-        return Article(art.doc_id, art.text, default_date, art.title, art.url, art.path)
+        return replace(art, doc_date=default_date)
     return art
 
 
@@ -340,7 +360,8 @@ def to_iso_date(value: object) -> str | None:
     the day is not completed with made-up parts.
 
     Raises:
-        ArticleError: E103 when the text is not a date.
+        ArticleError: E103 when the text is not a date, or is written as a day
+            that does not exist (``2023-02-30``: "impossible", with the reason).
         PartialDate: W120 when it lacks the year, the month or the day.
     """
     if value is None or value == "":
@@ -356,7 +377,10 @@ def to_iso_date(value: object) -> str | None:
         # parsed twice with different defaults: a part the text leaves out comes from the default
         one = date_parser.parse(text, default=dt.datetime(1904, 1, 1)).date()
         two = date_parser.parse(text, default=dt.datetime(2000, 12, 28)).date()
-    except (ValueError, OverflowError, TypeError):
+    except (ValueError, OverflowError, TypeError) as exc:
+        if _ISO_DAY.match(text.strip()):  # written as a day, but no day of the calendar (2023-02-30)
+            why = str(exc.args[0] if exc.args else exc).split(": ")[0]  # dateutil adds the text after ": "
+            raise ArticleError("E103", f"date {value!r} is impossible ({why}): no such day") from None
         raise ArticleError("E103", f"date {value!r} is not a date") from None
     if one != two:
         missing = [name for name, a, b in (("year", one.year, two.year), ("month", one.month, two.month),
@@ -364,6 +388,9 @@ def to_iso_date(value: object) -> str | None:
         raise PartialDate("W120", f"date {value!r} has no {' or '.join(missing)}: kept as unknown")
     return _in_range(one, value)
 
+
+_ISO_DAY = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}(?![\d-])")
+"""A date written year-month-day: when it does not parse, it is an impossible day, not a vague date."""
 
 _YEARS = (1900, 2100)
 """The years a publication date may fall in; outside them a date is a placeholder ("0001-01-01",
@@ -416,6 +443,38 @@ def _dateline(head: str, default_date: str | None = None) -> str | None:
     return default_date or bound
 
 
+@functools.cache
+def _front_matter_handler() -> object:
+    """python-frontmatter's YAML handler, with a loader that keeps an impossible timestamp as its text.
+
+    YAML reads an unquoted ``date: 2023-02-30`` as a timestamp and fails on
+    it, which made the whole front matter "not valid YAML" (E102); kept as
+    text, it reaches :func:`to_iso_date` as the quoted form does and fails
+    as an impossible date (E103) naming the field and the value. A possible
+    timestamp is read as before (a ``date`` or ``datetime``). Built once, on
+    first use (yaml and frontmatter are imported only for ``.md`` files).
+    """
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # day is out of range for month, month must be in 1..12
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+
+    class Handler(YAMLHandler):
+        def load(self, fm: str, **kwargs: object) -> object:
+            return super().load(fm, Loader=Loader, **kwargs)
+
+    return Handler()
+
+
 def _markdown(raw: str, rel: str) -> Article:
     import frontmatter
 
@@ -423,7 +482,7 @@ def _markdown(raw: str, rel: str) -> Article:
     if lines and lines[0].strip() == "---" and not any(x.strip() in ("---", "...") for x in lines[1:]):
         raise ArticleError("E102", "front matter opened with '---' on line 1 is never closed (no second '---' line)")
     try:
-        post = frontmatter.loads(raw)
+        post = frontmatter.loads(raw, handler=_front_matter_handler())
     except Exception as exc:
         raise ArticleError("E102", f"front matter is not valid YAML: {exc}") from None
     meta = post.metadata

@@ -40,7 +40,7 @@ from spacy import displacy
 
 from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import SchemaError
-from .outdir import OutputLock, atomic_path
+from .outdir import OutputLock, StagedFiles, atomic_path
 from .rows import InputProblem, loads_line, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
 from .lexicons import Cues
@@ -52,6 +52,9 @@ CLAIMS_FILE = "claims.jsonl"
 CHECKS_FILE = "checks.jsonl"
 ERRORS_FILE = "errors.jsonl"
 REPORT_FILE = "report.html"
+REPORT_MARKER = "report.partial"
+"""Left in the output folder by a report stopped while it renamed its files into place (some new, some
+older); removed when every one is renamed (:class:`~pipeline.outdir.StagedFiles`)."""
 SUMMARY_FILE = "summary.json"
 TABLE_FILES = ("claims.csv", "claims.parquet", "checks.csv", "checks.parquet")
 """The tables :func:`write_tables` writes; the page links those present beside it."""
@@ -1027,8 +1030,12 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
     The claims and checks stream from their JSONL files once for both (the
     checks twice: their Parquet types are known only at the end), so time
     grows linearly with the run and memory with the claims' few kept fields.
-    Nothing is renamed into place before every check row is known to name
-    a claim of the claims file (E256 leaves no new file).
+    Every file is written whole under a temporary name first, and nothing is
+    renamed into place before all of them are (E256, a full disk or an
+    interruption leaves the old files as they were); they are then renamed
+    together under ``report.partial`` (:data:`REPORT_MARKER`), which is removed
+    after the last rename, so a run killed among the renames leaves the
+    marker: the folder's tables and page may then be of two runs.
 
     Args:
         out_dir: the output folder.
@@ -1051,14 +1058,17 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
         UsageError: E404 when another run holds the folder.
     """
     out = Path(out_dir)
-    with OutputLock(out, "newsfigures report"):
-        return _review_outputs(out, articles_text, charts, max_articles, problems, tables, page, max_claims,
-                               articles, settings)
+    with OutputLock(out, "newsfigures report"), StagedFiles(out, REPORT_MARKER, "newsfigures report") as stage:
+        written = _review_outputs(out, stage, articles_text, charts, max_articles, problems, tables, page,
+                                  max_claims, articles, settings)
+        stage.commit()
+        return written
 
 
-def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: bool, max_articles: int,
-                    problems: list[InputProblem] | None, tables: bool, page: bool, max_claims: int,
-                    articles_path: Path | str | None = None, settings: Settings | None = None) -> list[Path]:
+def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, str] | None, charts: bool,
+                    max_articles: int, problems: list[InputProblem] | None, tables: bool, page: bool,
+                    max_claims: int, articles_path: Path | str | None = None,
+                    settings: Settings | None = None) -> list[Path]:
     began = time.perf_counter()
     strict = problems is None
     found: list[InputProblem] = []
@@ -1066,10 +1076,10 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     digests: list[ClaimDigest] = []
     shared: dict[Any, Any] = {}  # one string object per distinct value
     written: list[Path] = []
-    check_tables = CheckTables(out) if tables and (out / CHECKS_FILE).is_file() else None
+    check_tables = CheckTables(out, stage) if tables and (out / CHECKS_FILE).is_file() else None
     checks_seen = _CheckStats()
     with ExitStack() as stack:
-        claim_tables = stack.enter_context(ClaimTables(out)) if tables else None
+        claim_tables = stack.enter_context(ClaimTables(out, stage)) if tables else None
         for line_no, claim in iter_claims(out, found, strict, line_of):
             if claim_tables is not None:
                 claim_tables.add(claim)
@@ -1084,7 +1094,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
                 check_tables.see(check)
             if page:
                 checks_seen.add(check, line_of, flags)
-        # the claims tables are renamed into place here, after the checks proved theirs
+        # the claims tables are whole here, after the checks proved theirs (renamed with the page)
     if claim_tables is not None:
         written += claim_tables.paths
     if problems is not None:
@@ -1239,7 +1249,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     with (out / CLAIMS_FILE).open("rb") as handle:
         review_data["run"] = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     summary = read_summary(out)
-    table_names = [name for name in TABLE_FILES if (out / name).is_file()]
+    table_names = [name for name in TABLE_FILES if (out / name).is_file() or name in stage.names]
     # what the page needs of the embedded claims, so that they can go before the page is rendered
     embedded_facts = {
         "review_claims": len(claims), "unembedded_claims": len(digests) - len(claims),
@@ -1271,7 +1281,7 @@ def _review_outputs(out: Path, articles_text: Mapping[str, str] | None, charts: 
     html_page = html_page.replace("<!--BUILD-SECONDS-->",
                                   f"built in {seconds:.2f} s (charts {chart_seconds:.2f} s)")
     path = out / REPORT_FILE
-    with atomic_path(path) as tmp:  # a full disk leaves no half-written page behind
+    with atomic_path(path, stage) as tmp:  # a full disk leaves no half-written page behind
         tmp.write_text(html_page, encoding="utf-8")
     return [*written, path]
 

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from .claim import FIELD_NAMES, Claim
 from .errors import SchemaError
-from .outdir import atomic_path
+from .outdir import StagedFiles, atomic_path
 
 CHECK_FIELDS: tuple[str, ...] = (
     "check", "status", "claim_ids", "expected", "observed", "tolerance", "message")
@@ -74,10 +74,13 @@ class ClaimTables:
 
     Args:
         out_dir: the folder to write the two tables in.
+        stage: when given, the whole files are handed to it to be renamed with
+            the rest of its set (:class:`~pipeline.outdir.StagedFiles`).
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, stage: StagedFiles | None = None) -> None:
         self.out = Path(out_dir)
+        self.stage = stage
         self.schema = claims_arrow_schema()
         self._batch: list[dict[str, Any]] = []
         self._stack = ExitStack()
@@ -85,8 +88,8 @@ class ClaimTables:
         self._parquet: pq.ParquetWriter | None = None
 
     def __enter__(self) -> "ClaimTables":
-        self._csv_path = self._stack.enter_context(atomic_path(self.out / "claims.csv"))
-        self._parquet_path = self._stack.enter_context(atomic_path(self.out / "claims.parquet"))
+        self._csv_path = self._stack.enter_context(atomic_path(self.out / "claims.csv", self.stage))
+        self._parquet_path = self._stack.enter_context(atomic_path(self.out / "claims.parquet", self.stage))
         return self
 
     def add(self, claim: Mapping[str, Any]) -> None:
@@ -147,10 +150,12 @@ class CheckTables:
 
     Args:
         out_dir: the folder to write the two tables in.
+        stage: as :class:`ClaimTables`.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, stage: StagedFiles | None = None) -> None:
         self.out = Path(out_dir)
+        self.stage = stage
         self.columns = list(CHECK_FIELDS)
         self._known = set(self.columns)
         self._batch: list[Mapping[str, Any]] = []
@@ -181,7 +186,8 @@ class CheckTables:
         if self._schemas:
             unified = pa.unify_schemas(self._schemas, promote_options="permissive")
             schema = pa.schema([unified.field(name) for name in self.columns])
-        with atomic_path(self.out / "checks.parquet") as parquet_tmp, atomic_path(self.out / "checks.csv") as csv_tmp:
+        with atomic_path(self.out / "checks.parquet", self.stage) as parquet_tmp, \
+                atomic_path(self.out / "checks.csv", self.stage) as csv_tmp:
             writer = pq.ParquetWriter(parquet_tmp, schema) if schema is not None else None
             header = True
             batch: list[Mapping[str, Any]] = []

@@ -224,6 +224,8 @@ class _ShardWriter:
             art, result = item, next(results_iter)
             if art.date_note:
                 self.warn(art, "W120", art.date_note)
+            if art.text_note:
+                self.warn(art, "W122", art.text_note)
             if result.error is not None:
                 self.fail(art.doc_id, art.path, *result.error)
                 continue

@@ -67,3 +67,18 @@ def test_workers_is_read(tmp_path: Path) -> None:
     path = tmp_path / "w.toml"
     path.write_text("[pipeline]\nworkers = 2\n", encoding="utf-8")
     assert load_settings(path).workers == 2
+
+
+@pytest.mark.parametrize("kind", ["toml", "jsonl"])
+def test_a_missing_model_file_is_e300_naming_its_absolute_resolved_path(tmp_path: Path, monkeypatch,
+                                                                       kind: str) -> None:
+    from pipeline.lexicons import read_jsonl, read_toml
+
+    (tmp_path / "models").mkdir()
+    monkeypatch.chdir(tmp_path / "models")
+    relative = Path("..") / "models" / f"missing.{kind}"  # relative, with '..': not where it was looked for
+    with pytest.raises(LexiconError) as info:
+        read_toml(relative, set()) if kind == "toml" else read_jsonl(relative, set(), set())
+    wanted = str((tmp_path / "models" / f"missing.{kind}").resolve())
+    assert info.value.code == "E300" and info.value.path == wanted
+    assert str(info.value) == f"[E300] {wanted}: file not found"

@@ -324,3 +324,20 @@ def test_a_placeholder_date_is_kept_unknown_and_the_article_read(tmp_path: Path,
     (tmp_path / "b.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     [art] = read_all(tmp_path, default_date="2024-05-02")
     assert isinstance(art, Article) and art.doc_date is None and "1900-2100" in art.date_note
+
+
+@pytest.mark.parametrize("written", ["2023-02-30", '"2023-02-30"', "2023-02-30 10:00:00", "2023-13-01"])
+def test_an_impossible_front_matter_date_is_e103_naming_field_and_value_quoted_or_not(tmp_path: Path,
+                                                                                     written: str) -> None:
+    (tmp_path / "odd.md").write_text(f"---\ndate: {written}\ntitle: Odd\n---\nRevenue rose 3%.\n", encoding="utf-8")
+    [fail] = read_all(tmp_path)
+    assert isinstance(fail, ArticleFailure)
+    value = written.strip('"')
+    why = "month must be in 1..12" if value == "2023-13-01" else "day is out of range for month"
+    assert (fail.path, fail.code, fail.reason) == ("odd.md", "E103", f"date {value!r} is impossible ({why}): no such day")
+
+
+def test_a_possible_unquoted_front_matter_timestamp_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ndate: 2024-02-29 23:30:00-05:00\n---\nRevenue rose 3%.\n", encoding="utf-8")
+    [art] = read_all(tmp_path)
+    assert isinstance(art, Article) and art.doc_date == "2024-02-29"

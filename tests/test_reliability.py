@@ -25,10 +25,12 @@ import pytest
 from click.testing import CliRunner
 
 import pipeline.reading as reading
+import pipeline.report
 from pipeline.build import make_nlp
 from pipeline.cli import main
-from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
+from pipeline.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 from pipeline.extract import run_extract
+from pipeline.manifest import MANIFEST_NAME
 from pipeline.outdir import LOCK_NAME, OutputLock
 from pipeline.reading import Article, ArticleFailure, iter_articles
 
@@ -317,6 +319,31 @@ def test_a_folder_that_cannot_be_listed_makes_the_run_incomplete(tmp_path: Path,
 # Long lines
 
 
+def test_control_characters_in_an_article_are_read_as_spaces_with_a_warning(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "clean.txt").write_text(ARTICLE, encoding="utf-8")
+    # a NUL between a figure and its scale word, and a NUL, an escape and a form feed elsewhere
+    dirty = ARTICLE.replace("12% year", "12%\x00year").replace("1.3 million", "1.3\x00million")
+    dirty = dirty.replace("of 4.2", "of\x1b4.2").replace("The company", "The\x0ccompany")
+    assert len(dirty) == len(ARTICLE)
+    (src / "dirty.txt").write_text(dirty, encoding="utf-8")
+    summary = run_extract(src, tmp_path / "out", workers=1, progress=False)
+    assert (summary.articles_read, summary.failed, summary.warnings) == (2, 0, 1)
+    rows = strict_rows(tmp_path / "out" / "claims.jsonl")
+
+    def seen(doc: str) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("doc_id", "claim_id")} for r in rows if r["doc_id"] == doc]
+
+    assert seen("dirty.txt") == seen("clean.txt") and len(seen("clean.txt")) == 2
+    assert [r["value"] for r in rows if r["doc_id"] == "dirty.txt"] == [4.2e9, 1.3e6]  # 1.3 million, not 1.3
+    [warning] = strict_rows(tmp_path / "out" / "warnings.jsonl")
+    assert warning == {"doc_id": "dirty.txt", "file": "dirty.txt", "code": "W122",
+                       "reason": "4 control character(s) read as spaces (the first, '\\x1b', at offset 34): "
+                                 "not text; a broken export?"}
+    assert strict_rows(tmp_path / "out" / "errors.jsonl") == []
+
+
 def test_a_long_line_without_punctuation_is_read_in_pieces_with_every_figure_whole() -> None:
     nlp = make_nlp()
     reps = 200_000 // len(NEWS_UNIT)
@@ -469,6 +496,89 @@ def test_a_full_disk_while_writing_a_table_leaves_no_truncated_table(tmp_path: P
     assert len(pd.read_csv(out / "claims.csv")) == len(claim_rows)
 
 
+def test_a_full_disk_while_merging_the_parts_is_e412_naming_the_file_and_resume_goes_on(
+        tmp_path: Path, monkeypatch) -> None:
+    import pipeline.extract as extract_module
+
+    src, out, ref = tmp_path / "in", tmp_path / "out", tmp_path / "ref"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text(ARTICLE.replace("Orvane", "Pellam"), encoding="utf-8")
+    real = extract_module.append_part
+
+    def full_disk(parts_dir, index, kind, handle):  # some bytes reach the disk, then it is full
+        real(parts_dir, index, kind, handle)
+        if kind == "claims":
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(extract_module, "append_part", full_disk)
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(out), "--no-progress", "--workers", "1"])
+    monkeypatch.undo()
+    assert result.exit_code == EXIT_WRITE and isinstance(result.exception, SystemExit), result.output
+    partial = out / "claims.jsonl.partial"
+    assert (f"[E412] {partial}: cannot write it: No space left on device (ENOSPC); the finished shards are kept "
+            f"in parts/: make room and run `extract --resume`") in result.output
+    assert "Traceback" not in result.output
+    # only the *.partial file, the manifest and the parts: no row file, no summary, no lock
+    assert sorted(os.listdir(out)) == ["claims.jsonl.partial", "manifest.jsonl", "parts"]
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(out), "--no-progress", "--resume"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert CliRunner().invoke(main, ["extract", str(src), "--out", str(ref), "--no-progress"]).exit_code == EXIT_OK
+    assert sorted(os.listdir(out)) == sorted(os.listdir(ref))
+    assert (out / "claims.jsonl").read_bytes() == (ref / "claims.jsonl").read_bytes()
+    assert json.loads((out / "summary.json").read_text())["complete"] is True
+
+
+def test_a_report_stopped_among_its_renames_is_marked_and_one_stopped_before_changes_nothing(
+        tmp_path: Path, claim_rows, monkeypatch) -> None:
+    from pipeline.checks import run_checks
+    from pipeline.report import REPORT_MARKER, write_review_outputs
+
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "claims.jsonl").write_bytes(b"\n".join(claim_rows) + b"\n")
+    run_checks([out / "claims.jsonl"], out)
+    names = ["checks.csv", "checks.parquet", "claims.csv", "claims.parquet", "report.html"]
+    write_review_outputs(out, charts=False)
+    first = {name: (out / name).read_bytes() for name in names}
+    (out / "claims.jsonl").write_bytes(b"\n".join(claim_rows[:-1]) + b"\n")  # the next run's tables differ
+    (out / "checks.jsonl").write_bytes(b"")
+    real_replace = os.replace
+
+    # a full disk on the page, the last file written: no file of the set is replaced, no marker
+    def full_disk(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline.report.Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        write_review_outputs(out, charts=False)
+    monkeypatch.undo()
+    assert {name: (out / name).read_bytes() for name in names} == first
+    assert sorted(os.listdir(out)) == sorted(["claims.jsonl", "checks.jsonl", "checks_summary.json", *names])
+
+    # killed after the tables were renamed and before the page was: the marker says so
+    def killed_at_the_page(src, dst, *args, **kwargs):
+        if Path(dst).name == "report.html":
+            raise KeyboardInterrupt
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", killed_at_the_page)
+    with pytest.raises(KeyboardInterrupt):
+        write_review_outputs(out, charts=False)
+    monkeypatch.undo()
+    assert (out / "report.html").read_bytes() == first["report.html"]  # the old page ...
+    assert (out / "claims.csv").read_bytes() != first["claims.csv"]  # ... beside the new tables
+    marker = json.loads((out / REPORT_MARKER).read_text(encoding="utf-8"))
+    assert marker["complete"] is False and sorted(marker["files"]) == names
+    assert "newsfigures report" in marker["reason"] and "run it again" in marker["reason"]
+    assert sorted(os.listdir(out)) == sorted(["claims.jsonl", "checks.jsonl", "checks_summary.json", REPORT_MARKER,
+                                              *names])  # and no temporary file
+    write_review_outputs(out, charts=False)  # run again: whole, and the marker gone
+    assert not (out / REPORT_MARKER).exists()
+    assert (out / "report.html").read_bytes() != first["report.html"]
+    assert_outputs_whole(out)
+
+
 # ---------------------------------------------------------------------------
 # One run at a time; a kill and a re-run
 
@@ -510,6 +620,28 @@ def test_a_run_into_a_folder_another_run_holds_is_refused_naming_it(tmp_path: Pa
     assert holder.returncode == 0 and not (out / LOCK_NAME).exists()
     result = cli("extract", str(src), "--out", str(out), "--force", "--no-progress")
     assert result.returncode == EXIT_OK, result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_during_extract_releases_the_lock_and_leaves_a_resumable_run(tmp_path: Path, workers: str) -> None:
+    src, out = long_article(tmp_path / "in", mb=0.5), tmp_path / "out"
+    (src / "short.txt").write_text(ARTICLE, encoding="utf-8")
+    proc = start("extract", str(src), "--out", str(out), "--no-progress", "--workers", workers)
+    try:
+        deadline = time.monotonic() + TIMEOUT  # a bound, not a timing: the run is killed if it overruns
+        while not (out / MANIFEST_NAME).exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (out / MANIFEST_NAME).exists() and (out / LOCK_NAME).exists() and proc.poll() is None
+        proc.send_signal(signal.SIGTERM)  # the long article is seconds of work: the run is still going
+    finally:
+        status, _, err = finish(proc)
+    assert status == 1 and "Aborted!" in err and "Traceback" not in err, err
+    assert not (out / LOCK_NAME).exists()  # released, as Ctrl-C releases it
+    assert not (out / "summary.json").exists() and not (out / "claims.jsonl").exists()
+    result = cli("extract", str(src), "--out", str(out), "--no-progress", "--resume", "--workers", workers)
+    assert result.returncode == EXIT_OK, result.stderr
+    summary = assert_outputs_whole(out)
+    assert summary["complete"] is True and summary["articles_read"] == 2
 
 
 def test_two_extract_runs_started_together_leave_one_whole_output(tmp_path: Path) -> None:
@@ -603,10 +735,10 @@ def readme_exit_table() -> dict[int, set[str]]:
     return table
 
 
-def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows) -> None:
+def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows, monkeypatch) -> None:
     table = readme_exit_table()
     commands = {"extract", "check", "eval", "report"}
-    assert table == {EXIT_OK: commands, EXIT_USAGE: commands, EXIT_INCOMPLETE: commands}
+    assert table == {EXIT_OK: commands, EXIT_USAGE: commands, EXIT_INCOMPLETE: commands, EXIT_WRITE: {"extract"}}
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert "exits 1 on a usage" not in text
     good = tmp_path / "good"
@@ -647,6 +779,14 @@ def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows) -> Non
                 assert result.exception is None or isinstance(result.exception, SystemExit), argv
     finally:
         shutil.rmtree(top)
+    import pipeline.parts as parts
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parts.shutil, "copyfileobj", full_disk)  # the parts' merge
+    result = CliRunner().invoke(main, ["extract", str(src), "--out", str(tmp_path / "o6"), "--workers", "1"])
+    assert result.exit_code == EXIT_WRITE and "[E412]" in result.output, (result.output, result.exception)
 
 
 def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ class SegmentRules:
                 return subject.group(1).lower()
         if metric in ("market share", "shipments") or market:
             if not segs:
-                g = self._market_geo(in_too=True) if company else None
+                g = self._market_geo(in_too=True) if company else self._place_with(f)
                 if g and not (self.state.market or "").startswith(g):
                     # "the leading provider in SEA ..., with 5.7 million devices": the market of the place named
                     return " ".join(x for x in (g, self.state.market_product) if x) + " market"

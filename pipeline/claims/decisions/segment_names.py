@@ -172,6 +172,19 @@ class SegmentNameRules:
                 return x.label
         return None
 
+    def _place_with(self, f) -> str | None:
+        """The place a market-wide figure is given for: "Thailand with 4 million", "With 4.4
+        million exports, the Philippines comes in second" (a sentence-initial "With" phrase)."""
+        for x in self.segments:
+            if x.id != "geography":
+                continue
+            if x.end <= f.start and _re_fullmatch(r"(?i)\s+with\s+", self.norm[x.end:f.start]):
+                return x.label
+            if x.start >= f.end and _re_fullmatch(r"(?i)\W*with\s+[^,;]*", self.norm[self.s0:f.start]) \
+                    and _re_fullmatch(r"[^,;]*,\s*(?:the\s+)?", self.norm[f.end:x.start]):
+                return x.label
+        return None
+
     @functools.cached_property
     def _geo_set(self) -> set[str]:
         return {s.label for s in self.segments if s.id == "geography"} | {

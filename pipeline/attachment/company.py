@@ -33,7 +33,10 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f, dist = mention_feats(view, m, fa, fb, lists)
         pool.add(own_name(m.id, art), how, m.text, f, dist)
         return pool.done(row, "company", role, kind)
+    bracketed = {m.start - 2 for m in view.companies if view.norm[m.start - 2:m.start] == " ("}
     for m in nearest(view, "companies", fa, fb):
+        if m.end in bracketed:
+            continue  # "Etihad Etisalat (Mobily)": the long name's lexicon word; the firm goes by the name in brackets
         f, dist = mention_feats(view, m, fa, fb, lists)
         f.update(_mention_facts(view, m, lists))
         # a name guessed from the text (its id is its words) may be a ticker of a company named elsewhere

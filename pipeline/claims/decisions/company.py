@@ -20,6 +20,9 @@ from ..patterns import _MARKET_METRICS, _SUBJECT, _re_fullmatch, _re_match, _re_
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _IT_FORECASTS = regex.compile(r"(?i)^\W*it\s+(?:now\s+|also\s+)?(?:forecasts?|expects?|estimates?|predicts?|projects?|sees|says|said)\b")
 _PRONOUN_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|they|their|he|she|the\s+(?:company|group|firm|carmaker|maker|chipmaker|startup|vendor|brand|business|unit|segment|division))\b")
+# before a company named in brackets right after its long name ("Etihad Etisalat (Mobily)"): the name
+# it goes by, no aside
+_SHORT_NAME_AFTER = regex.compile(r"[A-Z][\w&.-]*[ ]\($")
 _IT_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|the\s+company(?:'s)?)\b")
 _SEGMENT_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:[\w-]+\s+){1,2}(?:segment|category|price\s+band|tier)\b")
 
@@ -43,7 +46,8 @@ class CompanyRules:
                 return m.id, m.text, False
         c = self.clause(f.start)
         asides = [(a, b) for a, b in self.asides() if not a <= f.start < b]
-        named = [m for m in self.companies if not any(a <= m.start and m.end <= b for a, b in asides)]
+        named = [m for m in self.companies if not any(a <= m.start and m.end <= b for a, b in asides)
+                 or _SHORT_NAME_AFTER.search(self.norm, max(self.s0, m.start - 40), m.start)]
         cand = [m for m in named if m.end <= f.start and self.clause(m.start) == c]
         if not cand:
             cand = [m for m in named if m.end <= f.start]

@@ -197,10 +197,15 @@ _PATTERN_SOURCES: list[tuple[str, str]] = [
     ("this_quarter", r"\b(?:this|the\s+current)\s+quarter\b"),
     ("the_quarter", r"\b(?:for|in|during)\s+the\s+(?:quarter|three-month\s+period|three\s+months)\b(?!\s+(?:ended|ending|to|through|that|which|of|in)\b)"),
     ("this_year", r"\b(?:this|the\s+current)\s+year\b"),
+    ("next_year", r"\bnext\s+year\b"),
     ("last_year", r"\blast\s+year\b"),
     ("last_month", r"\blast\s+month\b"),
     ("year", r"\b(?P<prep>in|for|of|during|full[\s-]year|calendar|through|by)\s+(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"),
     ("calendar_year_code", r"\bCY\s*'?(?P<year>(?:19|20)\d\d|\d\d)\b"),
+    # "expects 2025 revenue of 3 billion crowns": a year written before the results it dates
+    ("year_attr", r"\b(?P<year>(?:19|20)\d\d)(?=\s+(?:revenues?|sales|(?:net\s+|operating\s+|pre-tax\s+)?(?:profit|income|loss)|"
+                  r"earnings|ebitda|eps|guidance|outlook|forecast|shipments|deliveries|production|capex|"
+                  r"capital\s+expenditure|spending|bookings|results)\b)"),
 ]
 
 
@@ -326,9 +331,10 @@ def _spec(name: str, m: regex.Match, years: "_Years") -> PeriodSpec | None:
         return PeriodSpec("REL", rel=name)
     if name == "by_year_end":  # a target date ahead: the publication year
         return PeriodSpec("REL", rel="this_year")
-    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "last_year", "the_quarter", "last_month"):
+    if name in ("recent_quarter", "last_quarter", "this_quarter", "this_year", "next_year", "last_year", "the_quarter",
+                "last_month"):
         return PeriodSpec("REL", rel=name)
-    if name in ("year", "calendar_year_code"):  # "CY17": calendar 2017, whatever the company's fiscal year
+    if name in ("year", "calendar_year_code", "year_attr"):  # "CY17": calendar 2017, whatever the company's fiscal year
         y, _ = years.year(g["year"])
         return PeriodSpec("Y", year=y)
     return None
@@ -346,8 +352,8 @@ _NEEDS = {
     "prior_year": ("year",), "prior_quarter": ("quarter",), "prior_month": ("month",),
     "recent_quarter": ("quarter",), "last_quarter": ("quarter",), "this_quarter": ("quarter",),
     "the_quarter": ("quarter", "three"),
-    "this_year": ("year",), "last_year": ("year",), "last_month": ("month",), "year": ("19", "20"),
-    "calendar_year_code": ("cy",),
+    "this_year": ("year",), "next_year": ("next year",), "last_year": ("year",), "last_month": ("month",), "year": ("19", "20"),
+    "calendar_year_code": ("cy",), "year_attr": ("19", "20"),
 }
 
 
@@ -871,6 +877,8 @@ def _resolve_rel(rel: str, ctx: PeriodContext, this_year: int | None, spec_year:
         return str(this_year) if this_year else None
     if rel == "last_year":
         return str(this_year - 1) if this_year else None
+    if rel == "next_year":
+        return str(this_year + 1) if this_year else None
     if rel == "last_month":  # "Last month, Deutsche Telekom bought ...": the month before publication
         if not ctx.doc_date:
             return None

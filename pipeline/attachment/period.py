@@ -516,9 +516,12 @@ def _date_relation(period: str, doc_date: dt.date | None, fiscal_end: int | None
 
 def _ends_after(period: str | None, fiscal_end: int | None, month: int) -> bool:
     """Whether a quarter, half or month ends after ``month`` (``year * 12 + month``); a year or a
-    day never does here (a year to date is named by its year, an event by its day)."""
+    day never does here (a year to date is named by its year, an event by its day), nor a fiscal
+    period of a company whose fiscal year-end is unknown."""
     if not period or not ("-Q" in period or "-H" in period or re.fullmatch(r"(?:FY)?\d{4}-\d\d", period)):
         return False
+    if period.startswith("FY") and fiscal_end is None:
+        return False  # a fiscal period of a company whose year-end is unknown ends when it ends ("Q3 FY25")
     end = _end_month(period, fiscal_end)
     return end is not None and end > month
 

@@ -32,6 +32,8 @@ _CHANGE_AFTER = regex.compile(
     r"^\s*(?:[-\w]+\s+){0,2}?(?:growth|increase|decrease|decline|drop|rise|gain|jump|improvement|fall|"
     r"slump|surge|plunge|slide|dip|reduction|higher|lower|more|less|fewer|up|down)\b", regex.I)
 _CHANGE_NOUN_AFTER = regex.compile(r"(?i)\s*(?:(?:year-on-year|year-over-year|annual|sequential)\s+)?(?:decline|drop|fall|decrease|increase|rise|gain|growth|jump|slump)\b")
+_OR_RESTATED = regex.compile(r"(?i),\s+or\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|some\s+)?$")
+"""Between a change and the same change restated ("by 2,250, or 12.5%")."""
 _CHANGE_NOUN_OF = regex.compile(r"(?i)\b(?:increase|decrease|rise|drop|decline|growth|jump|fall|reduction|surge|slump)s?"
                                  r"\s+of\s*$")
 """A noun of change and "of" right before an amount: the amount is a change ("an increase of 30 million")."""
@@ -64,6 +66,8 @@ class RoleRules:
                 continue
             if f.kind == "pp":
                 it.role = "change"
+            elif f.kind == "percent" and i and items[i - 1].role == "change" and _OR_RESTATED.search(lead[-20:]):
+                it.role, it.direction_src = "change", "restated"  # "rose by 2,250, or 12.5%, to 11,250"
             elif f.kind == "percent":
                 it.role = self._percent_role(it, lead, after)
             else:

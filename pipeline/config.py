@@ -106,13 +106,26 @@ def _training(t: dict[str, Any], base: Path) -> dict[str, Any]:
             "calibration_exclude": [str(x) for x in t.get("calibration_exclude", [])]}
 
 
+def _spacy_has_language(code: str) -> bool:
+    """Whether spaCy ships a language ``code`` (its ``spacy/lang/<code>`` package), found
+    without importing spaCy (a command that reads no article does not need it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        return bool(code)  # no spaCy to ask: building the pipeline will say so
+    return code.isidentifier() and any((Path(loc) / "lang" / code / "__init__.py").is_file()
+                                       for loc in spec.submodule_search_locations)
+
+
 def _is_int(v: Any, least: int) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= least
 
 
 # (section, key) -> (test, what a valid value is)
 _RULES: dict[tuple[str, str], tuple[Any, str]] = {
-    ("pipeline", "lang"): (lambda v: isinstance(v, str) and v != "", "a language code such as \"en\""),
+    ("pipeline", "lang"): (lambda v: isinstance(v, str) and _spacy_has_language(v),
+                           "a language code spaCy has, such as \"en\""),
     ("pipeline", "models_dir"): (lambda v: isinstance(v, str) and v != "", "a folder path"),
     ("pipeline", "batch_size"): (lambda v: _is_int(v, 1), "an integer of at least 1"),
     ("pipeline", "workers"): (lambda v: _is_int(v, 0) and v <= 256, "an integer from 0 (one a core) to 256"),

@@ -36,6 +36,7 @@ def test_a_config_elsewhere_without_models_dir_uses_the_projects_models(tmp_path
     ("[reading]\nmax_chars = -5\n", "max_chars"),
     ('[claims]\ncarry_company = "yes"\n', "carry_company"),
     ("[claims]\nmax_sentence_figures = 0\n", "max_sentence_figures"),
+    ('[pipeline]\nlang = "xx-nonexist"\n', "lang"),  # no such spaCy language: E313, not a traceback later
 ])
 def test_a_bad_value_is_e313_naming_file_and_key(tmp_path: Path, text: str, key: str) -> None:
     path = tmp_path / "bad.toml"

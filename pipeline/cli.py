@@ -193,6 +193,10 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
 
             settings = load_settings(config_path)
             evaluated = reviewed_only(GoldSet.read(articles_path, gold_path, settings))
+            if cv_folds > len(evaluated.articles):
+                # each fold also calibrates on as many inner folds: more folds than articles only costs time
+                raise UsageError("E413", f"--cv {cv_folds}: more folds than the {len(evaluated.articles)} articles "
+                                         f"with gold in {articles_path}; give at most {len(evaluated.articles)}")
             if is_corrections(gold):  # a reviewer's corrections: only their articles leave the training sets
                 read_corrections(gold_path)
                 extra = without_reviewed(training_sets(settings), [evaluated])

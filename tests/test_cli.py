@@ -187,3 +187,10 @@ def test_train_refuses_a_gold_file_of_other_articles(folder: Path, gold_pred: tu
                                        "--out", str(gold.with_name("m.json"))])
     assert result.exit_code == 2 and "E411" in result.stderr
     assert not gold.with_name("m.json").exists()
+
+
+def test_eval_refuses_more_folds_than_articles_with_gold() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(main, ["eval", "--cv", "50", "--articles", str(root / "corpus" / "articles"),
+                                       "--gold", str(root / "corpus" / "gold.jsonl")])
+    assert result.exit_code == 2 and "E413" in result.stderr and "at most 29" in result.stderr

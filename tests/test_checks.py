@@ -441,3 +441,19 @@ def test_the_terminal_summary_shows_a_bounded_number_of_inconsistencies(tmp_path
     lines = list(summary_lines(summary, max_shown=50))
     assert sum(1 for line in lines if line.startswith(("1. [", "50. [", "51. ["))) == 2
     assert f"... and 10 more, all in {summary.out_path}" in lines
+
+
+def test_the_same_article_twice_is_no_conflict_between_its_copies() -> None:
+    # a syndicated story in two folders: each copy states both values (a segment the extractor
+    # missed); the difference is the article's own, compared within it and set aside, not reported
+    specs = [{"doc_id": doc, "sentence_index": i, "company": "Acme", "metric": "revenue", "value": value,
+              "value_text": text, "unit": "USD", "period": "2024-Q2"}
+             for doc in ("x/a.txt", "y/a.txt") for i, (value, text) in enumerate([(12.4e9, "$12.4 billion"),
+                                                                                  (1.0e9, "$1 billion")])]
+    rows = [r for r in check_claims(make_claims(specs)) if r["check"] == "conflict"]
+    inconsistent = [r for r in rows if r["status"] == "inconsistent"]
+    assert inconsistent and all(len({cid.split(":")[0] for cid in r["claim_ids"]}) == 1 for r in inconsistent)
+    other = [dict(s, doc_id="z/b.txt", value=13.9e9, value_text="$13.9 billion") for s in specs[:1]]
+    rows = [r for r in check_claims(make_claims(specs[:2] + other)) if r["check"] == "conflict"]
+    assert any(r["status"] == "inconsistent" and {c.split(":")[0] for c in r["claim_ids"]} == {"x/a.txt", "z/b.txt"}
+               for r in rows)  # another article's own value still conflicts

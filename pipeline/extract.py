@@ -153,12 +153,13 @@ def extract_claims(articles: Iterable[Article], settings: Settings | None = None
         yield art, doc.user_data.get("claims", []), doc.user_data.get("figures_rejected", [])
 
 
-def check_source(source: Path) -> None:
-    """Refuse a source that does not exist or cannot be looked at, before anything is written.
+def check_source(source: Path, extensions: tuple[str, ...] = ()) -> None:
+    """Refuse a source that does not exist or cannot be looked at, or one file whose ending is
+    not among ``extensions`` (when given), before anything is written.
 
     Raises:
         UsageError: E402 naming the path and the OS's reason (no such file,
-            name too long, permission denied).
+            name too long, permission denied), or the endings read.
     """
     try:
         os.stat(source)
@@ -166,6 +167,9 @@ def check_source(source: Path) -> None:
         raise UsageError("E402", f"{source} does not exist") from None
     except OSError as exc:
         raise UsageError("E402", f"cannot look at {str(source)[:200]}: {exc.strerror}") from None
+    if extensions and source.is_file() and source.suffix.lower() not in extensions:
+        raise UsageError("E402", f"{source}: not an article file of a kind read (extensions read: "
+                                 f"{', '.join(extensions)}; [reading] extensions in config.toml)")
 
 
 def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
@@ -197,7 +201,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         The run's :class:`ExtractSummary`.
 
     Raises:
-        UsageError: ``source`` does not exist (E402), output exists (E401),
+        UsageError: ``source`` does not exist or is one file of a kind not read (E402), output exists (E401),
             the folder is in use by another run (E404), nothing to resume
             (E405), a resume with another source or settings (E406), the
             Dask engine unavailable (E407).
@@ -205,7 +209,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
     check_engine(engine, scheduler)
-    check_source(source)
+    check_source(source, settings.extensions)
     if source.is_dir() and out_dir.resolve() == source.resolve():
         raise UsageError("E408", f"--out {out_dir} is the folder of the articles: choose a folder of its own "
                                  f"(one inside the articles' folder is not read back)")
@@ -474,7 +478,7 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
     """
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
-    check_source(source)
+    check_source(source, settings.extensions)
     if resume and not Path(out_dir).is_dir():
         raise UsageError("E405", f"{out_dir} does not exist: there is no run to resume in it")
     prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock

@@ -194,3 +194,11 @@ def test_eval_refuses_more_folds_than_articles_with_gold() -> None:
     result = CliRunner().invoke(main, ["eval", "--cv", "50", "--articles", str(root / "corpus" / "articles"),
                                        "--gold", str(root / "corpus" / "gold.jsonl")])
     assert result.exit_code == 2 and "E413" in result.stderr and "at most 29" in result.stderr
+
+
+def test_extract_refuses_one_file_of_a_kind_not_read(tmp_path: Path) -> None:
+    note = tmp_path / "note.pdf"
+    note.write_text("Revenue rose 5% to $1 billion.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(note), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "E402" in result.stderr and ".txt" in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -41,27 +41,20 @@ def verb_forms(words: list[str]) -> list[str]:
 
     known, out = set(words), []
     for w in words:
-        if " " in w:
-            verb, _, particle = w.partition(" ")
-            if particle not in _PARTICLES or " " in particle:
-                continue
-            # a phrasal verb ("edged up"): its particle keeps every form a verb ("edges up")
-            lemmas = getAllLemmas(verb, upos="VERB").get("VERB")
-            for tag, forms in (getAllInflections(lemmas[0], upos="VERB").items() if lemmas else ()):
-                for f in (f"{v} {particle}" for v in forms):
-                    if tag in _FORM_TAGS and f not in known:
-                        known.add(f)
-                        out.append(f)
-            continue
-        lemmas = getAllLemmas(w, upos="VERB").get("VERB")
+        verb, _, particle = w.partition(" ")
+        if particle and particle not in _PARTICLES:
+            continue  # "more than doubled", "record high": no verb with its particle
+        lemmas = getAllLemmas(verb, upos="VERB").get("VERB")
         if not lemmas:
             continue
-        plurals = set(getInflection(lemmas[0], tag="NNS"))  # "tops": also the plural of a noun "top"
+        # "tops": also the plural of a noun "top" (a phrasal verb's particle makes each form a verb)
+        plurals = set() if particle else set(getInflection(lemmas[0], tag="NNS"))
         for tag, forms in getAllInflections(lemmas[0], upos="VERB").items():
             if tag not in _FORM_TAGS:
                 continue
-            for f in forms:
-                if f in known or f in plurals or getAllLemmas(f, upos="NOUN"):
+            for v in forms:
+                f = f"{v} {particle}" if particle else v
+                if f in known or (not particle and (v in plurals or getAllLemmas(v, upos="NOUN"))):
                     continue
                 known.add(f)
                 out.append(f)

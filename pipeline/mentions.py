@@ -97,8 +97,9 @@ _LOWER_WORD = regex.compile(r"(?<![\w-])[a-z][a-z-]+")
 _LOWER_WORD_ASCII = re.compile(_LOWER_WORD.pattern)
 # "Shenzhen-based": a word that places or owns a company, not a name
 _AFFILIATION = regex.compile(r"-(?:based|listed|headquartered|focused|born|owned|backed)$")
-# Before a short name in brackets: a capitalised long name ("Etihad Etisalat (")
-_LONG_NAME_OPEN = regex.compile(r"[A-Z][\w&.-]*[ ]\($")
+LONG_NAME_OPEN = regex.compile(r"[A-Z][\w&.-]*[ ]\($")
+"""Before a short name in brackets: a capitalised long name ("Etihad Etisalat (Mobily)": the name
+the firm goes by is in brackets); read by the guesser and the rules' company."""
 # "Taobao and Tmall Group": a name joined to the one before it
 _JOINED = regex.compile(r"[A-Z][\w-]*\s+(?:and|&)\s+$")
 
@@ -184,7 +185,7 @@ class CompanyGuesser:
                 sources.add(name)
                 continue
             # "Etihad Etisalat (Mobily) announced a net profit": the short name it goes by, in brackets
-            bracketed = len(words) == 1 and after.startswith(")") and _LONG_NAME_OPEN.search(before) is not None \
+            bracketed = len(words) == 1 and after.startswith(")") and LONG_NAME_OPEN.search(before) is not None \
                 and not words[0].isupper() and bool(self.verb.match(after[1:]))
             ok = bracketed or legal_inside or (len(words) >= 2 and words[-1] in self.industry) or bool(self.legal.match(after)) \
                 or bool(self.verb.match(after)) or bool(self.appos.match(after)) or bool(self.said_its.match(after)) \

@@ -33,7 +33,10 @@ def company_candidates(row: dict, view, lists: WordLists, role: str, kind: str) 
         f, dist = mention_feats(view, m, fa, fb, lists)
         pool.add(own_name(m.id, art), how, m.text, f, dist)
         return pool.done(row, "company", role, kind)
-    bracketed = {m.start - 2 for m in view.companies if view.norm[m.start - 2:m.start] == " ("}
+    bracketed = view.cache.get("bracketed_names")
+    if bracketed is None:  # the ends of names with another name in brackets right after them
+        bracketed = view.cache["bracketed_names"] = {
+            m.start - 2 for m in view.companies if view.norm[m.start - 2:m.start] == " ("}
     for m in nearest(view, "companies", fa, fb):
         if m.end in bracketed:
             continue  # "Etihad Etisalat (Mobily)": the long name's lexicon word; the firm goes by the name in brackets

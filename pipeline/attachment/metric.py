@@ -39,9 +39,10 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         pool.add(phrase, src, view.text[a:b], f, dist)
     level_at = row.get("_level_start") if role == "prior" else None
     if level_at is not None and level_at < fa:
-        # "the average basket size fell to €56.2 from €57.4": the subject of the level's verb
+        # the noun phrase that names the level ("the average basket size fell to €56.2 from
+        # €57.4", "a total income of Rs 480 crore, up from Rs 49 crore"), read before it
         for phrase, a, b, src in subject_phrases(view, level_at, level_at, lists):
-            if src in ("np_subject", "np_of"):  # "a total income of Rs 480 crore, up from Rs 49 crore"
+            if src in ("np_subject", "np_of"):
                 f = position(view, a, b, fa, fb, lists)
                 f[f"np_words={min(len(phrase.split()), 4)}"] = 1.0
                 pool.add(phrase, "np_level_subject", view.text[a:b], f, fa - b)

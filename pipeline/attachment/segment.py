@@ -12,7 +12,7 @@ from .pool import Candidate, Pool, mention_feats, nearest
 
 _UNIT_AFTER_NAME = re.compile(r"[ ]+((?:[A-Z][a-z][\w&-]*)(?:[ ][A-Z][a-z][\w&-]*)?|brand)\b(?!['’])")
 """After a company's name: the words that name one of its units ("Fashion" in "Nykaa Fashion")."""
-_POSSESSIVE = re.compile(r"(?i)['’]s\s+(?:(?:q[1-4]|h[12]|fy\s?\d+|\d{4}|first-quarter|second-quarter|third-quarter|"
+_OWNED_BY = re.compile(r"(?i)['’]s\s+(?:(?:q[1-4]|h[12]|fy\s?\d+|\d{4}|first-quarter|second-quarter|third-quarter|"
                          r"fourth-quarter|quarterly|annual)\s+)*")
 """Between a place and the modifier of the metric it owns: "'s", and a period ("Southeast Asia's Q2 smartphone")."""
 _PERIOD_WORD = re.compile(r"q[1-4]|h[12]|fy\d*|\d+")
@@ -38,7 +38,7 @@ def _market_form(view, a: int, b: int, phrase: str) -> str | None:
         a, b: the modifier's offsets; phrase: its words, lowercase.
     """
     geos = [m for m in view.segments if m.id == "geography" and a <= m.start and m.end <= b]
-    owner = [m for m in view.segments if m.id == "geography" and m.end < a and _POSSESSIVE.fullmatch(view.norm, m.end, a)]
+    owner = [m for m in view.segments if m.id == "geography" and m.end < a and _OWNED_BY.fullmatch(view.norm, m.end, a)]
     if not geos and not owner:
         return None
     rest = view.norm[a:b].lower()

@@ -12,6 +12,7 @@ import functools
 
 import regex
 
+from ...mentions import LONG_NAME_OPEN
 from ...respectively import respective_owners
 from ..items import Item, Mention
 from ..patterns import _MARKET_METRICS, _SUBJECT, _re_fullmatch, _re_match, _re_search
@@ -20,9 +21,6 @@ from ..patterns import _MARKET_METRICS, _SUBJECT, _re_fullmatch, _re_match, _re_
 _FIRM_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:research\s+|analyst\s+|market\s+)?(?:firm|researcher|research\s+house|tracker)\b")
 _IT_FORECASTS = regex.compile(r"(?i)^\W*it\s+(?:now\s+|also\s+)?(?:forecasts?|expects?|estimates?|predicts?|projects?|sees|says|said)\b")
 _PRONOUN_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|they|their|he|she|the\s+(?:company|group|firm|carmaker|maker|chipmaker|startup|vendor|brand|business|unit|segment|division))\b")
-# before a company named in brackets right after its long name ("Etihad Etisalat (Mobily)"): the name
-# it goes by, no aside
-_SHORT_NAME_AFTER = regex.compile(r"[A-Z][\w&.-]*[ ]\($")
 _IT_SUBJECT = regex.compile(r"(?i)^\W*(?:it|its|the\s+company(?:'s)?)\b")
 _SEGMENT_SUBJECT = regex.compile(r"(?i)^\W*the\s+(?:[\w-]+\s+){1,2}(?:segment|category|price\s+band|tier)\b")
 
@@ -47,7 +45,7 @@ class CompanyRules:
         c = self.clause(f.start)
         asides = [(a, b) for a, b in self.asides() if not a <= f.start < b]
         named = [m for m in self.companies if not any(a <= m.start and m.end <= b for a, b in asides)
-                 or _SHORT_NAME_AFTER.search(self.norm, max(self.s0, m.start - 40), m.start)]
+                 or LONG_NAME_OPEN.search(self.norm, max(self.s0, m.start - 40), m.start)]  # the name it goes by
         cand = [m for m in named if m.end <= f.start and self.clause(m.start) == c]
         if not cand:
             cand = [m for m in named if m.end <= f.start]

@@ -386,7 +386,16 @@ def to_iso_date(value: object) -> str | None:
         missing = [name for name, a, b in (("year", one.year, two.year), ("month", one.month, two.month),
                                            ("day", one.day, two.day)) if a != b]
         raise PartialDate("W120", f"date {value!r} has no {' or '.join(missing)}: kept as unknown")
+    if _NUMERIC_DAY.fullmatch(text.strip()) and one.day <= 12 and one.day != one.month:
+        # "05/06/2024" is 6 May in the US and 5 June in most other places: no guess is safe
+        other = dt.date(one.year, one.day, one.month)
+        raise PartialDate("W120", f"date {value!r} reads as {one.isoformat()} (month first) or "
+                                  f"{other.isoformat()} (day first): kept as unknown; write it as YYYY-MM-DD")
     return _in_range(one, value)
+
+
+_NUMERIC_DAY = regex.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2,4}")
+"""A date written with numbers only, day and month in either order ("05/06/2024", "5.6.24")."""
 
 
 _ISO_DAY = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}(?![\d-])")
@@ -475,17 +484,41 @@ def _front_matter_handler() -> object:
     return Handler()
 
 
+@functools.cache
+def _toml_front_matter_handler() -> object:
+    """A python-frontmatter handler for TOML front matter between ``+++`` lines (Hugo's form),
+    read with the standard library's ``tomllib`` (python-frontmatter's own needs the ``toml``
+    package)."""
+    import tomllib
+
+    from frontmatter.default_handlers import BaseHandler
+
+    class Handler(BaseHandler):
+        FM_BOUNDARY = regex.compile(r"^\+{3,}\s*$", regex.MULTILINE)
+        START_DELIMITER = END_DELIMITER = "+++"
+
+        def load(self, fm: str, **kwargs: object) -> object:
+            return tomllib.loads(fm)
+
+    return Handler()
+
+
 def _markdown(raw: str, rel: str) -> Article:
     import frontmatter
 
     lines = raw.lstrip("\ufeff").splitlines()
-    if lines and lines[0].strip() == "---" and not any(x.strip() in ("---", "...") for x in lines[1:]):
-        raise ArticleError("E102", "front matter opened with '---' on line 1 is never closed (no second '---' line)")
+    fence = lines[0].strip() if lines else ""
+    toml = fence == "+++"
+    if fence in ("---", "+++") and not any(x.strip() in (fence, "...") for x in lines[1:]):
+        raise ArticleError("E102", f"front matter opened with '{fence}' on line 1 is never closed "
+                                   f"(no second '{fence}' line)")
     try:
-        post = frontmatter.loads(raw, handler=_front_matter_handler())
+        post = frontmatter.loads(raw, handler=_toml_front_matter_handler() if toml else _front_matter_handler())
     except Exception as exc:
-        raise ArticleError("E102", f"front matter is not valid YAML: {exc}") from None
-    meta = post.metadata
+        raise ArticleError("E102", f"front matter is not valid {'TOML' if toml else 'YAML'}: {exc}") from None
+    # keys are matched whatever their case ("Date:", "TITLE:"); an exact lowercase key wins
+    meta = {str(k).lower(): v for k, v in reversed(list(post.metadata.items()))} | {
+        k: v for k, v in post.metadata.items() if k in ("date", "title", "url")}
     date, note = _date_or_note(meta.get("date"))
     return Article(rel, post.content, date, _str(meta.get("title")), _str(meta.get("url")), rel, note)
 

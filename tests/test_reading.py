@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.reading import Article, ArticleFailure, Skipped, iter_articles, to_iso_date
+from pipeline.reading import Article, ArticleFailure, PartialDate, Skipped, iter_articles, to_iso_date
 
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -259,13 +259,48 @@ def test_curly_quotes_and_full_width_digits_are_kept_as_written(tmp_path: Path) 
 
 @pytest.mark.parametrize("value, expected", [
     ("2024-02-14", "2024-02-14"),
+    ("2024-02-04", "2024-02-04"),  # year first: never read day first
     ("2024-02-14T23:59:00+08:00", "2024-02-14"),
     ("February 14, 2024", "2024-02-14"),
+    ("02/14/2024", "2024-02-14"),  # numbers only, but 14 can only be the day
+    ("14/02/2024", "2024-02-14"),
+    ("05/05/2024", "2024-05-05"),  # the same either way
     (None, None),
     ("", None),
 ])
 def test_to_iso_date(value, expected) -> None:
     assert to_iso_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["05/06/2024", "5.6.2024", "11-03-2023"])
+def test_a_date_whose_day_and_month_could_swap_is_kept_unknown_w120(value) -> None:
+    with pytest.raises(PartialDate) as exc:
+        to_iso_date(value)
+    assert exc.value.code == "W120"
+    assert "month first" in exc.value.reason and "day first" in exc.value.reason
+
+
+def test_front_matter_keys_are_read_whatever_their_case(tmp_path: Path) -> None:
+    (tmp_path / "caps.md").write_text("---\nDate: 2024-03-05\nTitle: Orvane results\n---\nRevenue rose 3%.\n",
+                                      encoding="utf-8")
+    [art] = read_all(tmp_path)
+    assert (art.doc_date, art.title) == ("2024-03-05", "Orvane results")
+
+
+def test_toml_front_matter_between_plus_lines_is_read(tmp_path: Path) -> None:
+    (tmp_path / "hugo.md").write_text('+++\ndate = 2024-03-05\ntitle = "Orvane results"\n+++\nRevenue rose 3%.\n',
+                                      encoding="utf-8")
+    [art] = read_all(tmp_path)
+    assert (art.doc_date, art.title) == ("2024-03-05", "Orvane results")
+    assert art.text.strip() == "Revenue rose 3%."
+
+
+def test_toml_front_matter_broken_or_never_closed_is_e102(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text('+++\ndate = = 2024\n+++\nRevenue rose 3%.\n', encoding="utf-8")
+    (tmp_path / "open.md").write_text('+++\ndate = 2024-03-05\nRevenue rose 3%.\n', encoding="utf-8")
+    fails = {f.path: f for f in read_all(tmp_path)}
+    assert fails["bad.md"].code == "E102" and "TOML" in fails["bad.md"].reason
+    assert fails["open.md"].code == "E102" and "never closed" in fails["open.md"].reason
 
 
 def test_html_page_with_too_few_words_holds_no_article(tmp_path: Path) -> None:

@@ -165,9 +165,12 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
 @click.option("--json", "json_path", default=None, type=click.Path(path_type=Path), help="Also write the scores as JSON here ('-' for stdout).")
 @click.option("--doc-prefix", default="", help="Score only gold documents whose id starts with this.")
 @click.option("--show-misses", is_flag=True, help="List each missed or wrong claim.")
+@click.option("--unknown-companies", is_flag=True,
+              help="With --cv: leave every company the gold names out of the company lexicon (training and "
+                   "held-out folds): the accuracy on companies the lexicon does not know.")
 def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, articles_path: Path | None,
              pred_out: Path | None, config_path: Path | None, json_path: Path | None, doc_prefix: str,
-             show_misses: bool) -> None:
+             show_misses: bool, unknown_companies: bool) -> None:
     """Score claims against gold: recall, precision, F1, per-field accuracy, full-claim F1.
 
     With --cv N: N-fold cross-validation by article over ARTICLES; each fold is extracted by a
@@ -180,6 +183,8 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
         raise click.UsageError("give either --pred or --cv (with --articles)")
     if cv_folds is not None and articles_path is None:
         raise click.UsageError("--cv needs --articles")
+    if unknown_companies and cv_folds is None:
+        raise click.UsageError("--unknown-companies needs --cv")
     _writable(("--pred-out", pred_out), ("--json", json_path))
     reliability = None
     problems: list = []
@@ -202,7 +207,17 @@ def evaluate(gold_path: Path, pred_path: Path | None, cv_folds: int | None, arti
                 extra = without_reviewed(training_sets(settings), [evaluated])
             else:
                 extra = [s for s in training_sets(settings) if s.path != Path(articles_path).resolve()]
-            cv = cross_validate(evaluated, extra, settings, cv_folds, settings.training["regularization"])
+            if unknown_companies:
+                import tempfile
+
+                from .attachment.crossval import without_gold_companies
+
+                with tempfile.TemporaryDirectory(prefix="newsfigures-lexicon-") as tmp:
+                    hidden, dropped = without_gold_companies(settings, gold, Path(tmp) / "models")
+                    click.echo(f"company lexicon: {dropped} entries the gold names left out", err=True)
+                    cv = cross_validate(evaluated, extra, hidden, cv_folds, settings.training["regularization"])
+            else:
+                cv = cross_validate(evaluated, extra, settings, cv_folds, settings.training["regularization"])
             pred = cv.predictions
             reliability = format_reliability(cv.reliability)
             if pred_out is not None:

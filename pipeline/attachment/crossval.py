@@ -7,7 +7,10 @@ folds' claims are pooled and scored by the reference scorer's rules.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..config import Settings
 from .training import GoldSet, Trainer, fold_of, fully_right
@@ -57,6 +60,33 @@ def cross_validate(evaluated: GoldSet, extra: list[GoldSet], settings: Settings,
             confidences.extend(r.get("confidence") or 0.0 for r in rows)
             rights.extend(fully_right(rows, trainer.gold[key]))
     return CrossValidation(predictions, reliability_table(confidences, rights))
+
+
+def without_gold_companies(settings: Settings, gold: list[dict], dest: Path) -> tuple[Settings, int]:
+    """Settings whose company lexicon leaves out every company ``gold`` names.
+
+    The models folder is copied to ``dest`` and each ``models/companies.jsonl``
+    entry whose name or one of its aliases (case-insensitive) is a gold row's
+    ``company`` is dropped, with its fiscal calendar. Training and held-out
+    folds alike then meet those companies as a user meets a company the
+    lexicon does not know: found, or not, by the company rules alone.
+
+    Returns:
+        (the settings with ``models_dir`` = ``dest``, the number of entries dropped).
+    """
+    names = {str(g["company"]).casefold() for g in gold if g.get("company")}
+    shutil.copytree(settings.models_dir, dest)
+    kept, dropped = [], 0
+    with open(settings.models_dir / "companies.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.lstrip().startswith("{"):
+                entry = json.loads(line)
+                if {entry["name"].casefold(), *(a.casefold() for a in entry.get("aliases", ()))} & names:
+                    dropped += 1
+                    continue
+            kept.append(line)
+    (dest / "companies.jsonl").write_text("".join(kept), encoding="utf-8")
+    return replace(settings, models_dir=dest), dropped
 
 
 def reliability_table(confidences: list[float], rights: list[bool]) -> list[tuple[float, float, int, int, float]]:

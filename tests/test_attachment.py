@@ -160,6 +160,17 @@ def test_the_noun_before_of_is_a_metric_candidate_unless_it_says_how_much() -> N
     assert "range" not in {v for v, _ in price["_candidates"]["metric"]}
 
 
+def test_the_nouns_right_after_a_figure_are_a_metric_candidate() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "Corvid handled 1.5 billion daily search queries and 15 million daily chat sessions "
+                          "with its assistant. Corvid has a $3 billion annual revenue run rate.")
+    srcs = {c["value"]: {(v, s[4:]) for v, f in c["_candidates"]["metric"] for s in f if s.startswith("src=")}
+            for c in claims}
+    assert ("daily search queries", "np_noun_after") in srcs[1.5e9]
+    assert ("daily chat sessions", "np_noun_after") in srcs[15e6]  # cut before "with"
+    assert ("annual revenue run rate", "np_noun_after") in srcs[3e9]
+
+
 def test_a_comparison_figure_is_offered_its_levels_decided_values() -> None:
     nlp = make_nlp(load_settings())
     from pipeline.attachment.model import Attacher

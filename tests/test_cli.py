@@ -202,3 +202,28 @@ def test_extract_refuses_one_file_of_a_kind_not_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", str(note), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "E402" in result.stderr and ".txt" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_eval_unknown_companies_needs_cv(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--pred", str(gold), "--unknown-companies"])
+    assert result.exit_code == 2 and "--unknown-companies needs --cv" in result.stderr
+
+
+def test_unknown_companies_leave_the_gold_companies_and_their_aliases_out_of_the_lexicon(tmp_path: Path) -> None:
+    from pipeline.attachment.crossval import without_gold_companies
+    from pipeline.config import load_settings
+
+    settings = load_settings()
+    # "Google" is an alias of Alphabet: the entry goes whichever name the gold writes
+    hidden, dropped = without_gold_companies(settings, [{"company": "xiaomi"}, {"company": "Google"}, {"company": None}],
+                                             tmp_path / "models")
+    assert hidden.models_dir == tmp_path / "models" and settings.models_dir != hidden.models_dir
+    kept = (tmp_path / "models" / "companies.jsonl").read_text(encoding="utf-8").splitlines()
+    before = (settings.models_dir / "companies.jsonl").read_text(encoding="utf-8").splitlines()
+    names = [json.loads(x)["name"] for x in kept if x.startswith("{")]
+    assert "Xiaomi" not in names and "Alphabet" not in names and "Apple" in names
+    assert dropped == 2 and len(kept) == len(before) - 2
+    assert kept[0].startswith("//")  # the comment lines stay
+    assert (tmp_path / "models" / "metrics.jsonl").read_bytes() == (settings.models_dir / "metrics.jsonl").read_bytes()

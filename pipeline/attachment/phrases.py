@@ -34,6 +34,9 @@ _AMOUNT_NOUNS = frozenset("range total tune sum amount band record high low peak
 _HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
 _MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
 _PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
+_NOUNS_AFTER = re.compile(r"[ ]((?:[A-Za-z][\w&-]*[ ]){0,3}[A-Za-z][\w&-]*)(?=[ ]*(?:[,.;:()]|$)|[ ]+[a-z]+\b)")
+"""Words right after a figure, up to four ("1.5 billion daily Ernie API calls and ...", "a $200 million
+greenshoe option"): the nouns it counts or measures, when no unit noun took them."""
 _IN_OF_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:in|of|for)\s+(?P<np>(?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)")
 
 
@@ -160,7 +163,19 @@ def subject_phrases(view, fa: int, fb: int, lists: WordLists):
             phrase = " ".join(ws)
             a = lo + m.end(1) - len(phrase)
             yield phrase, a, a + len(phrase), "np_of"
-    m = _IN_OF_AFTER.match(view.norm[fb:min(view.s1, fb + 80)].lower())
+    tail = view.norm[fb:min(view.s1, fb + 80)]
+    m = _NOUNS_AFTER.match(tail)
+    if m:  # "15 million daily conversation rounds with AI agents", "$3 billion annual revenue run rate"
+        ws = m.group(1).lower().split()
+        for k, w in enumerate(ws):
+            if w in STOP_WORDS or w in _VERBS:
+                ws = ws[:k]
+                break
+        if ws and len(ws) <= 4:
+            phrase = " ".join(ws)
+            a = fb + m.start(1)
+            yield phrase, a, a + len(phrase), "np_noun_after"
+    m = _IN_OF_AFTER.match(tail.lower())
     if m:
         ws = _trim(m.group("np").split())
         if ws:

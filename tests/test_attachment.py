@@ -171,6 +171,18 @@ def test_the_nouns_right_after_a_figure_are_a_metric_candidate() -> None:
     assert ("annual revenue run rate", "np_noun_after") in srcs[3e9]
 
 
+def test_the_subject_of_the_figures_verb_is_read_past_a_change_and_after_a_reporting_verb() -> None:
+    nlp = _collecting_nlp()
+    claims = _claims(nlp, "The loan book expanded 83.2% year over year to $11.02 billion. "
+                          "Corvid said average paid memberships rose to 12 million. "
+                          "The number of active merchants grew to 4.1 million.")
+    srcs = {c["value"]: {(v, s[4:]) for v, f in c["_candidates"]["metric"] for s in f if s.startswith("src=")}
+            for c in claims if c.get("value")}
+    assert ("loan book", "np_subject") in srcs[11.02e9]
+    assert ("average paid memberships", "np_subject") in srcs[12e6]
+    assert ("active merchants", "np_subject") in srcs[4.1e6]
+
+
 def test_a_comparison_figure_is_offered_its_levels_decided_values() -> None:
     nlp = make_nlp(load_settings())
     from pipeline.attachment.model import Attacher

@@ -31,6 +31,8 @@ _OF_BEFORE = re.compile(r"((?:[a-z][a-z&-]*\s+){0,3}[a-z][a-z&-]*)\s+of\s+$")
 """The words before "of" right before a figure: what the figure is an amount of."""
 _AMOUNT_NOUNS = frozenset("range total tune sum amount band record high low peak maximum minimum average".split())
 """Nouns that say how much, not of what ("in the range of 260,000 to 300,000 yuan", "a total of 23")."""
+_NUMBER_TOKEN = re.compile(r"[$€£¥]?\d[\d.,]*%?")
+"""A figure's token between a subject's verb and the figure ("expanded 83.2% year over year to")."""
 _HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
 _MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
 _PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
@@ -137,16 +139,18 @@ def subject_phrases(view, fa: int, fb: int, lists: WordLists):
     toks = _HEAD_WORD.findall(head)
     for i in range(len(toks) - 1, -1, -1):  # the last verb before the figure, within its clause
         w = toks[i]
-        if not w[0].isalpha() and w not in ("$", "-"):
-            break
+        if not w[0].isalpha() and w not in ("$", "-") and not _NUMBER_TOKEN.fullmatch(w):
+            break  # (a change figure may stand between: "The credit portfolio expanded 83.2% year over year to")
         if w in _VERBS:
             at_ = [m.start() for m in _HEAD_WORD.finditer(head)]  # the words' offsets, needed only now
             np_words = []
             for w2, at in reversed(list(zip(toks, at_))[max(0, i - 5):i]):
-                if not w2[0].isalpha():
-                    break
+                if not w2[0].isalpha() or w2 in lists.modifier_stops:
+                    break  # "The company said average paid memberships rose": the phrase starts after "said"
                 np_words.insert(0, (w2, at))
             ws = _trim([w2 for w2, _ in np_words])
+            if len(ws) > 2 and ws[:2] == ["number", "of"]:
+                ws = ws[2:]  # "the number of active customers grew": a count of active customers
             if ws:
                 first = next(at for w2, at in np_words if w2 == ws[0])
                 phrase = " ".join(ws)

@@ -227,3 +227,19 @@ def test_unknown_companies_leave_the_gold_companies_and_their_aliases_out_of_the
     assert dropped == 2 and len(kept) == len(before) - 2
     assert kept[0].startswith("//")  # the comment lines stay
     assert (tmp_path / "models" / "metrics.jsonl").read_bytes() == (settings.models_dir / "metrics.jsonl").read_bytes()
+
+
+def test_a_change_whose_sign_disagrees_with_its_from_figure_is_inconsistent(tmp_path: Path) -> None:
+    # "fell 5% to 812,000 from 760,000": the stated change is measured against the figure the text
+    # gives (from_value), so change_vs_prior checks it (it is +6.8%)
+    art = tmp_path / "in" / "a.md"
+    art.parent.mkdir()
+    art.write_text("---\ndate: 2024-05-02\n---\nIn the first quarter, Orvane Devices said its shipments fell 5% "
+                   "to 812,000 units from 760,000 units a year earlier.\n\nOrvane's revenue rose 26.8% to 520 "
+                   "million euros from 410 million euros.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(art.parent), "--out", str(tmp_path / "out"), "--check",
+                                       "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in (tmp_path / "out" / "checks.jsonl").read_text(encoding="utf-8").splitlines()]
+    found = {(r["check"], r["status"], round(r["expected"], 2)) for r in rows if r["check"] == "change_vs_prior"}
+    assert found == {("change_vs_prior", "inconsistent", 6.84), ("change_vs_prior", "consistent", 26.83)}

@@ -71,6 +71,11 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
             fits = cache[key] = _fits(c.value, _type_in_article(c.value, view), kind, role, mag, after, unit == "%")
         c.feats.update(fits)
     if kind == "money":
+        # a sum of money is no percentage: not a margin or a share ("27 billion yuan of revenue,
+        # equal to 45.4% of the total": the share is the 45.4%); a sum per share is money
+        shares = [c for c in out if _percent_only(c.value)]
+        if shares and len(shares) < len(out):
+            out = [c for c in out if c not in shares]
         # a sum of money measures no count: "Unit sales: Compute & Networking, $2.85B" is revenue
         # (the metrics with a unit in metrics.jsonl: shipments, deliveries, users ...)
         units = view.metric_units
@@ -105,6 +110,12 @@ def metric_candidates(row: dict, view, lists: WordLists, role: str, kind: str) -
         # $720 million or $1.59 per share"), not the amount named before it
         out = [c for c in out if PER_SHARE_METRIC.search(c.value or "")] or out
     return out
+
+
+def _percent_only(metric: str | None) -> bool:
+    """A metric stated only in percent: a margin or a share ("gross margin", "market share"), not a
+    sum per share ("earnings per share")."""
+    return bool(metric) and (metric.endswith("margin") or (metric.endswith("share") and not metric.endswith("per share")))
 
 
 def _named_as(cands: list[Candidate], old: str, new: str) -> list[Candidate]:

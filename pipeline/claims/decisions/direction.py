@@ -18,6 +18,9 @@ from ..items import Item, Mention
 from ..patterns import _FEWER_AFTER, _NEGATIVE, _re_fullmatch, _re_search
 
 
+_PERIOD_LEAD = regex.compile(r"(?i)\s*(?:[a-z]+\s+)??(?:(?:in|during|for)\s+)?(?:the\s+)?")
+"""Words between a figure and the period words that are its own: a count noun, "in the" ("760,000 units a
+year earlier", "410 million in the year-ago quarter")."""
 _COMPARATIVE_AFTER = regex.compile(r"(?i)[\s,]*(?:\([^()]*\)[\s,]*)?(?:[\w,-]+\s+){0,8}?(narrower|smaller|lower|wider|larger|bigger|higher)\s+than\b")
 _STRONG_FORECAST = {"expect", "expects", "expected", "expecting", "forecast", "forecasts", "guided", "guides",
                     "guidance", "outlook", "estimate", "estimates", "projected", "projects", "plans", "plan",
@@ -91,7 +94,8 @@ class DirectionRules:
 
     def _basis(self, it: Item, level: Item | None) -> str | None:
         """Basis of a change: its own (``from_value``), else yoy, qoq or mom from a cue or comparison
-        period after the claim's figures, else from a cue before them in the clause; None if none."""
+        period after the claim's figures, else from a cue before them in the clause, else
+        ``from_value`` when its level has a prior in the sentence; None if none."""
         if it.basis:
             return it.basis
         f = it.fig
@@ -114,6 +118,15 @@ class DirectionRules:
                  and not (f.start <= c.start < f.end)]
         if found:
             return found[-1].label.lower()
+        if level is not None and level.prior is not None:
+            # "fell from 6.2 billion to 4.7 billion, down 24.2%", "rose 35% to 520 from 410": measured
+            # against the figure the text gives (gold conventions: from_value), unless the period
+            # words right after that figure say a year or quarter earlier ("from 410 a year earlier")
+            end = level.prior.fig.end
+            for p in self.periods:
+                if end <= p.start <= end + 16 and p.is_prior and _PERIOD_LEAD.fullmatch(self.norm, end, p.start):
+                    return {"prior_year": "yoy", "prior_quarter": "qoq", "prior_month": "mom"}[p.spec.rel]
+            return "from_value"
         return None
 
     def _forecast(self, f: Figure) -> bool:

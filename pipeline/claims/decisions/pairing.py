@@ -33,6 +33,9 @@ _NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decli
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
 _FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:up\s+|down\s+)?from\s*")
+_NOUN_FROM = regex.compile(r"(?i)\s*(?:[a-z-]+\s+){0,2}?,?\s*(?:up\s+|down\s+)?from\s*")
+"""Between a level and the figure it moved from: its count noun or a word or two, then "from"
+("812,000 units from 760,000", "520 million in the quarter from 410 million")."""
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
 # after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
 _RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")
@@ -180,6 +183,15 @@ class PairingRules:
                     "increase" if m.group(1).lower() in ("up", "higher") else "decrease"
                 if lvl.prior is None:
                     lvl.prior = it
+        # 4b. "rose 35% to 520 million euros from 410 million": the figure right after its level and
+        # "from" is the level it moved from, whatever else the level carries
+        for i, it in enumerate(items):
+            if it.role != "prior" or i == 0:
+                continue
+            lvl = items[i - 1]
+            if lvl.role == "level" and lvl.prior is None and _NOUN_FROM.fullmatch(self.norm, lvl.fig.end, it.fig.start) \
+                    and _same_unit(it, lvl):
+                lvl.prior = it
         # 5. a level reached "to" after a direction verb carries that direction
         for it in items:
             if it.role == "level" and it.change is None and it.direction is None:

@@ -47,10 +47,10 @@ class DirectionRules:
         fw = _FEWER_AFTER.match(after) or (f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]))
         if fw:
             return "decrease" if fw.group("w").lower() in ("fewer", "less", "lower") else "increase"
-        # a cue right after the figure ("a 25 per cent drop") is the closest
+        # a cue right after the figure ("a 25 per cent drop", "a 17% year-over-year (YoY) increase") is the closest
         after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
                       and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?", self.norm[f.end:c.start])]
+                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):
@@ -99,6 +99,12 @@ class DirectionRules:
         if it.basis:
             return it.basis
         f = it.fig
+        # a basis word right after the change itself, before any other figure ("23.7 per cent
+        # year-on-year and 7.3 per cent QoQ to ...")
+        own_end = min([x.fig.start for x in self.items if x.fig.start >= f.end and x is not it] + [self.s1])
+        own = [c for c in self.cues if f.end <= c.start < own_end and c.label in ("YOY", "QOQ", "MOM")]
+        if own and not _re_search(r"\b(?:but|while|whereas)\b|;", self.norm[f.end:own[0].start]):
+            return own[0].label.lower()
         last = max(f.end, level.fig.end if level else f.end)
         others = [x.fig.start for x in self.items if x.fig.start >= last and x is not it and x is not level]
         hi = min(others + [self.s1])

@@ -27,8 +27,10 @@ _ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]cur
 _OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
 # "a 28.5 per cent increase in consolidated net profit at Rs 9,008 crore" (basis words, "in" and
 # "per cent" already blanked): the change noun, the metric's words, then "to" or "at"
-_NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)\s+(?:of\s+)?"
-                         r"(?:[\w&-]+\s+){0,4}?(?:to|at)\s*$")
+_NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)(?:\s+of)?"
+                         r"(?:\s+[\w&-]+){0,4}?\s+(?:to|at)\s*$|"
+                         r"^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)\s*,?\s*"
+                         r"reaching(?:\s+a\s+(?:total|record)(?:\s+of)?)?\s*$")
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -36,6 +38,8 @@ _FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:u
 _NOUN_FROM = regex.compile(r"(?i)\s*(?:[a-z-]+\s+){0,2}?,?\s*(?:up\s+|down\s+)?from\s*")
 """Between a level and the figure it moved from: its count noun or a word or two, then "from"
 ("812,000 units from 760,000", "520 million in the quarter from 410 million")."""
+_AND = regex.compile(r"(?i)\s*(?:,\s*)?(?:and|,)\s*")
+"""Between two changes of one level ("23.7% year-on-year and 7.3% QoQ", after basis words are struck)."""
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
 # after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
 _RESPECTIVELY_AFTER = regex.compile(r"[^.;0-9]{0,40}?\brespectively\b")
@@ -93,6 +97,17 @@ class PairingRules:
             if nxt.role == "level" and nxt.change is None and (_TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)) \
                     and self._compatible(it, nxt):
                 self._attach(it, nxt)
+            elif nxt.role == "change" and it.level is None and i + 2 < len(items) and not respectively \
+                    and _AND.fullmatch(between_clean):
+                # "surged 23.7% year-on-year and 7.3% QoQ to Rs 1,858.93 crore": the first change is the
+                # level's, the second a further change of it (claim schema)
+                lvl = items[i + 2]
+                gap = self._strip_basis(self.norm[nxt.fig.end:lvl.fig.start])
+                if lvl.role == "level" and lvl.change is None and _TO_LINK.match(gap) \
+                        and self._compatible(it, lvl) and self._compatible(nxt, lvl):
+                    self._attach(it, lvl)
+                    nxt.further_of = lvl
+                    nxt.direction = nxt.direction or it.direction
             elif nxt.role == "prior" and _re_fullmatch(r"\s*(?:\S+\s+){0,3}?from\s*", between_clean, regex.I):
                 it.basis = "from_value"
                 # from <prior> [period words] to <level>

@@ -40,6 +40,7 @@ def _re_sub(pattern, repl, string, flags=0):
 # between two percentages of a run: "14% and 8%", "5 percent and 4 percent", "3%, 11%"
 _RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|reaching|achieving|hitting|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
+                         r"to\s+an?\s+(?:all-time|record|new)\s+high\s+(?:of\s+)?|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at)"
                          r"(?:\s+a\s+(?:record|new\s+high|record\s+high|total)(?:\s+of)?)?|"
                          r"to\s+end\s+(?:the\s+(?:quarter|year|period|month)\s+)?(?:with|at))\s*$",

@@ -30,7 +30,7 @@ _OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
 _NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)(?:\s+of)?"
                          r"(?:\s+[\w&-]+){0,4}?\s+(?:to|at)\s*$|"
                          r"^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)\s*,?\s*"
-                         r"reaching(?:\s+a\s+(?:total|record)(?:\s+of)?)?\s*$")
+                         r"(?:reaching(?:\s+a\s+(?:total|record)(?:\s+of)?)?|with)\s*$")
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -38,6 +38,8 @@ _FROM = regex.compile(r"(?i)\s*(?:(?:per|a)\s+(?:diluted\s+)?share\s*)?,?\s*(?:u
 _NOUN_FROM = regex.compile(r"(?i)\s*(?:[a-z-]+\s+){0,2}?,?\s*(?:up\s+|down\s+)?from\s*")
 """Between a level and the figure it moved from: its count noun or a word or two, then "from"
 ("812,000 units from 760,000", "520 million in the quarter from 410 million")."""
+_OWN_METRIC_TO = regex.compile(r"(?i)\s*(?:its|their|the)\s+(?:[\w&-]+\s+){0,4}?to\s*")
+"""Between a multiplying verb and its level: "nearly triple its quarterly net income to $637 million"."""
 _AND = regex.compile(r"(?i)\s*(?:,\s*)?(?:and|,)\s*")
 """Between two changes of one level ("23.7% year-on-year and 7.3% QoQ", after basis words are struck)."""
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
@@ -94,7 +96,9 @@ class PairingRules:
             nxt = items[i + 1]
             between = self.norm[it.fig.end:nxt.fig.start]
             between_clean = self._strip_basis(between)
-            if nxt.role == "level" and nxt.change is None and (_TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)) \
+            if nxt.role == "level" and nxt.change is None and (
+                    _TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)
+                    or (it.multiplier is not None and _OWN_METRIC_TO.fullmatch(between_clean))) \
                     and self._compatible(it, nxt):
                 self._attach(it, nxt)
             elif nxt.role == "change" and it.level is None and i + 2 < len(items) and not respectively \

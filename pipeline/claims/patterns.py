@@ -41,6 +41,7 @@ def _re_sub(pattern, repl, string, flags=0):
 _RUN_JOIN = regex.compile(r"\s*(?:,|and|,\s*and)\s*")
 _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|reaching|achieving|hitting|to\s+a\s+(?:record|total)\s+(?:of\s+)?|to\s+a\s+record|"
                          r"to\s+an?\s+(?:all-time|record|new)\s+high\s+(?:of\s+)?|"
+                         r"resulting\s+(?:in\s+)?(?:a\s+total\s+of\s+)?|(?:bringing|taking)\s+(?:the|its|their)\s+total\s+to|for\s+a\s+total\s+of|"
                          r"to\s+(?:reach|touch|hit|total|come\s+(?:in\s+)?at|stand\s+at|end\s+at|close\s+at|settle\s+at)"
                          r"(?:\s+a\s+(?:record|new\s+high|record\s+high|total)(?:\s+of)?)?|"
                          r"to\s+end\s+(?:the\s+(?:quarter|year|period|month)\s+)?(?:with|at))\s*$",

@@ -37,7 +37,9 @@ _CLAUSE_BREAK = regex.compile(r"[;|]|\b(?:while|whereas|but)\b|,\s+(?:and|with|a
 _COMMA_BREAK = regex.compile(r"[,;:]|\s-\s|\|")
 # (...), " - ... - ", and an apposition after a name: "Adjusted EBITA, the profit measure the group prefers,"
 # (the comma is matched before the look-behind that ends with it: the same matches, a third of the time)
-_ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|,(?<=[A-Z][\w&.-]{0,30}(?:\s*\([^()]{1,40}\))?,)\s+(?:the|a|an|which|who|home\s+to|including)\s[^,]{3,80}?,"
+# (an apposition holds no "was"/"is": "Europe, the Middle East and Africa was $7.2 billion, down 9%" is a list)
+_ASIDE = regex.compile(r"\([^()]*\)|\s-\s[^-]{3,120}?\s-\s|,(?<=[A-Z][\w&.-]{0,30}(?:\s*\([^()]{1,40}\))?,)\s+"
+                       r"(?:(?:which|who)\s[^,]{3,80}?|(?:the|a|an|home\s+to|including)\s(?:(?!\b(?:was|were|is|are)\s)[^,]){3,80}?),"
                        r"|,(?<=^(?:The|Its|Their)\s[^,]{2,40},)\s+[a-z][^,]{3,60}?,")
 _NOUN_APPOSITION = regex.compile(r",(?<=\b(?:segment|market|business|unit|division|category|region),)\s+(?:a|an)\s[^,]{3,60}?,")
 _PLACE_OF = regex.compile(r"-(?:listed|based|headquartered|registered)\b|\s+(?:shares|stock|listing|exchange|bourse|"

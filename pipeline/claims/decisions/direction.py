@@ -47,10 +47,11 @@ class DirectionRules:
         fw = _FEWER_AFTER.match(after) or (f.noun_end and _FEWER_AFTER.match(self.norm[f.noun_end:f.noun_end + 20]))
         if fw:
             return "decrease" if fw.group("w").lower() in ("fewer", "less", "lower") else "increase"
-        # a cue right after the figure ("a 25 per cent drop", "a 17% year-over-year (YoY) increase") is the closest
+        # a cue right after the figure ("a 25 per cent drop", "a 17% year-over-year (YoY) increase", "a 21%
+        # YoY adjusted revenue growth") is the closest
         after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
                       and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
+                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+){0,3}(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):

@@ -27,10 +27,13 @@ _ALT_BASIS = regex.compile(r"(?i)\s*(?:on\s+an?\s+|in\s+|at\s+)?(constant[- ]cur
 _OR_OPEN = regex.compile(r"(?i)\s*(?:,?\s*or|\()\s*")
 # "a 28.5 per cent increase in consolidated net profit at Rs 9,008 crore" (basis words, "in" and
 # "per cent" already blanked): the change noun, the metric's words, then "to" or "at"
-_NOUN_TO = regex.compile(r"(?i)^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)(?:\s+of)?"
-                         r"(?:\s+[\w&-]+){0,4}?\s+(?:to|at)\s*$|"
-                         r"^\s*(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)\s*,?\s*"
-                         r"(?:reaching(?:\s+a\s+(?:total|record)(?:\s+of)?)?|with)\s*$")
+_CHANGE_NOUN = r"(?:increase|rise|growth|jump|gain|surge|decline|drop|fall|decrease|slump)"
+_NOUN_TO = regex.compile(rf"(?i)^\s*(?:[\w&-]+\s+){{0,3}}?{_CHANGE_NOUN}(?:\s+of)?(?:\s+[\w&-]+){{0,4}}?\s+(?:to|at)\s*$|"
+                         rf"^\s*{_CHANGE_NOUN}(?:\s+(?:in|of))?(?:\s+[\w&-]+){{0,3}}\s*,?\s*"
+                         r"(?:reaching|touching|hitting)(?:\s+a\s+(?:total|record)(?:\s+of)?)?\s*$|"
+                         rf"^\s*{_CHANGE_NOUN}\s*,\s*with\s*$")
+"""Between a change and its level when the change is a noun: "a 21% YoY adjusted revenue growth to",
+"a 129% YoY growth in adjusted revenues, touching", "a 12.4% year-on-year decline, with"."""
 # "$720 million or $1.59 per share": two measures of one result
 _OR = regex.compile(r"(?i)\s*,?\s*or\s*")
 # "... per share from ...": the end of the new pair and the start of the old one
@@ -40,7 +43,7 @@ _NOUN_FROM = regex.compile(r"(?i)\s*(?:[a-z-]+\s+){0,2}?,?\s*(?:up\s+|down\s+)?f
 ("812,000 units from 760,000", "520 million in the quarter from 410 million")."""
 _OWN_METRIC_TO = regex.compile(r"(?i)\s*(?:its|their|the)\s+(?:[\w&-]+\s+){0,4}?to\s*")
 """Between a multiplying verb and its level: "nearly triple its quarterly net income to $637 million"."""
-_AND = regex.compile(r"(?i)\s*(?:,\s*)?(?:and|,)\s*")
+_AND = regex.compile(r"(?i)\s*(?:,\s*)?(?:and|,)\s*(?:by\s+)?")
 """Between two changes of one level ("23.7% year-on-year and 7.3% QoQ", after basis words are struck)."""
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
 # after the last percentage of a run: basis words, then "respectively" ("8% YoY, respectively")
@@ -94,7 +97,8 @@ class PairingRules:
             if respectively and i and items[i - 1].role == "change" and self._run_joined(items[i - 1].fig.end, it.fig.start):
                 continue  # "grew 33% and 49% to $4.17 billion and $3.24 billion, respectively": see 1b
             nxt = items[i + 1]
-            between = self.norm[it.fig.end:nxt.fig.start]
+            # (after the change's count noun: "added 6,550 customers, resulting in a total of 249,173")
+            between = self.norm[it.fig.noun_end or it.fig.end:nxt.fig.start]
             between_clean = self._strip_basis(between)
             if nxt.role == "level" and nxt.change is None and (
                     _TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)

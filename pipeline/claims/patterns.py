@@ -48,6 +48,11 @@ _TO_LINK = regex.compile(r"^\s*(?:,\s*)?(?:to|at|reaching|achieving|hitting|to\s
                          regex.I)  # "rose 14% to come in at $11.64B", "increased 26% to touch $3.60 billion",
 # "advanced 573.7 percent to reach a record 3.05 trillion won", "added 10 million to end the quarter with 193 million"
 _BY_BEFORE = regex.compile(r"\bby\s*$", regex.I)
+_AGAINST_ESTIMATE_BY = regex.compile(
+    r"\b(?:(?P<beat>beat|beats|beating|surpassed|surpasses|surpassing|topped|tops|topping|exceeded|exceeds|exceeding|"
+    r"outpaced|outperformed)|(?P<miss>missed|misses|missing|trailed|trailing|lagged|undershot))\b[^,;.]{0,60}?\bby\s*$", regex.I)
+"""A figure by which a result beat or missed another ("missed the Zacks Consensus Estimate by 11.77%",
+"beating our expectation by 3 percent"): a change, up for a beat, down for a miss."""
 _FEWER_AFTER = regex.compile(r"^\s*(?:[-\w]+\s+){0,1}?(?P<w>fewer|less|more|lower|higher)\b", regex.I)
 _NEGATIVE = regex.compile(r"\bnegative\s*$", regex.I)
 _MARKET_METRICS = ("shipments", "deliveries", "market share", "share of shipments", "share of deliveries",

@@ -37,8 +37,10 @@ class DirectionRules:
         f = it.fig
         if it.direction_src in ("cut",):
             return "decrease"
-        if it.direction_src == "addition":
+        if it.direction_src in ("addition", "beat"):
             return "increase"
+        if it.direction_src == "missed":
+            return "decrease"
         if it.direction_src == "restated":
             prev = [x for x in self.items if x.fig.end <= f.start and x.role == "change"]
             return prev[-1].direction if prev else None

@@ -43,6 +43,8 @@ _NOUN_FROM = regex.compile(r"(?i)\s*(?:[a-z-]+\s+){0,2}?,?\s*(?:up\s+|down\s+)?f
 ("812,000 units from 760,000", "520 million in the quarter from 410 million")."""
 _OWN_METRIC_TO = regex.compile(r"(?i)\s*(?:its|their|the)\s+(?:[\w&-]+\s+){0,4}?to\s*")
 """Between a multiplying verb and its level: "nearly triple its quarterly net income to $637 million"."""
+_AGAINST = ("beat", "missed")
+"""How a change against an estimate was read (see ``patterns._AGAINST_ESTIMATE_BY``)."""
 _AND = regex.compile(r"(?i)\s*(?:,\s*)?(?:and|,)\s*(?:by\s+)?")
 """Between two changes of one level ("23.7% year-on-year and 7.3% QoQ", after basis words are struck)."""
 _BY_ONLY = regex.compile(r"(?i)\s*(?:by\s+)?")
@@ -153,13 +155,14 @@ class PairingRules:
                     pr.role, lvl.prior = "prior", pr
                     if lvl.direction is None:
                         lvl.direction = self._from_to_direction(pr, lvl)
-        # 3. remaining changes attach to the nearest preceding level of their clause
+        # 3. remaining changes attach to the nearest preceding level of their clause; a beat or miss
+        # against an estimate ("missed the consensus by 11.77%") is no move of a level and stands alone
         for i, it in enumerate(items):
-            if it.role != "change" or it.level is not None:
+            if it.role != "change" or it.level is not None or it.direction_src in _AGAINST:
                 continue
             for j in range(i - 1, -1, -1):
                 cand = items[j]
-                if cand.role == "prior":
+                if cand.role == "prior" or cand.direction_src in _AGAINST:
                     continue
                 if cand.role == "change" and cand.level is not None:
                     it.further_of = cand.level  # "down 5% year-on-year but up 19% sequentially"

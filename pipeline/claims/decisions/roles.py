@@ -12,7 +12,7 @@ import regex
 
 from ...numbers import Figure
 from ..items import Item, Mention
-from ..patterns import _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _RUN_JOIN, _TO_LINK, _is_ratio_metric, _re_match, _re_search, _re_sub
+from ..patterns import _AGAINST_ESTIMATE_BY, _BY_BEFORE, _FEWER_AFTER, _NEGATIVE, _RUN_JOIN, _TO_LINK, _is_ratio_metric, _re_match, _re_search, _re_sub
 
 
 # a share after a percentage: "8% of revenue", "12% market share", "a 16% share"
@@ -101,6 +101,10 @@ class RoleRules:
             return "change"  # "revenue and earnings growth rates came in at 5 percent and 4 percent"
         if _TO_BEFORE.search(lead[-80:]) and not _re_search(r"\b(?:of|by)\s*$", lead[-80:], regex.I):
             return "level"
+        against = _AGAINST_ESTIMATE_BY.search(lead[-100:])
+        if against:
+            it.direction_src = "beat" if against["beat"] else "missed"
+            return "change"
         cue_before = self._last_cue(lead, it.fig.start)
         if _re_search(r"\b(?:by|of)\s*$", lead, regex.I) and cue_before:
             return "change"

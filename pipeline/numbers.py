@@ -863,8 +863,12 @@ class NumberGrammar:
             return None
         if a.scale == b.scale and abs(a.value) * 1000 < abs(b.value):
             return None
-        if joiner == "to" and self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]):
-            return None  # "decreased $1.2 million to $23.5 million" is a change and a level
+        if joiner == "to" and self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]) \
+                and not (a.kind == "number" and b.kind == "percent"):
+            # "decreased $1.2 million to $23.5 million" is a change and a level; but "up 38 to 39
+            # percent" writes its unit once, for a range (a change with no unit to a level in percent
+            # would need "points")
+            return None
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale
         low = (a.value / a.scale) * a_scale

@@ -33,7 +33,7 @@ _AMOUNT_NOUNS = frozenset("range total tune sum amount band record high low peak
 """Nouns that say how much, not of what ("in the range of 260,000 to 300,000 yuan", "a total of 23")."""
 _NUMBER_TOKEN = re.compile(r"[$€£¥]?\d[\d.,]*%?")
 """A figure's token between a subject's verb and the figure ("expanded 83.2% year over year to")."""
-_HEAD_WORD = re.compile(r"[a-z][a-z&-]*|[^a-z\s]+")
+_HEAD_WORD = re.compile(r"[a-z][a-z&-]*(?:['’]s\b)?|[^a-z\s]+")
 _MODIFIER_WORD = re.compile(r"[A-Za-z][\w&-]*(?:['’]s)?|[^\w\s]")
 _PAREN_END = re.compile(r"\s*\([^()]{1,12}\)\s*$")
 _NOUNS_AFTER = re.compile(r"[ ]((?:[A-Za-z][\w&-]*[ ]){0,3}[A-Za-z][\w&-]*)(?=[ ]*(?:[,.;:()]|$)|[ ]+[a-z]+\b)")
@@ -145,8 +145,8 @@ def subject_phrases(view, fa: int, fb: int, lists: WordLists):
             at_ = [m.start() for m in _HEAD_WORD.finditer(head)]  # the words' offsets, needed only now
             np_words = []
             for w2, at in reversed(list(zip(toks, at_))[max(0, i - 5):i]):
-                if not w2[0].isalpha() or w2 in lists.modifier_stops:
-                    break  # "The company said average paid memberships rose": the phrase starts after "said"
+                if not w2[0].isalpha() or w2 in lists.modifier_stops or w2.endswith(("'s", "’s")):
+                    break  # "The company said average paid memberships rose", "Orvane's revenue is": after "said", the owner
                 np_words.insert(0, (w2, at))
             ws = _trim([w2 for w2, _ in np_words])
             if len(ws) > 2 and ws[:2] == ["number", "of"]:

@@ -7,6 +7,8 @@ change (basis ``from_value``) and X with its own period and no change.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import regex
 
 from ...claim import ALT_BASES
@@ -222,6 +224,11 @@ class PairingRules:
         for it in items:
             if it.role == "level" and it.change is None and it.direction is None:
                 it.direction = self._level_direction(it)
+        # 6. "297 million smartphones ..., up from 172.3 in 2009", "to $5.2 billion from 4.8": a bare
+        # number the level moved from is in the level's scale and unit, written once
+        for it in items:
+            if it.role == "level" and it.prior is not None:
+                _share_scale(it.prior, it)
 
     def _pair_respectively(self) -> None:
         """Pair a run of changes with the run of levels after "to" in the same order."""
@@ -324,6 +331,17 @@ _WITH_CHANGE = regex.compile(r"(?i)\s*,\s*(?:with|representing|marking)\s+(?:a|a
 _NEW_CLAUSE = r";|\b(?:but|while|whereas)\b"
 """Between a prior and a level: a new clause starts ("increased to 5.2 from 5.1, but the average
 basket size fell to €56.2": 5.1 is not where €56.2 came from)."""
+
+
+def _share_scale(prior: "Item", level: "Item") -> None:
+    """Give a bare-number prior (no unit, no scale word) its level's scale and unit when the two
+    are then of one magnitude (within 20 times); otherwise leave it as written."""
+    p, lv = prior.fig, level.fig
+    if p.kind != "number" or p.unit is not None or p.scale != 1 or lv.kind == "number":
+        return
+    value = p.value * lv.scale
+    if lv.value and abs(lv.value) / 20 <= abs(value) <= abs(lv.value) * 20:
+        prior.fig = replace(p, value=value, scale=lv.scale, unit=lv.unit, kind=lv.kind)
 
 
 def _same_unit(a: "Item", b: "Item") -> bool:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -101,7 +102,7 @@ class ClaimTables:
     def _flush(self) -> None:
         if not self._batch and not self._header:
             return
-        columns = [[row[name] if name in row else None for row in self._batch] for name in FIELD_NAMES]
+        columns = _columns(self._batch, FIELD_NAMES)
         cells = [csv_cells(column) for column in columns]
         if all(c is not None for c in cells) and self._batch:
             _write_csv(self._csv_path, list(FIELD_NAMES), cells, self._header)
@@ -232,7 +233,7 @@ class CheckTables:
                      ) -> tuple[pa.Table, list[list[Any]]] | None:
         """The batch's Arrow table and CSV cells, made column by column without a frame when every
         column holds one plain kind of value (:func:`csv_cells`) and ``claim_ids`` lists of ids; else None."""
-        columns = [[row[name] if name in row else None for row in batch] for name in self.columns]
+        columns = _columns(batch, self.columns)
         cells = []
         for name, column in zip(self.columns, columns):
             if name == "claim_ids":
@@ -253,6 +254,22 @@ class CheckTables:
     def paths(self) -> list[Path]:
         """The two tables' final paths."""
         return [self.out / "checks.csv", self.out / "checks.parquet"]
+
+
+def _columns(batch: list[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    """The batch's rows as columns, one list per name in ``names`` order (None where a row lacks the key).
+
+    Rows that hold exactly ``names`` (every row ``extract`` and ``check`` write) are taken with one
+    ``itemgetter`` call each and transposed by ``zip``; any other batch key by key.
+    """
+    names = list(names)
+    if len(names) > 1 and all(len(row) == len(names) for row in batch):
+        take = operator.itemgetter(*names)
+        try:
+            return [list(column) for column in zip(*map(take, batch))] or [[] for _ in names]
+        except KeyError:  # a row of as many keys, but other ones
+            pass
+    return [[row[name] if name in row else None for row in batch] for name in names]
 
 
 _NONE = type(None)

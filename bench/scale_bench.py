@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="words (default 30000 300000; --full adds 3000000)")
     parser.add_argument("--full", action="store_true", help="also 3M words and 1,000,000 short articles (long)")
     parser.add_argument("--short-articles", type=int, default=None, help="short articles for the memory run (0: none)")
+    parser.add_argument("--one-article", type=int, default=None, metavar="RUNS",
+                        help="also time a one-article run (start-up included) RUNS times: medians of wall and CPU")
     parser.add_argument("--tools", nargs="+", default=["ours1", "oursN", "sm", "quantulum3"],
                         choices=["ours1", "oursN", "sm", "quantulum3"])
     parser.add_argument("--batch-size", type=int, default=64, help="nlp.pipe batch size of en_core_web_sm")
@@ -273,11 +275,36 @@ def main(argv: list[str] | None = None) -> int:
         r.update(articles=short, words=words, workers_flag=cores, words_per_s=round(words / r["wall_s"]))
         result["short_articles"] = r
         shutil.rmtree(folder)
+    if args.one_article:
+        result["one_article"] = one_article(work, args.one_article)
     result["load_after"] = os.getloadavg()
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+ONE_ARTICLE = ROOT / "corpus" / "articles" / "alibaba_june_quarter_2023.md"
+"""The article of the one-article run (3 KB, 13 claims)."""
+
+
+def one_article(work: Path, runs: int) -> dict:
+    """``newsfigures extract ONE_ARTICLE`` (one worker, as a user runs it) ``runs`` times, each a whole
+    process: wall and CPU seconds of each run (``wait4``), their medians and the load average."""
+    times = []
+    for _ in range(runs):
+        r = run([sys.executable, "-m", "pipeline.cli", "extract", str(ONE_ARTICLE), "--out", str(work / "out_one"),
+                 "--force", "--no-progress"])
+        times.append(r)
+    out = {"runs": [{"wall_s": r["wall_s"], "cpu_s": r["cpu_s"]} for r in times],
+           "median_wall_s": statistics.median(r["wall_s"] for r in times),
+           "median_cpu_s": statistics.median(r["cpu_s"] for r in times),
+           "peak_rss_mib": max(r["peak_rss_mib"] for r in times), "load": os.getloadavg()}
+    walls = ", ".join(f"{r['wall_s']:.2f}" for r in times)
+    print(f"  one article ({ONE_ARTICLE.name}): wall {walls} s "
+          f"(median {out['median_wall_s']:.2f}), CPU median {out['median_cpu_s']:.2f} s, "
+          f"load {out['load'][0]:.2f}", flush=True)
+    return out
 
 
 def print_table(result: dict) -> None:

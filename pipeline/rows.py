@@ -143,6 +143,8 @@ def _wide_float(value: dict[str, Any] | list[Any]) -> bool:
         elif kind is list:  # a list of ids, mostly: its texts passed over here, not in a call each
             for element in item:
                 kind = type(element)
+                if kind is str:
+                    continue
                 if kind is float:
                     if not -_WIDE < element < _WIDE:
                         return True

@@ -174,7 +174,7 @@ class CheckTables:
 
     def _learn(self) -> None:
         if self._batch:
-            self._schemas.append(_check_batch_table(self._batch, self.columns).schema.remove_metadata())
+            self._schemas.append(check_batch_schema(self._batch, self.columns))
             self._batch = []
 
     def rows(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
@@ -311,6 +311,31 @@ def _write_csv(path: Path, columns: list[str], cells: list[list[Any]], header: b
         if header:
             writer.writerow(columns)
         writer.writerows(zip(*cells))
+
+
+_STANDARD_KINDS = {"check": str, "status": str, "expected": float, "observed": float, "tolerance": float,
+                   "message": str}
+"""The one kind of value each column but ``claim_ids`` holds in a row ``newsfigures check`` writes."""
+_standard_schema: list[pa.Schema] = []
+
+
+def check_batch_schema(batch: list[Mapping[str, Any]], columns: list[str]) -> pa.Schema:
+    """The Arrow schema pandas gives one batch of check rows (:func:`_check_batch_table`, metadata removed).
+
+    A batch of rows as ``newsfigures check`` writes them (exactly :data:`CHECK_FIELDS`, each column of
+    one kind with no null, ``claim_ids`` non-empty lists of ids) has the schema of any one such row:
+    pandas converts one such row once per process, not each batch. Any other batch is converted whole.
+    """
+    if tuple(columns) == CHECK_FIELDS and batch:
+        cells = _columns(batch, columns)
+        if (all(set(map(type, column)) == {_STANDARD_KINDS[name]}
+                for name, column in zip(columns, cells) if name != "claim_ids")
+                and all(type(ids) is list and ids and all(type(i) is str for i in ids)
+                        for ids in cells[columns.index("claim_ids")])):
+            if not _standard_schema:
+                _standard_schema.append(_check_batch_table([batch[0]], columns).schema.remove_metadata())
+            return _standard_schema[0]
+    return _check_batch_table(batch, columns).schema.remove_metadata()
 
 
 def _check_batch_table(batch: list[Mapping[str, Any]], columns: list[str]) -> pa.Table:

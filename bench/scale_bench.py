@@ -29,6 +29,9 @@ dev articles, in ``.jsonl`` files of 10,000 lines) and reports each worker's
 resident memory over the run: its peak and whether it stays flat (the median
 of the last fifth of its samples against the median of the first fifth).
 
+``--one-article RUNS`` also times ``newsfigures extract`` of one corpus article
+(3 KB) RUNS times, each a whole process: the start-up a one-article run pays.
+
 Run ``python bench/scale_bench.py`` (30k and 300k words, a few minutes) or
 ``python bench/scale_bench.py --full`` (adds 3M words and 1 million short
 articles: about an hour on a 2-core VM); ``--json FILE`` writes every number.
@@ -210,7 +213,8 @@ def extract_cmd(folder: Path, out: Path, workers: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="words (default 30000 300000; --full adds 3000000)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=None,
+                        help="words (default 30000 300000; --full adds 3000000; none given: no size run)")
     parser.add_argument("--full", action="store_true", help="also 3M words and 1,000,000 short articles (long)")
     parser.add_argument("--short-articles", type=int, default=None, help="short articles for the memory run (0: none)")
     parser.add_argument("--one-article", type=int, default=None, metavar="RUNS",
@@ -221,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="folder for the inputs and outputs (default: temporary)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    sizes = args.sizes or ([30_000, 300_000, 3_000_000] if args.full else [30_000, 300_000])
+    sizes = args.sizes if args.sizes is not None else (
+        [30_000, 300_000, 3_000_000] if args.full else [30_000, 300_000])
     short = args.short_articles if args.short_articles is not None else (1_000_000 if args.full else 0)
     cores = os.cpu_count() or 1
     work = args.work or Path(tempfile.mkdtemp(prefix="nf-scale-"))

@@ -198,7 +198,9 @@ class RowsByKind:
         Returns:
             Where the row is in its kind's file (for :meth:`row`).
         """
-        line = encode_row({name: row[name] for name in self.fields}, self._encode) + b"\n"
+        if tuple(row) != self.fields:  # a row made by the checks has the fields in order already
+            row = {name: row[name] for name in self.fields}
+        line = encode_row(row, self._encode) + b"\n"
         kind = row["check"]
         at = self._sizes[kind]
         self._files[kind].write(line)

@@ -730,6 +730,13 @@ def _result(consistent: bool, tolerance: float, unit: str | None) -> str:
 
 
 def _clean(x: float) -> float:
+    """``x`` rounded to 12 significant digits (the figures a check row states); a zero keeps its sign."""
+    return _clean_nonzero(x) if x else float(f"{x:.12g}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_nonzero(x: float) -> float:
+    """:func:`_clean` of a non-zero ``x``, cached (check rows repeat their tolerances and figures)."""
     return float(f"{x:.12g}")
 
 

@@ -41,7 +41,7 @@ from spacy import displacy
 
 from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import SchemaError
-from .aside import Aside
+from .aside import Aside, core_free
 from .outdir import OutputLock, StagedFiles, atomic_path
 from .rows import InputProblem, loads_line, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
@@ -1113,10 +1113,11 @@ def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, s
             written += check_tables.write(row for _, row in iter_checks(out, [], False, None))
         return written
 
-    # the charts are drawn in a forked child (matplotlib's time on a second core, its memory not
-    # this process's) while the page is made here, and taken just before the page is rendered
+    # when a second core is idle the charts are drawn in a forked child (matplotlib's time on that
+    # core, its memory not this process's) while the page is made here, and taken just before the
+    # page is rendered
     status = _StatusByLine(line_of, flags)
-    drawing = Aside(lambda: _company_charts(digests, status), enabled=CHARTS_ASIDE) if charts else None
+    drawing = Aside(lambda: _company_charts(digests, status), enabled=CHARTS_ASIDE and core_free()) if charts else None
     try:
         return _review_page(out, stage, articles_text, max_articles, max_claims, articles_path, settings,
                             began, found, line_of, digests, flags, status, checks_seen, check_tables,
@@ -1127,7 +1128,8 @@ def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, s
 
 
 CHARTS_ASIDE = True
-"""Draw the charts in a forked child while the page is made (:class:`pipeline.aside.Aside`; Linux)."""
+"""Draw the charts in a forked child while the page is made, when a core is idle
+(:class:`pipeline.aside.Aside`, :func:`pipeline.aside.core_free`; Linux)."""
 
 
 def _company_charts(digests: list[ClaimDigest], status: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -69,3 +69,16 @@ def test_cancel_ends_the_child():
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # killed and reaped
     assert aside.result() == "here"  # after a cancel the function runs in this process
+
+
+def test_a_core_is_free_only_with_two_cores_and_room_on_one(monkeypatch):
+    from pipeline import aside
+
+    monkeypatch.setattr(aside.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(aside.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert aside.core_free()
+    monkeypatch.setattr(aside.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    assert not aside.core_free()
+    monkeypatch.setattr(aside.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(aside.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert not aside.core_free()

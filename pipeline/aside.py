@@ -53,7 +53,8 @@ class Aside(Generic[T]):
 
     Args:
         function: takes no argument; its return value must pickle.
-        enabled: False runs it in this process when :meth:`result` is called (no child).
+        enabled: False runs it in this process at once (as when no child can be made); an
+            error it raises is then raised here, by the constructor.
 
     Attributes:
         seconds: wall seconds the function took (in the child, or here), set by :meth:`result`.
@@ -64,10 +65,14 @@ class Aside(Generic[T]):
         self._function = function
         self._pid: int | None = None
         self._read: int | None = None
+        self._done: tuple[T, float] | None = None
         self.seconds = 0.0
         self.forked = False
         if enabled and can_fork():
             self._start()
+        if self._pid is None:  # no child: run it now, where the caller put it (the heap is smaller now)
+            began = time.perf_counter()
+            self._done = (function(), time.perf_counter() - began)
 
     def _start(self) -> None:
         parent = os.getpid()
@@ -105,6 +110,10 @@ class Aside(Generic[T]):
         Raises:
             Whatever the function raises when run here.
         """
+        if self._done is not None:
+            value, self.seconds = self._done
+            self._done = None
+            return value
         if self._pid is not None:
             pid, read = self._pid, self._read
             self._pid = self._read = None

@@ -29,6 +29,9 @@ dev articles, in ``.jsonl`` files of 10,000 lines) and reports each worker's
 resident memory over the run: its peak and whether it stays flat (the median
 of the last fifth of its samples against the median of the first fifth).
 
+``--one-article RUNS`` also times ``newsfigures extract`` of one corpus article
+(3 KB) RUNS times, each a whole process: the start-up a one-article run pays.
+
 Run ``python bench/scale_bench.py`` (30k and 300k words, a few minutes) or
 ``python bench/scale_bench.py --full`` (adds 3M words and 1 million short
 articles: about an hour on a 2-core VM); ``--json FILE`` writes every number.
@@ -210,16 +213,20 @@ def extract_cmd(folder: Path, out: Path, workers: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="words (default 30000 300000; --full adds 3000000)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=None,
+                        help="words (default 30000 300000; --full adds 3000000; none given: no size run)")
     parser.add_argument("--full", action="store_true", help="also 3M words and 1,000,000 short articles (long)")
     parser.add_argument("--short-articles", type=int, default=None, help="short articles for the memory run (0: none)")
+    parser.add_argument("--one-article", type=int, default=None, metavar="RUNS",
+                        help="also time a one-article run (start-up included) RUNS times: medians of wall and CPU")
     parser.add_argument("--tools", nargs="+", default=["ours1", "oursN", "sm", "quantulum3"],
                         choices=["ours1", "oursN", "sm", "quantulum3"])
     parser.add_argument("--batch-size", type=int, default=64, help="nlp.pipe batch size of en_core_web_sm")
     parser.add_argument("--work", type=Path, default=None, help="folder for the inputs and outputs (default: temporary)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    sizes = args.sizes or ([30_000, 300_000, 3_000_000] if args.full else [30_000, 300_000])
+    sizes = args.sizes if args.sizes is not None else (
+        [30_000, 300_000, 3_000_000] if args.full else [30_000, 300_000])
     short = args.short_articles if args.short_articles is not None else (1_000_000 if args.full else 0)
     cores = os.cpu_count() or 1
     work = args.work or Path(tempfile.mkdtemp(prefix="nf-scale-"))
@@ -273,11 +280,36 @@ def main(argv: list[str] | None = None) -> int:
         r.update(articles=short, words=words, workers_flag=cores, words_per_s=round(words / r["wall_s"]))
         result["short_articles"] = r
         shutil.rmtree(folder)
+    if args.one_article:
+        result["one_article"] = one_article(work, args.one_article)
     result["load_after"] = os.getloadavg()
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+ONE_ARTICLE = ROOT / "corpus" / "articles" / "alibaba_june_quarter_2023.md"
+"""The article of the one-article run (3 KB, 13 claims)."""
+
+
+def one_article(work: Path, runs: int) -> dict:
+    """``newsfigures extract ONE_ARTICLE`` (one worker, as a user runs it) ``runs`` times, each a whole
+    process: wall and CPU seconds of each run (``wait4``), their medians and the load average."""
+    times = []
+    for _ in range(runs):
+        r = run([sys.executable, "-m", "pipeline.cli", "extract", str(ONE_ARTICLE), "--out", str(work / "out_one"),
+                 "--force", "--no-progress"])
+        times.append(r)
+    out = {"runs": [{"wall_s": r["wall_s"], "cpu_s": r["cpu_s"]} for r in times],
+           "median_wall_s": statistics.median(r["wall_s"] for r in times),
+           "median_cpu_s": statistics.median(r["cpu_s"] for r in times),
+           "peak_rss_mib": max(r["peak_rss_mib"] for r in times), "load": os.getloadavg()}
+    walls = ", ".join(f"{r['wall_s']:.2f}" for r in times)
+    print(f"  one article ({ONE_ARTICLE.name}): wall {walls} s "
+          f"(median {out['median_wall_s']:.2f}), CPU median {out['median_cpu_s']:.2f} s, "
+          f"load {out['load'][0]:.2f}", flush=True)
+    return out
 
 
 def print_table(result: dict) -> None:

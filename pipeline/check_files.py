@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 
+import orjson
+
 from .outdir import atomic_path
 from .rows import row_at
 
@@ -132,6 +134,39 @@ class FlaggedChecks(Sequence[FlaggedCheck]):
              "sentence": files.row(f).get("sentence", "")} for f in figs))
 
 
+def _plain_float(x: float) -> bool:
+    """True for a float that orjson writes as the standard library does: 0, or a magnitude in
+    [1e-4, 1e16), where both write the shortest repr without an exponent (outside it the
+    standard library writes ``1e-05``, orjson ``0.00001``)."""
+    return x == 0.0 or 1e-4 <= abs(x) < 1e16
+
+
+def encode_row(row: Mapping[str, Any], encode: Callable[[Any], str]) -> bytes:
+    """``encode(row)`` as UTF-8 bytes, made by orjson when that gives the same bytes.
+
+    ``encode`` is the standard library's compact encoder (``ensure_ascii=False``,
+    separators ``,`` and ``:``); orjson writes the same text for strings, ints, None and
+    lists of them, and for floats checked by :func:`_plain_float`; any other row (a float
+    outside that range, a string orjson refuses such as a lone surrogate, a value of another
+    type) is written by ``encode``. Only the top level's floats and lists of strings are
+    looked at: a row with a nested list or dict goes to ``encode``.
+    """
+    for value in row.values():
+        kind = type(value)
+        if kind is float:
+            if not _plain_float(value):
+                return encode(row).encode("utf-8")
+        elif kind is list:
+            if not all(type(item) is str for item in value):
+                return encode(row).encode("utf-8")
+        elif not (value is None or kind is str or kind is int):
+            return encode(row).encode("utf-8")
+    try:
+        return orjson.dumps(row)
+    except (TypeError, orjson.JSONEncodeError):
+        return encode(row).encode("utf-8")
+
+
 class RowsByKind:
     """Check rows written as they are made: one temporary file per check kind, joined in the kinds'
     order by :meth:`save`, so the rows are never all held.
@@ -163,7 +198,9 @@ class RowsByKind:
         Returns:
             Where the row is in its kind's file (for :meth:`row`).
         """
-        line = self._encode({name: row[name] for name in self.fields}).encode("utf-8") + b"\n"
+        if tuple(row) != self.fields:  # a row made by the checks has the fields in order already
+            row = {name: row[name] for name in self.fields}
+        line = encode_row(row, self._encode) + b"\n"
         kind = row["check"]
         at = self._sizes[kind]
         self._files[kind].write(line)

@@ -35,6 +35,7 @@ import gc
 import itertools
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -488,6 +489,26 @@ class _FigMaker:
         self.settings = settings
         self._shared: dict[Any, Any] = {}
         self._names: dict[str, str | None] = {}
+        self._intervals: dict[tuple[Any, ...], Interval] = {}
+
+    def _interval(self, value: float, high: float | None, qualifier: str, text: str | None,
+                  unit: str | None) -> Interval:
+        """:func:`_stated_interval` with these settings, worked out once per distinct figure.
+
+        A run states the same figure many times ("14%", "$1 billion"), and reading its precision
+        from the words is the costliest part of a claim's record. The cache holds at most
+        :data:`_INTERVAL_CACHE` figures (emptied when full, so memory stays flat over a run); a
+        zero is not cached (0.0 and -0.0 are one key but keep their sign in the interval).
+        """
+        if not value or high == 0:
+            return _stated_interval(value, high, qualifier, text, unit, self.settings)
+        key = (value, high, qualifier, text, unit)
+        found = self._intervals.get(key)
+        if found is None:
+            if len(self._intervals) >= _INTERVAL_CACHE:
+                self._intervals.clear()
+            found = self._intervals[key] = _stated_interval(value, high, qualifier, text, unit, self.settings)
+        return found
 
     def _share(self, value: Any) -> Any:
         return self._shared.setdefault(value, value)
@@ -508,27 +529,48 @@ class _FigMaker:
             row: the claim row.
             file, line: where it was read (index of the claims file, byte offset of the line).
         """
-        settings, share, name, get = self.settings, self._share, self._name, row.get
-        value, change, company = get("value"), get("change"), get("company")
+        settings, share, name = self.settings, self._shared.setdefault, self._name
+        if len(row) == len(_FIELD_SET):  # every field written (a valid row has no other): one call
+            (claim_id, doc_id, sentence_index, start, company, metric, segment, period, unit, change_unit,
+             qualifier, value, value_high, value_text, change, change_text, change_basis, direction, modality,
+             confidence) = _TAKE_MADE(row)
+        else:
+            (claim_id, doc_id, sentence_index, start, company, metric, segment, period, unit, change_unit,
+             qualifier, value, value_high, value_text, change, change_text, change_basis, direction, modality,
+             confidence) = [row[k] if k in row else _MADE_DEFAULTS.get(k) for k in _MADE_FIELDS]
         value, change = (None if value is None else float(value)), (None if change is None else float(change))
-        qualifier, unit, change_unit = share(get("qualifier", "exact")), get("unit"), get("change_unit")
-        key = share((share(company.strip()) if company else None, name(row["metric"]) or "",
-                     name(get("segment")), share(get("period")), _unit_key(unit)))
-        confidence = get("confidence")
-        stated_value = None if value is None else _stated_interval(
-            value, get("value_high"), qualifier, get("value_text"), unit, settings)
+        qualifier = share(qualifier, qualifier)
+        if company:
+            company = company.strip()
+            company = share(company, company)
+        else:
+            company = None
+        key = (company, name(metric) or "", name(segment), share(period, period), _unit_key(unit))
+        key = share(key, key)
+        stated_value = None if value is None else self._interval(value, value_high, qualifier, value_text, unit)
         stated_change = None
         if change is not None:
             # The qualifier belongs to the claim's main figure: the change only when there is no value.
             # A change-only range ("up 10-12%") keeps its lower end; its upper end is not in the row.
             main = qualifier if value is None else "exact"
-            stated_change = _stated_interval(change, None, "at_least" if main == "range" else main,
-                                             get("change_text"), change_unit, settings)
-        return _Fig(row["claim_id"], share(row["doc_id"]), row["sentence_index"], get("start", 0), key,
-                    share(unit), share(change_unit), share(get("change_basis")), share(get("direction")),
-                    qualifier, get("modality", "actual") == "actual",
+            stated_change = self._interval(change, None, "at_least" if main == "range" else main,
+                                           change_text, change_unit)
+        return _Fig(claim_id, share(doc_id, doc_id), sentence_index, start, key,
+                    share(unit, unit), share(change_unit, change_unit), share(change_basis, change_basis),
+                    share(direction, direction), qualifier, modality == "actual",
                     confidence is not None and confidence < settings.min_confidence,
                     stated_value, stated_change, file, line)
+
+
+_INTERVAL_CACHE = 1 << 16
+"""Most distinct figures :meth:`_FigMaker._interval` keeps (some 200 bytes each)."""
+_MADE_FIELDS = ("claim_id", "doc_id", "sentence_index", "start", "company", "metric", "segment", "period", "unit",
+                "change_unit", "qualifier", "value", "value_high", "value_text", "change", "change_text",
+                "change_basis", "direction", "modality", "confidence")
+"""The fields :meth:`_FigMaker.make` reads, in the order it takes them."""
+_TAKE_MADE = operator.itemgetter(*_MADE_FIELDS)
+_MADE_DEFAULTS = {"start": 0, "qualifier": "exact", "modality": "actual"}
+"""The value :meth:`_FigMaker.make` reads for a field left out of a row (None for any other)."""
 
 
 _NUMERIC_FIELDS = ("value", "value_high", "change")
@@ -641,8 +683,12 @@ def _num(x: float, places: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=65536)
 def _amount(x: float, unit: str | None, places: int = 4) -> str:
-    """Format a figure in base units for a message: ``35e9, CNY`` -> ``35 billion CNY``."""
+    """Format a figure in base units for a message: ``35e9, CNY`` -> ``35 billion CNY``.
+
+    Cached (a run's messages name the same figures and tolerances many times; 0.0 and -0.0,
+    one key, are both written ``0``)."""
     if unit == "%":
         return f"{_num(x, places)}%"
     if unit == "pp":
@@ -684,6 +730,13 @@ def _result(consistent: bool, tolerance: float, unit: str | None) -> str:
 
 
 def _clean(x: float) -> float:
+    """``x`` rounded to 12 significant digits (the figures a check row states); a zero keeps its sign."""
+    return _clean_nonzero(x) if x else float(f"{x:.12g}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_nonzero(x: float) -> float:
+    """:func:`_clean` of a non-zero ``x``, cached (check rows repeat their tolerances and figures)."""
     return float(f"{x:.12g}")
 
 
@@ -1349,12 +1402,21 @@ _FIELD_SET = frozenset(FIELD_NAMES)
 _OPTIONAL_TEXT = ("company", "segment", "unit", "period", "value_text", "change_text", "change_unit")
 
 
+_TAKE_CHECKED = operator.itemgetter(
+    "claim_id", "doc_id", "metric", "sentence_index", "qualifier", "modality", "direction", "change_basis",
+    "start", "end", "confidence", *_NUMERIC_FIELDS, *_OPTIONAL_TEXT)
+"""The fields :func:`_plainly_valid` checks, taken from a whole row in one call."""
+_FLOAT_TYPES = (int, float)
+
+
 def _plainly_valid(row: Any) -> bool:
     """True when :func:`parse_claim_row` certainly accepts ``row``: only known fields, each of the
     plain type it needs. A row that is not is left to :func:`parse_claim_row` (its error, or the rare
     odd row it accepts)."""
     if type(row) is not dict:
         return False
+    if len(row) == len(_FIELD_SET) and row.keys() <= _FIELD_SET:
+        return _whole_row_valid(row)
     get = row.get
     if not (row.keys() <= _FIELD_SET and type(get("claim_id")) is str and get("claim_id")
             and type(get("doc_id")) is str and get("doc_id") and type(get("metric")) is str and get("metric")
@@ -1375,6 +1437,27 @@ def _plainly_valid(row: Any) -> bool:
         if item is not None and not (type(item) in (int, float) and _finite(item)):
             return False
     return all(get(name) is None or type(get(name)) is str for name in _OPTIONAL_TEXT)
+
+
+def _whole_row_valid(row: dict[str, Any]) -> bool:
+    """:func:`_plainly_valid` of a row that has every schema field (as ``extract`` writes them):
+    the same tests on the fields taken in one call, not looked up one by one."""
+    (claim_id, doc_id, metric, sentence_index, qualifier, modality, direction, change_basis, start, end,
+     confidence, value, value_high, change, *texts) = _TAKE_CHECKED(row)
+    if not (type(claim_id) is str and claim_id and type(doc_id) is str and doc_id and type(metric) is str
+            and metric and type(sentence_index) is int and qualifier in QUALIFIERS and modality in MODALITIES
+            and (direction is None or direction in DIRECTIONS)
+            and (change_basis is None or change_basis in CHANGE_BASES)
+            and type(start) is int and type(end) is int and 0 <= start <= end
+            and (confidence is None or type(confidence) in _FLOAT_TYPES)):
+        return False
+    for item in (value, value_high, change):
+        if item is not None and not (type(item) in _FLOAT_TYPES and _finite(item)):
+            return False
+    for text in texts:
+        if text is not None and type(text) is not str:
+            return False
+    return True
 
 
 def claim_row(row: Any, where: str = "claim row") -> dict[str, Any]:

@@ -21,9 +21,12 @@ and then marks every part only where its text is actually found.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import html
 import json
+import operator
 import re
 import time
 from collections import Counter, defaultdict
@@ -40,6 +43,7 @@ from spacy import displacy
 
 from .claim import CHANGE_BASES, DIRECTIONS, FIELD_NAMES, MODALITIES, QUALIFIERS, Claim
 from .errors import SchemaError
+from .aside import Aside, core_free
 from .outdir import OutputLock, StagedFiles, atomic_path
 from .rows import InputProblem, loads_line, read_jsonl
 from .tables import CHECK_FIELDS, ClaimTables, CheckTables, claims_arrow_schema  # noqa: F401 (claims_arrow_schema: public here before)
@@ -974,6 +978,11 @@ def build_report(out_dir: Path | str, articles_text: Mapping[str, str] | None = 
 
 
 
+_DIGEST_FIELDS = operator.itemgetter("claim_id", "doc_id", "sentence_index", "company", "metric", "unit",
+                                     "segment", "period", "value", "modality")
+"""The fields of a claim row a :class:`ClaimDigest` keeps, taken in one call."""
+
+
 class ClaimDigest(NamedTuple):
     """The few fields of a claim the page needs for every claim (overview, charts, which articles to draw).
 
@@ -1058,11 +1067,43 @@ def write_review_outputs(out_dir: Path | str, articles_text: Mapping[str, str] |
         UsageError: E404 when another run holds the folder.
     """
     out = Path(out_dir)
-    with OutputLock(out, "newsfigures report"), StagedFiles(out, REPORT_MARKER, "newsfigures report") as stage:
+    with OutputLock(out, "newsfigures report"), StagedFiles(out, REPORT_MARKER, "newsfigures report") as stage, \
+            _heap_kept():
         written = _review_outputs(out, stage, articles_text, charts, max_articles, problems, tables, page,
                                   max_claims, articles, settings)
         stage.commit()
         return written
+
+
+@contextlib.contextmanager
+def _heap_kept() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off the objects made before the block, while it runs.
+
+    The report keeps a digest of every claim (tuples the collector never lets go of) and then makes
+    the page and the charts, whose many short-lived objects set off collections: each full one went
+    over every digest again (measured at 10,000 articles: drawing the charts after the page, on the
+    larger heap, cost 2-3 CPU s more). :func:`_reading` stops the collector while the claims and
+    checks are read (no cycles are made there); here ``gc.freeze`` then sets what was read aside,
+    so later collections see only the objects made since. ``gc.unfreeze`` when the block ends.
+    """
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """No cyclic collection while the claims and checks are read (rows are freed by reference
+    counting; the digests kept make no cycles); what was read is then frozen (:func:`_heap_kept`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, str] | None, charts: bool,
@@ -1079,15 +1120,18 @@ def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, s
     check_tables = CheckTables(out, stage) if tables and (out / CHECKS_FILE).is_file() else None
     checks_seen = _CheckStats()
     with ExitStack() as stack:
+        stack.enter_context(_reading())
         claim_tables = stack.enter_context(ClaimTables(out, stage)) if tables else None
+        share, digest = shared.setdefault, digests.append
         for line_no, claim in iter_claims(out, found, strict, line_of):
             if claim_tables is not None:
                 claim_tables.add(claim)
             if page:
-                digests.append(ClaimDigest(
-                    claim["claim_id"], shared.setdefault(claim["doc_id"], claim["doc_id"]), claim["sentence_index"],
-                    *(shared.setdefault(claim[k], claim[k]) for k in ("company", "metric", "unit", "segment", "period")),
-                    claim["value"], shared.setdefault(claim["modality"], claim["modality"]), line_no))
+                claim_id, doc_id, sentence_index, company, metric, unit, segment, period, value, modality = (
+                    _DIGEST_FIELDS(claim))
+                digest(ClaimDigest(claim_id, share(doc_id, doc_id), sentence_index, share(company, company),
+                                   share(metric, metric), share(unit, unit), share(segment, segment),
+                                   share(period, period), value, share(modality, modality), line_no))
         flags = bytearray(max(line_of.values(), default=0) + 1)  # per claims-file line: check status code
         for _, check in iter_checks(out, found, strict, line_of):
             if check_tables is not None:
@@ -1104,15 +1148,38 @@ def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, s
             written += check_tables.write(row for _, row in iter_checks(out, [], False, None))
         return written
 
-    # the charts first: matplotlib's memory is given back before the drawn claims are read whole
+    # when a second core is idle the charts are drawn in a forked child (matplotlib's time on that
+    # core, its memory not this process's) while the page is made here, and taken just before the
+    # page is rendered
     status = _StatusByLine(line_of, flags)
-    chart_list = []
-    chart_seconds = 0.0
-    if charts:
-        from .report_chart import company_charts
-        chart_began = time.perf_counter()
-        chart_list = company_charts(digests, status)
-        chart_seconds = time.perf_counter() - chart_began
+    drawing = Aside(lambda: _company_charts(digests, status), enabled=CHARTS_ASIDE and core_free()) if charts else None
+    try:
+        return _review_page(out, stage, articles_text, max_articles, max_claims, articles_path, settings,
+                            began, found, line_of, digests, flags, status, checks_seen, check_tables,
+                            written, drawing)
+    finally:
+        if drawing is not None:
+            drawing.cancel()  # a page that failed: the child is not waited for
+
+
+CHARTS_ASIDE = True
+"""Draw the charts in a forked child while the page is made, when a core is idle
+(:class:`pipeline.aside.Aside`, :func:`pipeline.aside.core_free`; Linux)."""
+
+
+def _company_charts(digests: list[ClaimDigest], status: Mapping[str, str]) -> list[dict[str, Any]]:
+    """:func:`pipeline.report_chart.company_charts` (matplotlib imported only where the charts are drawn)."""
+    from .report_chart import company_charts
+
+    return company_charts(digests, status)
+
+
+def _review_page(out: Path, stage: StagedFiles, articles_text: Mapping[str, str] | None, max_articles: int,
+                 max_claims: int, articles_path: Path | str | None, settings: Settings | None, began: float,
+                 found: list[InputProblem], line_of: dict[str, int], digests: list[ClaimDigest],
+                 flags: bytearray, status: "_StatusByLine", checks_seen: "_CheckStats",
+                 check_tables: CheckTables | None, written: list[Path], drawing: Aside | None) -> list[Path]:
+    """The second half of :func:`_review_outputs`: the check tables' second pass and ``report.html``."""
 
     # which articles are drawn: those with a failed check first, then in doc_id order
     per_doc = Counter(d.doc_id for d in digests)
@@ -1261,6 +1328,9 @@ def _review_outputs(out: Path, stage: StagedFiles, articles_text: Mapping[str, s
     embedded_facts["review_data"] = Markup(pack(_script_json(review_data)))
     del review_data
 
+    chart_list, chart_seconds = [], 0.0
+    if drawing is not None:
+        chart_list, chart_seconds = drawing.result(), drawing.seconds
     env = _env()
     template = env.get_template("report.html.j2")
     assets = Path(__file__).parent / "templates"

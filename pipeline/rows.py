@@ -135,12 +135,16 @@ def _wide_float(value: dict[str, Any] | list[Any]) -> bool:
     perhaps an integer the standard library keeps whole, or an out-of-range number to report."""
     for item in value.values() if type(value) is dict else value:
         kind = type(item)
+        if kind is str or item is None:  # most fields: passed over first
+            continue
         if kind is float:
             if not -_WIDE < item < _WIDE:
                 return True
         elif kind is list:  # a list of ids, mostly: its texts passed over here, not in a call each
             for element in item:
                 kind = type(element)
+                if kind is str:
+                    continue
                 if kind is float:
                     if not -_WIDE < element < _WIDE:
                         return True

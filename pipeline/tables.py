@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -101,7 +102,7 @@ class ClaimTables:
     def _flush(self) -> None:
         if not self._batch and not self._header:
             return
-        columns = [[row[name] if name in row else None for row in self._batch] for name in FIELD_NAMES]
+        columns = _columns(self._batch, FIELD_NAMES)
         cells = [csv_cells(column) for column in columns]
         if all(c is not None for c in cells) and self._batch:
             _write_csv(self._csv_path, list(FIELD_NAMES), cells, self._header)
@@ -173,7 +174,7 @@ class CheckTables:
 
     def _learn(self) -> None:
         if self._batch:
-            self._schemas.append(_check_batch_table(self._batch, self.columns).schema.remove_metadata())
+            self._schemas.append(check_batch_schema(self._batch, self.columns))
             self._batch = []
 
     def rows(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
@@ -232,7 +233,7 @@ class CheckTables:
                      ) -> tuple[pa.Table, list[list[Any]]] | None:
         """The batch's Arrow table and CSV cells, made column by column without a frame when every
         column holds one plain kind of value (:func:`csv_cells`) and ``claim_ids`` lists of ids; else None."""
-        columns = [[row[name] if name in row else None for row in batch] for name in self.columns]
+        columns = _columns(batch, self.columns)
         cells = []
         for name, column in zip(self.columns, columns):
             if name == "claim_ids":
@@ -253,6 +254,22 @@ class CheckTables:
     def paths(self) -> list[Path]:
         """The two tables' final paths."""
         return [self.out / "checks.csv", self.out / "checks.parquet"]
+
+
+def _columns(batch: list[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    """The batch's rows as columns, one list per name in ``names`` order (None where a row lacks the key).
+
+    Rows that hold exactly ``names`` (every row ``extract`` and ``check`` write) are taken with one
+    ``itemgetter`` call each and transposed by ``zip``; any other batch key by key.
+    """
+    names = list(names)
+    if len(names) > 1 and all(len(row) == len(names) for row in batch):
+        take = operator.itemgetter(*names)
+        try:
+            return [list(column) for column in zip(*map(take, batch))] or [[] for _ in names]
+        except KeyError:  # a row of as many keys, but other ones
+            pass
+    return [[row[name] if name in row else None for row in batch] for name in names]
 
 
 _NONE = type(None)
@@ -294,6 +311,31 @@ def _write_csv(path: Path, columns: list[str], cells: list[list[Any]], header: b
         if header:
             writer.writerow(columns)
         writer.writerows(zip(*cells))
+
+
+_STANDARD_KINDS = {"check": str, "status": str, "expected": float, "observed": float, "tolerance": float,
+                   "message": str}
+"""The one kind of value each column but ``claim_ids`` holds in a row ``newsfigures check`` writes."""
+_standard_schema: list[pa.Schema] = []
+
+
+def check_batch_schema(batch: list[Mapping[str, Any]], columns: list[str]) -> pa.Schema:
+    """The Arrow schema pandas gives one batch of check rows (:func:`_check_batch_table`, metadata removed).
+
+    A batch of rows as ``newsfigures check`` writes them (exactly :data:`CHECK_FIELDS`, each column of
+    one kind with no null, ``claim_ids`` non-empty lists of ids) has the schema of any one such row:
+    pandas converts one such row once per process, not each batch. Any other batch is converted whole.
+    """
+    if tuple(columns) == CHECK_FIELDS and batch:
+        cells = _columns(batch, columns)
+        if (all(set(map(type, column)) == {_STANDARD_KINDS[name]}
+                for name, column in zip(columns, cells) if name != "claim_ids")
+                and all(type(ids) is list and ids and all(type(i) is str for i in ids)
+                        for ids in cells[columns.index("claim_ids")])):
+            if not _standard_schema:
+                _standard_schema.append(_check_batch_table([batch[0]], columns).schema.remove_metadata())
+            return _standard_schema[0]
+    return _check_batch_table(batch, columns).schema.remove_metadata()
 
 
 def _check_batch_table(batch: list[Mapping[str, Any]], columns: list[str]) -> pa.Table:

@@ -457,3 +457,69 @@ def test_the_same_article_twice_is_no_conflict_between_its_copies() -> None:
     rows = [r for r in check_claims(make_claims(specs[:2] + other)) if r["check"] == "conflict"]
     assert any(r["status"] == "inconsistent" and {c.split(":")[0] for c in r["claim_ids"]} == {"x/a.txt", "z/b.txt"}
                for r in rows)  # another article's own value still conflicts
+
+
+# --------------------------------------------------------------------------
+# The claim records of a large run: whole rows taken in one call, figures' intervals cached
+
+
+def _whole_row(**fields) -> dict:
+    row = make_claims([{"doc_id": "d", "sentence_index": 0, "metric": "revenue", "company": "Acme",
+                        "value": 5e9, "value_text": "5 billion", "unit": "USD", "period": "2024"}])[0]
+    row.update(fields)
+    return row
+
+
+def _fig_fields(fig) -> tuple:
+    return (fig.id, fig.doc_id, fig.sentence_index, fig.start, fig.key, fig.stated_unit, fig.stated_change_unit,
+            fig.change_unit, fig.change_basis, fig.direction, fig.qualifier, fig.actual, fig.unsure,
+            fig.value, fig.change)
+
+
+@pytest.mark.parametrize("fields", [{}, {"qualifier": "about"}, {"change": 12.0, "change_unit": "%"},
+                                    {"modality": "forecast", "confidence": 0.1}, {"value": None}])
+def test_a_row_with_fields_left_out_makes_the_same_claim_record(fields):
+    from pipeline.checks import _FigMaker
+
+    whole = _whole_row(**fields)
+    sparse = {k: v for k, v in whole.items() if v is not None and k not in ("start", "end", "sentence")}
+    settings = CheckSettings()
+    assert _fig_fields(_FigMaker(settings).make(whole)) == _fig_fields(_FigMaker(settings).make(sparse))
+
+
+def test_zero_and_minus_zero_keep_their_sign_through_the_interval_cache():
+    from pipeline.checks import _FigMaker
+
+    maker = _FigMaker(CheckSettings())
+    plus = maker.make(_whole_row(value=0.0, value_text="0"))
+    minus = maker.make(_whole_row(value=-0.0, value_text="0", claim_id="d:0:1"))
+    assert str(plus.value.mid) == "0.0" and str(minus.value.mid) == "-0.0"
+
+
+def test_the_interval_cache_gives_the_interval_worked_out_and_stays_bounded(monkeypatch):
+    from pipeline import checks
+    from pipeline.checks import _FigMaker, _stated_interval
+
+    monkeypatch.setattr(checks, "_INTERVAL_CACHE", 3)
+    settings = CheckSettings()
+    maker = _FigMaker(settings)
+    for n in range(1, 8):
+        fig = maker.make(_whole_row(value=n * 1e6, value_text=f"{n} million", qualifier="about"))
+        assert fig.value == _stated_interval(n * 1e6, None, "about", f"{n} million", "USD", settings)
+        assert len(maker._intervals) <= 3
+
+
+@pytest.mark.parametrize("fields", [{"claim_id": ""}, {"doc_id": 3}, {"metric": None}, {"sentence_index": True},
+                                    {"qualifier": "roughly"}, {"modality": "maybe"}, {"direction": "sideways"},
+                                    {"change_basis": "wow"}, {"start": 5, "end": 4}, {"start": -1},
+                                    {"confidence": "high"}, {"value": float("inf")}, {"change": "3"},
+                                    {"company": 7}, {"unit": ["USD"]}, {"period": 2024}])
+def test_a_whole_row_is_judged_as_a_sparse_one(fields):
+    from pipeline.checks import _plainly_valid
+
+    whole = _whole_row(**fields)
+    assert not _plainly_valid(whole)
+    sparse = dict(whole, **fields)
+    sparse.pop("sentence")  # one field left out: the field-by-field path
+    assert not _plainly_valid(sparse)
+    assert _plainly_valid(_whole_row()) and _plainly_valid({k: v for k, v in _whole_row().items() if k != "sentence"})

@@ -439,3 +439,30 @@ def test_a_large_run_shows_at_most_max_articles_sections_and_says_so(tmp_path):
     assert 'data-claim-id="d3.txt:0:0"' not in page
     full = unpack_page(build_report(tmp_path, charts=False, max_articles=0).read_text(encoding="utf-8"))
     assert full.count('class="nf-article"') == 6 and "Showing" not in full
+
+
+def test_charts_drawn_in_a_child_give_the_page_drawn_in_one_process(out_dir: Path, monkeypatch) -> None:
+    import re
+
+    from pipeline import report
+
+    def page() -> str:
+        text = build_report(out_dir, _articles()).read_text(encoding="utf-8")
+        return re.sub(r"built in [^)]*\)", "", text)
+
+    monkeypatch.setattr(report, "core_free", lambda: True)  # whatever the machine's load
+    aside = page()
+    monkeypatch.setattr(report, "CHARTS_ASIDE", False)
+    assert page() == aside
+    assert "<svg" in str(unpack_page(aside))
+
+
+def test_tables_of_rows_with_every_field_are_those_of_rows_key_by_key() -> None:
+    from pipeline.tables import _columns
+
+    rows = [{"a": 1, "b": None, "c": "x"}, {"a": 2, "b": 2.5, "c": "y"}]
+    assert _columns(rows, ["a", "b", "c"]) == [[1, 2], [None, 2.5], ["x", "y"]]
+    assert _columns(rows, ["c", "a", "b"]) == [["x", "y"], [1, 2], [None, 2.5]]
+    assert _columns([{"a": 1, "z": 2, "c": 3}], ["a", "b", "c"]) == [[1], [None], [3]]  # as many keys, others
+    assert _columns([{"a": 1}], ["a", "b"]) == [[1], [None]]
+    assert _columns([], ["a", "b"]) == [[], []]

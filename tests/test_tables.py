@@ -71,3 +71,26 @@ def test_check_tables_match_pandas(tmp_path: Path) -> None:
     assert (tmp_path / "checks.csv").read_text(encoding="utf-8") == frame.to_csv(index=False)
     import pyarrow.parquet as pq
     assert pq.read_table(tmp_path / "checks.parquet").column("extra").to_pylist() == [None, None, "x", None, None]
+
+
+def _check_row(**fields) -> dict:
+    row = {"check": "conflict", "status": "consistent", "claim_ids": ["a:0:0", "b:1:2"], "expected": 1.5,
+           "observed": 2.0, "tolerance": 0.25, "message": "m"}
+    row.update(fields)
+    return row
+
+
+@pytest.mark.parametrize("rows", [
+    [_check_row(), _check_row(check="share_of_total", claim_ids=["x"])],
+    [_check_row(), _check_row(expected=None)],
+    [_check_row(observed=3), _check_row()],
+    [_check_row(claim_ids=[])],
+    [_check_row(message=None), _check_row()],
+    [_check_row(status=True)],
+    [{k: v for k, v in _check_row().items() if k != "tolerance"}],
+])
+def test_a_check_batchs_schema_is_the_one_pandas_gives(rows):
+    from pipeline.tables import CHECK_FIELDS, _check_batch_table, check_batch_schema
+
+    columns = list(CHECK_FIELDS)
+    assert check_batch_schema(rows, columns) == _check_batch_table(rows, columns).schema.remove_metadata()

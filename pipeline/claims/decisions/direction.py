@@ -53,9 +53,13 @@ class DirectionRules:
         # YoY adjusted revenue growth") is the closest
         after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
                       and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+){0,3}(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
+                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
+        if not after_cues and not before_cues:  # further words only when nothing nearer says it
+            after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 40
+                          and c.label in ("INCREASE", "DECREASE", "FLAT")
+                          and _re_fullmatch(r"\s*(?:[\w/-]+\s+){0,3}(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):
             return _dir_label(after_cues[0].label)
         if before_cues:

@@ -1545,7 +1545,7 @@ def run_checks(claim_paths: Sequence[Path], out_dir: Path,
 
 
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Pause Python's cyclic garbage collector (reference counting still frees memory).
 
     Reading and checking make a few objects per claim and keep them all to
@@ -1565,7 +1565,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _run_checks(paths: list[Path], out_path: Path, settings: CheckSettings) -> CheckSummary:
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _run_checks_collected(paths, out_path, settings)
 
 

@@ -1096,13 +1096,12 @@ def _heap_kept() -> Iterator[None]:
 def _reading() -> Iterator[None]:
     """No cyclic collection while the claims and checks are read (rows are freed by reference
     counting; the digests kept make no cycles); what was read is then frozen (:func:`_heap_kept`)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    from .checks import no_cycle_collection
+
     try:
-        yield
+        with no_cycle_collection():
+            yield
     finally:
-        if enabled:
-            gc.enable()
         gc.freeze()
 
 

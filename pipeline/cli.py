@@ -382,9 +382,10 @@ def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: b
 
     from .show import claims_table
 
+    problems: list = []
     try:
         table, failed = claims_table(out_dir, company=company, metric=metric, inconsistent=inconsistent,
-                                     width=Console().width)
+                                     width=Console().width, problems=problems)
     except FiguresError as exc:
         _fail(exc)
     console = Console()
@@ -393,6 +394,8 @@ def show(out_dir: Path, company: str | None, metric: str | None, inconsistent: b
     console.print(table)
     for message in failed:
         console.print(f"[bold red]✗[/] {message}", highlight=False)
+    if problems:  # a broken row is left out, as check and report do, and the run says so
+        _incomplete(problems, "the table shows the other rows only")
 
 
 if __name__ == "__main__":

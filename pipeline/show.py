@@ -127,7 +127,8 @@ def needed_width(widths: dict[str, int], keep: list[str]) -> int:
 
 
 def claims_table(out_dir: Path | str, company: str | None = None, metric: str | None = None,
-                 inconsistent: bool = False, width: int | None = None) -> tuple[Table, list[str]]:
+                 inconsistent: bool = False, width: int | None = None,
+                 problems: list | None = None) -> tuple[Table, list[str]]:
     """Build the rich table that ``newsfigures show`` prints.
 
     Args:
@@ -138,6 +139,9 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
         width: the terminal's width in characters: columns are left out by
             priority (:func:`fit_columns`) so that the table fits; ``None``
             shows them all.
+        problems: when given, a bad row of ``claims.jsonl`` or ``checks.jsonl``
+            is left out and appended here (file and line), as ``check`` does;
+            when None, it raises.
 
     Returns:
         ``(table, messages)``: the table, one row per claim, a section per
@@ -147,11 +151,11 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
         inconsistent checks that name a shown claim.
 
     Raises:
-        SchemaError: ``claims.jsonl`` is missing or malformed.
+        SchemaError: ``claims.jsonl`` is missing, or malformed (without ``problems``).
         UsageError: an unknown company or metric.
     """
-    claims = read_claims(out_dir)
-    checks = read_checks(out_dir)
+    claims = read_claims(out_dir, problems)
+    checks = read_checks(out_dir, problems)
     status, checks_of = claim_status(claims, checks)
     shown = select_claims(claims, status, company, metric, inconsistent)
 

@@ -466,3 +466,12 @@ def test_tables_of_rows_with_every_field_are_those_of_rows_key_by_key() -> None:
     assert _columns([{"a": 1, "z": 2, "c": 3}], ["a", "b", "c"]) == [[1], [None], [3]]  # as many keys, others
     assert _columns([{"a": 1}], ["a", "b"]) == [[1], [None]]
     assert _columns([], ["a", "b"]) == [[], []]
+
+
+def test_show_leaves_out_a_broken_row_names_it_and_exits_incomplete(out_dir: Path) -> None:
+    claims = out_dir / "claims.jsonl"
+    claims.write_text(claims.read_text(encoding="utf-8") + '{"claim_id": "broken"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", str(out_dir), "--metric", "market share"])
+    assert result.exit_code == 3, result.output  # EXIT_INCOMPLETE, as check and report
+    assert "17.6%" in result.stdout  # the other rows are shown
+    assert "claims.jsonl:19" in result.stderr and "E251" in result.stderr

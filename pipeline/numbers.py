@@ -740,6 +740,10 @@ class NumberGrammar:
                       decimals=decimals, scale=scale, words=is_words,
                       num_start=num_start, noun_end=noun_end)
 
+    _THEN_LEVEL = regex.compile(r"(?i)\s*(?:(?:year|month|quarter)[- ](?:on|over)[- ](?:year|month|quarter)\s*|yoy\s*)?,?\s*"
+                                r"(?:to|at)\s+(?:between\s+|an?\s+(?:estimated\s+|record\s+)?)?(?:[$€£¥]|[A-Z]{2,3}\$?\s?\d|\d)")
+    """After two percentages joined by "to": "to" a figure, the level they moved it to."""
+
     _MOVED_UP = regex.compile(r"(?i)\b(?:edg|tick|creep|crept|mov|went|go|goes|shot|shoot|inch|step|ramp|bump|ratchet|"
                               r"revis|mark|nudg|jump|climb|trend)[a-z]*\s+$")
     _HANDED = regex.compile(r"(?i)\b(?:hand(?:ed|s)?|took|take|carried|turned|handing)\s+$")
@@ -864,10 +868,11 @@ class NumberGrammar:
         if a.scale == b.scale and abs(a.value) * 1000 < abs(b.value):
             return None
         if joiner == "to" and self.range_blocker.search(lead_words) and not self._RANGING_FROM.search(text[max(0, a.start - 40):a.start]) \
-                and not (a.kind == "number" and b.kind == "percent"):
+                and not (a.kind == "number" and b.kind == "percent") \
+                and not (a.kind == b.kind == "percent" and self._THEN_LEVEL.match(text, b.end, b.end + 60)):
             # "decreased $1.2 million to $23.5 million" is a change and a level; but "up 38 to 39
             # percent" writes its unit once, for a range (a change with no unit to a level in percent
-            # would need "points")
+            # would need "points"), and in "up by 24% to 26% to $216 million" the level comes after
             return None
         # the scale and unit written once are shared by both ends
         a_scale = a.scale if a.scale != 1 or b.scale == 1 else b.scale

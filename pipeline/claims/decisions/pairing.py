@@ -108,6 +108,11 @@ class PairingRules:
                     _TO_LINK.match(between_clean) or _NOUN_TO.match(between_clean)
                     or (it.multiplier is not None and _OWN_METRIC_TO.fullmatch(between_clean))) \
                     and self._compatible(it, nxt):
+                if it.fig.qualifier == "range" and it.fig.unit == "%":
+                    # "up by 24% to 26% to between $216 million and $219 million": a range of change is
+                    # a claim of its own (<metric> growth, gold conventions); the level takes its direction
+                    nxt.direction = nxt.direction or it.direction
+                    continue
                 self._attach(it, nxt)
             elif nxt.role == "change" and it.level is None and i + 2 < len(items) and not respectively \
                     and _AND.fullmatch(between_clean):

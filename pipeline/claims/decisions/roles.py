@@ -19,6 +19,11 @@ from ..patterns import _AGAINST_ESTIMATE_BY, _BY_BEFORE, _FEWER_AFTER, _NEGATIVE
 _SHARE_AFTER = regex.compile(r"(?i)\s*(?:of\b|(?:market\s+)?share\b|stake\b)")
 # a rate of growth named before a percentage: the percentage is the change
 _GROWTH_RATE_BEFORE = regex.compile(r"(?i)\bgrowth\s+rates?\b[^.;%\d]{0,60}$")
+_CAGR = r"(?:compound(?:ed)?\s+annual\s+growth\s+rate|cagr|annuali[sz]ed\s+growth\s+rate)"
+_CAGR_BEFORE = regex.compile(rf"(?i)\b{_CAGR}\s*(?:\([^()]*\)\s*)?(?:of\s+)?(?:about\s+|around\s+|nearly\s+|some\s+)?$")
+_CAGR_AFTER = regex.compile(rf"(?i)^\s*{_CAGR}\b")
+"""A compound annual growth rate is a level of its own metric ("a compound annual growth rate of 10%",
+"an 85% annualized growth rate since 2021"), not the change of the figure before it."""
 _ADDED_BEFORE = regex.compile(r"(?i)\b(?:added|adds|adding|gained|gains)\s+(?:a\s+net\s+|a\s+further\s+|another\s+|some\s+|about\s+|"
                                r"around\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?$")
 _FROM_BEFORE = regex.compile(r"\b(?:from(?:\s+(?:the|a|an))?|from\s+(?:last|the\s+(?:previous|prior))\s+(?:year|quarter)['\u2019]s"
@@ -96,6 +101,8 @@ class RoleRules:
                 and self.cues_between(self.s0, it.fig.start, ("CUT",)):
             it.direction_src = "cut"
             return "change"  # "cut 11,000 jobs, about 13% of its staff"
+        if _CAGR_BEFORE.search(lead[-90:]) or _CAGR_AFTER.match(after):
+            return "level"
         if _GROWTH_RATE_BEFORE.search(lead[-90:]):
             it.direction = it.direction or "increase"
             return "change"  # "revenue and earnings growth rates came in at 5 percent and 4 percent"

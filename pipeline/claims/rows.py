@@ -251,7 +251,10 @@ class RowAssembly:
         elif level_item is not None and it.direction == "flat":
             direction = "flat"
         if metric == "net additions" and level_item is not None and change_item is None and value is not None \
-                and f.kind in ("count", "number"):
+                and f.kind in ("count", "number") and (metric_m is None or metric_m.end <= f.start or not any(
+                    f.end <= x.fig.start < metric_m.start for x in self.items)):
+            # (not when another figure stands between: "expanding our customer base to nearly 123
+            # million with over 4.1 million net additions" is a level; the additions are the 4.1 million)
             # "subscriber additions were 2.75 million": the change of what is added (the gold never
             # names "net additions" a metric; "added 1.3 million customers" is a change)
             named = (metric_m.text if metric_m is not None else "").lower()

@@ -1233,6 +1233,10 @@ def _check_conflict(fig: _Fig, index: _Index, settings: CheckSettings) -> _Found
     """Compare a valued claim with its key's reference claim (:meth:`_Index.conflict_reference`)."""
     if not (fig.actual and fig.value is not None and fig.value.bounded):
         return None
+    if fig.company is None and fig.segment is None:
+        # no owner read: a company the extractor did not find ("Revenue at Plumbrook rose to $10
+        # million" and "Sales at Brightvane rose to $300 million" are not one quantity stated twice)
+        return None
     reference = index.conflict_reference(fig.key)
     if reference is None or fig.place == reference.place:
         return None

@@ -156,8 +156,8 @@ def extract(articles: Path, out_dir: Path, force: bool, default_date: str | None
 
 
 @main.command(name="eval")
-@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, path_type=Path), help="Gold claims (JSONL).")
-@click.option("--pred", "pred_path", default=None, type=click.Path(exists=True, path_type=Path), help="Predicted claims (JSONL); not with --cv.")
+@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold claims (JSONL).")
+@click.option("--pred", "pred_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Predicted claims (JSONL); not with --cv.")
 @click.option("--cv", "cv_folds", default=None, type=click.IntRange(2, 50), help="Cross-validate by article with this many folds (needs --articles).")
 @click.option("--articles", "articles_path", default=None, type=click.Path(exists=True, path_type=Path), help="With --cv: the gold's articles.")
 @click.option("--pred-out", default=None, type=click.Path(path_type=Path), help="With --cv: write the held-out claims here (JSONL).")

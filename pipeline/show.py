@@ -13,6 +13,8 @@ from .report import (STATUS_INCONSISTENT, claim_status, format_change, format_va
                      period_point, read_checks, read_claims)
 
 MARKET_WIDE = "(market-wide)"
+NO_PERIOD = "(no period)"
+"""Written for claims without a period: a blank cell would read as the period of the row above."""
 
 
 def select_claims(claims: list[Mapping[str, Any]], status: Mapping[str, str],
@@ -163,7 +165,7 @@ def claims_table(out_dir: Path | str, company: str | None = None, metric: str | 
     group: tuple[str, str] | None = None
     rows: list[tuple[bool, dict[str, Any]]] = []
     for claim in shown:
-        key = (claim.get("company") or MARKET_WIDE, claim.get("period") or "")
+        key = (claim.get("company") or MARKET_WIDE, claim.get("period") or NO_PERIOD)
         new_company = group is None or key[0] != group[0]
         new_period = key != group
         group = key

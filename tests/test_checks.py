@@ -523,3 +523,15 @@ def test_a_whole_row_is_judged_as_a_sparse_one(fields):
     sparse.pop("sentence")  # one field left out: the field-by-field path
     assert not _plainly_valid(sparse)
     assert _plainly_valid(_whole_row()) and _plainly_valid({k: v for k, v in _whole_row().items() if k != "sentence"})
+
+
+def test_no_conflict_between_figures_with_no_company_and_no_segment():
+    # "Revenue at Plumbrook rose to $10 million" / "Sales at Brightvane rose to $300 million", with
+    # both companies unknown to the extractor: not one quantity stated twice
+    specs = [dict(doc_id=doc, sentence_index=0, company=None, metric="revenue", value=value, unit="USD",
+                  period="2024-Q3", value_text=text)
+             for doc, value, text in (("one.txt", 10e6, "$10 million"), ("five.txt", 300e6, "$300 million"))]
+    assert [r for r in check_claims(make_claims(specs)) if r["check"] == "conflict"] == []
+    specs[1]["segment"] = specs[0]["segment"] = "global smartphone market"  # a named market still conflicts
+    rows = [r for r in check_claims(make_claims(specs)) if r["check"] == "conflict"]
+    assert rows and {r["status"] for r in rows} == {"inconsistent"}

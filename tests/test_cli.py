@@ -243,3 +243,11 @@ def test_a_change_whose_sign_disagrees_with_its_from_figure_is_inconsistent(tmp_
     rows = [json.loads(x) for x in (tmp_path / "out" / "checks.jsonl").read_text(encoding="utf-8").splitlines()]
     found = {(r["check"], r["status"], round(r["expected"], 2)) for r in rows if r["check"] == "change_vs_prior"}
     assert found == {("change_vs_prior", "inconsistent", 6.84), ("change_vs_prior", "consistent", 26.83)}
+
+
+def test_eval_refuses_a_folder_as_gold_or_claims(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("", encoding="utf-8")
+    for argv in (["--gold", str(gold), "--pred", str(tmp_path)], ["--gold", str(tmp_path), "--pred", str(gold)]):
+        result = CliRunner().invoke(main, ["eval", *argv])
+        assert result.exit_code == 2 and "is a directory" in result.output, result.output

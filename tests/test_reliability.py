@@ -737,7 +737,7 @@ def readme_exit_table() -> dict[int, set[str]]:
 
 def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows, monkeypatch) -> None:
     table = readme_exit_table()
-    commands = {"extract", "check", "eval", "report"}
+    commands = {"extract", "check", "eval", "report", "show"}
     assert table == {EXIT_OK: commands, EXIT_USAGE: commands, EXIT_INCOMPLETE: commands, EXIT_WRITE: {"extract"}}
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert "exits 1 on a usage" not in text
@@ -759,16 +759,19 @@ def test_the_readme_exit_status_table_is_true(tmp_path: Path, claim_rows, monkey
         EXIT_OK: [["extract", str(src), "--out", str(tmp_path / "o1")],
                   ["check", str(good / "claims.jsonl"), "--out", str(good)],
                   ["eval", "--gold", str(good / "claims.jsonl"), "--pred", str(good / "claims.jsonl")],
-                  ["report", str(good), "--no-charts"]],
+                  ["report", str(good), "--no-charts"],
+                  ["show", str(good)]],
         EXIT_USAGE: [["extract", str(src), "--out", str(tmp_path / "o2"), "--config", str(bad_config)],
                      ["extract", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o3")],
                      ["check", str(tmp_path / "nowhere.jsonl"), "--out", str(tmp_path / "o4")],
                      ["eval", "--gold", str(tmp_path / "nowhere.jsonl"), "--pred", str(good / "claims.jsonl")],
-                     ["report", str(tmp_path / "nowhere")]],
+                     ["report", str(tmp_path / "nowhere")],
+                     ["show", str(tmp_path / "nowhere")]],
         EXIT_INCOMPLETE: [["extract", str(deep_src), "--out", str(tmp_path / "o5")],
                           ["check", str(bad / "claims.jsonl"), "--out", str(bad)],
                           ["eval", "--gold", str(good / "claims.jsonl"), "--pred", str(bad / "claims.jsonl")],
-                          ["report", str(bad), "--no-charts"]],
+                          ["report", str(bad), "--no-charts"],
+                          ["show", str(bad)]],
     }
     try:
         for status, argvs in runs.items():

@@ -475,3 +475,15 @@ def test_show_leaves_out_a_broken_row_names_it_and_exits_incomplete(out_dir: Pat
     assert result.exit_code == 3, result.output  # EXIT_INCOMPLETE, as check and report
     assert "17.6%" in result.stdout  # the other rows are shown
     assert "claims.jsonl:19" in result.stderr and "E251" in result.stderr
+
+
+def test_show_writes_no_period_for_a_claim_without_one(out_dir: Path) -> None:
+    claims = out_dir / "claims.jsonl"
+    rows = [json.loads(x) for x in claims.read_text(encoding="utf-8").splitlines()]
+    rows[-1]["period"] = None  # a claim whose period the text does not give
+    claims.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (out_dir / "checks.jsonl").unlink()
+    table, _ = claims_table(out_dir, company=rows[-1]["company"] or "(market-wide)")
+    console = Console(record=True, width=200)
+    console.print(table)
+    assert "(no period)" in console.export_text()

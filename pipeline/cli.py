@@ -44,7 +44,11 @@ def _incomplete(problems: list, what: str) -> None:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM handler: stop as Ctrl-C does (click prints ``Aborted!``, exit status 1)."""
+    """SIGTERM handler: stop as Ctrl-C does (click prints ``Aborted!``, exit status 1); the request
+    is also recorded (:mod:`pipeline.interrupt`), since an exception raised inside a finalizer is lost."""
+    from . import interrupt
+
+    interrupt.request()
     raise KeyboardInterrupt
 
 
@@ -54,6 +58,9 @@ def _sigterm_as_interrupt(ctx: click.Context) -> None:
     interrupted run leaves (resumable parts, no summary); restored when the command ends."""
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be set in the main thread
+    from . import interrupt
+
+    interrupt.clear()
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _terminated)
     ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL))

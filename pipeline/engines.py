@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from . import interrupt
 from .errors import UsageError
 from .manifest import Shard
 from .parts import ShardCounts
@@ -208,6 +209,7 @@ def _run_pool(shards: list[Shard], job: ShardJob, workers: int, progress: Progre
                     cells[slot] = 0
                     running[executor(slot).submit(_slot_work, shard, job)] = (slot, shard, attempt)
             finished, _ = wait(list(running), timeout=PROGRESS_INTERVAL, return_when=FIRST_COMPLETED)
+            interrupt.check()  # a stop requested while waiting (see pipeline.interrupt)
             for future in finished:
                 slot, shard, attempt = running.pop(future)
                 try:

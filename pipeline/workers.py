@@ -21,6 +21,7 @@ from typing import Callable, NamedTuple
 
 import jsonlines
 
+from . import interrupt
 from .config import Settings
 from .errors import UNREAD_CODES
 from .manifest import Shard
@@ -190,6 +191,7 @@ def run_shard(shard: Shard, job: ShardJob, on_entry: Callable[[int], None] | Non
                                 items, articles = [], []
                 if on_entry is not None:
                     on_entry(done)
+                interrupt.check()  # a stop requested while an article was read (see pipeline.interrupt)
             writer.write(items, process_chunk_safely(nlp, articles, settings) if articles else [])
         publish_parts(parts_dir, shard.index, temps, counts, job.fingerprint)
     except BaseException:

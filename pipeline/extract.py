@@ -172,6 +172,15 @@ def check_source(source: Path, extensions: tuple[str, ...] = ()) -> None:
                                  f"{', '.join(extensions)}; [reading] extensions in config.toml)")
 
 
+def _refuse_early(source: Path, settings: Settings) -> None:
+    """The checks made before anything is written: the source (E402) and the model files (E300)."""
+    from .lexicons import check_models
+
+    check_source(source, settings.extensions)
+    model = settings.claims.get("attachment_model", "")
+    check_models(settings.models_dir, model if model and not Path(model).is_absolute() else "", settings.config_path)
+
+
 def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, force: bool = False,
                 default_date: str | None = None, progress: bool | None = None,
                 write_summary: bool = True, workers: int | None = None, resume: bool = False,
@@ -201,6 +210,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
         The run's :class:`ExtractSummary`.
 
     Raises:
+        LexiconError: E300 when ``models_dir`` lacks a file the pipeline reads (before anything is written).
         UsageError: ``source`` does not exist or is one file of a kind not read (E402), output exists (E401),
             the folder is in use by another run (E404), nothing to resume
             (E405), a resume with another source or settings (E406), the
@@ -209,7 +219,7 @@ def run_extract(source: Path, out_dir: Path, settings: Settings | None = None, f
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
     check_engine(engine, scheduler)
-    check_source(source, settings.extensions)
+    _refuse_early(source, settings)
     if source.is_dir() and out_dir.resolve() == source.resolve():
         raise UsageError("E408", f"--out {out_dir} is the folder of the articles: choose a folder of its own "
                                  f"(one inside the articles' folder is not read back)")
@@ -478,7 +488,7 @@ def run_extract_job(source: Path, out_dir: Path, settings: Settings | None = Non
     """
     settings = settings or Settings()
     source, out_dir = Path(source), Path(out_dir)
-    check_source(source, settings.extensions)
+    _refuse_early(source, settings)
     if resume and not Path(out_dir).is_dir():
         raise UsageError("E405", f"{out_dir} does not exist: there is no run to resume in it")
     prepare_out_dir(out_dir, force=True)  # only made here; existing output is refused under the lock

@@ -32,6 +32,29 @@ def _not_found(path: Path) -> LexiconError:
     return LexiconError("E300", "file not found", str(Path(path).resolve()))
 
 
+MODEL_FILES = ("numbers.toml", "cues.toml", "currencies.toml", "currencies_cldr.json", "metrics.jsonl",
+               "segments.jsonl", "companies.jsonl", "sources.jsonl", "company_rules.toml", "fiscal_calendars.toml",
+               "attachment_features.toml")
+"""The files of ``models_dir`` that building the pipeline reads (the attachment model's file besides)."""
+
+
+def check_models(models_dir: Path, attachment_model: str = "", config: Path | None = None) -> None:
+    """Refuse a ``models_dir`` that lacks a file the pipeline reads, before a run writes anything
+    (a missing file found while a worker builds the pipeline would leave a started run behind).
+
+    Raises:
+        LexiconError: E300 naming the first missing file by its absolute path, and the setting
+            that points there (``models_dir`` of ``config``).
+    """
+    where = f"models_dir of {config}" if config else "models_dir"
+    names = MODEL_FILES + ((attachment_model,) if attachment_model else ())
+    for name in names:
+        path = Path(models_dir) / name
+        if not path.is_file():
+            raise LexiconError("E300", f"file not found (is {where} = {str(models_dir)!r} right?)",
+                               str(path.resolve()))
+
+
 def read_toml(path: Path, allowed: set[str]) -> dict[str, Any]:
     """Read a TOML file whose top-level keys must lie in ``allowed``.
 

@@ -274,3 +274,18 @@ def test_a_sigterm_swallowed_by_a_finalizer_still_stops_the_run() -> None:
     finally:
         interrupt.clear()
     interrupt.check()  # cleared: no stop requested
+
+
+def test_extract_with_a_models_dir_lacking_files_writes_nothing(tmp_path: Path) -> None:
+    # a copy of config.toml elsewhere: its relative models_dir points at a folder without the models
+    root = Path(__file__).resolve().parent.parent
+    config = tmp_path / "c.toml"
+    config.write_text((root / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Orvane's revenue rose 5% to $1 billion.", encoding="utf-8")
+    for extra in ([], ["--check", "--report"]):
+        out = tmp_path / ("out" + str(len(extra)))
+        result = CliRunner().invoke(main, ["extract", str(src), "--out", str(out), "--config", str(config), *extra])
+        assert result.exit_code == 2 and "E300" in result.stderr and "models_dir" in result.stderr, result.output
+        assert not out.exists()  # nothing written, so the next run is not refused (E401) or sent to --resume

@@ -516,9 +516,11 @@ def _markdown(raw: str, rel: str) -> Article:
         post = frontmatter.loads(raw, handler=_toml_front_matter_handler() if toml else _front_matter_handler())
     except Exception as exc:
         raise ArticleError("E102", f"front matter is not valid {'TOML' if toml else 'YAML'}: {exc}") from None
-    # keys are matched whatever their case ("Date:", "TITLE:"); an exact lowercase key wins
-    meta = {str(k).lower(): v for k, v in reversed(list(post.metadata.items()))} | {
-        k: v for k, v in post.metadata.items() if k in ("date", "title", "url")}
+    # keys are matched whatever their case ("Date:", "TITLE:"): an exact lowercase key, else the first
+    meta: dict = {}
+    for key, value in post.metadata.items():
+        meta.setdefault(str(key).lower(), value)
+    meta.update((k, post.metadata[k]) for k in ("date", "title", "url") if k in post.metadata)
     date, note = _date_or_note(meta.get("date"))
     return Article(rel, post.content, date, _str(meta.get("title")), _str(meta.get("url")), rel, note)
 

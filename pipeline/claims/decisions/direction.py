@@ -15,9 +15,15 @@ import regex
 
 from ...numbers import Figure
 from ..items import Item, Mention
-from ..patterns import _FEWER_AFTER, _NEGATIVE, _re_fullmatch, _re_search
+from ..patterns import _FEWER_AFTER, _NEGATIVE, _re_search
 
 
+_BASIS_OF = {"prior_year": "yoy", "prior_quarter": "qoq", "prior_month": "mom"}
+"""The change basis an earlier-period phrase names ("a year earlier": yoy)."""
+_AFTER_CUE_GAP = regex.compile(r"\s*(?:[\w/-]+\s+)?(?:\([^()]{1,12}\)\s*)?")
+_AFTER_CUE_WIDE_GAP = regex.compile(r"\s*(?:[\w/-]+\s+){0,3}(?:\([^()]{1,12}\)\s*)?")
+"""Between a change and a direction word after it: a word and a bracketed abbreviation ("a 17%
+year-over-year (YoY) increase"); the wide gap, up to three words, counts only when no cue is nearer."""
 _PERIOD_LEAD = regex.compile(r"(?i)\s*(?:[a-z]+\s+)??(?:(?:in|during|for)\s+)?(?:the\s+)?")
 """Words between a figure and the period words that are its own: a count noun, "in the" ("760,000 units a
 year earlier", "410 million in the year-ago quarter")."""
@@ -51,15 +57,11 @@ class DirectionRules:
             return "decrease" if fw.group("w").lower() in ("fewer", "less", "lower") else "increase"
         # a cue right after the figure ("a 25 per cent drop", "a 17% year-over-year (YoY) increase", "a 21%
         # YoY adjusted revenue growth") is the closest
-        after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 30
-                      and c.label in ("INCREASE", "DECREASE", "FLAT")
-                      and _re_fullmatch(r"\s*(?:[\w/-]+\s+)?(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
+        after_cues = self._cues_after(f.end, 30, _AFTER_CUE_GAP)
         before_cues = [c for c in self.cues if f.start - len(lead) <= c.start and c.end <= f.start
                        and c.label in ("INCREASE", "DECREASE", "FLAT", "CUT")]
         if not after_cues and not before_cues:  # further words only when nothing nearer says it
-            after_cues = [c for c in self.cues if f.end <= c.start <= f.end + 40
-                          and c.label in ("INCREASE", "DECREASE", "FLAT")
-                          and _re_fullmatch(r"\s*(?:[\w/-]+\s+){0,3}(?:\([^()]{1,12}\)\s*)?", self.norm[f.end:c.start])]
+            after_cues = self._cues_after(f.end, 40, _AFTER_CUE_WIDE_GAP)
         if after_cues and (not before_cues or after_cues[0].start - f.end < 12):
             return _dir_label(after_cues[0].label)
         if before_cues:
@@ -67,6 +69,11 @@ class DirectionRules:
         if after_cues:
             return _dir_label(after_cues[0].label)
         return None
+
+    def _cues_after(self, end: int, reach: int, gap: "regex.Pattern") -> list[Mention]:
+        """Direction cues starting within ``reach`` characters after ``end`` with only ``gap`` between."""
+        return [c for c in self.cues if end <= c.start <= end + reach and c.label in ("INCREASE", "DECREASE", "FLAT")
+                and gap.fullmatch(self.norm, end, c.start)]
 
     def _from_to_direction(self, prior: Item, level: Item) -> str | None:
         cue = self.cues_between(self.clause_start(prior.fig.start), prior.fig.start, ("INCREASE", "DECREASE", "FLAT"))
@@ -122,7 +129,7 @@ class DirectionRules:
                     return c.label.lower()
         for p in self.periods:
             if window_after[0] <= p.start < window_after[1] and p.is_prior:
-                return {"prior_year": "yoy", "prior_quarter": "qoq", "prior_month": "mom"}[p.spec.rel]
+                return _BASIS_OF[p.spec.rel]
         first = min(f.start, level.fig.start if level else f.start)
         prev = [x.fig.end for x in self.items if x.fig.end <= first]
         lo = max(prev + [self.clause_start(first)])
@@ -138,7 +145,7 @@ class DirectionRules:
             end = level.prior.fig.end
             for p in self.periods:
                 if end <= p.start <= end + 16 and p.is_prior and _PERIOD_LEAD.fullmatch(self.norm, end, p.start):
-                    return {"prior_year": "yoy", "prior_quarter": "qoq", "prior_month": "mom"}[p.spec.rel]
+                    return _BASIS_OF[p.spec.rel]
             return "from_value"
         return None
 
